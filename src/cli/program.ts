@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { policyCommand } from "./commands/policy.js";
 
 /**
  * The `embargo` command tree. Each sub-command lives in its own module under
@@ -10,5 +11,6 @@ export function buildCli(): Command {
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
+  program.addCommand(policyCommand());
   return program;
 }
