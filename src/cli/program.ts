@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { cvssCommand } from "./commands/cvss.js";
 import { policyCommand } from "./commands/policy.js";
 
 /**
@@ -12,5 +13,6 @@ export function buildCli(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(policyCommand());
+  program.addCommand(cvssCommand());
   return program;
 }

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { type ResolvedKey, resolvePolicyKeys } from "./keys.js";
 import { byPosition, formatPath, type PolicyProblem } from "./problems.js";
+import type { Raw } from "./raw.js";
 import { type ReferenceProblem, referenceProblems } from "./references.js";
 import { type Policy, PolicySchema } from "./schema.js";
 import { schemaProblems } from "./schema-problems.js";
@@ -35,12 +36,17 @@ export async function loadPolicies(path: string): Promise<LoadResult> {
           .map((name) => join(path, name))
       : [path];
   } catch {
-    return { policies: [], problems: [{ file: path, line: 1, column: 1, path: "", message: "no such file or folder" }] };
+    return {
+      policies: [],
+      problems: [{ file: path, line: 1, column: 1, path: "", message: "no such file or folder" }],
+    };
   }
   if (files.length === 0) {
     return {
       policies: [],
-      problems: [{ file: path, line: 1, column: 1, path: "", message: "the folder has no .yaml or .yml policy files" }],
+      problems: [
+        { file: path, line: 1, column: 1, path: "", message: "the folder has no .yaml or .yml policy files" },
+      ],
     };
   }
 
@@ -84,27 +90,35 @@ export async function loadPolicyFile(file: string): Promise<{
   if (source.syntaxProblems.length > 0) return { problems: source.syntaxProblems, locate };
   if (source.data === null || typeof source.data !== "object" || Array.isArray(source.data)) {
     return {
-      problems: [{ file, line: 1, column: 1, path: "", message: "expected a mapping of policy sections at the top level" }],
+      problems: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: "",
+          message: "expected a mapping of policy sections at the top level",
+        },
+      ],
       locate,
     };
   }
 
-  const parsed = PolicySchema.safeParse(source.data);
-  if (!parsed.success) {
-    return { problems: schemaProblems(source, PolicySchema, parsed.error.issues).sort(byPosition), locate };
-  }
-
+  const doc = source.data as Raw;
+  const parsed = PolicySchema.safeParse(doc);
+  const keys = await resolvePolicyKeys(doc, file);
+  const crossProblems: ReferenceProblem[] = [...referenceProblems(doc), ...keys.problems];
+  const problems = [
+    ...(parsed.success ? [] : schemaProblems(source, PolicySchema, parsed.error.issues)),
+    ...crossProblems.map(({ path, message, suggestion }) => ({
+      file,
+      ...source.locate(path),
+      path: formatPath(path),
+      message,
+      ...(suggestion === undefined ? {} : { suggestion }),
+    })),
+  ].sort(byPosition);
+  if (!parsed.success || problems.length > 0) return { problems, locate };
   const policy = parsed.data;
-  const keys = await resolvePolicyKeys(policy, file);
-  const found: ReferenceProblem[] = [...referenceProblems(policy), ...keys.problems];
-  const problems: PolicyProblem[] = found.map(({ path, message, suggestion }) => ({
-    file,
-    ...source.locate(path),
-    path: formatPath(path),
-    message,
-    ...(suggestion === undefined ? {} : { suggestion }),
-  }));
-  if (problems.length > 0) return { problems: problems.sort(byPosition), locate };
 
   return {
     policy: {

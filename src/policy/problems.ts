@@ -31,7 +31,9 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** Orders problems by position so a file's problems read top to bottom. */
 export function byPosition(a: PolicyProblem, b: PolicyProblem): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.path.localeCompare(b.path);
+  return (
+    a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.path.localeCompare(b.path)
+  );
 }
 
 /** Describes a value found in a file in a few words, for "expected …, found …" messages. */
@@ -39,7 +41,10 @@ export function describeFound(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "an empty value";
   if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
+  if (typeof value === "object") {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? "an empty mapping" : `a mapping with ${keys.join(", ")}`;
+  }
   if (typeof value === "string") {
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return JSON.stringify(shown);

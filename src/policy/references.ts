@@ -1,7 +1,8 @@
-import { NOTIFY_ROLES, type Policy } from "./schema.js";
+import { at, type Raw, record, records, text, texts } from "./raw.js";
+import { NOTIFY_ROLES } from "./schema.js";
 import { closestMatch } from "./suggest.js";
 
-/** A problem found by looking across sections of a valid-shaped policy; located by the caller. */
+/** A problem found by looking across sections of a policy; located in the file by the caller. */
 export interface ReferenceProblem {
   path: (string | number)[];
   message: string;
@@ -11,48 +12,53 @@ export interface ReferenceProblem {
 /**
  * Checks that need the whole document: ids are unique where they are referenced, every
  * reference names something that exists, and the program can actually receive a report.
+ * Works on the raw document, skipping what is malformed (the schema reports that), so these
+ * problems show up together with the schema's.
  */
-export function referenceProblems(policy: Policy): ReferenceProblem[] {
+export function referenceProblems(doc: Raw): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
 
-  const uniqueIds = (items: { id: string }[], path: (string | number)[], what: string) => {
+  const uniqueIds = (path: string[], what: string): string[] => {
     const firstIndex = new Map<string, number>();
-    items.forEach((item, index) => {
-      const earlier = firstIndex.get(item.id);
-      if (earlier === undefined) firstIndex.set(item.id, index);
+    records(at(doc, ...path)).forEach((item, index) => {
+      const id = text(item?.id);
+      if (id === undefined) return;
+      const earlier = firstIndex.get(id);
+      if (earlier === undefined) firstIndex.set(id, index);
       else
         problems.push({
           path: [...path, index, "id"],
-          message: `duplicate ${what} id "${item.id}"; it is already used at ${path.join(".")}[${earlier}]`,
+          message: `duplicate ${what} id "${id}"; it is already used at ${path.join(".")}[${earlier}]`,
         });
     });
+    return [...firstIndex.keys()];
   };
 
-  uniqueIds(policy.contacts, ["contacts"], "contact");
-  uniqueIds(policy.channels, ["channels"], "channel");
-  uniqueIds(policy.reportTemplate.fields, ["reportTemplate", "fields"], "field");
-  uniqueIds(policy.scope.inScope, ["scope", "inScope"], "asset");
-  uniqueIds(policy.serviceLevels.clocks, ["serviceLevels", "clocks"], "clock");
-  uniqueIds(policy.incident.phases, ["incident", "phases"], "phase");
-  uniqueIds(policy.disclosure.phases, ["disclosure", "phases"], "phase");
+  const contactIds = uniqueIds(["contacts"], "contact");
+  uniqueIds(["channels"], "channel");
+  uniqueIds(["reportTemplate", "fields"], "field");
+  const inScopeIds = new Set(uniqueIds(["scope", "inScope"], "asset"));
+  const clockIds = uniqueIds(["serviceLevels", "clocks"], "clock");
+  uniqueIds(["incident", "phases"], "phase");
+  uniqueIds(["disclosure", "phases"], "phase");
 
-  const inScopeIds = new Set(policy.scope.inScope.map((asset) => asset.id));
-  policy.scope.outOfScope.forEach((asset, index) => {
-    if (inScopeIds.has(asset.id)) {
+  records(at(doc, "scope", "outOfScope")).forEach((asset, index) => {
+    const id = text(asset?.id);
+    if (id !== undefined && inScopeIds.has(id)) {
       problems.push({
         path: ["scope", "outOfScope", index, "id"],
-        message: `asset id "${asset.id}" is both in scope and out of scope`,
+        message: `asset id "${id}" is both in scope and out of scope`,
       });
     }
   });
 
-  const contactIds = policy.contacts.map((contact) => contact.id);
   const reserved = new Set<string>(NOTIFY_ROLES);
-  policy.contacts.forEach((contact, index) => {
-    if (reserved.has(contact.id)) {
+  records(doc.contacts).forEach((contact, index) => {
+    const id = text(contact?.id);
+    if (id !== undefined && reserved.has(id)) {
       problems.push({
         path: ["contacts", index, "id"],
-        message: `"${contact.id}" is reserved for notification lists; choose another contact id`,
+        message: `"${id}" is reserved for notification lists; choose another contact id`,
       });
     }
   });
@@ -68,48 +74,54 @@ export function referenceProblems(policy: Policy): ReferenceProblem[] {
     });
   };
 
-  const clockIds = policy.serviceLevels.clocks.map((clock) => clock.id);
   const escalatedClocks = new Map<string, number>();
-  policy.escalation.forEach((rule, index) => {
+  records(doc.escalation).forEach((rule, index) => {
     const base = ["escalation", index];
-    if (!clockIds.includes(rule.clock)) {
-      const suggestion = closestMatch(rule.clock, clockIds);
-      problems.push({
-        path: [...base, "clock"],
-        message: `"${rule.clock}" is not a clock of this policy; expected one of: ${clockIds.join(", ")}`,
-        ...(suggestion === undefined ? {} : { suggestion }),
-      });
-    }
-    const earlier = escalatedClocks.get(rule.clock);
-    if (earlier !== undefined) {
-      problems.push({
-        path: [...base, "clock"],
-        message: `clock "${rule.clock}" already has an escalation at escalation[${earlier}]`,
-      });
-    } else {
-      escalatedClocks.set(rule.clock, index);
+    const clock = text(rule?.clock);
+    if (clock !== undefined) {
+      if (!clockIds.includes(clock)) {
+        const suggestion = closestMatch(clock, clockIds);
+        problems.push({
+          path: [...base, "clock"],
+          message: `"${clock}" is not a clock of this policy; expected one of: ${clockIds.join(", ") || "(no clocks defined)"}`,
+          ...(suggestion === undefined ? {} : { suggestion }),
+        });
+      }
+      const earlier = escalatedClocks.get(clock);
+      if (earlier !== undefined) {
+        problems.push({
+          path: [...base, "clock"],
+          message: `clock "${clock}" already has an escalation at escalation[${earlier}]`,
+        });
+      } else {
+        escalatedClocks.set(clock, index);
+      }
     }
     for (const step of ["warn", "breach", "repeat"] as const) {
-      rule[step]?.notify.forEach((id, i) => {
-        contactReference(id, [...base, step, "notify", i], true);
+      texts(at(rule, step, "notify")).forEach((id, i) => {
+        if (id !== undefined) contactReference(id, [...base, step, "notify", i], true);
       });
     }
   });
 
-  const register = policy.incident.register;
-  if (register?.defaultAssignee !== undefined) {
-    contactReference(register.defaultAssignee, ["incident", "register", "defaultAssignee"], false);
+  const defaultAssignee = text(at(doc, "incident", "register", "defaultAssignee"));
+  if (defaultAssignee !== undefined) {
+    contactReference(defaultAssignee, ["incident", "register", "defaultAssignee"], false);
   }
 
-  const takesReports = policy.channels.some((channel) => channel.active && channel.purposes.includes("reports"));
-  if (!takesReports) {
+  const channels = records(doc.channels);
+  const takesReports = channels.some(
+    (channel) => channel?.active !== false && texts(channel?.purposes).includes("reports"),
+  );
+  if (channels.length > 0 && !takesReports) {
     problems.push({
       path: ["channels"],
       message: 'no active channel has the purpose "reports": a reporter would have no way to reach the team',
     });
   }
 
-  if (policy.encryption.reports === "required" && policy.encryption.openpgpKey === undefined) {
+  const encryption = record(doc.encryption);
+  if (encryption?.reports === "required" && encryption.openpgpKey === undefined) {
     problems.push({
       path: ["encryption", "reports"],
       message: "encrypted reports are required, but encryption.openpgpKey gives no key to encrypt them to",

@@ -7,7 +7,11 @@ import type { YamlSource } from "./yaml-source.js";
  * Turns zod's issues into problems a policy author can act on: each names the field, what
  * was expected and what was found, and suggests the right spelling for a misspelt key or value.
  */
-export function schemaProblems(source: YamlSource, schema: z.ZodType, issues: z.core.$ZodIssue[]): PolicyProblem[] {
+export function schemaProblems(
+  source: YamlSource,
+  schema: z.ZodType,
+  issues: z.core.$ZodIssue[],
+): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const seen = new Set<string>();
   const add = (problem: PolicyProblem) => {
@@ -17,7 +21,21 @@ export function schemaProblems(source: YamlSource, schema: z.ZodType, issues: z.
     problems.push(problem);
   };
 
+  // A misspelt key also makes the right key "missing"; the suggestion on the misspelt key says
+  // it all, so the missing-key problem is left out.
+  const explainedByTypo = new Set<string>();
   for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const known = objectKeysAt(schema, issue.path);
+    for (const key of issue.keys) {
+      const suggestion = closestMatch(key, known);
+      if (suggestion !== undefined) explainedByTypo.add(formatPath([...issue.path, suggestion]));
+    }
+  }
+
+  for (const issue of issues) {
+    const missing = valueAt(source.data, issue.path) === undefined;
+    if (missing && explainedByTypo.has(formatPath(issue.path))) continue;
     if (issue.code === "unrecognized_keys") {
       const known = objectKeysAt(schema, issue.path);
       for (const key of issue.keys) {
@@ -39,7 +57,10 @@ export function schemaProblems(source: YamlSource, schema: z.ZodType, issues: z.
       file: source.file,
       ...source.locate(issue.path),
       path: formatPath(issue.path),
-      message: found === undefined ? `missing; expected ${expected}` : `expected ${expected}, found ${describeFound(found)}`,
+      message:
+        found === undefined
+          ? `missing; expected ${expected}`
+          : `expected ${expected}, found ${describeFound(found)}`,
       ...(suggestion === undefined ? {} : { suggestion }),
     });
   }
@@ -108,7 +129,12 @@ function unwrap(node: z.core.$ZodType | undefined): z.core.$ZodType | undefined 
   for (;;) {
     if (current === undefined) return undefined;
     const def = current._zod.def;
-    if (def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") {
+    if (
+      def.type === "optional" ||
+      def.type === "default" ||
+      def.type === "nullable" ||
+      def.type === "prefault"
+    ) {
       current = (def as z.core.$ZodOptionalDef).innerType;
     } else if (def.type === "pipe") {
       current = (def as z.core.$ZodPipeDef).in;

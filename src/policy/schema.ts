@@ -62,7 +62,9 @@ const Program = z.strictObject({
     .array(z.string().regex(/^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$/, { message: "a language tag such as en" }))
     .min(1)
     .default(["en"]),
-  canonicalUrl: HttpsUrl.optional().meta({ description: "Where this policy's security.txt is canonically served." }),
+  canonicalUrl: HttpsUrl.optional().meta({
+    description: "Where this policy's security.txt is canonically served.",
+  }),
   policyUrl: HttpsUrl.optional(),
   acknowledgmentsUrl: HttpsUrl.optional(),
   hiringUrl: HttpsUrl.optional(),
@@ -88,7 +90,14 @@ const Contact = z.strictObject({
   openpgpKey: OpenPgpKeyRef.optional(),
 });
 
-export const CHANNEL_KINDS = ["email", "web-form", "chat-room", "mailing-list", "repository", "website"] as const;
+export const CHANNEL_KINDS = [
+  "email",
+  "web-form",
+  "chat-room",
+  "mailing-list",
+  "repository",
+  "website",
+] as const;
 export const CHANNEL_PURPOSES = [
   "reports",
   "discussion",
@@ -112,15 +121,23 @@ const Channel = z
     active: z.boolean().default(true),
     note: Text.optional(),
   })
-  .refine(
-    (c) =>
-      c.kind === "email"
-        ? c.address !== undefined
-        : c.kind === "mailing-list"
-          ? c.address !== undefined || c.url !== undefined
-          : c.url !== undefined,
-    { message: "an address for an email channel, an address or url for a mailing list, a url otherwise" },
-  );
+  .superRefine((channel, ctx) => {
+    if (channel.kind === "email" && channel.address === undefined) {
+      ctx.addIssue({ code: "custom", path: ["address"], message: "an email address, since kind is email" });
+    } else if (
+      channel.kind === "mailing-list" &&
+      channel.address === undefined &&
+      channel.url === undefined
+    ) {
+      ctx.addIssue({ code: "custom", path: ["address"], message: "an address or a url for a mailing list" });
+    } else if (channel.kind !== "email" && channel.kind !== "mailing-list" && channel.url === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message: `an https:// URL, since kind is ${channel.kind}`,
+      });
+    }
+  });
 
 const Encryption = z.strictObject({
   reports: z.enum(["required", "encouraged", "optional"]).default("optional"),
@@ -147,8 +164,12 @@ const ReportField = z
       .optional()
       .meta({ description: "What Embargo does with the answer beyond showing it." }),
   })
-  .refine((f) => (f.kind === "choice") === (f.choices !== undefined), {
-    message: "choices are given exactly when kind is choice",
+  .superRefine((field, ctx) => {
+    if (field.kind === "choice" && field.choices === undefined) {
+      ctx.addIssue({ code: "custom", path: ["choices"], message: "a list of choices, since kind is choice" });
+    } else if (field.kind !== "choice" && field.choices !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["choices"], message: "no choices, since kind is not choice" });
+    }
   });
 
 const ReportTemplate = z.strictObject({
@@ -219,7 +240,10 @@ export const Calendar = z.strictObject({
   workingDays: z.array(z.enum(WEEKDAYS)).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
   workingHours: z
     .strictObject({ start: LocalTime, end: LocalTime })
-    .refine((h) => h.end > h.start, { message: "working hours whose end is after their start" })
+    .refine((h) => h.end > h.start, {
+      path: ["end"],
+      message: "a time after the start (working hours cannot cross midnight)",
+    })
     .default({ start: "09:00", end: "17:00" }),
   holidays: z.array(LocalDate).default([]),
   holidayCountry: z
@@ -278,15 +302,16 @@ const ServiceLevels = z.strictObject({
     .meta({ description: "Time promises. A policy that promises no time (Kulupu) has none." }),
 });
 
-const NotifyList = z.array(Id).min(1).meta({
-  description: `Contact ids, or one of: ${NOTIFY_ROLES.join(", ")}.`,
-});
+const NotifyList = z
+  .array(Id)
+  .min(1)
+  .meta({
+    description: `Contact ids, or one of: ${NOTIFY_ROLES.join(", ")}.`,
+  });
 
 const Escalation = z.strictObject({
   clock: Id.meta({ description: "The id of a clock in serviceLevels.clocks." }),
-  warn: z
-    .strictObject({ atPercent: z.number().gt(0).lt(100).default(75), notify: NotifyList })
-    .optional(),
+  warn: z.strictObject({ atPercent: z.number().gt(0).lt(100).default(75), notify: NotifyList }).optional(),
   breach: z.strictObject({ notify: NotifyList, message: Text.optional() }),
   repeat: z
     .strictObject({ every: Duration, notify: NotifyList, maxTimes: z.int().positive().optional() })
@@ -304,7 +329,10 @@ const IncidentPhase = z.strictObject({
   notifyReporter: z.boolean().default(false),
   notifyReporterWhenSkipped: z.boolean().default(false),
   endsWithPublicAnnouncement: z.boolean().default(false),
-  reporterInvited: z.boolean().default(false).meta({ description: "The reporter may take part (postmortem)." }),
+  reporterInvited: z
+    .boolean()
+    .default(false)
+    .meta({ description: "The reporter may take part (postmortem)." }),
 });
 
 const IncidentRegister = z.strictObject({
@@ -359,7 +387,11 @@ const DisclosurePhase = z.strictObject({
 
 const Disclosure = z.strictObject({
   embargo: z
-    .strictObject({ within: Duration, startsAt: z.enum(CLOCK_STARTS).default("received"), text: Text.optional() })
+    .strictObject({
+      within: Duration,
+      startsAt: z.enum(CLOCK_STARTS).default("received"),
+      text: Text.optional(),
+    })
     .optional()
     .meta({ description: "How long the reporter keeps the issue confidential." }),
   reporterWarning: z
@@ -420,7 +452,9 @@ export const PolicySchema = z
     contacts: z.array(Contact).min(1),
     channels: z.array(Channel).min(1),
     encryption: Encryption.default({ reports: "optional", allCommunication: false }),
-    team: z.strictObject({ requireTwoFactor: z.boolean().default(false) }).default({ requireTwoFactor: false }),
+    team: z
+      .strictObject({ requireTwoFactor: z.boolean().default(false) })
+      .default({ requireTwoFactor: false }),
     reportTemplate: ReportTemplate,
     scope: Scope,
     rulesOfEngagement: z.array(Text).default([]),
@@ -431,7 +465,11 @@ export const PolicySchema = z
     disclosure: Disclosure.default({ phases: [], publicAnnouncement: false }),
     recognition: Recognition.default({ reward: { kind: "none" } }),
     policyChanges: z
-      .strictObject({ via: z.enum(["pull-request", "issue", "email"]), url: HttpsUrl.optional(), text: Text.optional() })
+      .strictObject({
+        via: z.enum(["pull-request", "issue", "email"]),
+        url: HttpsUrl.optional(),
+        text: Text.optional(),
+      })
       .optional(),
   })
   .meta({ title: "Embargo program policy", description: "One security program: its promises, as data." });

@@ -37,7 +37,9 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     for (const [index, segment] of path.entries()) {
       const last = index === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+        );
         if (pair === undefined) break;
         const keyNode = pair.key as Node;
         if (last && at === "key") {

@@ -8,7 +8,9 @@ export function policyCommand(): Command {
 
   policy
     .command("check")
-    .description("check a policy file, or every policy file in a folder; prints every problem and exits 1 if any")
+    .description(
+      "check a policy file, or every policy file in a folder; prints every problem and exits 1 if any",
+    )
     .argument("<path>", "a policy file or a folder of policy files")
     .action(async (path: string) => {
       const { policies, problems } = await loadPolicies(path);
@@ -18,7 +20,8 @@ export function policyCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      for (const loaded of policies) process.stdout.write(`ok ${loaded.file} (${loaded.policy.program.slug})\n`);
+      for (const loaded of policies)
+        process.stdout.write(`ok ${loaded.file} (${loaded.policy.program.slug})\n`);
     });
 
   policy
