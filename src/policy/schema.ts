@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseHolidayCountry } from "../domain/calendar/holidays.js";
+import { isValidTimeZone } from "../domain/calendar/index.js";
 
 /**
  * The program policy: one YAML file per program. This zod schema is the single definition;
@@ -236,7 +238,7 @@ const SafeHarbor = z.strictObject({
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 export const Calendar = z.strictObject({
-  timeZone: z.string().refine(isTimeZone, { message: "an IANA time zone such as Europe/Berlin" }),
+  timeZone: z.string().refine(isValidTimeZone, { message: "an IANA time zone such as Europe/Berlin" }),
   workingDays: z.array(z.enum(WEEKDAYS)).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
   workingHours: z
     .strictObject({ start: LocalTime, end: LocalTime })
@@ -248,7 +250,9 @@ export const Calendar = z.strictObject({
   holidays: z.array(LocalDate).default([]),
   holidayCountry: z
     .string()
-    .regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, { message: "an ISO 3166 country code such as DE or US-CA" })
+    .refine((code) => typeof parseHolidayCountry(code) !== "string", {
+      message: "a country (or country-state) code with known public holidays, such as DE or US-CA",
+    })
     .optional(),
 });
 
@@ -480,12 +484,3 @@ export type DurationValue = z.output<typeof Duration>;
 export type OpenPgpKeyRefValue = z.output<typeof OpenPgpKeyRef>;
 export type ClockPolicy = Policy["serviceLevels"]["clocks"][number];
 export type CalendarPolicy = Policy["serviceLevels"]["calendar"];
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,5 @@
-import { loadPolicies } from "../../src/policy/loader.js";
 import type { LoadedPolicy } from "../../src/policy/loader.js";
+import { loadPolicies } from "../../src/policy/loader.js";
 
 export const EXAMPLE_POLICIES = "examples/policies";
 export const SEED_SLUGS = ["kafe", "kitsu", "kulupu", "privacytools", "rocketchat"] as const;

@@ -1,0 +1,18 @@
+export {
+  addBusinessDays,
+  addBusinessHours,
+  addDuration,
+  type BusinessCalendar,
+  businessHoursBetween,
+  businessHoursPerDay,
+  type Duration,
+  InvalidCalendarError,
+  isValidTimeZone,
+  isWorkingDate,
+  isWorkingTime,
+  localDateOf,
+  validateCalendar,
+  WEEKDAYS,
+  type Weekday,
+  workingPeriodOn,
+} from "./business-calendar.js";

@@ -1,0 +1,35 @@
+import type { LoadedPolicy } from "../loader.js";
+import { renderHtmlDocument } from "./html.js";
+import { renderMarkdown } from "./markdown.js";
+import { policyOutline } from "./outline.js";
+import { renderSecurityTxt, type SecurityTxtRenderOptions } from "./security-txt.js";
+
+export const RENDER_FORMATS = ["security.md", "security.txt", "html", "json"] as const;
+export type RenderFormat = (typeof RENDER_FORMATS)[number];
+
+/** Renders a loaded policy in one of the published formats; the same clock gives the same output. */
+export function renderPolicy(
+  loaded: LoadedPolicy,
+  format: RenderFormat,
+  options: SecurityTxtRenderOptions,
+): string {
+  const base = options.publicUrl?.replace(/\/+$/, "");
+  const reportFormUrl = base === undefined ? undefined : `${base}/p/${loaded.policy.program.slug}/report`;
+  switch (format) {
+    case "security.txt":
+      return renderSecurityTxt(loaded, options);
+    case "security.md":
+      return renderMarkdown(
+        policyOutline(loaded.policy, reportFormUrl === undefined ? {} : { reportFormUrl }),
+      );
+    case "html":
+      return renderHtmlDocument(
+        policyOutline(loaded.policy, reportFormUrl === undefined ? {} : { reportFormUrl }),
+        {
+          lang: loaded.policy.program.languages[0] ?? "en",
+        },
+      );
+    case "json":
+      return `${JSON.stringify(loaded.policy, null, 2)}\n`;
+  }
+}
