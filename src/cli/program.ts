@@ -1,6 +1,10 @@
 import { Command } from "commander";
+import { auditCommand } from "./commands/audit.js";
 import { cvssCommand } from "./commands/cvss.js";
+import { keysCommand } from "./commands/keys.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { policyCommand } from "./commands/policy.js";
+import { serveCommand } from "./commands/serve.js";
 
 /**
  * The `embargo` command tree. Each sub-command lives in its own module under
@@ -12,6 +16,10 @@ export function buildCli(): Command {
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
+  program.addCommand(serveCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(auditCommand());
+  program.addCommand(keysCommand());
   program.addCommand(policyCommand());
   program.addCommand(cvssCommand());
   return program;

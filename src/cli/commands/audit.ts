@@ -1,0 +1,33 @@
+import { Command, CommanderError } from "commander";
+import { loadKeyring } from "../../crypto/keyring.js";
+import { loadMasterKey } from "../../crypto/master-key.js";
+import { verifyAuditChains } from "../../store/audit.js";
+import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
+
+/** `embargo audit verify`: checks every case's hash-chained event log. Exit 1 when one is broken. */
+export function auditCommand(io: StoreCommandIo = {}): Command {
+  const { stdout, stderr, options } = resolveIo(io);
+  const audit = new Command("audit")
+    .description("Check the audit trail")
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .exitOverride();
+  audit
+    .command("verify")
+    .description("Verify every case's hash-chained event log")
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .exitOverride()
+    .action(async () => {
+      const settings = options();
+      const masterKey = await loadMasterKey(settings);
+      const result = await withStore(settings, async (store) =>
+        verifyAuditChains(store, await loadKeyring(store, masterKey)),
+      );
+      if (result.ok) {
+        stdout(`ok: ${result.cases} cases, ${result.events} events\n`);
+        return;
+      }
+      stdout(`broken: case ${result.caseId} event #${result.seq}: ${result.reason}\n`);
+      throw new CommanderError(1, "embargo.audit.broken", "the audit trail is broken");
+    });
+  return audit;
+}

@@ -1,0 +1,27 @@
+import { Command } from "commander";
+import { loadMasterKey } from "../../crypto/master-key.js";
+import { rotateDataKey } from "../../crypto/rotate.js";
+import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
+
+/** `embargo keys rotate`: a new data key, everything re-encrypted under it, older keys retired. */
+export function keysCommand(io: StoreCommandIo = {}): Command {
+  const { stdout, stderr, options } = resolveIo(io);
+  const keys = new Command("keys")
+    .description("Manage the encryption keys")
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .exitOverride();
+  keys
+    .command("rotate")
+    .description("Add a data key, re-encrypt all stored data with it, retire the older keys")
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .exitOverride()
+    .action(async () => {
+      const settings = options();
+      const masterKey = await loadMasterKey(settings);
+      const { keyId, reencrypted } = await withStore(settings, (store) => rotateDataKey(store, masterKey));
+      stdout(
+        `rotated: data key ${keyId} is active; ${reencrypted} values re-encrypted, older keys retired\n`,
+      );
+    });
+  return keys;
+}

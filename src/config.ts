@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { z } from "zod";
+
+/**
+ * Embargo's configuration, validated once at start into one typed object. Every setting comes
+ * from the environment or, with the same name, from an optional `embargo.yaml`; the
+ * environment wins. An invalid setting stops the start with a message that names it.
+ */
+const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const ConfigSchema = z.object({
+  EMBARGO_DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: "expected sqlite:<path> or postgres://…" })
+    .default("sqlite:./data/embargo.db"),
+  EMBARGO_POLICIES: z.string().min(1).default("./examples/policies"),
+  EMBARGO_PUBLIC_URL: z.url({ protocol: /^https?$/, message: "expected an http(s) URL" }).optional(),
+  EMBARGO_HOST: z.string().min(1).default("127.0.0.1"),
+  EMBARGO_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  EMBARGO_DATA_DIR: z.string().min(1).default("./data"),
+  EMBARGO_SECRET_KEY: z.string().min(1).optional(),
+  EMBARGO_DEFAULT_PROGRAM: z.string().min(1).optional(),
+  EMBARGO_SMTP_URL: z.url({ protocol: /^smtps?$/, message: "expected smtp://host:port" }).optional(),
+  EMBARGO_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  EMBARGO_MAX_ATTACHMENT_BYTES: bytes(10 * 1024 * 1024),
+  EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES: bytes(25 * 1024 * 1024),
+  /** Reports per hour from one address with a solved proof-of-work, and without (JavaScript off, Tor). */
+  EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+  EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: z.coerce.number().int().positive().default(5),
+  EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: z.coerce.number().int().positive().default(500),
+  /** Every request, per address: a ceiling against floods, far above what a person clicks. */
+  EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().positive().default(600),
+  EMBARGO_TRUST_PROXY: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+  EMBARGO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type RawConfig = z.output<typeof ConfigSchema>;
+
+export interface Config {
+  databaseUrl: string;
+  policies: string;
+  publicUrl: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  secretKey?: string;
+  defaultProgram?: string;
+  smtpUrl?: string;
+  smtpPort?: number;
+  limits: { attachmentBytes: number; attachmentsTotalBytes: number };
+  rateLimits: {
+    perAddressPerHour: number;
+    perAddressWithoutPowPerHour: number;
+    perProgramPerHour: number;
+    requestsPerMinute: number;
+  };
+  trustProxy: boolean;
+  logLevel: RawConfig["EMBARGO_LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo.yaml"): Config {
+  const fromFile = readConfigFile(file);
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") merged[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const c = parsed.data;
+  return {
+    databaseUrl: c.EMBARGO_DATABASE_URL,
+    policies: c.EMBARGO_POLICIES,
+    publicUrl: (c.EMBARGO_PUBLIC_URL ?? `http://${c.EMBARGO_HOST}:${c.EMBARGO_PORT}`).replace(/\/+$/, ""),
+    host: c.EMBARGO_HOST,
+    port: c.EMBARGO_PORT,
+    dataDir: c.EMBARGO_DATA_DIR,
+    ...(c.EMBARGO_SECRET_KEY === undefined ? {} : { secretKey: c.EMBARGO_SECRET_KEY }),
+    ...(c.EMBARGO_DEFAULT_PROGRAM === undefined ? {} : { defaultProgram: c.EMBARGO_DEFAULT_PROGRAM }),
+    ...(c.EMBARGO_SMTP_URL === undefined ? {} : { smtpUrl: c.EMBARGO_SMTP_URL }),
+    ...(c.EMBARGO_SMTP_PORT === undefined ? {} : { smtpPort: c.EMBARGO_SMTP_PORT }),
+    limits: {
+      attachmentBytes: c.EMBARGO_MAX_ATTACHMENT_BYTES,
+      attachmentsTotalBytes: c.EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES,
+    },
+    rateLimits: {
+      perAddressPerHour: c.EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS,
+      perAddressWithoutPowPerHour: c.EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW,
+      perProgramPerHour: c.EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM,
+      requestsPerMinute: c.EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS,
+    },
+    trustProxy: c.EMBARGO_TRUST_PROXY,
+    logLevel: c.EMBARGO_LOG_LEVEL,
+  };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(
+      `${file}: not valid YAML (${error instanceof Error ? error.message.split("\n")[0] : error})`,
+    );
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== "object" || Array.isArray(data))
+    throw new ConfigError(`${file}: expected a mapping of settings`);
+  const unknown = Object.keys(data).filter((key) => !(key in ConfigSchema.shape));
+  if (unknown.length > 0) throw new ConfigError(`${file}: unknown setting(s): ${unknown.join(", ")}`);
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, String(value)]));
+}

@@ -1,0 +1,43 @@
+import type { Policy } from "../policy/schema.js";
+import { type FieldError, fieldErrorsOf, ReportCore, type ReportCoreValue } from "./report-schema.js";
+import { policyFieldErrors } from "./validate.js";
+
+/**
+ * Validates a report (the schema, then the program's rules) and returns every problem at once:
+ * when the schema rejects some fields, the policy's rules still run on the rest, so a person
+ * fixing the form sees all its errors in one go.
+ */
+export async function checkReport(
+  raw: Record<string, unknown>,
+  policy: Policy,
+): Promise<{ ok: true; report: ReportCoreValue } | { ok: false; errors: FieldError[] }> {
+  const parsed = ReportCore.safeParse(raw);
+  if (parsed.success) {
+    const errors = await policyFieldErrors(parsed.data, policy);
+    return errors.length === 0 ? { ok: true, report: parsed.data } : { ok: false, errors };
+  }
+  const errors = fieldErrorsOf(parsed.error);
+  // Drop what the schema rejected and check the remainder against the policy.
+  const rest = structuredClone(raw);
+  for (const issue of parsed.error.issues) unset(rest, issue.path);
+  const remainder = ReportCore.safeParse({
+    ...rest,
+    title: typeof rest.title === "string" && rest.title.trim() ? rest.title : "-",
+  });
+  if (remainder.success) {
+    for (const error of await policyFieldErrors(remainder.data, policy)) {
+      if (!errors.some((known) => known.field === error.field)) errors.push(error);
+    }
+  }
+  return { ok: false, errors };
+}
+
+function unset(target: Record<string, unknown>, path: PropertyKey[]): void {
+  let node: unknown = target;
+  for (const [index, key] of path.entries()) {
+    if (node === null || typeof node !== "object") return;
+    const record = node as Record<PropertyKey, unknown>;
+    if (index === path.length - 1) delete record[key];
+    else node = record[key];
+  }
+}

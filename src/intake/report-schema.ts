@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/**
+ * A vulnerability report as a stranger sends it. The web form and the JSON API validate with
+ * this one schema (the form's fields are gathered into the same shape first), and the OpenAPI
+ * document is generated from it. Program-specific rules (required template fields, choices,
+ * scope) are checked afterwards against the program's policy.
+ */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { message: `at most ${max} characters` })
+    .optional();
+
+export const CreditSchema = z
+  .strictObject({
+    mode: z.enum(["name", "handle", "anonymous"]).default("anonymous"),
+    name: optionalText(200),
+    link: z
+      .url({ protocol: /^https?$/, message: "an http(s) link" })
+      .max(2000)
+      .optional(),
+  })
+  .meta({ description: "How the reporter wants to be credited." });
+
+export const ContactSchema = z.strictObject({
+  email: z.email({ message: "an email address" }).max(320).optional(),
+  openpgpKey: z
+    .string()
+    .max(100_000)
+    .optional()
+    .meta({ description: "The reporter's armored OpenPGP public key, to encrypt mail to them." }),
+});
+
+export const ReportCore = z.strictObject({
+  title: z
+    .string()
+    .trim()
+    .min(1, { message: "a short title is required" })
+    .max(200, { message: "at most 200 characters" }),
+  asset: z.string().max(64).optional().meta({ description: "The id of an in-scope asset of the program." }),
+  fields: z
+    .record(
+      z.string().regex(/^[a-z0-9-]{1,64}$/),
+      z.string().max(100_000, { message: "at most 100,000 characters" }),
+    )
+    .default({})
+    .meta({ description: "Answers to the program's report template, by field id." }),
+  credit: CreditSchema.default({ mode: "anonymous" }),
+  contact: ContactSchema.default({}),
+});
+
+export const ApiAttachmentSchema = z.strictObject({
+  filename: z.string().min(1).max(255),
+  contentType: z.string().max(255).default("application/octet-stream"),
+  dataBase64: z.base64({ message: "base64 data" }),
+});
+
+export const ApiReportSubmission = ReportCore.extend({
+  attachments: z.array(ApiAttachmentSchema).max(10).default([]),
+  pow: z
+    .string()
+    .max(4096)
+    .optional()
+    .meta({ description: "A solved proof-of-work from GET /api/v1/pow/challenge." }),
+}).meta({ id: "ReportSubmission" });
+
+export const ReportCreated = z
+  .object({
+    id: z.string(),
+    reporterUrl: z.url(),
+    acknowledgeBy: z
+      .string()
+      .nullable()
+      .meta({ description: "ISO 8601; null when the program promises no time." }),
+  })
+  .meta({ id: "ReportCreated" });
+
+export const ApiError = z
+  .object({
+    error: z.string(),
+    message: z.string(),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: "Error" });
+
+export type ReportCoreValue = z.output<typeof ReportCore>;
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export function fieldErrorsOf(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join(".") || "body",
+    message:
+      issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+  }));
+}

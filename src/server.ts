@@ -1,0 +1,70 @@
+import { hkdfSync } from "node:crypto";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { loadKeyring } from "./crypto/keyring.js";
+import { loadMasterKey } from "./crypto/master-key.js";
+import { ProgramRegistry } from "./intake/programs.js";
+import { loadPolicies } from "./policy/loader.js";
+import { formatProblem } from "./policy/problems.js";
+import { openDatabase } from "./store/database.js";
+import { migrate } from "./store/migrate.js";
+import { buildApp, type EmbargoApp } from "./web/app.js";
+import { createLogger } from "./web/logging.js";
+
+export interface RunningServer {
+  app: EmbargoApp;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Embargo: checks the policies, opens and migrates the database, loads the keys, and
+ * serves HTTP. Any problem stops the start with a message that names it.
+ */
+export async function startServer(config: Config, options: { logger?: Logger; clock?: () => Date } = {}) {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { policies, problems } = await loadPolicies(config.policies);
+  if (problems.length > 0) {
+    throw new Error(
+      `the program policies in ${config.policies} have problems:\n${problems.map(formatProblem).join("\n")}`,
+    );
+  }
+  const programs = new ProgramRegistry(policies, config.defaultProgram);
+  const store = await openDatabase(config.databaseUrl);
+  try {
+    await migrate(store);
+    const masterKey = await loadMasterKey({
+      dataDir: config.dataDir,
+      ...(config.secretKey ? { secretKey: config.secretKey } : {}),
+    });
+    const keyring = await loadKeyring(store, masterKey);
+    const app = await buildApp({
+      config,
+      programs,
+      store,
+      keyring,
+      logger,
+      clock: options.clock ?? (() => new Date()),
+      powKey: derivePowKey(masterKey),
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address !== null ? address.port : config.port;
+    return {
+      app,
+      url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    } satisfies RunningServer;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The proof-of-work HMAC key: the same on every instance that shares the master key. */
+export function derivePowKey(masterKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "embargo:pow-challenge", 32));
+}

@@ -1,0 +1,337 @@
+import { timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { decryptBytes, decryptText, encryptText, keyIdOf } from "../crypto/envelope.js";
+import type { Keyring } from "../crypto/keyring.js";
+import { aad } from "./aad.js";
+import {
+  type NewAttachment,
+  openAttachmentMeta,
+  type SealedAttachment,
+  sealAttachment,
+} from "./attachments.js";
+import { GENESIS_HASH } from "./chain.js";
+import type { Store } from "./database.js";
+import { chainEvents, type NewEvent } from "./event-log.js";
+import {
+  attachmentAddedPayload,
+  caseReceivedPayload,
+  REPORTER_VISIBLE_EVENTS,
+  reporterMessagePayload,
+} from "./events.js";
+import { newReporterToken, randomId, sha256Hex } from "./ids.js";
+
+export type { NewAttachment } from "./attachments.js";
+export { REPORTER_VISIBLE_EVENTS } from "./events.js";
+
+/**
+ * Case commands for report intake. Each command is one transaction: the case row, its events
+ * (hash-chained) and its attachments are committed together or not at all. Everything a
+ * reporter wrote is encrypted before the transaction opens.
+ */
+export interface NewReport {
+  program: string;
+  source: "web" | "api" | "email";
+  assetId: string | null;
+  title: string;
+  fields: Record<string, string>;
+  credit: { mode: "name" | "handle" | "anonymous"; name?: string; link?: string };
+  contact: { email?: string; openpgpKey?: string };
+  attachments: NewAttachment[];
+  receivedAt: Date;
+  acknowledgeBy: Date | null;
+}
+
+export interface ReporterCase {
+  id: string;
+  program: string;
+  state: string;
+  source: string;
+  assetId: string | null;
+  receivedAt: Date;
+  acknowledgeBy: Date | null;
+  report: { title: string; fields: Record<string, string>; credit: NewReport["credit"] };
+  contact: NewReport["contact"];
+  attachments: {
+    id: string;
+    filename: string;
+    contentType: string;
+    size: number;
+    createdAt: Date;
+    uploadedBy: "reporter" | "team";
+  }[];
+  timeline: { seq: number; type: string; actor: string; at: Date; text?: string; attachmentIds?: string[] }[];
+}
+
+export class CaseNotFoundError extends Error {
+  readonly code = "embargo.case.notFound";
+  constructor(caseId: string) {
+    super(`case ${caseId} does not exist`);
+    this.name = "CaseNotFoundError";
+  }
+}
+
+const reportSchema = z.object({
+  title: z.string(),
+  fields: z.record(z.string(), z.string()),
+  credit: z.object({
+    mode: z.enum(["name", "handle", "anonymous"]),
+    name: z.string().optional(),
+    link: z.string().optional(),
+  }),
+});
+const contactSchema = z.object({ email: z.string().optional(), openpgpKey: z.string().optional() });
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export async function submitReport(
+  store: Store,
+  keyring: Keyring,
+  report: NewReport,
+): Promise<{ caseId: string; reporterToken: string }> {
+  const caseId = randomId();
+  const reporterToken = newReporterToken();
+  const at = report.receivedAt;
+  const { title, fields, credit } = report;
+  const reportCt = encryptText(keyring, JSON.stringify({ title, fields, credit }), aad.report(caseId));
+  const hasContact = report.contact.email !== undefined || report.contact.openpgpKey !== undefined;
+  const contactCt = hasContact
+    ? encryptText(keyring, JSON.stringify(report.contact), aad.contact(caseId))
+    : null;
+  const attachments = report.attachments.map((file) => sealAttachment(keyring, caseId, file, "reporter", at));
+  const events: NewEvent[] = [
+    {
+      type: "case.received",
+      actor: "reporter",
+      at,
+      payload: { source: report.source, assetId: report.assetId },
+    },
+    ...attachments.map(
+      (file): NewEvent => ({
+        type: "attachment.added",
+        actor: "reporter",
+        at,
+        payload: { attachmentId: file.id },
+      }),
+    ),
+  ];
+  const chain = chainEvents(keyring, caseId, { eventCount: 0, lastEventHash: GENESIS_HASH }, events);
+
+  await store.transaction(async (trx) => {
+    await trx
+      .insertInto("cases")
+      .values({
+        id: caseId,
+        program: report.program,
+        state: "new",
+        source: report.source,
+        asset_id: report.assetId,
+        received_at: at.toISOString(),
+        acknowledge_by: report.acknowledgeBy?.toISOString() ?? null,
+        updated_at: at.toISOString(),
+        reporter_token_hash: sha256Hex(reporterToken),
+        report_ct: reportCt,
+        contact_ct: contactCt,
+        event_count: chain.head.eventCount,
+        last_event_hash: chain.head.lastEventHash,
+      })
+      .execute();
+    await trx.insertInto("case_events").values(chain.rows).execute();
+    // Event 1 is case.received; attachment i was added by event i + 2.
+    for (const [index, file] of attachments.entries()) {
+      await trx
+        .insertInto("attachments")
+        .values(file.row(index + 2))
+        .execute();
+    }
+  });
+  return { caseId, reporterToken };
+}
+
+/**
+ * The case a capability token opens, as its reporter may see it; undefined for any unknown or
+ * malformed token. Only the token's sha-256 is stored, so a database leak yields no links.
+ */
+export async function findCaseForReporter(
+  store: Store,
+  keyring: Keyring,
+  token: string,
+): Promise<ReporterCase | undefined> {
+  if (!TOKEN.test(token)) return undefined;
+  const tokenHash = sha256Hex(token);
+  const row = await store.db
+    .selectFrom("cases")
+    .selectAll()
+    .where("reporter_token_hash", "=", tokenHash)
+    .executeTakeFirst();
+  // The index lookup already matched; compare again in constant time so no code path depends
+  // on how much of a stored hash a guess shares.
+  if (
+    row === undefined ||
+    !timingSafeEqual(Buffer.from(row.reporter_token_hash, "hex"), Buffer.from(tokenHash, "hex"))
+  ) {
+    return undefined;
+  }
+  const caseId = row.id;
+  // Filtered in SQL: payloads of events a reporter may not see are never even decrypted.
+  const events = await store.db
+    .selectFrom("case_events")
+    .select(["seq", "type", "actor", "at", "payload_ct"])
+    .where("case_id", "=", caseId)
+    .where("type", "in", REPORTER_VISIBLE_EVENTS)
+    .orderBy("seq")
+    .execute();
+  const visibleSeqs = new Set(events.map((event) => event.seq));
+  const attachments = (
+    await store.db
+      .selectFrom("attachments")
+      .select(["id", "event_seq", "meta_ct", "size", "created_at", "uploaded_by"])
+      .where("case_id", "=", caseId)
+      .execute()
+  ).filter((attachment) => visibleSeqs.has(attachment.event_seq));
+
+  const envelopes = [row.report_ct, ...events.map((e) => e.payload_ct), ...attachments.map((a) => a.meta_ct)];
+  if (row.contact_ct !== null) envelopes.push(row.contact_ct);
+  await keyring.ensure(envelopes.map(keyIdOf));
+
+  const report = reportSchema.parse(JSON.parse(decryptText(keyring, row.report_ct, aad.report(caseId))));
+  const contact =
+    row.contact_ct === null
+      ? {}
+      : contactSchema.parse(JSON.parse(decryptText(keyring, row.contact_ct, aad.contact(caseId))));
+  const timeline = events.map((event) => timelineEntry(keyring, caseId, event));
+  // Attachments in upload order: the order their ids appear in the timeline.
+  const order = new Map(
+    timeline.flatMap((entry) => entry.attachmentIds ?? []).map((id, index) => [id, index]),
+  );
+  const position = (id: string): number => order.get(id) ?? Number.MAX_SAFE_INTEGER;
+  attachments.sort((a, b) => position(a.id) - position(b.id));
+  return {
+    id: caseId,
+    program: row.program,
+    state: row.state,
+    source: row.source,
+    assetId: row.asset_id,
+    receivedAt: new Date(row.received_at),
+    acknowledgeBy: row.acknowledge_by === null ? null : new Date(row.acknowledge_by),
+    report,
+    contact,
+    attachments: attachments.map((attachment) => ({
+      id: attachment.id,
+      ...openAttachmentMeta(keyring, caseId, attachment.id, attachment.meta_ct),
+      size: attachment.size,
+      createdAt: new Date(attachment.created_at),
+      uploadedBy: attachment.uploaded_by === "team" ? "team" : "reporter",
+    })),
+    timeline,
+  };
+}
+
+type TimelineEntry = ReporterCase["timeline"][number];
+
+function timelineEntry(
+  keyring: Keyring,
+  caseId: string,
+  event: { seq: number; type: string; actor: string; at: string; payload_ct: string },
+): TimelineEntry {
+  const payload: unknown = JSON.parse(decryptText(keyring, event.payload_ct, aad.event(caseId, event.seq)));
+  const entry: TimelineEntry = {
+    seq: event.seq,
+    type: event.type,
+    actor: event.actor,
+    at: new Date(event.at),
+  };
+  switch (event.type) {
+    case "reporter.message": {
+      const { text, attachmentIds } = reporterMessagePayload.parse(payload);
+      return { ...entry, text, attachmentIds };
+    }
+    case "attachment.added":
+      return { ...entry, attachmentIds: [attachmentAddedPayload.parse(payload).attachmentId] };
+    case "case.received":
+      caseReceivedPayload.parse(payload);
+      return entry;
+    default:
+      return entry; // a visible type with nothing more to show
+  }
+}
+
+/** Appends the reporter's message (and its attachments) to the case's timeline. */
+export async function addReporterMessage(
+  store: Store,
+  keyring: Keyring,
+  caseId: string,
+  text: string,
+  attachments: NewAttachment[],
+  at: Date,
+): Promise<void> {
+  const sealed: SealedAttachment[] = attachments.map((file) =>
+    sealAttachment(keyring, caseId, file, "reporter", at),
+  );
+  await store.transaction(async (trx) => {
+    // FOR UPDATE on PostgreSQL: two messages on one case must not both take the next seq.
+    // SQLite transactions already hold the write lock (BEGIN IMMEDIATE) and has no FOR UPDATE.
+    const head = await trx
+      .selectFrom("cases")
+      .select(["event_count", "last_event_hash"])
+      .where("id", "=", caseId)
+      .$if(store.dialect === "postgres", (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (head === undefined) throw new CaseNotFoundError(caseId);
+    const chain = chainEvents(
+      keyring,
+      caseId,
+      { eventCount: head.event_count, lastEventHash: head.last_event_hash },
+      [
+        {
+          type: "reporter.message",
+          actor: "reporter",
+          at,
+          payload: { text, attachmentIds: sealed.map((f) => f.id) },
+        },
+      ],
+    );
+    await trx.insertInto("case_events").values(chain.rows).execute();
+    for (const file of sealed) {
+      await trx.insertInto("attachments").values(file.row(chain.head.eventCount)).execute();
+    }
+    await trx
+      .updateTable("cases")
+      .set({
+        event_count: chain.head.eventCount,
+        last_event_hash: chain.head.lastEventHash,
+        updated_at: at.toISOString(),
+      })
+      .where("id", "=", caseId)
+      .execute();
+  });
+}
+
+/**
+ * An attachment of a case, decrypted; undefined when the case has no such attachment. By default
+ * only attachments of events the reporter may see (REPORTER_VISIBLE_EVENTS) are returned, so the
+ * reporter's download route cannot reach a future internal note's files; staff code passes "team".
+ */
+export async function getAttachment(
+  store: Store,
+  keyring: Keyring,
+  caseId: string,
+  attachmentId: string,
+  audience: "reporter" | "team" = "reporter",
+): Promise<{ filename: string; contentType: string; data: Buffer } | undefined> {
+  const row = await store.db
+    .selectFrom("attachments")
+    .innerJoin("case_events", (join) =>
+      join
+        .onRef("case_events.case_id", "=", "attachments.case_id")
+        .onRef("case_events.seq", "=", "attachments.event_seq"),
+    )
+    .select(["attachments.meta_ct", "attachments.data"])
+    .where("attachments.id", "=", attachmentId)
+    .where("attachments.case_id", "=", caseId)
+    .$if(audience === "reporter", (query) => query.where("case_events.type", "in", REPORTER_VISIBLE_EVENTS))
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  await keyring.ensure([keyIdOf(row.meta_ct), keyIdOf(row.data)]);
+  const meta = openAttachmentMeta(keyring, caseId, attachmentId, row.meta_ct);
+  return { ...meta, data: decryptBytes(keyring, row.data, aad.attachmentData(caseId, attachmentId)) };
+}

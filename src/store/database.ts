@@ -1,0 +1,95 @@
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import pg from "pg";
+import type { DatabaseSchema } from "./schema.js";
+import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+/** An open database: one Kysely instance, whichever engine is behind it. */
+export interface Store {
+  readonly db: Kysely<DatabaseSchema>;
+  readonly dialect: DialectName;
+  /** PostgreSQL: the schema the store works in (given, or the connection's current schema); migrations keep their table there. */
+  readonly schema: string | undefined;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL only: the schema to work in (created if missing); used to isolate tests. */
+  schema?: string;
+  /** PostgreSQL only: the most connections the pool opens (default 10). */
+  poolSize?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** How long a SQLite writer waits for another process's lock before giving up. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/** Opens `sqlite:<path>` (relative to the working directory; `sqlite::memory:`) or `postgres://…`. */
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Store> {
+  if (url.startsWith("sqlite:")) return openSqlite(url.slice("sqlite:".length));
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return openPostgres(url, options);
+  // Only the scheme is echoed: the rest of a URL may hold a password.
+  const scheme = url.includes(":") ? `${url.slice(0, url.indexOf(":"))}:` : url.slice(0, 20);
+  throw new Error(`unsupported database URL "${scheme}…": use sqlite:<path> or postgres://…`);
+}
+
+function openSqlite(file: string): Store {
+  const inMemory = file === ":memory:" || file === "";
+  if (!inMemory) {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    // Content is encrypted, but metadata (programs, dates, states) is not: create the file private
+    // (an empty file is an empty database). SQLite gives -wal and -shm the same permissions.
+    closeSync(openSync(file, "a", 0o600));
+  }
+  const database = new Database(inMemory ? ":memory:" : file);
+  database.pragma("journal_mode = WAL");
+  // FULL: fsync the WAL at every commit. Under NORMAL a power cut can lose the last commits, and
+  // a report we acknowledged to its sender (201, case link shown) must not vanish afterwards.
+  database.pragma("synchronous = FULL");
+  database.pragma("foreign_keys = ON");
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  const db = new Kysely<DatabaseSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return makeStore(db, "sqlite", undefined);
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Store> {
+  const { schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // Set per connection by the server at startup, so every pooled connection uses the schema.
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (schema !== undefined) await db.schema.createSchema(schema).ifNotExists().execute();
+    // Also checks the connection at start, failing with the driver's message rather than at the
+    // first report. The schema is needed by migrations: see migrate.ts.
+    const current = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    const workSchema = current.rows[0]?.schema ?? undefined;
+    if (workSchema === undefined) throw new Error("PostgreSQL: no schema to work in (check search_path)");
+    return makeStore(db, "postgres", workSchema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+function makeStore(db: Kysely<DatabaseSchema>, dialect: DialectName, schema: string | undefined): Store {
+  return {
+    db,
+    dialect,
+    schema,
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,151 @@
+import type { Transaction } from "kysely";
+import {
+  decryptBytes,
+  decryptText,
+  encryptBytes,
+  encryptText,
+  type KeySource,
+  keyIdOf,
+} from "../crypto/envelope.js";
+import { aad } from "./aad.js";
+import type { DatabaseSchema } from "./schema.js";
+
+/**
+ * Every encrypted column of every table, with how to rebuild its AAD from the row, so key
+ * rotation (src/crypto/rotate.ts) can re-encrypt all of it. A new encrypted column must be added
+ * here; a test compares this list with the `_ct` / blob columns the migrations create.
+ */
+export interface Cursor {
+  id: string;
+  seq: number;
+}
+
+export interface EncryptedTable {
+  readonly table: keyof DatabaseSchema;
+  readonly columns: readonly string[];
+  /** Rows per transaction; small for blobs. */
+  readonly batchSize: number;
+  /**
+   * Re-encrypts, under the keyring's active key, the ciphertexts of up to `limit` rows after
+   * `after` (key order). `lockRows` (PostgreSQL) locks them so a concurrent writer's update is
+   * not overwritten by a re-encryption of the old value. `last` is undefined at the end.
+   */
+  reencryptBatch(
+    trx: Transaction<DatabaseSchema>,
+    keyring: KeySource,
+    after: Cursor | undefined,
+    limit: number,
+    lockRows: boolean,
+  ): Promise<{ last: Cursor | undefined; reencrypted: number }>;
+}
+
+/** The value re-encrypted under the active key, or undefined when it already is. */
+function resealText(keyring: KeySource, value: string, where: string): string | undefined {
+  if (keyIdOf(value) === keyring.active.id) return undefined;
+  return encryptText(keyring, decryptText(keyring, value, where), where);
+}
+
+function resealBytes(keyring: KeySource, value: Buffer, where: string): Buffer | undefined {
+  if (keyIdOf(value) === keyring.active.id) return undefined;
+  return encryptBytes(keyring, decryptBytes(keyring, value, where), where);
+}
+
+const countDefined = (...values: unknown[]): number => values.filter((value) => value !== undefined).length;
+
+const cases: EncryptedTable = {
+  table: "cases",
+  columns: ["report_ct", "contact_ct"],
+  batchSize: 200,
+  async reencryptBatch(trx, keyring, after, limit, lockRows) {
+    const rows = await trx
+      .selectFrom("cases")
+      .select(["id", "report_ct", "contact_ct"])
+      .where("id", ">", after?.id ?? "")
+      .orderBy("id")
+      .limit(limit)
+      .$if(lockRows, (query) => query.forUpdate())
+      .execute();
+    let reencrypted = 0;
+    for (const row of rows) {
+      const report = resealText(keyring, row.report_ct, aad.report(row.id));
+      const contact =
+        row.contact_ct === null ? undefined : resealText(keyring, row.contact_ct, aad.contact(row.id));
+      if (report === undefined && contact === undefined) continue;
+      await trx
+        .updateTable("cases")
+        .set({ report_ct: report ?? row.report_ct, contact_ct: contact ?? row.contact_ct })
+        .where("id", "=", row.id)
+        .execute();
+      reencrypted += countDefined(report, contact);
+    }
+    const last = rows.length < limit ? undefined : rows.at(-1);
+    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
+  },
+};
+
+const caseEvents: EncryptedTable = {
+  table: "case_events",
+  columns: ["payload_ct"],
+  batchSize: 500,
+  async reencryptBatch(trx, keyring, after, limit, lockRows) {
+    const from = after ?? { id: "", seq: 0 };
+    const rows = await trx
+      .selectFrom("case_events")
+      .select(["case_id", "seq", "payload_ct"])
+      .where((eb) =>
+        eb.or([eb("case_id", ">", from.id), eb.and([eb("case_id", "=", from.id), eb("seq", ">", from.seq)])]),
+      )
+      .orderBy("case_id")
+      .orderBy("seq")
+      .limit(limit)
+      .$if(lockRows, (query) => query.forUpdate())
+      .execute();
+    let reencrypted = 0;
+    for (const row of rows) {
+      const payload = resealText(keyring, row.payload_ct, aad.event(row.case_id, row.seq));
+      if (payload === undefined) continue;
+      // Only the ciphertext changes: the chain hashes the plaintext's digest, so it stays valid.
+      await trx
+        .updateTable("case_events")
+        .set({ payload_ct: payload })
+        .where("case_id", "=", row.case_id)
+        .where("seq", "=", row.seq)
+        .execute();
+      reencrypted += 1;
+    }
+    const last = rows.length < limit ? undefined : rows.at(-1);
+    return { last: last === undefined ? undefined : { id: last.case_id, seq: last.seq }, reencrypted };
+  },
+};
+
+const attachments: EncryptedTable = {
+  table: "attachments",
+  columns: ["meta_ct", "data"],
+  batchSize: 20,
+  async reencryptBatch(trx, keyring, after, limit, lockRows) {
+    const rows = await trx
+      .selectFrom("attachments")
+      .select(["id", "case_id", "meta_ct", "data"])
+      .where("id", ">", after?.id ?? "")
+      .orderBy("id")
+      .limit(limit)
+      .$if(lockRows, (query) => query.forUpdate())
+      .execute();
+    let reencrypted = 0;
+    for (const row of rows) {
+      const meta = resealText(keyring, row.meta_ct, aad.attachmentMeta(row.case_id, row.id));
+      const data = resealBytes(keyring, row.data, aad.attachmentData(row.case_id, row.id));
+      if (meta === undefined && data === undefined) continue;
+      await trx
+        .updateTable("attachments")
+        .set({ meta_ct: meta ?? row.meta_ct, data: data ?? row.data })
+        .where("id", "=", row.id)
+        .execute();
+      reencrypted += countDefined(meta, data);
+    }
+    const last = rows.length < limit ? undefined : rows.at(-1);
+    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
+  },
+};
+
+export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [cases, caseEvents, attachments];

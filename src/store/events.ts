@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/**
+ * Case event types and their payloads. Payloads are stored encrypted (case_events.payload_ct)
+ * as canonical JSON and checked with these schemas when read back.
+ */
+export type Actor = "reporter" | "system" | `team:${string}`;
+
+export const caseReceivedPayload = z.object({
+  source: z.enum(["web", "api", "email"]),
+  assetId: z.string().nullable(),
+});
+export const reporterMessagePayload = z.object({ text: z.string(), attachmentIds: z.array(z.string()) });
+export const attachmentAddedPayload = z.object({ attachmentId: z.string() });
+
+export type CaseEvent =
+  | { type: "case.received"; payload: z.infer<typeof caseReceivedPayload> }
+  | { type: "reporter.message"; payload: z.infer<typeof reporterMessagePayload> }
+  | { type: "attachment.added"; payload: z.infer<typeof attachmentAddedPayload> };
+
+export type CaseEventType = CaseEvent["type"];
+
+/**
+ * The event types a reporter may see on their case page. An allow-list, not a deny-list: event
+ * types added later (internal notes, triage decisions) stay hidden until listed here on purpose.
+ */
+export const REPORTER_VISIBLE_EVENTS: readonly string[] = [
+  "case.received",
+  "reporter.message",
+  "attachment.added",
+];

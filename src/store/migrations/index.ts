@@ -1,0 +1,18 @@
+import type { Kysely } from "kysely";
+import type { DialectName } from "../database.js";
+import * as initial from "./2026112501_initial.js";
+
+/** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
+export interface MigrationModule {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+  down(db: Kysely<unknown>): Promise<void>;
+}
+
+/**
+ * Every migration, by name. Names start with a timestamp (YYYYMMDDNN) so Kysely's name order is
+ * the order they were written in. Listed in code, not read from a folder, so the compiled
+ * package and tests (tsx, vitest) see the same set.
+ */
+export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
+  "2026112501_initial": initial,
+};

@@ -1,0 +1,238 @@
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import multipart from "@fastify/multipart";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { sql } from "kysely";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Keyring } from "../crypto/keyring.js";
+import type { ProgramRegistry } from "../intake/programs.js";
+import type { Store } from "../store/database.js";
+import { IntakeLimiter } from "./abuse/intake-limiter.js";
+import { HttpError } from "./errors.js";
+import { csrfTokenOf } from "./form-body.js";
+import { ReplayGuard } from "./pow/challenge.js";
+import { powRoutes } from "./pow/routes.js";
+import { apiRoutes } from "./routes/api.js";
+import { publicRoutes } from "./routes/public.js";
+import { reportFormRoutes } from "./routes/report-form.js";
+import { reporterRoutes } from "./routes/reporter.js";
+import { ErrorPage } from "./views/error-page.js";
+import { renderPage } from "./views/layout.js";
+
+export interface AppDeps {
+  config: Config;
+  programs: ProgramRegistry;
+  store: Store;
+  keyring: Keyring;
+  logger: Logger;
+  /** The clock for every rule (deadlines, expiry); tests move it. */
+  clock: () => Date;
+  /** HMAC key for proof-of-work challenges, shared by all instances (derived from the master key). */
+  powKey: Buffer;
+}
+
+/** What every route module receives. */
+export interface WebContext extends AppDeps {
+  limiter: IntakeLimiter;
+  pow: { hmacKey: Buffer; maxNumber: number; expiresInSeconds: number; now: () => Date };
+  replay: ReplayGuard;
+}
+
+const ASSETS = fileURLToPath(new URL("../../assets/", import.meta.url));
+
+export async function buildApp(deps: AppDeps) {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const secureCookies = config.publicUrl.startsWith("https:");
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: "no-referrer" },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: secureCookies,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimits.requestsPerMinute,
+    timeWindow: "1 minute",
+  });
+  await app.register(cookie);
+  await app.register(csrf, {
+    cookieKey: "embargo-csrf",
+    cookieOpts: { path: "/", httpOnly: true, sameSite: "strict", secure: secureCookies, signed: false },
+    getToken: csrfTokenOf,
+  });
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: {
+      fileSize: config.limits.attachmentBytes,
+      files: 10,
+      fields: 100,
+      fieldSize: 1024 * 1024,
+      parts: 120,
+      headerPairs: 100,
+    },
+  });
+  await app.register(swagger, {
+    transformObject: jsonSchemaTransformObject,
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Embargo API", version: "1" },
+      servers: [{ url: config.publicUrl }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifyStatic, { root: ASSETS, prefix: "/assets/", index: false, maxAge: "1h" });
+
+  const context: WebContext = {
+    ...deps,
+    limiter: new IntakeLimiter(config.rateLimits, deps.clock),
+    pow: { hmacKey: deps.powKey, maxNumber: 50_000, expiresInSeconds: 20 * 60, now: deps.clock },
+    replay: new ReplayGuard(),
+  };
+
+  // Multipart bodies are parsed in a preValidation hook; an error before preHandler on such a
+  // request is the sender's malformed body, not our failure. This flag tells the two apart.
+  app.decorateRequest("bodyParsed", false);
+  app.addHook("preHandler", async (request) => {
+    request.bodyParsed = true;
+  });
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(new HttpError(404, "not_found", "Not found."), request, reply),
+  );
+
+  await app.register(powRoutes, { options: context.pow, replay: context.replay });
+  await app.register(async (scope) => publicRoutes(scope, context));
+  await app.register(async (scope) => reportFormRoutes(scope, context));
+  await app.register(async (scope) => reporterRoutes(scope, context));
+  await app.register(async (scope) => apiRoutes(scope, context));
+
+  app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
+    await sql`select 1`.execute(deps.store.db);
+    return reply.header("cache-control", "no-store").send({ status: "ok" });
+  });
+  return app;
+}
+
+/**
+ * One place turns every error into a response: JSON under /api/, an HTML page elsewhere.
+ * Client mistakes keep their 4xx status and a message written for them; anything else is a
+ * 500 whose details stay in the server log (which never holds request bodies).
+ */
+function sendError(error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) {
+  let status = 500;
+  let id = "internal_error";
+  let message =
+    "Something went wrong on our side. Nothing you sent was lost if you were told it was received.";
+  let fields: { field: string; message: string }[] | undefined;
+
+  if (error instanceof HttpError) {
+    status = error.statusCode;
+    id = error.id;
+    message = error.message;
+    fields = error.fields;
+  } else if (hasZodFastifySchemaValidationErrors(error)) {
+    status = 400;
+    id = "invalid_request";
+    fields = error.validation.map((v) => ({
+      field: v.instancePath.replace(/^\//, "").replaceAll("/", ".") || "body",
+      message: v.message ?? "invalid",
+    }));
+    message = `Invalid ${fields.map((f) => f.field).join(", ")}.`;
+  } else if (!request.bodyParsed && request.isMultipart() && error.statusCode === undefined) {
+    status = 400;
+    id = "malformed_multipart";
+    message = "The form data could not be read (malformed multipart body).";
+  } else if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    status = error.statusCode;
+    ({ id, message } = clientErrorText(error));
+  }
+
+  if (status >= 500) {
+    // Log the kind and place of the failure, never request content.
+    request.log.error(
+      { err: { type: error.name, code: "code" in error ? error.code : undefined, stack: error.stack } },
+      "request failed",
+    );
+  }
+  if (error instanceof HttpError && error.id === "rate_limited")
+    reply.header("retry-after", error.message.match(/\d+/)?.[0] ?? "60");
+  const wantsJson = request.url.startsWith("/api/") || request.url === "/healthz";
+  if (wantsJson) return reply.status(status).send({ error: id, message, ...(fields ? { fields } : {}) });
+  return reply
+    .status(status)
+    .type("text/html; charset=utf-8")
+    .send(renderPage(ErrorPage({ status, message })));
+}
+
+function clientErrorText(error: FastifyError): { id: string; message: string } {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      // V8's own message quotes the body, which may be a report: never echo it.
+      return { id: "malformed_json", message: "The request body is not valid JSON." };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+    case "FST_REQ_FILE_TOO_LARGE":
+    case "FST_FILES_LIMIT":
+    case "FST_PARTS_LIMIT":
+    case "FST_FIELDS_LIMIT":
+      return { id: "too_large", message: "The request is too large." };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { id: "unsupported_media_type", message: "Unsupported content type." };
+    case "FST_CSRF_INVALID_TOKEN":
+    case "FST_CSRF_MISSING_SECRET":
+      return {
+        id: "csrf",
+        message: "The form expired or was not sent from this site. Reload the page and try again.",
+      };
+    default:
+      return {
+        id: "bad_request",
+        message: error.statusCode === 429 ? "Too many requests; try again later." : "Bad request.",
+      };
+  }
+}
+
+export type EmbargoApp = Awaited<ReturnType<typeof buildApp>>;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    bodyParsed: boolean;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Errors with a stable id. 4xx messages are written for the client and shown to it; the
+ * details of a 5xx never leave the server.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly id: string,
+    message: string,
+    readonly fields?: { field: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, "not_found", `${what} not found.`);

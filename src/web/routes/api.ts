@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ApiError, ApiReportSubmission, ReportCreated } from "../../intake/report-schema.js";
+import { submitReportCommand } from "../../intake/submit.js";
+import type { NewAttachment } from "../../store/cases.js";
+import type { WebContext } from "../app.js";
+import { HttpError, notFound } from "../errors.js";
+import { verifyPowSolution } from "../pow/challenge.js";
+
+const Params = z.object({ program: z.string().max(64).meta({ description: "The program's slug." }) });
+
+/** The JSON intake API: the same report schema and rules as the web form. */
+export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  // Base64 attachments are a third larger than their bytes; leave room for the text too.
+  const bodyLimit = Math.ceil((ctx.config.limits.attachmentsTotalBytes * 4) / 3) + 2 * 1024 * 1024;
+
+  app.post(
+    "/api/v1/programs/:program/reports",
+    {
+      bodyLimit,
+      onRequest: requireJson,
+      schema: {
+        summary: "Submit a vulnerability report",
+        params: Params,
+        body: ApiReportSubmission,
+        response: {
+          201: ReportCreated,
+          400: ApiError,
+          404: ApiError,
+          413: ApiError,
+          415: ApiError,
+          429: ApiError,
+        },
+      },
+    },
+    async (request, reply) => {
+      const loaded = ctx.programs.get(request.params.program);
+      if (loaded === undefined) throw notFound("Program");
+      const slug = loaded.policy.program.slug;
+      const { attachments, pow, ...report } = request.body;
+      const powSolved = (await verifyPowSolution(pow, ctx.pow, ctx.replay)) === "valid";
+      const allowed = ctx.limiter.check(request.ip, slug, powSolved);
+      if (!allowed.ok) {
+        reply.header("retry-after", String(allowed.retryAfterSeconds));
+        throw new HttpError(429, "rate_limited", "Too many reports from this address; try again later.");
+      }
+
+      const files: NewAttachment[] = [];
+      let total = 0;
+      for (const attachment of attachments) {
+        const data = Buffer.from(attachment.dataBase64, "base64");
+        total += data.length;
+        if (
+          data.length > ctx.config.limits.attachmentBytes ||
+          total > ctx.config.limits.attachmentsTotalBytes
+        ) {
+          throw new HttpError(
+            413,
+            "too_large",
+            `Attachment "${attachment.filename}" goes over the size limit.`,
+          );
+        }
+        files.push({ filename: attachment.filename, contentType: attachment.contentType, data });
+      }
+
+      const outcome = await submitReportCommand(ctx, loaded, report, files, "api");
+      if (!outcome.ok) {
+        throw new HttpError(
+          400,
+          "invalid_report",
+          `Invalid ${outcome.errors.map((e) => e.field).join(", ")}.`,
+          outcome.errors,
+        );
+      }
+      ctx.limiter.record(request.ip, slug, powSolved);
+      return reply.status(201).send({
+        id: outcome.caseId,
+        reporterUrl: `${ctx.config.publicUrl}/r/${outcome.reporterToken}`,
+        acknowledgeBy: outcome.acknowledgeBy?.toISOString() ?? null,
+      });
+    },
+  );
+}
+
+async function requireJson(request: FastifyRequest) {
+  if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) {
+    throw new HttpError(415, "unsupported_media_type", "Send the report as application/json.");
+  }
+}

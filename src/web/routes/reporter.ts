@@ -1,0 +1,110 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { addReporterMessage, findCaseForReporter, getAttachment } from "../../store/cases.js";
+import type { WebContext } from "../app.js";
+import { notFound } from "../errors.js";
+import { readFormBody, requireFormContentType } from "../form-body.js";
+import { renderPage } from "../views/layout.js";
+import { ReceiptPage, ReporterCasePage } from "../views/reporter-case.js";
+
+/** A reporter token is 32 random bytes in base64url: anything else is not worth a lookup. */
+const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const Params = z.object({ token: z.string().max(100) });
+const AttachmentParams = Params.extend({ id: z.string().max(100) });
+const MAX_MESSAGE = 100_000;
+
+/**
+ * The reporter's private case pages, reached only through the capability link /r/{token}.
+ * Nothing here is cached, and no page links out with a referrer (helmet: no-referrer).
+ */
+export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+
+  const load = async (token: string) => {
+    if (!Token.safeParse(token).success) throw notFound("Case");
+    const caseView = await findCaseForReporter(ctx.store, ctx.keyring, token);
+    const program = caseView === undefined ? undefined : ctx.programs.get(caseView.program);
+    if (caseView === undefined || program === undefined) throw notFound("Case");
+    return { caseView, program };
+  };
+  const html = (reply: FastifyReply, status: number, page: string) =>
+    reply.status(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(page);
+
+  app.get("/r/:token", { schema: { params: Params, hide: true } }, async (request, reply) => {
+    const { caseView, program } = await load(request.params.token);
+    const page = ReporterCasePage({
+      program,
+      caseView,
+      token: request.params.token,
+      csrfToken: reply.generateCsrf(),
+    });
+    return html(reply, 200, renderPage(page));
+  });
+
+  app.get("/r/:token/receipt", { schema: { params: Params, hide: true } }, async (request, reply) => {
+    const { caseView, program } = await load(request.params.token);
+    const caseUrl = `${ctx.config.publicUrl}/r/${request.params.token}`;
+    return html(
+      reply,
+      200,
+      renderPage(ReceiptPage({ program, caseUrl, acknowledgeBy: caseView.acknowledgeBy })),
+    );
+  });
+
+  app.post(
+    "/r/:token/messages",
+    {
+      schema: { params: Params, hide: true },
+      onRequest: requireFormContentType,
+      preHandler: scope.csrfProtection,
+    },
+    async (request, reply) => {
+      const { caseView, program } = await load(request.params.token);
+      const form = await readFormBody(request, ctx.config.limits.attachmentsTotalBytes);
+      const text = (form.fields.message ?? "").trim();
+      const problem =
+        text === "" && form.files.length === 0
+          ? "Write a message or attach a file."
+          : text.length > MAX_MESSAGE
+            ? `A message can have at most ${MAX_MESSAGE} characters.`
+            : undefined;
+      if (problem !== undefined) {
+        const page = ReporterCasePage({
+          program,
+          caseView,
+          token: request.params.token,
+          csrfToken: reply.generateCsrf(),
+          error: problem,
+          draft: form.fields.message ?? "",
+        });
+        return html(reply, 400, renderPage(page));
+      }
+      await addReporterMessage(ctx.store, ctx.keyring, caseView.id, text, form.files, ctx.clock());
+      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    },
+  );
+
+  app.get(
+    "/r/:token/attachments/:id",
+    { schema: { params: AttachmentParams, hide: true } },
+    async (request, reply) => {
+      const { caseView } = await load(request.params.token);
+      const attachment = await getAttachment(ctx.store, ctx.keyring, caseView.id, request.params.id);
+      if (attachment === undefined) throw notFound("Attachment");
+      // Always a download, never rendered: the stored type is the sender's claim, not a fact.
+      return reply
+        .header("cache-control", "no-store")
+        .header("content-disposition", contentDisposition(attachment.filename))
+        .header("content-security-policy", "sandbox; default-src 'none'")
+        .type("application/octet-stream")
+        .send(attachment.data);
+    },
+  );
+}
+
+/** RFC 6266: an ASCII fallback name plus the exact UTF-8 name. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

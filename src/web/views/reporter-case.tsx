@@ -1,0 +1,158 @@
+import type { LoadedPolicy } from "../../policy/loader.js";
+import type { ReporterCase } from "../../store/cases.js";
+import { Layout } from "./layout.js";
+
+const STATE_NAMES: Record<string, string> = {
+  new: "Received, waiting for the team",
+  triaged: "Triaged",
+  "in-progress": "Being fixed",
+  "needs-info": "Waiting for more information from you",
+  fixed: "Fixed",
+  disclosed: "Disclosed",
+  closed: "Closed",
+};
+
+const EVENT_NAMES: Record<string, string> = {
+  "case.received": "Report received",
+  "reporter.message": "You wrote",
+  "attachment.added": "Attachment added",
+};
+
+function when(date: Date | null): string {
+  return date === null
+    ? ""
+    : date
+        .toISOString()
+        .replace("T", " ")
+        .replace(/:\d{2}\.\d{3}Z$/, " UTC");
+}
+
+/** Shown once, right after sending: the private link and when to expect an answer. */
+export function ReceiptPage(props: { program: LoadedPolicy; caseUrl: string; acknowledgeBy: Date | null }) {
+  const name = props.program.policy.program.name;
+  return (
+    <Layout title="Report received">
+      <h1>Your report was received</h1>
+      <p>It is stored encrypted. Only {name}'s security team can read it.</p>
+      <h2>Your private case link</h2>
+      <p>
+        Keep this link secret and save it: it is the only way to follow your case, and we cannot show it
+        again.
+      </p>
+      <p class="capability">
+        <a href={props.caseUrl}>{props.caseUrl}</a>
+      </p>
+      <h2>What happens next</h2>
+      {props.acknowledgeBy === null ? (
+        <p>{name}'s policy makes no promise about response times; the team will answer on your case page.</p>
+      ) : (
+        <p>
+          {name} promises to acknowledge your report by <strong>{when(props.acknowledgeBy)}</strong>.
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export function ReporterCasePage(props: {
+  program: LoadedPolicy;
+  caseView: ReporterCase;
+  token: string;
+  csrfToken: string;
+  error?: string;
+  draft?: string;
+}) {
+  const { caseView, program, token } = props;
+  const labels = new Map(program.policy.reportTemplate.fields.map((field) => [field.id, field.label]));
+  const asset = program.policy.scope.inScope.find((a) => a.id === caseView.assetId);
+  const base = `/r/${token}`;
+  return (
+    <Layout title={`Your report to ${program.policy.program.name}`}>
+      <h1>{caseView.report.title}</h1>
+      <dl>
+        <dt>Program</dt>
+        <dd>
+          <a href={`/p/${program.policy.program.slug}`}>{program.policy.program.name}</a>
+        </dd>
+        <dt>Status</dt>
+        <dd>{STATE_NAMES[caseView.state] ?? caseView.state}</dd>
+        <dt>Received</dt>
+        <dd>{when(caseView.receivedAt)}</dd>
+        {caseView.acknowledgeBy === null ? null : (
+          <>
+            <dt>Acknowledgment promised by</dt>
+            <dd>{when(caseView.acknowledgeBy)}</dd>
+          </>
+        )}
+        {asset === undefined ? null : (
+          <>
+            <dt>Asset</dt>
+            <dd>{asset.name}</dd>
+          </>
+        )}
+        <dt>Credit</dt>
+        <dd>
+          {caseView.report.credit.mode === "anonymous" ? "Not credited" : (caseView.report.credit.name ?? "")}
+        </dd>
+      </dl>
+      <h2>What you sent</h2>
+      {Object.entries(caseView.report.fields).map(([fieldId, answer]) => (
+        <section>
+          <h3>{labels.get(fieldId) ?? fieldId}</h3>
+          <pre class="answer">{answer}</pre>
+        </section>
+      ))}
+      {caseView.attachments.length === 0 ? null : (
+        <>
+          <h2>Attachments</h2>
+          <ul>
+            {caseView.attachments.map((attachment) => (
+              <li>
+                <a href={`${base}/attachments/${attachment.id}`} download>
+                  {attachment.filename}
+                </a>{" "}
+                <span class="meta">({attachment.size} bytes)</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h2>Timeline</h2>
+      <ol class="timeline">
+        {caseView.timeline.map((event) => (
+          <li>
+            <p class="meta">
+              {when(event.at)} · {EVENT_NAMES[event.type] ?? event.type}
+            </p>
+            {event.text === undefined ? null : <pre class="answer">{event.text}</pre>}
+          </li>
+        ))}
+      </ol>
+      <h2>Write to the team</h2>
+      <form method="post" action={`${base}/messages`} enctype="multipart/form-data">
+        <input type="hidden" name="_csrf" value={props.csrfToken} />
+        {props.error === undefined ? null : (
+          <p class="error" id="message-error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <div class="field">
+          <label for="message">Message</label>
+          <textarea
+            id="message"
+            name="message"
+            required
+            aria-describedby={props.error ? "message-error" : undefined}
+          >
+            {props.draft ?? ""}
+          </textarea>
+        </div>
+        <div class="field">
+          <label for="message-attachments">Attachments (optional)</label>
+          <input type="file" id="message-attachments" name="attachments" multiple />
+        </div>
+        <button type="submit">Send</button>
+      </form>
+    </Layout>
+  );
+}

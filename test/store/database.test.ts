@@ -1,0 +1,53 @@
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/store/database.js";
+
+describe("openDatabase", () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "embargo-db-"));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("opens a relative sqlite: path, creating its folder and a private file, with durable settings", async () => {
+    // Relative to the working directory (no chdir: test workers may not allow it).
+    const store = await openDatabase(`sqlite:${path.relative(process.cwd(), root)}/data/nested/embargo.db`);
+    try {
+      expect(store.dialect).toBe("sqlite");
+      const file = path.join(root, "data/nested/embargo.db");
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const pragma = async (name: string) =>
+        Object.values(
+          (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store.db)).rows[0] ?? {},
+        )[0];
+      expect(await pragma("journal_mode")).toBe("wal");
+      expect(await pragma("synchronous")).toBe(2); // FULL
+      expect(await pragma("foreign_keys")).toBe(1);
+      expect(await pragma("busy_timeout")).toBe(10_000);
+      expect(
+        await store.transaction(async (trx) => (await sql<{ v: number }>`select 1 as v`.execute(trx)).rows),
+      ).toEqual([{ v: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("opens sqlite::memory:", async () => {
+    const store = await openDatabase("sqlite::memory:");
+    await store.close();
+  });
+
+  it("rejects other URLs without echoing them", async () => {
+    await expect(openDatabase("mysql://user:secret@host/db")).rejects.toThrow(
+      'unsupported database URL "mysql:…": use sqlite:<path> or postgres://…',
+    );
+    await expect(
+      openDatabase("postgres://postgres@127.0.0.1:5432/test", { schema: "Bad;Name" }),
+    ).rejects.toThrow(/invalid PostgreSQL schema name/);
+  });
+});
