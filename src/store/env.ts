@@ -1,7 +1,6 @@
-/**
- * Where the store and its keys come from. Read straight from the environment for now; the
- * shared configuration (src/config.ts) will provide these values later, in this one place.
- */
+import { loadConfig } from "../config.js";
+
+/** Where the store and its keys come from: the three settings the store commands need. */
 export interface StoreOptions {
   /** EMBARGO_DATABASE_URL: `sqlite:<path>` or `postgres://…`. */
   databaseUrl: string;
@@ -11,12 +10,11 @@ export interface StoreOptions {
   secretKey: string | undefined;
 }
 
-export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): StoreOptions {
-  const nonEmpty = (value: string | undefined): string | undefined =>
-    value === undefined || value.trim() === "" ? undefined : value;
-  return {
-    databaseUrl: nonEmpty(env.EMBARGO_DATABASE_URL) ?? "sqlite:./data/embargo.db",
-    dataDir: nonEmpty(env.EMBARGO_DATA_DIR) ?? "./data",
-    secretKey: nonEmpty(env.EMBARGO_SECRET_KEY),
-  };
+/** Reads them through the shared configuration (environment, then embargo.yaml). */
+export function storeOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  file = "embargo.yaml",
+): StoreOptions {
+  const config = loadConfig(env, file);
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, secretKey: config.secretKey };
 }

@@ -13,17 +13,20 @@ import { buildReport } from "../support/reports.js";
 
 describe("storeOptionsFromEnv", () => {
   it("reads the three settings, with defaults", () => {
-    expect(storeOptionsFromEnv({})).toEqual({
+    expect(storeOptionsFromEnv({}, "/nonexistent/embargo.yaml")).toEqual({
       databaseUrl: "sqlite:./data/embargo.db",
       dataDir: "./data",
       secretKey: undefined,
     });
     expect(
-      storeOptionsFromEnv({
-        EMBARGO_DATABASE_URL: "postgres://db/x",
-        EMBARGO_DATA_DIR: "/var/lib/embargo",
-        EMBARGO_SECRET_KEY: "k",
-      }),
+      storeOptionsFromEnv(
+        {
+          EMBARGO_DATABASE_URL: "postgres://db/x",
+          EMBARGO_DATA_DIR: "/var/lib/embargo",
+          EMBARGO_SECRET_KEY: "k",
+        },
+        "/nonexistent/embargo.yaml",
+      ),
     ).toEqual({ databaseUrl: "postgres://db/x", dataDir: "/var/lib/embargo", secretKey: "k" });
   });
 });

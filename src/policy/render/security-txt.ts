@@ -25,8 +25,10 @@ export function securityTxtFields(
   if (!Number.isInteger(days) || days < 1 || days > 365) {
     throw new RangeError("security.txt must expire within 1 to 365 days");
   }
+  // RFC 9116 allows only https web URIs, so a plain-http deployment (local testing) publishes
+  // the policy's own contacts without Embargo's URLs.
   const base =
-    options.publicUrl === undefined
+    options.publicUrl === undefined || !options.publicUrl.startsWith("https://")
       ? undefined
       : `${options.publicUrl.replace(/\/+$/, "")}/p/${program.slug}`;
   const fields: [string, string][] = [];
