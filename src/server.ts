@@ -1,5 +1,6 @@
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
+import { ensureFirstAdminLink } from "./auth/first-admin.js";
 import type { Config } from "./config.js";
 import { loadKeyring } from "./crypto/keyring.js";
 import { loadMasterKey } from "./crypto/master-key.js";
@@ -8,6 +9,7 @@ import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
 import { openDatabase } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
+import { backfillSearchIndex } from "./store/search-index.js";
 import { buildApp, type EmbargoApp } from "./web/app.js";
 import { createLogger } from "./web/logging.js";
 
@@ -38,6 +40,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       ...(config.secretKey ? { secretKey: config.secretKey } : {}),
     });
     const keyring = await loadKeyring(store, masterKey);
+    await backfillSearchIndex(store, keyring); // titles stored before the blind index existed
     const app = await buildApp({
       config,
       programs,
@@ -50,6 +53,12 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
+    // No user yet: a one-time link to create the first administrator, on stdout (never the log).
+    const firstAdminLink = await ensureFirstAdminLink(store, config);
+    if (firstAdminLink !== undefined)
+      process.stdout.write(
+        `No users yet. Create the first administrator (link valid 72 hours): ${firstAdminLink}\n`,
+      );
     return {
       app,
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,

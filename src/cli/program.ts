@@ -5,6 +5,7 @@ import { keysCommand } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { policyCommand } from "./commands/policy.js";
 import { serveCommand } from "./commands/serve.js";
+import { userCommand } from "./commands/user.js";
 
 /**
  * The `embargo` command tree. Each sub-command lives in its own module under
@@ -22,5 +23,6 @@ export function buildCli(): Command {
   program.addCommand(keysCommand());
   program.addCommand(policyCommand());
   program.addCommand(cvssCommand());
+  program.addCommand(userCommand());
   return program;
 }

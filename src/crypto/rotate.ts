@@ -1,6 +1,10 @@
+import { AUTH_ENCRYPTED_TABLES } from "../auth/encrypted-columns.js";
 import type { Store } from "../store/database.js";
 import { type Cursor, ENCRYPTED_TABLES } from "../store/encrypted-columns.js";
 import { addDataKey, loadKeyring } from "./keyring.js";
+
+/** Every table with ciphertext: the case store's and the accounts'. */
+export const ROTATED_TABLES = [...ENCRYPTED_TABLES, ...AUTH_ENCRYPTED_TABLES];
 
 export interface RotateOptions {
   /** Rows per transaction instead of each table's default (tests use tiny batches). */
@@ -28,7 +32,7 @@ export async function rotateDataKey(
   const keyId = keyring.active.id;
   const lockRows = store.dialect === "postgres";
   let reencrypted = 0;
-  for (const table of ENCRYPTED_TABLES) {
+  for (const table of ROTATED_TABLES) {
     let after: Cursor | undefined;
     do {
       const batch = await store.transaction((trx) =>

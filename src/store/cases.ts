@@ -19,6 +19,8 @@ import {
   reporterMessagePayload,
 } from "./events.js";
 import { newReporterToken, randomId, sha256Hex } from "./ids.js";
+import { currentSearchKey, termHashes } from "./search-index.js";
+import { reporterAgreementPayload, stateChangedPayload, teamReplyPayload } from "./staff-events.js";
 
 export type { NewAttachment } from "./attachments.js";
 export { REPORTER_VISIBLE_EVENTS } from "./events.js";
@@ -70,7 +72,7 @@ export class CaseNotFoundError extends Error {
   }
 }
 
-const reportSchema = z.object({
+export const reportSchema = z.object({
   title: z.string(),
   fields: z.record(z.string(), z.string()),
   credit: z.object({
@@ -79,7 +81,7 @@ const reportSchema = z.object({
     link: z.string().optional(),
   }),
 });
-const contactSchema = z.object({ email: z.string().optional(), openpgpKey: z.string().optional() });
+export const contactSchema = z.object({ email: z.string().optional(), openpgpKey: z.string().optional() });
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -115,6 +117,9 @@ export async function submitReport(
     ),
   ];
   const chain = chainEvents(keyring, caseId, { eventCount: 0, lastEventHash: GENESIS_HASH }, events);
+  // The title's blind index (src/store/search-index.ts), so the inbox can search it.
+  const searchKey = await currentSearchKey(store, keyring);
+  const titleTerms = termHashes(searchKey, title).map((hash) => ({ case_id: caseId, term_hash: hash }));
 
   await store.transaction(async (trx) => {
     await trx
@@ -133,9 +138,12 @@ export async function submitReport(
         contact_ct: contactCt,
         event_count: chain.head.eventCount,
         last_event_hash: chain.head.lastEventHash,
+        next_due_at: report.acknowledgeBy?.toISOString() ?? null,
+        search_key_id: searchKey.id,
       })
       .execute();
     await trx.insertInto("case_events").values(chain.rows).execute();
+    if (titleTerms.length > 0) await trx.insertInto("case_title_terms").values(titleTerms).execute();
     // Event 1 is case.received; attachment i was added by event i + 2.
     for (const [index, file] of attachments.entries()) {
       await trx
@@ -237,7 +245,8 @@ function timelineEntry(
   const entry: TimelineEntry = {
     seq: event.seq,
     type: event.type,
-    actor: event.actor,
+    // The reporter sees "the team", not which member (user ids are internal).
+    actor: event.actor.startsWith("team:") ? "team" : event.actor,
     at: new Date(event.at),
   };
   switch (event.type) {
@@ -250,6 +259,17 @@ function timelineEntry(
     case "case.received":
       caseReceivedPayload.parse(payload);
       return entry;
+    case "team.reply": {
+      const { text, attachmentIds } = teamReplyPayload.parse(payload);
+      return { ...entry, text, attachmentIds };
+    }
+    case "case.state_changed": {
+      // Only the message written for the reporter: the payload may name another case (duplicates).
+      const { reporterMessage } = stateChangedPayload.parse(payload);
+      return reporterMessage === null ? entry : { ...entry, text: reporterMessage };
+    }
+    case "reporter.agreement":
+      return { ...entry, text: reporterAgreementPayload.parse(payload).comment };
     default:
       return entry; // a visible type with nothing more to show
   }

@@ -9,6 +9,7 @@ import {
 } from "../crypto/envelope.js";
 import { aad } from "./aad.js";
 import type { DatabaseSchema } from "./schema.js";
+import { searchKeysEncryptedTable } from "./search-index.js";
 
 /**
  * Every encrypted column of every table, with how to rebuild its AAD from the row, so key
@@ -148,4 +149,9 @@ const attachments: EncryptedTable = {
   },
 };
 
-export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [cases, caseEvents, attachments];
+export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
+  cases,
+  caseEvents,
+  attachments,
+  searchKeysEncryptedTable,
+];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { StaffCaseEvent } from "./staff-events.js";
 
 /**
  * Case event types and their payloads. Payloads are stored encrypted (case_events.payload_ct)
@@ -16,7 +17,8 @@ export const attachmentAddedPayload = z.object({ attachmentId: z.string() });
 export type CaseEvent =
   | { type: "case.received"; payload: z.infer<typeof caseReceivedPayload> }
   | { type: "reporter.message"; payload: z.infer<typeof reporterMessagePayload> }
-  | { type: "attachment.added"; payload: z.infer<typeof attachmentAddedPayload> };
+  | { type: "attachment.added"; payload: z.infer<typeof attachmentAddedPayload> }
+  | StaffCaseEvent;
 
 export type CaseEventType = CaseEvent["type"];
 
@@ -28,4 +30,11 @@ export const REPORTER_VISIBLE_EVENTS: readonly string[] = [
   "case.received",
   "reporter.message",
   "attachment.added",
+  // Staff side (src/store/staff-events.ts). Internal, and so not listed: team.note, case.assigned,
+  // case.triage_updated, case.followed / case.unfollowed, case.duplicate_marked.
+  "case.acknowledged",
+  "team.reply",
+  "case.state_changed",
+  "case.agreement_requested",
+  "reporter.agreement",
 ];

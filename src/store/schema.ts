@@ -69,4 +69,157 @@ export interface DatabaseSchema {
   cases: CasesTable;
   case_events: CaseEventsTable;
   attachments: AttachmentsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  api_tokens: ApiTokensTable;
+  security_log: SecurityLogTable;
+}
+
+/** Staff accounts (src/auth/users.ts). `email` is stored lower-cased. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  /** argon2id PHC string; null until the user has set a password through their setup link. */
+  password_hash: string | null;
+  /** Encrypted base32 TOTP secret (AAD `user:<id>:totp`); while `totp_enabled` is 0, a pending enrolment. */
+  totp_secret_ct: string | null;
+  totp_enabled: number;
+  /** The last TOTP time step accepted: a code of that step or an earlier one is a replay. */
+  totp_last_step: number | null;
+  /** JSON array of argon2id hashes of the unused recovery codes. */
+  recovery_codes_json: string;
+  disabled_at: string | null;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  /** A program slug, or `*` for every program. */
+  program: string;
+  role: "admin" | "responder" | "viewer";
+}
+
+export interface SessionsTable {
+  /** sha-256 (hex) of the cookie value; the value itself is never stored. */
+  id_hash: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  two_factor_passed: number;
+}
+
+export interface SetupTokensTable {
+  /** sha-256 (hex) of the token in the setup link. */
+  token_hash: string;
+  /** Null: the first administrator's link, which asks for the email. */
+  user_id: string | null;
+  purpose: "setup" | "reset";
+  /** Encrypted pending TOTP secret shown on the setup page (AAD `setup:<token_hash>:totp`). */
+  totp_secret_ct: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  /** sha-256 (hex) of the whole token (`embargo_…`). */
+  token_hash: string;
+  name: string;
+  program: string;
+  role: "admin" | "responder" | "viewer";
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The hash-chained security log (src/auth/security-log.ts): sign-ins, failures, role changes, tokens. */
+export interface SecurityLogTable {
+  id: string;
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  subject: string | null;
+  /** Canonical JSON; never secrets. */
+  payload_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026112503_case_work: the staff side of a case. Declared as interface merges so this
+// block only appends to the declarations above.
+
+export interface CasesTable {
+  /** The responsible team member's user id. */
+  assignee: string | null;
+  priority: "low" | "medium" | "high" | null;
+  /** The team's own due date for the case (triage). */
+  due_at: string | null;
+  severity: "none" | "low" | "medium" | "high" | "critical" | null;
+  cvss31_vector: string | null;
+  cvss31_score: number | null;
+  cvss40_vector: string | null;
+  cvss40_score: number | null;
+  /** `CWE-<n>`. */
+  cwe: string | null;
+  /** The closing outcome (src/domain/lifecycle); null while the case is open. */
+  outcome: string | null;
+  /** The original case, when closed as a duplicate. */
+  duplicate_of: string | null;
+  acknowledged_at: string | null;
+  first_team_reply_at: string | null;
+  /** The first reply marked as the detailed response (clocks that stop at `detailed-response-sent`). */
+  detailed_response_at: string | null;
+  triaged_at: string | null;
+  fixed_at: string | null;
+  closed_at: string | null;
+  /** When the reporter's agreement that the fix resolves their report is due; null when none is pending. */
+  agreement_due_at: string | null;
+  /**
+   * The earliest open deadline, kept up to date by every command (src/store/deadlines.ts):
+   * `acknowledge_by` while unacknowledged, `due_at` while open, null once closed.
+   */
+  next_due_at: string | null;
+  /** The search key the case's rows in case_title_terms were made with; null: not indexed yet. */
+  search_key_id: string | null;
+}
+
+export interface CaseTagsTable {
+  case_id: string;
+  /** Lower case, see src/store/staff-validation.ts. */
+  tag: string;
+}
+
+export interface CaseFollowersTable {
+  case_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+/** The blind index over encrypted titles: HMAC of each normalised word (src/store/search-index.ts). */
+export interface CaseTitleTermsTable {
+  case_id: string;
+  /** HMAC-SHA256(search key, word), hex, first 32 characters. */
+  term_hash: string;
+}
+
+export interface SearchKeysTable {
+  /** `s1`, …; the key of the blind index. */
+  id: string;
+  /** The 32-byte HMAC key, encrypted under the data keys (AAD `search-key:<id>`). */
+  key_ct: string;
+  created_at: string;
+}
+
+export interface DatabaseSchema {
+  case_tags: CaseTagsTable;
+  case_followers: CaseFollowersTable;
+  case_title_terms: CaseTitleTermsTable;
+  search_keys: SearchKeysTable;
 }

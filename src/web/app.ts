@@ -28,9 +28,11 @@ import { csrfTokenOf } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
 import { apiRoutes } from "./routes/api.js";
+import { authRoutes } from "./routes/auth.js";
 import { publicRoutes } from "./routes/public.js";
 import { reportFormRoutes } from "./routes/report-form.js";
 import { reporterRoutes } from "./routes/reporter.js";
+import { LoginRequired, loadStaff, loginRedirect } from "./staff-session.js";
 import { ErrorPage } from "./views/error-page.js";
 import { renderPage } from "./views/layout.js";
 
@@ -131,6 +133,7 @@ export async function buildApp(deps: AppDeps) {
   app.addHook("preHandler", async (request) => {
     request.bodyParsed = true;
   });
+  app.addHook("onRequest", loadStaff(context));
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(new HttpError(404, "not_found", "Not found."), request, reply),
@@ -141,6 +144,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (scope) => reportFormRoutes(scope, context));
   await app.register(async (scope) => reporterRoutes(scope, context));
   await app.register(async (scope) => apiRoutes(scope, context));
+  await app.register(async (scope) => authRoutes(scope, context));
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
@@ -162,6 +166,13 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
     "Something went wrong on our side. Nothing you sent was lost if you were told it was received.";
   let fields: { field: string; message: string }[] | undefined;
 
+  // A page that needs a signed-in member of staff: to the sign-in page, then back (same site only).
+  if (error instanceof LoginRequired && !request.url.startsWith("/api/"))
+    return reply
+      .status(303)
+      .header("cache-control", "no-store")
+      .header("location", loginRedirect(request))
+      .send();
   if (error instanceof HttpError) {
     status = error.statusCode;
     id = error.id;

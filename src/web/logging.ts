@@ -26,8 +26,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 export function redactUrl(url: string): string {
-  // Reporter capability links and anything in the query string (tokens, search text).
-  return url.replace(/\/r\/[^/?#]+/g, "/r/[redacted]").replace(/\?.*$/, "?[redacted]");
+  // Reporter capability links, setup links and anything in the query string (tokens, search text).
+  return url.replace(/\/(r|setup)\/[^/?#]+/g, "/$1/[redacted]").replace(/\?.*$/, "?[redacted]");
 }
 
 function serializeRequest(req: FastifyRequest) {

@@ -1,11 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ENCRYPTED_TABLES } from "../../src/store/encrypted-columns.js";
+import { ROTATED_TABLES } from "../../src/crypto/rotate.js";
 import { migrate, migrateDown, migrateDownAll } from "../../src/store/migrate.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { runInstances } from "../support/instances.js";
 
-const APP_TABLES = ["attachments", "case_events", "cases", "encryption_keys"];
+const APP_TABLES = [
+  "attachments",
+  "case_events",
+  "case_followers",
+  "case_tags",
+  "case_title_terms",
+  "cases",
+  "encryption_keys",
+  "search_keys",
+  "setup_tokens",
+  "users",
+];
 
 describe.each(databases)("migrations on $name", (database) => {
   let store: TestStore;
@@ -65,7 +76,7 @@ describe.each(databases)("migrations on $name", (database) => {
           .map((column) => `${table.name}.${column.name}`),
       )
       .sort();
-    const rotated = ENCRYPTED_TABLES.flatMap((table) =>
+    const rotated = ROTATED_TABLES.flatMap((table) =>
       table.columns.map((column) => `${table.table}.${column}`),
     );
     expect(rotated.sort()).toEqual(encrypted);

@@ -29,7 +29,9 @@ describe.each(databases)("key rotation on $name", (database) => {
     const cases = await store.db.selectFrom("cases").select(["report_ct", "contact_ct"]).execute();
     const events = await store.db.selectFrom("case_events").select("payload_ct").execute();
     const files = await store.db.selectFrom("attachments").select(["meta_ct", "data"]).execute();
+    const searchKeys = await store.db.selectFrom("search_keys").select("key_ct").execute();
     return [
+      ...searchKeys.map((row) => row.key_ct),
       ...cases.flatMap((row) =>
         row.contact_ct === null ? [row.report_ct] : [row.report_ct, row.contact_ct],
       ),

@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import type { DialectName } from "../database.js";
 import * as initial from "./2026112501_initial.js";
+import * as accounts from "./2026112502_accounts.js";
+import * as caseWork from "./2026112503_case_work.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -15,4 +17,6 @@ export interface MigrationModule {
  */
 export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026112501_initial": initial,
+  "2026112502_accounts": accounts,
+  "2026112503_case_work": caseWork,
 };

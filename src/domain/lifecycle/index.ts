@@ -1,0 +1,15 @@
+export {
+  allowedTransitions,
+  CASE_STATES,
+  type CaseState,
+  CLOSING_OUTCOMES,
+  type ClosingOutcome,
+  DEFAULT_THIRD_PARTY_MESSAGE,
+  decideTransition,
+  isCaseState,
+  isClosingOutcome,
+  type TransitionDecision,
+  type TransitionEvent,
+  type TransitionInput,
+  type TransitionRefusal,
+} from "./lifecycle.js";

@@ -1,0 +1,250 @@
+import { sql } from "kysely";
+import { keyIdOf } from "../crypto/envelope.js";
+import type { Keyring } from "../crypto/keyring.js";
+import { SEVERITIES } from "../policy/schema.js";
+import type { Store } from "./database.js";
+import { currentSearchKey, reportTitle, termHashes } from "./search-index.js";
+import { InvalidCursorError } from "./staff-errors.js";
+import type { Severity } from "./staff-validation.js";
+
+/**
+ * The staff inbox: cases filtered on plaintext metadata and on the blind index of their titles,
+ * sorted by what is due first (`next_due_at`, cases with no open deadline last), then by arrival,
+ * then by id, so the order is total and keyset pagination never skips or repeats a case. Titles
+ * are decrypted for the returned page only.
+ */
+export interface InboxFilter {
+  /** The programs the user may see, or every program. */
+  programs: readonly string[] | "*";
+  states?: readonly string[];
+  severity?: readonly string[];
+  /** A user id; null: unassigned cases only. */
+  assignee?: string | null;
+  asset?: string;
+  source?: string;
+  tag?: string;
+  /** true: only cases whose next deadline is before `now`; false: only cases that are not overdue. */
+  overdue?: boolean;
+  /** Words that must all be in the title (matched as the blind index normalises them). */
+  text?: string;
+  now: Date;
+  /** Rows per page, 1 to MAX_INBOX_LIMIT. */
+  limit: number;
+  /** The `next` of the previous page. */
+  after?: string;
+}
+
+export interface InboxRow {
+  id: string;
+  program: string;
+  state: string;
+  title: string;
+  severity: string | null;
+  priority: string | null;
+  assignee: string | null;
+  assetId: string | null;
+  source: string;
+  tags: string[];
+  receivedAt: Date;
+  acknowledgeBy: Date | null;
+  acknowledgedAt: Date | null;
+  dueAt: Date | null;
+  nextDueAt: Date | null;
+  cvss31Score: number | null;
+  cvss40Score: number | null;
+  outcome: string | null;
+}
+
+export const MAX_INBOX_LIMIT = 200;
+
+interface Position {
+  nextDueAt: string | null;
+  receivedAt: string;
+  id: string;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The cursor is the last row's sort key; opaque to clients, checked when it comes back. */
+function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify([position.nextDueAt, position.receivedAt, position.id])).toString(
+    "base64url",
+  );
+}
+
+function decodeCursor(cursor: string): Position {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(value) || value.length !== 3) throw new InvalidCursorError();
+  const [nextDueAt, receivedAt, id] = value as unknown[];
+  if (
+    !(nextDueAt === null || (typeof nextDueAt === "string" && ISO.test(nextDueAt))) ||
+    typeof receivedAt !== "string" ||
+    !ISO.test(receivedAt) ||
+    typeof id !== "string" ||
+    !ID.test(id)
+  ) {
+    throw new InvalidCursorError();
+  }
+  return { nextDueAt, receivedAt, id };
+}
+
+export async function listInbox(
+  store: Store,
+  keyring: Keyring,
+  filter: InboxFilter,
+): Promise<{ rows: InboxRow[]; next?: string }> {
+  const limit = Math.min(Math.max(1, Math.floor(filter.limit)), MAX_INBOX_LIMIT);
+  const after = filter.after === undefined ? undefined : decodeCursor(filter.after);
+  const { programs, states } = filter;
+  // Only known severities can match (the column allows no others).
+  const severity = filter.severity?.filter((value): value is Severity =>
+    SEVERITIES.some((known) => known === value),
+  );
+  // An empty list allows nothing (and `in ()` is not SQL).
+  if ((programs !== "*" && programs.length === 0) || states?.length === 0 || severity?.length === 0) {
+    return { rows: [] };
+  }
+  const terms =
+    filter.text === undefined ? [] : termHashes(await currentSearchKey(store, keyring), filter.text);
+  const now = filter.now.toISOString();
+
+  // Phase 1: the page's sort keys only. The inbox indexes (migration 2026112503) hold these and
+  // the scalar filter columns, so this is answered from an index and stops after the page.
+  const keys = await store.db
+    .selectFrom("cases")
+    .select(["id", "next_due_at", "received_at"])
+    .$if(programs !== "*", (query) => query.where("program", "in", programs === "*" ? [] : programs))
+    .$if(states !== undefined, (query) => query.where("state", "in", states ?? []))
+    .$if(severity !== undefined, (query) => query.where("severity", "in", severity ?? []))
+    .$if(filter.assignee !== undefined, (query) =>
+      filter.assignee === null
+        ? query.where("assignee", "is", null)
+        : query.where("assignee", "=", filter.assignee ?? ""),
+    )
+    .$if(filter.asset !== undefined, (query) => query.where("asset_id", "=", filter.asset ?? ""))
+    .$if(filter.source !== undefined, (query) => query.where("source", "=", filter.source ?? ""))
+    .$if(filter.tag !== undefined, (query) =>
+      query.where("cases.id", "in", (eb) =>
+        eb
+          .selectFrom("case_tags")
+          .select("case_tags.case_id")
+          .where("case_tags.tag", "=", filter.tag?.trim().toLowerCase() ?? ""),
+      ),
+    )
+    .$if(filter.overdue === true, (query) => query.where("next_due_at", "<", now))
+    .$if(filter.overdue === false, (query) =>
+      query.where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">=", now)])),
+    )
+    // Every word: the cases with all the term hashes (one row per distinct word and case).
+    .$if(terms.length > 0, (query) =>
+      query.where("cases.id", "in", (eb) => {
+        const matches = eb
+          .selectFrom("case_title_terms")
+          .select("case_title_terms.case_id")
+          .where("case_title_terms.term_hash", "in", terms);
+        return terms.length === 1
+          ? matches
+          : matches
+              .groupBy("case_title_terms.case_id")
+              .having((having) => having.fn.countAll(), "=", terms.length);
+      }),
+    )
+    .$if(after !== undefined, (query) => {
+      const { nextDueAt, receivedAt, id } = after ?? { nextDueAt: null, receivedAt: "", id: "" };
+      // Row-value comparisons: both engines can start an index range at the cursor.
+      return nextDueAt === null
+        ? query
+            .where("next_due_at", "is", null)
+            .where(sql<boolean>`(received_at, id) > (${receivedAt}, ${id})`)
+        : query.where((eb) =>
+            eb.or([
+              eb("next_due_at", "is", null),
+              sql<boolean>`(next_due_at, received_at, id) > (${nextDueAt}, ${receivedAt}, ${id})`,
+            ]),
+          );
+    })
+    .orderBy("next_due_at", (order) => order.asc().nullsLast())
+    .orderBy("received_at", "asc")
+    .orderBy("id", "asc")
+    .limit(limit + 1)
+    .execute();
+
+  // Phase 2: the page's rows and tags. A case changed between the phases shows as it is now.
+  const pageKeys = keys.slice(0, limit);
+  const ids = pageKeys.map((key) => key.id);
+  if (ids.length === 0) return { rows: [] };
+  const [found, tags] = await Promise.all([
+    store.db
+      .selectFrom("cases")
+      .select([
+        "id",
+        "program",
+        "state",
+        "report_ct",
+        "severity",
+        "priority",
+        "assignee",
+        "asset_id",
+        "source",
+        "received_at",
+        "acknowledge_by",
+        "acknowledged_at",
+        "due_at",
+        "next_due_at",
+        "cvss31_score",
+        "cvss40_score",
+        "outcome",
+      ])
+      .where("id", "in", ids)
+      .execute(),
+    store.db
+      .selectFrom("case_tags")
+      .select(["case_id", "tag"])
+      .where("case_id", "in", ids)
+      .orderBy("tag")
+      .execute(),
+  ]);
+  const byId = new Map(found.map((row) => [row.id, row]));
+  const page = ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row === undefined ? [] : [row];
+  });
+  const tagsOf = new Map<string, string[]>();
+  for (const { case_id, tag } of tags) tagsOf.set(case_id, [...(tagsOf.get(case_id) ?? []), tag]);
+  await keyring.ensure(page.map((row) => keyIdOf(row.report_ct)));
+
+  const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
+  const result: { rows: InboxRow[]; next?: string } = {
+    rows: page.map((row) => ({
+      id: row.id,
+      program: row.program,
+      state: row.state,
+      title: reportTitle(keyring, row.id, row.report_ct),
+      severity: row.severity,
+      priority: row.priority,
+      assignee: row.assignee,
+      assetId: row.asset_id,
+      source: row.source,
+      tags: tagsOf.get(row.id) ?? [],
+      receivedAt: new Date(row.received_at),
+      acknowledgeBy: date(row.acknowledge_by),
+      acknowledgedAt: date(row.acknowledged_at),
+      dueAt: date(row.due_at),
+      nextDueAt: date(row.next_due_at),
+      cvss31Score: row.cvss31_score,
+      cvss40Score: row.cvss40_score,
+      outcome: row.outcome,
+    })),
+  };
+  const last = pageKeys.at(-1);
+  if (keys.length > limit && last !== undefined) {
+    result.next = encodeCursor({ nextDueAt: last.next_due_at, receivedAt: last.received_at, id: last.id });
+  }
+  return result;
+}

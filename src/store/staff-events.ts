@@ -1,0 +1,83 @@
+import { z } from "zod";
+import type { Json } from "./canonical-json.js";
+
+/**
+ * Event types written by the staff commands (src/store/staff-cases.ts) and their payloads.
+ * Which of them a reporter sees is decided by REPORTER_VISIBLE_EVENTS in events.ts.
+ */
+const messagePayload = z.object({ text: z.string(), attachmentIds: z.array(z.string()) });
+
+export const caseAcknowledgedPayload = z.object({ via: z.enum(["acknowledge", "reply"]) });
+export const teamReplyPayload = messagePayload.extend({ detailedResponse: z.boolean().optional() });
+export const teamNotePayload = messagePayload;
+export const caseAssignedPayload = z.object({ from: z.string().nullable(), to: z.string().nullable() });
+export const caseFollowPayload = z.object({ userId: z.string() });
+/** `{field: {from, to}}` for every triage field the command changed. */
+export const triageUpdatedPayload = z.record(z.string(), z.object({ from: z.json(), to: z.json() }));
+/** The domain's state-change payload (from, to, outcome, …) plus what the reporter is told. */
+export const stateChangedPayload = z.looseObject({
+  from: z.string(),
+  to: z.string(),
+  outcome: z.string().nullable(),
+  reporterMessage: z.string().nullable(),
+  agreementDueAt: z.string().nullable(),
+});
+export const agreementRequestedPayload = z.looseObject({ dueAt: z.string() });
+export const reporterAgreementPayload = z.object({ agree: z.boolean(), comment: z.string() });
+
+export type TriageDiff = { [field: string]: { from: Json; to: Json } };
+
+declare const domainEvent: unique symbol;
+/**
+ * An event type that came from a domain decision (src/domain/lifecycle) rather than from this
+ * list: only `domainEventType` makes one, so a typo in a literal type above is still a type error.
+ */
+export type DomainEventType = string & { readonly [domainEvent]: true };
+
+const EVENT_TYPE = /^[a-z][a-z0-9]*(\.[a-z][a-z0-9_]*)+$/;
+
+export function domainEventType(type: string): DomainEventType {
+  if (!EVENT_TYPE.test(type)) throw new Error(`invalid event type "${type}" from a domain decision`);
+  return type as DomainEventType;
+}
+
+export type StaffCaseEvent =
+  | { type: "case.acknowledged"; payload: z.infer<typeof caseAcknowledgedPayload> }
+  | { type: "team.reply"; payload: z.infer<typeof teamReplyPayload> }
+  | { type: "team.note"; payload: z.infer<typeof teamNotePayload> }
+  | { type: "case.assigned"; payload: z.infer<typeof caseAssignedPayload> }
+  | { type: "case.followed" | "case.unfollowed"; payload: z.infer<typeof caseFollowPayload> }
+  | { type: "case.triage_updated"; payload: TriageDiff }
+  | { type: "case.state_changed"; payload: { [key: string]: Json } }
+  | { type: "case.agreement_requested"; payload: { [key: string]: Json } }
+  | { type: "reporter.agreement"; payload: z.infer<typeof reporterAgreementPayload> }
+  | { type: DomainEventType; payload: { [key: string]: Json } };
+
+/**
+ * A value from outside the store (a domain decision's payload) as JSON for the hash chain:
+ * dates become ISO-8601 text, `undefined` members are left out; anything else that JSON cannot
+ * hold (functions, NaN, class instances) is a programming error.
+ */
+export function toJson(value: unknown, path = "payload"): Json {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not JSON`);
+    return value;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((item, index) => toJson(item, `${path}[${index}]`));
+  if (isPlainObject(value)) return toJsonObject(value, path);
+  throw new TypeError(`${path}: a ${typeof value} is not JSON`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export function toJsonObject(value: Record<string, unknown>, path = "payload"): { [key: string]: Json } {
+  const result: { [key: string]: Json } = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (member !== undefined) result[key] = toJson(member, `${path}.${key}`);
+  }
+  return result;
+}

@@ -1,0 +1,165 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { authenticateApiToken } from "../auth/api-tokens.js";
+import { findSession, type SessionRow, touchSession } from "../auth/sessions.js";
+import {
+  higherRole,
+  type ProgramTwoFactor,
+  type Role,
+  roleFor,
+  type Staff,
+  usableRoles,
+} from "../auth/staff.js";
+import { getUser, membershipsOf, type UserRow } from "../auth/users.js";
+import type { WebContext } from "./app.js";
+import { HttpError } from "./errors.js";
+
+/**
+ * Who is making a request: `loadStaff` (an onRequest hook on the whole app) sets `request.staff`
+ * from the session cookie or from an `Authorization: Bearer embargo_…` API token; routes call
+ * `requireStaff`. Pages without a session redirect to the sign-in page (the app's error handler
+ * turns LoginRequired into a 303 to /login?next=…); the JSON API answers 401.
+ */
+export const SESSION_COOKIE = "embargo-session";
+
+/** Thrown by requireStaff: a 401 for the API, a redirect to /login for pages. */
+export class LoginRequired extends HttpError {
+  constructor() {
+    super(401, "login_required", "Sign in to continue.");
+  }
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The member of staff making the request, when signed in or sending an API token. */
+    staff?: Staff;
+    /** The browser session behind `staff` (absent for API tokens). */
+    staffSession?: { idHash: string };
+  }
+}
+
+/** The signed-in member of staff, or LoginRequired. */
+export function requireStaff(request: FastifyRequest): Staff {
+  if (request.staff === undefined) throw new LoginRequired();
+  return request.staff;
+}
+
+/** A signed-in browser session (account pages are not for API tokens). */
+export function requireSessionStaff(request: FastifyRequest): Staff & { sessionIdHash: string } {
+  const staff = requireStaff(request);
+  if (request.staffSession === undefined)
+    throw new HttpError(403, "session_required", "This needs a signed-in browser session, not an API token.");
+  return { ...staff, sessionIdHash: request.staffSession.idHash };
+}
+
+/**
+ * `next` after sign-in: only a path on this site. Anything that a browser could read as
+ * another origin (`//host`, `/\host`, a scheme, control characters) is refused: no open redirect.
+ */
+export function safeNext(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.length === 0 || value.length > 2000) return undefined;
+  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return undefined;
+  return value;
+}
+
+/** Where a page request without a session is sent. */
+export function loginRedirect(request: FastifyRequest): string {
+  const next = request.method === "GET" || request.method === "HEAD" ? safeNext(request.url) : undefined;
+  return next === undefined ? "/login" : `/login?next=${encodeURIComponent(next)}`;
+}
+
+export function programsTwoFactor(ctx: WebContext): ProgramTwoFactor[] {
+  return ctx.programs
+    .all()
+    .map((p) => ({ slug: p.policy.program.slug, requireTwoFactor: p.policy.team.requireTwoFactor }));
+}
+
+export function setSessionCookie(reply: FastifyReply, ctx: WebContext, value: string, expiresAt: Date): void {
+  reply.setCookie(SESSION_COOKIE, value, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "strict",
+    secure: ctx.config.publicUrl.startsWith("https:"),
+    expires: expiresAt,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, ctx: WebContext): void {
+  reply.clearCookie(SESSION_COOKIE, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "strict",
+    secure: ctx.config.publicUrl.startsWith("https:"),
+  });
+}
+
+/** The session cookie's value, if the browser sent one. */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const value = request.cookies?.[SESSION_COOKIE];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A live session and its user, whichever sign-in step it is at. */
+export async function sessionOf(
+  ctx: WebContext,
+  request: FastifyRequest,
+): Promise<{ session: SessionRow; user: UserRow; pending: boolean } | undefined> {
+  const value = sessionCookieOf(request);
+  if (value === undefined) return undefined;
+  const session = await findSession(ctx.store, value, ctx.clock());
+  if (session === undefined) return undefined;
+  const user = await getUser(ctx.store, session.user_id);
+  if (user === undefined || user.disabled_at !== null || user.password_hash === null) return undefined;
+  return { session, user, pending: user.totp_enabled === 1 && session.two_factor_passed !== 1 };
+}
+
+/** Builds the Staff of a signed-in user (roles narrowed by the two-factor rule). */
+export async function staffOf(ctx: WebContext, user: UserRow, twoFactor: boolean): Promise<Staff> {
+  const memberships = await membershipsOf(ctx.store.db, user.id);
+  return {
+    userId: user.id,
+    email: user.email,
+    twoFactor,
+    roles: usableRoles(memberships, programsTwoFactor(ctx), twoFactor),
+  };
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** The onRequest hook that sets `request.staff`. Static files and the health check skip it. */
+export function loadStaff(ctx: WebContext) {
+  return async function loadStaffHook(request: FastifyRequest): Promise<void> {
+    if (request.url.startsWith("/assets/") || request.url === "/healthz") return;
+    const bearer = BEARER.exec(request.headers.authorization ?? "")?.[1];
+    if (bearer !== undefined) {
+      const identity = await authenticateApiToken(ctx.store, bearer, ctx.clock());
+      if (identity === undefined) throw new HttpError(401, "invalid_token", "The API token is not valid.");
+      // A token never grants more than its creator still has on its program.
+      const creator = await membershipsOf(ctx.store.db, identity.userId);
+      const creatorRole = roleFor(
+        { roles: usableRoles(creator, programsTwoFactor(ctx), true) },
+        identity.program,
+      );
+      const role: Role | undefined =
+        creatorRole === undefined ? undefined : lowerRole(identity.role, creatorRole);
+      request.staff = {
+        userId: identity.userId,
+        email: identity.email,
+        twoFactor: true,
+        roles: role === undefined ? new Map() : new Map([[identity.program, role]]),
+        apiTokenId: identity.tokenId,
+      };
+      return;
+    }
+    const found = await sessionOf(ctx, request);
+    if (found === undefined || found.pending) return;
+    await touchSession(ctx.store, found.session, ctx.clock());
+    request.staff = await staffOf(ctx, found.user, found.session.two_factor_passed === 1);
+    request.staffSession = { idHash: found.session.id_hash };
+  };
+}
+
+function lowerRole(a: Role, b: Role): Role {
+  return higherRole(a, b) === a ? b : a;
+}
