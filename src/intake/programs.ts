@@ -1,4 +1,5 @@
-import { dueDatesForReport } from "../domain/clocks/due-dates.js";
+import { addDuration } from "../domain/calendar/index.js";
+import { scale } from "../domain/clocks/due-dates.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 
 /** The programs this instance serves, by slug, and which one answers /.well-known/security.txt. */
@@ -29,11 +30,14 @@ export class ProgramRegistry {
   }
 }
 
-/** When the team promises to acknowledge a report received at `receivedAt`, or null if it promises nothing. */
+/**
+ * When the team promises to acknowledge a report received at `receivedAt` (the policy's
+ * acknowledge clock, else its confirmation clock), or null if it promises nothing.
+ */
 export function acknowledgeBy(loaded: LoadedPolicy, receivedAt: Date): Date | null {
-  const due = dueDatesForReport(loaded.policy, receivedAt).clocks;
-  const first =
-    due.find((clock) => clock.kind === "acknowledge" && clock.dueAt !== null) ??
-    due.find((clock) => clock.kind === "confirmation" && clock.dueAt !== null);
-  return first?.dueAt == null ? null : new Date(first.dueAt);
+  const { clocks, calendar } = loaded.policy.serviceLevels;
+  const fromReceipt = clocks.filter((clock) => clock.startsAt === "received");
+  const clock =
+    fromReceipt.find((c) => c.kind === "acknowledge") ?? fromReceipt.find((c) => c.kind === "confirmation");
+  return clock === undefined ? null : addDuration(calendar, receivedAt, scale(clock.within, 1));
 }

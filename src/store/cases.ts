@@ -62,6 +62,10 @@ export interface ReporterCase {
     uploadedBy: "reporter" | "team";
   }[];
   timeline: { seq: number; type: string; actor: string; at: Date; text?: string; attachmentIds?: string[] }[];
+  /** When the team is waiting for the reporter to agree that the fix resolves their report; null otherwise. */
+  agreementDueAt: Date | null;
+  /** The reporter's answers to that question, by the seq of their `reporter.agreement` event. */
+  agreementAnswers: { seq: number; agree: boolean }[];
 }
 
 export class CaseNotFoundError extends Error {
@@ -121,7 +125,7 @@ export async function submitReport(
   const searchKey = await currentSearchKey(store, keyring);
   const titleTerms = termHashes(searchKey, title).map((hash) => ({ case_id: caseId, term_hash: hash }));
 
-  await store.transaction(async (trx) => {
+  await store.durableWrite(async (trx) => {
     await trx
       .insertInto("cases")
       .values({
@@ -206,7 +210,8 @@ export async function findCaseForReporter(
     row.contact_ct === null
       ? {}
       : contactSchema.parse(JSON.parse(decryptText(keyring, row.contact_ct, aad.contact(caseId))));
-  const timeline = events.map((event) => timelineEntry(keyring, caseId, event));
+  const agreementAnswers: ReporterCase["agreementAnswers"] = [];
+  const timeline = events.map((event) => timelineEntry(keyring, caseId, event, agreementAnswers));
   // Attachments in upload order: the order their ids appear in the timeline.
   const order = new Map(
     timeline.flatMap((entry) => entry.attachmentIds ?? []).map((id, index) => [id, index]),
@@ -231,6 +236,8 @@ export async function findCaseForReporter(
       uploadedBy: attachment.uploaded_by === "team" ? "team" : "reporter",
     })),
     timeline,
+    agreementDueAt: row.agreement_due_at === null ? null : new Date(row.agreement_due_at),
+    agreementAnswers,
   };
 }
 
@@ -240,6 +247,7 @@ function timelineEntry(
   keyring: Keyring,
   caseId: string,
   event: { seq: number; type: string; actor: string; at: string; payload_ct: string },
+  agreementAnswers: ReporterCase["agreementAnswers"],
 ): TimelineEntry {
   const payload: unknown = JSON.parse(decryptText(keyring, event.payload_ct, aad.event(caseId, event.seq)));
   const entry: TimelineEntry = {
@@ -268,8 +276,11 @@ function timelineEntry(
       const { reporterMessage } = stateChangedPayload.parse(payload);
       return reporterMessage === null ? entry : { ...entry, text: reporterMessage };
     }
-    case "reporter.agreement":
-      return { ...entry, text: reporterAgreementPayload.parse(payload).comment };
+    case "reporter.agreement": {
+      const { agree, comment } = reporterAgreementPayload.parse(payload);
+      agreementAnswers.push({ seq: event.seq, agree });
+      return { ...entry, text: comment };
+    }
     default:
       return entry; // a visible type with nothing more to show
   }

@@ -3,8 +3,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
+import { GroupCommit } from "./group-commit.js";
 import type { DatabaseSchema } from "./schema.js";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
+import { withStatementCache } from "./sqlite-statements.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -16,6 +18,11 @@ export interface Store {
   readonly schema: string | undefined;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, for hot single writes (taking a report): on SQLite, concurrent calls
+   * share one commit (src/store/group-commit.ts); it resolves only once the write is durable.
+   */
+  durableWrite<T>(fn: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -54,7 +61,9 @@ function openSqlite(file: string): Store {
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  const db = new Kysely<DatabaseSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  });
   return makeStore(db, "sqlite", undefined);
 }
 
@@ -85,11 +94,15 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 }
 
 function makeStore(db: Kysely<DatabaseSchema>, dialect: DialectName, schema: string | undefined): Store {
+  const transaction = <T>(fn: (trx: Transaction<DatabaseSchema>) => Promise<T>) =>
+    db.transaction().execute(fn);
+  const group = dialect === "sqlite" ? new GroupCommit(transaction) : undefined;
   return {
     db,
     dialect,
     schema,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction,
+    durableWrite: (fn) => (group === undefined ? transaction(fn) : group.run(fn)),
     close: () => db.destroy(),
   };
 }

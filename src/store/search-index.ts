@@ -60,15 +60,18 @@ export function termHashes(key: SearchKey, text: string): string[] {
   return [...new Set(titleWords(text).map((word) => termHash(key, word)))];
 }
 
-/** The last key decrypted per database handle, with its ciphertext: decrypting again only when it changed. */
+/** The key decrypted per database handle. */
 const decrypted = new WeakMap<object, { keyCt: string; key: SearchKey }>();
 
 /**
  * The current search key, made on first use. Instances racing to make it insert under the same
- * id; one insert wins and everyone reads that one. Each call reads the row (a primary-key lookup)
- * so a key made or re-encrypted elsewhere is never missed; the decryption is cached.
+ * id; one insert wins and everyone reads that one. Its material never changes (rotation only
+ * re-encrypts it under a new data key), so once read it is kept for the life of the handle:
+ * taking a report costs no extra query.
  */
 export async function currentSearchKey(store: Store, keyring: Keyring): Promise<SearchKey> {
+  const known = decrypted.get(store.db);
+  if (known !== undefined) return known.key;
   const read = () =>
     store.db
       .selectFrom("search_keys")
@@ -90,8 +93,6 @@ export async function currentSearchKey(store: Store, keyring: Keyring): Promise<
     row = await read();
     if (row === undefined) throw new Error("the search key vanished as it was made");
   }
-  const cached = decrypted.get(store.db);
-  if (cached?.keyCt === row.key_ct) return cached.key;
   await keyring.ensure([keyIdOf(row.key_ct)]);
   const key = Buffer.from(decryptText(keyring, row.key_ct, searchKeyAad(row.id)), "base64");
   if (key.length !== SEARCH_KEY_BYTES) throw new Error(`search key ${row.id} has the wrong length`);
