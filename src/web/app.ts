@@ -23,6 +23,7 @@ import type { Keyring } from "../crypto/keyring.js";
 import type { ProgramRegistry } from "../intake/programs.js";
 import type { Store } from "../store/database.js";
 import { IntakeLimiter } from "./abuse/intake-limiter.js";
+import { caseCommandHttpError } from "./case-errors.js";
 import { HttpError } from "./errors.js";
 import { csrfTokenOf } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
@@ -32,6 +33,8 @@ import { authRoutes } from "./routes/auth.js";
 import { publicRoutes } from "./routes/public.js";
 import { reportFormRoutes } from "./routes/report-form.js";
 import { reporterRoutes } from "./routes/reporter.js";
+import { staffRoutes } from "./routes/staff.js";
+import { staffApiRoutes } from "./routes/staff-api.js";
 import { LoginRequired, loadStaff, loginRedirect } from "./staff-session.js";
 import { ErrorPage } from "./views/error-page.js";
 import { renderPage } from "./views/layout.js";
@@ -64,6 +67,14 @@ export async function buildApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
+  // Every route, as registered: the permission test checks each one against its table.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+    }
+  });
+  app.decorate("registeredRoutes", routes);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -145,6 +156,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (scope) => reporterRoutes(scope, context));
   await app.register(async (scope) => apiRoutes(scope, context));
   await app.register(async (scope) => authRoutes(scope, context));
+  await app.register(async (scope) => staffRoutes(scope, context));
+  await app.register(async (scope) => staffApiRoutes(scope, context));
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
@@ -160,6 +173,9 @@ export async function buildApp(deps: AppDeps) {
  * 500 whose details stay in the server log (which never holds request bodies).
  */
 function sendError(error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) {
+  // The case store's refusals (src/web/case-errors.ts): a refused transition is a 409, and so on.
+  const caseError = caseCommandHttpError(error);
+  if (caseError !== undefined) return sendError(caseError, request, reply);
   let status = 500;
   let id = "internal_error";
   let message =
@@ -205,7 +221,9 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
   if (error instanceof HttpError && error.id === "rate_limited")
     reply.header("retry-after", error.message.match(/\d+/)?.[0] ?? "60");
   const wantsJson = request.url.startsWith("/api/") || request.url === "/healthz";
-  if (wantsJson) return reply.status(status).send({ error: id, message, ...(fields ? { fields } : {}) });
+  const details = error instanceof HttpError ? error.details : undefined;
+  if (wantsJson)
+    return reply.status(status).send({ error: id, message, ...(fields ? { fields } : {}), ...details });
   return reply
     .status(status)
     .type("text/html; charset=utf-8")
@@ -243,6 +261,9 @@ function clientErrorText(error: FastifyError): { id: string; message: string } {
 export type EmbargoApp = Awaited<ReturnType<typeof buildApp>>;
 
 declare module "fastify" {
+  interface FastifyInstance {
+    registeredRoutes: { method: string; url: string }[];
+  }
   interface FastifyRequest {
     bodyParsed: boolean;
   }

@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly id: string,
     message: string,
     readonly fields?: { field: string; message: string }[],
+    /** More members of the JSON error body, e.g. the allowed moves of a refused transition. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

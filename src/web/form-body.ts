@@ -4,7 +4,10 @@ import type { NewAttachment } from "../store/cases.js";
 import { HttpError } from "./errors.js";
 
 export interface FormBody {
+  /** The last value of each field. */
   fields: Record<string, string>;
+  /** Every value of each field, in order (checkboxes sharing a name). */
+  lists: Record<string, string[]>;
   files: NewAttachment[];
 }
 
@@ -15,16 +18,21 @@ export interface FormBody {
  */
 export async function readFormBody(request: FastifyRequest, totalLimit: number): Promise<FormBody> {
   const body = request.body;
-  if (body === null || typeof body !== "object") return { fields: {}, files: [] };
+  if (body === null || typeof body !== "object") return { fields: {}, lists: {}, files: [] };
   const fields: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
+  const put = (name: string, value: string) => {
+    fields[name] = value;
+    lists[name] = [...(lists[name] ?? []), value];
+  };
   const files: NewAttachment[] = [];
   let total = 0;
   for (const [name, raw] of Object.entries(body as Record<string, unknown>)) {
     for (const part of Array.isArray(raw) ? raw : [raw]) {
       if (typeof part === "string") {
-        fields[name] = part;
+        put(name, part);
       } else if (isMultipart(part) && part.type === "field") {
-        fields[name] = String(part.value);
+        put(name, String(part.value));
       } else if (isMultipart(part) && part.type === "file") {
         const data = await part.toBuffer();
         // An empty file input still sends a part with no name and no bytes.
@@ -36,7 +44,7 @@ export async function readFormBody(request: FastifyRequest, totalLimit: number):
       }
     }
   }
-  return { fields, files };
+  return { fields, lists, files };
 }
 
 function isMultipart(value: unknown): value is Multipart {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { type Config, loadConfig } from "../../src/config.js";
-import { loadKeyring } from "../../src/crypto/keyring.js";
+import { type Keyring, loadKeyring } from "../../src/crypto/keyring.js";
 import { ProgramRegistry } from "../../src/intake/programs.js";
 import { loadPolicies } from "../../src/policy/loader.js";
 import { derivePowKey } from "../../src/server.js";
@@ -16,6 +16,8 @@ export interface TestApp {
   app: EmbargoApp;
   store: Store;
   config: Config;
+  /** The app's keyring, to read what the store holds. */
+  keyring: Keyring;
   /** Everything the server logged, as text. */
   logs(): string;
   /** The injected clock; tests move it with `clock.set`. */
@@ -71,6 +73,7 @@ export async function startTestApp(
     app,
     store,
     config,
+    keyring,
     logs: () => lines,
     clock,
     close: async () => {

@@ -14,7 +14,7 @@ import { newRecoveryCodes, parseRecoveryHashes, useRecoveryCode } from "../../au
 import { logSecurityEvents, pseudonym, type SecurityEvent } from "../../auth/security-log.js";
 import { createSession, deleteSession, markTwoFactorPassed } from "../../auth/sessions.js";
 import { SigninThrottle, type ThrottleKeys } from "../../auth/signin-throttle.js";
-import { ALL_PROGRAMS, isRole, ROLES, roleFor, twoFactorRequired } from "../../auth/staff.js";
+import { ALL_PROGRAMS, isRole, ROLES, type Staff, twoFactorRequired } from "../../auth/staff.js";
 import {
   checkTotp,
   formatTotpSecret,
@@ -45,6 +45,7 @@ import { ApiError } from "../../intake/report-schema.js";
 import type { WebContext } from "../app.js";
 import { HttpError, notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
+import { canAdmin } from "../permissions.js";
 import {
   clearSessionCookie,
   LoginRequired,
@@ -487,10 +488,10 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
     if (user === undefined) throw new LoginRequired();
     return user;
   };
-  const adminPrograms = (staff: Parameters<typeof roleFor>[0]) =>
+  const adminPrograms = (staff: Pick<Staff, "roles">) =>
     ctx.programs
       .all()
-      .filter((p) => roleFor(staff, p.policy.program.slug) === "admin")
+      .filter((p) => canAdmin(staff, p.policy.program.slug))
       .map((p) => ({ slug: p.policy.program.slug, name: p.policy.program.name }));
 
   app.get("/account", { schema: { hide: true } }, async (request, reply) =>
@@ -655,7 +656,7 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
     async (request, reply) => {
       const staff = requireSessionStaff(request);
       const token = await getApiToken(ctx.store, request.params.id);
-      if (token === undefined || roleFor(staff, token.program) !== "admin") throw notFound("Token");
+      if (token === undefined || !canAdmin(staff, token.program)) throw notFound("Token");
       await revokeApiToken(ctx.store, { id: token.id, actorUserId: staff.userId, now: ctx.clock() });
       return redirect(reply, "/account/tokens");
     },

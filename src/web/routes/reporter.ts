@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { addReporterMessage, findCaseForReporter, getAttachment } from "../../store/cases.js";
+import { AgreementNotPendingError, respondToAgreement } from "../../store/staff-cases.js";
 import type { WebContext } from "../app.js";
 import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
@@ -13,6 +14,7 @@ const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const Params = z.object({ token: z.string().max(100) });
 const AttachmentParams = Params.extend({ id: z.string().max(100) });
 const MAX_MESSAGE = 100_000;
+const MAX_AGREEMENT_COMMENT = 10_000;
 
 /**
  * The reporter's private case pages, reached only through the capability link /r/{token}.
@@ -81,6 +83,54 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
         return html(reply, 400, renderPage(page));
       }
       await addReporterMessage(ctx.store, ctx.keyring, caseView.id, text, form.files, ctx.clock());
+      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    },
+  );
+
+  app.post(
+    "/r/:token/agreement",
+    {
+      schema: { params: Params, hide: true },
+      onRequest: requireFormContentType,
+      preHandler: scope.csrfProtection,
+    },
+    async (request, reply) => {
+      const { caseView, program } = await load(request.params.token);
+      const form = await readFormBody(request, 0);
+      const agree = form.fields.agree;
+      const comment = (form.fields.comment ?? "").trim();
+      const again = (status: number, agreementError: string) =>
+        html(
+          reply,
+          status,
+          renderPage(
+            ReporterCasePage({
+              program,
+              caseView,
+              token: request.params.token,
+              csrfToken: reply.generateCsrf(),
+              agreementError,
+              agreementDraft: { ...(agree === undefined ? {} : { agree }), comment },
+            }),
+          ),
+        );
+      if (agree !== "yes" && agree !== "no") return again(400, "Choose yes or no.");
+      if (comment.length > MAX_AGREEMENT_COMMENT)
+        return again(400, `A comment can have at most ${MAX_AGREEMENT_COMMENT} characters.`);
+      try {
+        await respondToAgreement(
+          ctx.store,
+          ctx.keyring,
+          request.params.token,
+          agree === "yes",
+          comment,
+          ctx.clock(),
+        );
+      } catch (error) {
+        if (error instanceof AgreementNotPendingError)
+          return again(409, "The team is not waiting for an answer on this case any more.");
+        throw error;
+      }
       return reply.status(303).header("location", `/r/${request.params.token}`).send();
     },
   );

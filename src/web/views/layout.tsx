@@ -10,6 +10,8 @@ export function Layout(props: {
   lang?: string;
   children: ComponentChildren;
   scripts?: string[];
+  /** Links shown in the page header (the staff pages' navigation). */
+  nav?: ComponentChildren;
 }) {
   return (
     <html lang={props.lang ?? "en"}>
@@ -31,6 +33,7 @@ export function Layout(props: {
           <a href="/" class="brand">
             Embargo
           </a>
+          {props.nav}
         </header>
         <main id="main">{props.children}</main>
       </body>

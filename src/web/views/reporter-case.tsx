@@ -16,7 +16,23 @@ const EVENT_NAMES: Record<string, string> = {
   "case.received": "Report received",
   "reporter.message": "You wrote",
   "attachment.added": "Attachment added",
+  "case.acknowledged": "The team acknowledged your report",
+  "team.reply": "The team wrote",
+  "case.state_changed": "Status changed",
+  "case.agreement_requested": "The team asks whether the fix resolves your report",
+  "reporter.agreement": "You answered whether the fix resolves your report",
 };
+
+function eventLabel(event: ReporterCase["timeline"][number], caseView: ReporterCase): string {
+  if (event.type === "reporter.agreement") {
+    const answer = caseView.agreementAnswers.find((a) => a.seq === event.seq);
+    if (answer !== undefined)
+      return answer.agree
+        ? "You agreed that the fix resolves your report"
+        : "You did not agree that the fix resolves your report";
+  }
+  return EVENT_NAMES[event.type] ?? event.type;
+}
 
 function when(date: Date | null): string {
   return date === null
@@ -61,6 +77,9 @@ export function ReporterCasePage(props: {
   csrfToken: string;
   error?: string;
   draft?: string;
+  /** A problem with the agreement form, shown beside it. */
+  agreementError?: string;
+  agreementDraft?: { agree?: string; comment?: string };
 }) {
   const { caseView, program, token } = props;
   const labels = new Map(program.policy.reportTemplate.fields.map((field) => [field.id, field.label]));
@@ -122,12 +141,27 @@ export function ReporterCasePage(props: {
         {caseView.timeline.map((event) => (
           <li>
             <p class="meta">
-              {when(event.at)} · {EVENT_NAMES[event.type] ?? event.type}
+              {when(event.at)} · {eventLabel(event, caseView)}
             </p>
             {event.text === undefined ? null : <pre class="answer">{event.text}</pre>}
           </li>
         ))}
       </ol>
+      {caseView.agreementDueAt === null ? (
+        props.agreementError === undefined ? null : (
+          <p class="error" role="alert">
+            {props.agreementError}
+          </p>
+        )
+      ) : (
+        <AgreementForm
+          action={`${base}/agreement`}
+          csrfToken={props.csrfToken}
+          dueAt={caseView.agreementDueAt}
+          error={props.agreementError}
+          draft={props.agreementDraft ?? {}}
+        />
+      )}
       <h2>Write to the team</h2>
       <form method="post" action={`${base}/messages`} enctype="multipart/form-data">
         <input type="hidden" name="_csrf" value={props.csrfToken} />
@@ -154,5 +188,56 @@ export function ReporterCasePage(props: {
         <button type="submit">Send</button>
       </form>
     </Layout>
+  );
+}
+
+/** The team asks whether the fix resolves the report: yes or no, with an optional comment. */
+function AgreementForm(props: {
+  action: string;
+  csrfToken: string;
+  dueAt: Date;
+  error: string | undefined;
+  draft: { agree?: string; comment?: string };
+}) {
+  return (
+    <section aria-labelledby="agreement-heading">
+      <h2 id="agreement-heading">Does the fix resolve your report?</h2>
+      <p>
+        The team has fixed the issue and asks you to confirm by <strong>{when(props.dueAt)}</strong>.
+      </p>
+      <form method="post" action={props.action}>
+        <input type="hidden" name="_csrf" value={props.csrfToken} />
+        {props.error === undefined ? null : (
+          <p class="error" id="agreement-error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <fieldset aria-describedby={props.error === undefined ? undefined : "agreement-error"}>
+          <legend>Is the issue you reported resolved?</legend>
+          <div class="choice">
+            <input
+              type="radio"
+              id="agree-yes"
+              name="agree"
+              value="yes"
+              checked={props.draft.agree === "yes"}
+              required
+            />
+            <label for="agree-yes">Yes, the fix resolves it</label>
+          </div>
+          <div class="choice">
+            <input type="radio" id="agree-no" name="agree" value="no" checked={props.draft.agree === "no"} />
+            <label for="agree-no">No, it is not resolved</label>
+          </div>
+        </fieldset>
+        <div class="field">
+          <label for="agreement-comment">Comment (optional)</label>
+          <textarea id="agreement-comment" name="comment" maxLength={10_000}>
+            {props.draft.comment ?? ""}
+          </textarea>
+        </div>
+        <button type="submit">Send my answer</button>
+      </form>
+    </section>
   );
 }

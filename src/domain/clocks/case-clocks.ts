@@ -1,0 +1,163 @@
+import type { Policy } from "../../policy/schema.js";
+import { addDuration } from "../calendar/index.js";
+import { countdown, formatSpan } from "./countdown.js";
+import { dueDatesForReport, scale } from "./due-dates.js";
+
+/**
+ * Where each of a program's time promises stands for one case: met, missed, running, overdue or
+ * not started yet. Pure: the policy, the case's facts and the instant go in, a list comes out.
+ *
+ * - Clocks that start when the report is received take their due dates from dueDatesForReport
+ *   (the same as the intake's promise); clocks that start later (acknowledged, triaged, resolved)
+ *   run from that moment on the program's business calendar.
+ * - A clock limited to one severity applies only to cases of that severity.
+ * - A clock stops at its `stopsWhen` event. Acknowledging tells the reporter (a visible event), so
+ *   it stops a "team-replied" clock as a reply does: the inbox and the case page agree on what is
+ *   still owed. Closing the case ends every clock still running.
+ */
+export interface CaseClockFacts {
+  receivedAt: Date;
+  severity: string | null;
+  acknowledgedAt: Date | null;
+  firstTeamReplyAt: Date | null;
+  detailedResponseAt: Date | null;
+  triagedAt: Date | null;
+  fixedAt: Date | null;
+  closedAt: Date | null;
+  reporterAgreedAt: Date | null;
+}
+
+export type CaseClockState = "met" | "missed" | "running" | "overdue" | "not-started";
+
+export interface CaseClock {
+  id: string;
+  kind: string;
+  label: string;
+  /** The policy's own words for this promise, when it has them. */
+  promise: string | null;
+  startedAt: Date | null;
+  dueAt: Date | null;
+  stoppedAt: Date | null;
+  state: CaseClockState;
+  /** "met", "missed by 3 h", "due in 5 h", "overdue by 2 d", "starts when the case is triaged". */
+  text: string;
+}
+
+type PolicyClock = Policy["serviceLevels"]["clocks"][number];
+
+const KIND_LABELS: Readonly<Record<string, string>> = {
+  acknowledge: "Acknowledge the report",
+  "detailed-response": "Detailed response",
+  confirmation: "Confirm the report",
+  triage: "Triage",
+  resolution: "Resolve",
+  update: "Update the reporter",
+  "reporter-agreement": "Reporter's agreement",
+};
+
+const START_WORDS: Readonly<Record<string, string>> = {
+  acknowledged: "starts when the case is acknowledged",
+  triaged: "starts when the case is triaged",
+  resolved: "starts when the case is fixed",
+  "fix-released": "starts when the fix is released",
+};
+
+function startOf(clock: PolicyClock, facts: CaseClockFacts): Date | null {
+  switch (clock.startsAt) {
+    case "received":
+      return facts.receivedAt;
+    case "acknowledged":
+      return facts.acknowledgedAt;
+    case "triaged":
+      return facts.triagedAt;
+    case "resolved":
+      return facts.fixedAt;
+    default:
+      return null; // fix releases are not recorded yet
+  }
+}
+
+function stopOf(clock: PolicyClock, facts: CaseClockFacts): Date | null {
+  switch (clock.stopsWhen) {
+    case "team-replied":
+      return earliest(facts.acknowledgedAt, facts.firstTeamReplyAt);
+    case "detailed-response-sent":
+      return facts.detailedResponseAt;
+    case "acknowledged":
+      return facts.acknowledgedAt;
+    case "triaged":
+      return facts.triagedAt;
+    case "resolved":
+      return facts.fixedAt;
+    case "closed":
+      return facts.closedAt;
+    case "reporter-agreed":
+      return facts.reporterAgreedAt;
+  }
+}
+
+function earliest(...dates: (Date | null)[]): Date | null {
+  let best: Date | null = null;
+  for (const date of dates) if (date !== null && (best === null || date < best)) best = date;
+  return best;
+}
+
+export function caseClocks(policy: Policy, facts: CaseClockFacts, now: Date): CaseClock[] {
+  const atReceipt = new Map(dueDatesForReport(policy, facts.receivedAt).clocks.map((c) => [c.id, c]));
+  const calendar = policy.serviceLevels.calendar;
+  return policy.serviceLevels.clocks
+    .filter((clock) => clock.severity === undefined || clock.severity === facts.severity)
+    .map((clock): CaseClock => {
+      const base = {
+        id: clock.id,
+        kind: clock.kind,
+        label: clock.label ?? KIND_LABELS[clock.kind] ?? clock.kind,
+        promise: clock.promise ?? null,
+      };
+      const startedAt = startOf(clock, facts);
+      const ownStop = stopOf(clock, facts);
+      const stoppedAt = earliest(ownStop, facts.closedAt);
+      if (startedAt === null) {
+        return {
+          ...base,
+          startedAt,
+          dueAt: null,
+          stoppedAt,
+          state: "not-started",
+          text:
+            facts.closedAt !== null
+              ? "did not start: the case is closed"
+              : (START_WORDS[clock.startsAt] ?? ""),
+        };
+      }
+      const received = atReceipt.get(clock.id)?.dueAt;
+      const dueAt =
+        clock.startsAt === "received" && received != null
+          ? new Date(received)
+          : addDuration(calendar, startedAt, scale(clock.within, 1));
+      if (stoppedAt !== null) {
+        const late = stoppedAt.getTime() - dueAt.getTime();
+        const closedFirst = ownStop === null || ownStop.getTime() !== stoppedAt.getTime();
+        const suffix = closedFirst ? " (the case was closed)" : "";
+        return late > 0
+          ? {
+              ...base,
+              startedAt,
+              dueAt,
+              stoppedAt,
+              state: "missed",
+              text: `missed by ${formatSpan(late)}${suffix}`,
+            }
+          : { ...base, startedAt, dueAt, stoppedAt, state: "met", text: `met${suffix}` };
+      }
+      const left = countdown(dueAt, now);
+      return {
+        ...base,
+        startedAt,
+        dueAt,
+        stoppedAt,
+        state: left.overdue ? "overdue" : "running",
+        text: left.text,
+      };
+    });
+}

@@ -1,0 +1,45 @@
+import { CaseNotFoundError } from "../store/cases.js";
+import {
+  AgreementNotPendingError,
+  DuplicateOfUnknownError,
+  InvalidCaseCommandError,
+  InvalidCursorError,
+  StaffCommandError,
+  TransitionRefused,
+} from "../store/staff-errors.js";
+import { HttpError } from "./errors.js";
+
+/**
+ * The case store's errors as HTTP errors, defined once (the app's error handler and the pages
+ * that show an error beside a field both use this):
+ * - a transition the lifecycle does not allow: 409 `transition_not_allowed`, with `allowed`;
+ * - a transition that lacks what it needs (an outcome, the original of a duplicate): 400, naming
+ *   the field, with `allowed`;
+ * - malformed input (a bad vector, an unknown asset, an empty reply): 400 naming the field;
+ * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404.
+ */
+export function caseCommandHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof CaseNotFoundError) return new HttpError(404, "not_found", "Case not found.");
+  if (!(error instanceof StaffCommandError)) return undefined;
+  const message = sentence(error.message);
+  if (error instanceof TransitionRefused) {
+    const { code, allowed } = error.decision;
+    if (code === "not-allowed")
+      return new HttpError(409, "transition_not_allowed", message, undefined, { allowed });
+    const field = code === "duplicate-of-required" ? "duplicateOf" : "outcome";
+    return new HttpError(400, "invalid_transition", message, [{ field, message }], { allowed });
+  }
+  if (error instanceof InvalidCaseCommandError)
+    return new HttpError(400, "invalid_request", message, [{ field: error.field, message }]);
+  if (error instanceof DuplicateOfUnknownError)
+    return new HttpError(400, "invalid_transition", message, [{ field: "duplicateOf", message }]);
+  if (error instanceof AgreementNotPendingError) return new HttpError(409, "agreement_not_pending", message);
+  if (error instanceof InvalidCursorError) return new HttpError(400, "invalid_cursor", message);
+  return new HttpError(400, "invalid_request", message);
+}
+
+/** Store messages are lower-case fragments; clients get sentences. */
+function sentence(text: string): string {
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

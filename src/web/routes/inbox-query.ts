@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { Staff } from "../../auth/staff.js";
+import { CASE_STATES } from "../../domain/lifecycle/index.js";
+import type { InboxFilter } from "../../store/staff-cases.js";
+
+/**
+ * The inbox's filters, as the page's GET form and the API's query string send them (one schema
+ * for both): every value is text, empty meaning "any".
+ */
+const text = (max: number, description: string) =>
+  z.string().trim().max(max).optional().meta({ description });
+
+export const InboxQuery = z.object({
+  program: text(64, "A program's slug."),
+  state: text(
+    20,
+    `"open" (the default: every state but closed), "any", or one of ${CASE_STATES.join(", ")}.`,
+  ),
+  severity: text(20, "none, low, medium, high or critical."),
+  assignee: text(64, `"me", "unassigned" or a user id.`),
+  asset: text(64, "An in-scope asset's id."),
+  source: text(10, "web, api or email."),
+  tag: text(48, "A tag."),
+  overdue: text(5, `"yes": only cases past their next deadline; "no": only the others.`),
+  q: text(200, "Words that must all be in the title."),
+  after: text(300, "The `next` of the previous page."),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: "Rows per page (default 50)." }),
+});
+export type InboxQueryValue = z.infer<typeof InboxQuery>;
+
+export const OPEN_STATES = CASE_STATES.filter((state) => state !== "closed");
+
+/** The store's filter for a query, limited to the programs the user may see. */
+export function inboxFilterOf(
+  query: InboxQueryValue,
+  staff: Pick<Staff, "userId">,
+  viewable: readonly string[],
+  now: Date,
+): InboxFilter {
+  const filter: InboxFilter = {
+    programs: query.program ? viewable.filter((slug) => slug === query.program) : viewable,
+    now,
+    limit: query.limit ?? 50,
+  };
+  const state = query.state || "open";
+  if (state === "open") filter.states = OPEN_STATES;
+  else if (state !== "any") filter.states = [state];
+  if (query.severity) filter.severity = [query.severity];
+  if (query.assignee === "me") filter.assignee = staff.userId;
+  else if (query.assignee === "unassigned") filter.assignee = null;
+  else if (query.assignee) filter.assignee = query.assignee;
+  if (query.asset) filter.asset = query.asset;
+  if (query.source) filter.source = query.source;
+  if (query.tag) filter.tag = query.tag;
+  if (query.overdue === "yes" || query.overdue === "true") filter.overdue = true;
+  else if (query.overdue === "no" || query.overdue === "false") filter.overdue = false;
+  if (query.q) filter.text = query.q;
+  if (query.after) filter.after = query.after;
+  return filter;
+}

@@ -1,0 +1,157 @@
+import type { Result } from "axe-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  addStaffInBrowser,
+  blockingViolations,
+  closeAll,
+  describeViolations,
+  type Embargo,
+  expectHeading,
+  HAS_CHROMIUM,
+  launchBrowser,
+  newContext,
+  runAxe,
+  saveScreenshot,
+  scrollWidth,
+  signInInBrowser,
+  startEmbargo,
+  submitReportByApi,
+} from "../support/browser.js";
+
+const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 800 };
+
+/** Long unbroken text, as reports have (URLs, payloads, hashes): it must wrap, not widen the page. */
+const LONG_URL = `https://kafe.example/search?q=${"%3Cscript%3Ealert(document.domain)%3C%2Fscript%3E".repeat(4)}`;
+
+describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser", () => {
+  let browser: Browser;
+  let embargo: Embargo;
+  /** A signed-in responder, on a phone-sized screen. */
+  let staff: BrowserContext;
+  let page: Page;
+  /** The pages to check: the inbox, a worked case and its reporter's private page. */
+  const urls = { inbox: "", case: "", reporter: "", reportForm: "" };
+
+  beforeAll(async () => {
+    [browser, embargo] = await Promise.all([launchBrowser(), startEmbargo()]);
+    staff = await newContext(browser, { viewport: PHONE });
+    page = await staff.newPage();
+    const member = await addStaffInBrowser(embargo, page, { email: "lead@kafe.example", role: "admin" });
+    const title = "Stored XSS through a crafted changelog entry in the release notes renderer";
+    const [created] = await Promise.all([
+      submitReportByApi(embargo, "kafe", {
+        title,
+        asset: "kafe-source",
+        fields: {
+          "location-impact": `Reflected and stored: ${LONG_URL}\nAny visitor of the release notes runs the script.`,
+          steps: `1. curl -s '${LONG_URL}'\n2. Open the release notes.\n${"A".repeat(300)}`,
+        },
+        credit: { mode: "handle", name: "an-unusually-long-handle-without-any-spaces-at-all-0123456789" },
+        contact: { email: "reporter@example.org" },
+        attachments: [
+          {
+            filename: `proof-of-concept-${"x".repeat(80)}.html`,
+            contentType: "text/html",
+            dataBase64: Buffer.from("<script>alert(1)</script>").toString("base64"),
+          },
+        ],
+      }),
+      submitReportByApi(embargo, "kafe", {
+        title: "Second report, still new",
+        fields: { "location-impact": "Somewhere.", steps: "Some steps." },
+      }),
+    ]);
+    urls.reporter = created.reporterUrl;
+    urls.reportForm = `${embargo.url}/p/kafe/report`;
+    await signInInBrowser(page, embargo, member);
+    urls.inbox = page.url();
+
+    // Work the case a little so its page shows what a real one does: timeline, triage, a note.
+    urls.case = `${embargo.url}/cases/${created.id}`;
+    await page.goto(urls.case);
+    await page.getByRole("button", { name: "Acknowledge receipt" }).click();
+    await expectHeading(page, title);
+    await page
+      .getByLabel(/^Paste a CVSS vector/)
+      .fill("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N/E:P/RL:O/RC:C/CR:H/MAV:N");
+    await page.getByLabel("Tags").fill("xss, release-notes, needs-cve");
+    await page.getByRole("button", { name: "Save triage" }).click();
+    await expectHeading(page, title);
+    await page.getByLabel("Message (the reporter sees it)").fill(`Thanks, reproduced with ${LONG_URL}`);
+    await page.getByRole("button", { name: "Send reply" }).click();
+    await expectHeading(page, title);
+    await page.getByLabel("Note (only the team sees it)").fill("Internal: the renderer's sanitiser is off.");
+    await page.getByRole("button", { name: "Add internal note" }).click();
+    await expectHeading(page, title);
+  });
+  afterAll(async () => {
+    await closeAll(staff);
+    await browser?.close();
+    await embargo?.stop();
+  });
+
+  it("does not scroll sideways at 375 px: inbox, case page, reporter's pages", async () => {
+    await page.setViewportSize(PHONE);
+    const widths: Record<string, number> = {};
+    for (const [name, url] of Object.entries(urls)) {
+      await page.goto(url);
+      widths[name] = await scrollWidth(page);
+    }
+    expect(widths).toEqual({ inbox: 375, case: 375, reporter: 375, reportForm: 375 });
+  });
+
+  it("has no serious or critical axe-core violations, in light and dark colours", async () => {
+    // axe-core is injected with a script tag, which the pages' CSP (script-src 'self') blocks.
+    // Only this context bypasses the CSP, and only to run axe; every other test sees the real one.
+    const cookies = await staff.storageState();
+    const found: string[] = [];
+    const minor: Result[] = [];
+    for (const colorScheme of ["light", "dark"] as const) {
+      const audit = await newContext(browser, {
+        bypassCSP: true,
+        viewport: PHONE,
+        colorScheme,
+        storageState: cookies,
+      });
+      try {
+        const auditPage = await audit.newPage();
+        for (const [name, url] of Object.entries(urls)) {
+          await auditPage.goto(url);
+          const results = await runAxe(auditPage);
+          const blocking = blockingViolations(results);
+          if (blocking.length > 0) found.push(`${name} (${colorScheme}):\n${describeViolations(blocking)}`);
+          minor.push(...results.violations.filter((v) => !blocking.includes(v)));
+        }
+      } finally {
+        await closeAll(audit);
+      }
+    }
+    if (minor.length > 0)
+      console.info(`axe-core, moderate and minor (not failing):\n${describeViolations(minor)}`);
+    expect(found, found.join("\n\n")).toEqual([]);
+  });
+
+  it("saves full-page screenshots of the inbox and the case page at 375 and 1280 px", async () => {
+    const saved: string[] = [];
+    for (const [size, viewport] of [
+      ["375", PHONE],
+      ["1280", DESKTOP],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      for (const name of ["inbox", "case", "reporter"] as const) {
+        await page.goto(urls[name]);
+        saved.push(await saveScreenshot(page, `${name}-${size}`));
+      }
+    }
+    expect(saved.map((file) => file.split("/").at(-1))).toEqual([
+      "inbox-375.png",
+      "case-375.png",
+      "reporter-375.png",
+      "inbox-1280.png",
+      "case-1280.png",
+      "reporter-1280.png",
+    ]);
+  });
+});

@@ -1,0 +1,223 @@
+import { randomBytes } from "node:crypto";
+import type { LightMyRequestResponse } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databases } from "../support/databases.js";
+import { Browser, createStaff } from "../support/staff.js";
+import { startTestApp, type TestApp } from "../support/web.js";
+
+/**
+ * Who may reach what: every route of the app, requested as each kind of visitor, against a
+ * table of expected outcomes. A route the table does not list fails the test, so a new route
+ * cannot ship without a decision about who may use it.
+ *
+ * Outcomes: "ok" — the request got past authorisation (2xx, a redirect elsewhere than the
+ * sign-in page, or a 4xx about the request itself such as 400/409); "login" — 401 or a
+ * redirect to /login; "forbidden" — 403; "hidden" — 404 (what you may not see, you cannot
+ * tell exists). Every form request carries a valid CSRF token, so 403 means the role.
+ */
+type Outcome = "ok" | "login" | "forbidden" | "hidden";
+const ROLES = ["anonymous", "reporter", "viewer", "otherProgram", "responder", "admin"] as const;
+type Visitor = (typeof ROLES)[number];
+type Expected = Record<Visitor, Outcome>;
+
+const all = (outcome: Outcome): Expected =>
+  Object.fromEntries(ROLES.map((role) => [role, outcome])) as Expected;
+const PUBLIC = all("ok");
+/** Capability links: only the holder of the reporter's token gets in. */
+const REPORTER_LINK: Expected = { ...all("hidden"), reporter: "ok" };
+/** Any signed-in staff member, whatever their programs. */
+const SIGNED_IN: Expected = { ...all("ok"), anonymous: "login", reporter: "login" };
+const READ_CASE: Expected = { ...SIGNED_IN, otherProgram: "hidden" };
+const WORK_CASE: Expected = { ...READ_CASE, viewer: "forbidden" };
+const ADMIN_ONLY: Expected = {
+  ...SIGNED_IN,
+  viewer: "forbidden",
+  otherProgram: "forbidden",
+  responder: "forbidden",
+};
+
+interface Entry {
+  expected: Expected;
+  /** Form fields (pages) or a JSON body (API). */
+  body?: Record<string, unknown>;
+}
+
+const TABLE: Record<string, Entry> = {
+  "GET /assets/*": { expected: PUBLIC },
+  "GET /": { expected: PUBLIC },
+  "GET /p/:program": { expected: PUBLIC },
+  "GET /.well-known/security.txt": { expected: PUBLIC },
+  "GET /p/:program/security.txt": { expected: PUBLIC },
+  // Kafe's policy has no program key: nobody gets one, everybody gets the same answer.
+  "GET /p/:program/openpgp.asc": { expected: all("hidden") },
+  "GET /p/:program/report": { expected: PUBLIC },
+  "POST /p/:program/report": { expected: PUBLIC, body: { title: "" } },
+  "POST /api/v1/programs/:program/reports": { expected: PUBLIC, body: { title: "" } },
+  "GET /api/v1/pow/challenge": { expected: PUBLIC },
+  "GET /api/v1/openapi.json": { expected: PUBLIC },
+  "GET /healthz": { expected: PUBLIC },
+  "GET /r/:token": { expected: REPORTER_LINK },
+  "GET /r/:token/receipt": { expected: REPORTER_LINK },
+  "POST /r/:token/messages": { expected: REPORTER_LINK, body: { message: "more details" } },
+  "POST /r/:token/agreement": { expected: REPORTER_LINK, body: { agree: "yes", comment: "" } },
+  "GET /r/:token/attachments/:id": { expected: REPORTER_LINK },
+  "GET /login": { expected: PUBLIC },
+  // Wrong credentials: refused with 401, the same for everyone.
+  "POST /login": {
+    expected: all("login"),
+    body: { email: "nobody@example.org", password: "wrong password!" },
+  },
+  // Without the first step's pending session there is nothing to confirm: back to /login.
+  "GET /login/totp": { expected: all("login") },
+  "POST /login/totp": { expected: all("login"), body: { code: "000000" } },
+  // Signed out (or never in): back to the sign-in page.
+  "POST /logout": { expected: all("login") },
+  // Setup links are capabilities too; nobody in this table holds one.
+  "GET /setup/:token": { expected: all("hidden") },
+  "GET /setup/:token/totp.svg": { expected: all("hidden") },
+  "POST /setup/:token": { expected: all("hidden"), body: { password: "x" } },
+  "GET /account": { expected: SIGNED_IN },
+  "GET /account/totp": { expected: SIGNED_IN },
+  "GET /account/totp.svg": { expected: SIGNED_IN },
+  "POST /account/totp": { expected: SIGNED_IN, body: { code: "000000" } },
+  "POST /account/recovery-codes": { expected: SIGNED_IN, body: {} },
+  "GET /api/v1/me": { expected: SIGNED_IN },
+  "GET /account/tokens": { expected: ADMIN_ONLY },
+  "POST /account/tokens": { expected: ADMIN_ONLY, body: { name: "ci", program: "kafe", role: "viewer" } },
+  // The token does not exist: no staff member learns more than "not found".
+  "POST /account/tokens/:id/revoke": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
+  "GET /inbox": { expected: SIGNED_IN },
+  "GET /cwe": { expected: SIGNED_IN },
+  "GET /api/v1/cwe": { expected: SIGNED_IN },
+  "GET /api/v1/cases": { expected: SIGNED_IN },
+  "GET /cases/:id": { expected: READ_CASE },
+  "GET /cases/:id/attachments/:aid": { expected: READ_CASE },
+  "GET /api/v1/cases/:id": { expected: READ_CASE },
+  "GET /api/v1/cases/:id/attachments/:aid": { expected: READ_CASE },
+  "POST /cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
+  "POST /cases/:id/reply": { expected: WORK_CASE, body: { message: "Thanks, looking." } },
+  "POST /cases/:id/note": { expected: WORK_CASE, body: { note: "internal" } },
+  "POST /cases/:id/assign": { expected: WORK_CASE, body: { assignee: "" } },
+  "POST /cases/:id/follow": { expected: WORK_CASE, body: {} },
+  "POST /cases/:id/unfollow": { expected: WORK_CASE, body: {} },
+  "POST /cases/:id/triage": { expected: WORK_CASE, body: { priority: "low" } },
+  "POST /cases/:id/transition": { expected: WORK_CASE, body: { to: "nowhere" } },
+  "POST /api/v1/cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
+  "POST /api/v1/cases/:id/replies": { expected: WORK_CASE, body: { text: "Thanks." } },
+  "POST /api/v1/cases/:id/notes": { expected: WORK_CASE, body: { text: "internal" } },
+  "POST /api/v1/cases/:id/assignee": { expected: WORK_CASE, body: { userId: null } },
+  "PATCH /api/v1/cases/:id/triage": { expected: WORK_CASE, body: { priority: "medium" } },
+  "POST /api/v1/cases/:id/transitions": { expected: WORK_CASE, body: { to: "triaged" } },
+};
+
+function outcomeOf(response: LightMyRequestResponse, url: string): Outcome | "error" {
+  const status = response.statusCode;
+  // Repeated wrong passwords from one address are throttled: still a refused sign-in.
+  if (status === 429 && url === "/login") return "login";
+  if (status >= 500) return "error";
+  if (status === 401) return "login";
+  if (status === 303 && String(response.headers.location ?? "").startsWith("/login")) return "login";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "hidden";
+  return "ok";
+}
+
+describe.each(databases)("route permissions on $name", (database) => {
+  let t: TestApp;
+  let visitors: Record<Visitor, Browser>;
+  const params: Record<string, string> = { program: "kafe" };
+
+  beforeAll(async () => {
+    t = await startTestApp(database.open);
+    const staff = async (email: string, role: "viewer" | "responder" | "admin", program?: string) =>
+      (await createStaff(t, { email, role, ...(program === undefined ? {} : { program }) })).browser;
+    visitors = {
+      anonymous: new Browser(t.app),
+      reporter: new Browser(t.app),
+      viewer: await staff("viewer@example.org", "viewer", "kafe"),
+      otherProgram: await staff("other@example.org", "responder", "kitsu"),
+      responder: await staff("responder@example.org", "responder", "kafe"),
+      admin: await staff("admin@example.org", "admin"),
+    };
+    const withFile = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/programs/kafe/reports",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({
+        title: "A report with a proof of concept",
+        fields: { "location-impact": "x", steps: "y" },
+        attachments: [{ filename: "poc.txt", dataBase64: Buffer.from("poc").toString("base64") }],
+      }),
+    });
+    const second = withFile.json() as { id: string; reporterUrl: string };
+    const secondToken = /\/r\/([^/]+)$/.exec(second.reporterUrl)![1]!;
+    const page = await visitors.reporter.get(`/r/${secondToken}`);
+    const attachment = /\/attachments\/([a-z0-9]+)"/.exec(page.body)?.[1];
+    if (attachment === undefined) throw new Error("no attachment link on the reporter page");
+    params.id = second.id;
+    params.token = secondToken;
+    params.aid = attachment;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("lists every registered route in the table, and nothing else", () => {
+    const registered = t.app.registeredRoutes.map((route) => `${route.method} ${route.url}`).sort();
+    expect(registered).toEqual(Object.keys(TABLE).sort());
+  });
+
+  it("gives each kind of visitor exactly the expected outcome on every route", async () => {
+    const mismatches: string[] = [];
+    // Routes that end or replace a session go last, so they do not sign the visitors out early.
+    const endsSession = (route: string) => /^POST \/(login|logout)/.test(route);
+    const ordered = Object.entries(TABLE).sort(([a], [b]) => Number(endsSession(a)) - Number(endsSession(b)));
+    for (const [route, entry] of ordered) {
+      const [method = "GET", pattern = "/"] = route.split(" ");
+      for (const role of ROLES) {
+        const url = concreteUrl(pattern, role);
+        const response = await send(visitors[role], method, url, entry.body);
+        const actual = outcomeOf(response, url);
+        if (actual !== entry.expected[role]) {
+          mismatches.push(
+            `${route} as ${role}: expected ${entry.expected[role]}, got ${actual} (${response.statusCode})`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  function concreteUrl(pattern: string, role: Visitor): string {
+    // Only the reporter holds the capability token; everyone else tries a well-formed guess.
+    const token = role === "reporter" ? params.token! : randomBytes(32).toString("base64url");
+    return pattern
+      .replace("*", "embargo.css")
+      .replace(":program", params.program!)
+      .replace(":token", token)
+      .replace(":aid", params.aid!)
+      .replace(/^\/account\/tokens\/:id/, "/account/tokens/missing-token")
+      .replace(/\/attachments\/:id$/, `/attachments/${params.aid!}`)
+      .replace(":id", params.id!);
+  }
+
+  async function send(browser: Browser, method: string, url: string, body?: Record<string, unknown>) {
+    if (method === "GET") {
+      // Fetch pages fresh so each form post below uses a current CSRF token.
+      return browser.get(url);
+    }
+    if (url.startsWith("/api/")) {
+      return t.app.inject({
+        method: method as "POST" | "PATCH",
+        url,
+        headers: { "content-type": "application/json", cookie: browser.cookieHeader() },
+        payload: JSON.stringify(body ?? {}),
+      });
+    }
+    if (browser.csrf === undefined) await browser.get("/p/kafe/report");
+    return browser.post(url, Object.fromEntries(Object.entries(body ?? {}).map(([k, v]) => [k, String(v)])));
+  }
+});
