@@ -20,7 +20,12 @@ import {
 } from "./events.js";
 import { newReporterToken, randomId, sha256Hex } from "./ids.js";
 import { currentSearchKey, termHashes } from "./search-index.js";
-import { reporterAgreementPayload, stateChangedPayload, teamReplyPayload } from "./staff-events.js";
+import {
+  incidentPhasePayload,
+  reporterAgreementPayload,
+  stateChangedPayload,
+  teamReplyPayload,
+} from "./staff-events.js";
 
 export type { NewAttachment } from "./attachments.js";
 export { REPORTER_VISIBLE_EVENTS } from "./events.js";
@@ -274,6 +279,10 @@ function timelineEntry(
     case "case.state_changed": {
       // Only the message written for the reporter: the payload may name another case (duplicates).
       const { reporterMessage } = stateChangedPayload.parse(payload);
+      return reporterMessage === null ? entry : { ...entry, text: reporterMessage };
+    }
+    case "incident.phase_shared": {
+      const { reporterMessage } = incidentPhasePayload.parse(payload);
       return reporterMessage === null ? entry : { ...entry, text: reporterMessage };
     }
     case "reporter.agreement": {

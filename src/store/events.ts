@@ -31,10 +31,13 @@ export const REPORTER_VISIBLE_EVENTS: readonly string[] = [
   "reporter.message",
   "attachment.added",
   // Staff side (src/store/staff-events.ts). Internal, and so not listed: team.note, case.assigned,
-  // case.triage_updated, case.followed / case.unfollowed, case.duplicate_marked.
+  // case.triage_updated, case.followed / case.unfollowed, case.duplicate_marked,
+  // incident.phase_noted (a phase step the policy does not tell the reporter about).
   "case.acknowledged",
   "team.reply",
   "case.state_changed",
   "case.agreement_requested",
   "reporter.agreement",
+  // An incident phase step with a message for the reporter (src/store/incident-phases.ts).
+  "incident.phase_shared",
 ];

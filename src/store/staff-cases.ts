@@ -33,6 +33,7 @@ import {
 } from "./staff-errors.js";
 import {
   domainEventType,
+  incidentPhasePayload,
   reporterAgreementPayload,
   stateChangedPayload,
   type TriageDiff,
@@ -60,6 +61,7 @@ export { type InboxFilter, type InboxRow, listInbox } from "./inbox.js";
 export {
   AgreementNotPendingError,
   DuplicateOfUnknownError,
+  IncidentPhaseRefused,
   InvalidCaseCommandError,
   InvalidCursorError,
   StaffCommandError,
@@ -261,6 +263,11 @@ function eventText(type: string, payload: Json): { text?: string; attachmentIds?
     }
     case "reporter.agreement":
       return { text: reporterAgreementPayload.parse(payload).comment };
+    case "incident.phase_noted":
+    case "incident.phase_shared": {
+      const { reporterMessage } = incidentPhasePayload.parse(payload);
+      return reporterMessage === null ? {} : { text: reporterMessage };
+    }
     default:
       return {};
   }
@@ -269,12 +276,12 @@ function eventText(type: string, payload: Json): { text?: string; attachmentIds?
 // ---------------------------------------------------------------------------------------------
 // The command runner
 
-type CaseRow = CasesTable;
-type CaseChanges = Partial<
+export type CaseRow = CasesTable;
+export type CaseChanges = Partial<
   Omit<CasesTable, "id" | "event_count" | "last_event_hash" | "updated_at" | "next_due_at">
 >;
 
-interface CommandPlan<T> {
+export interface CommandPlan<T> {
   result: T;
   /** Nothing to do when empty: the command writes nothing at all. */
   events: NewEvent[];
@@ -283,9 +290,10 @@ interface CommandPlan<T> {
   write?: (trx: Transaction<DatabaseSchema>, seqs: readonly number[]) => Promise<void>;
 }
 
-type CaseLocator = { id: string } | { tokenHash: string };
+export type CaseLocator = { id: string } | { tokenHash: string };
 
-async function runCaseCommand<T>(
+/** Runs one case command (exported for the store's other command modules, e.g. incident-phases.ts). */
+export async function runCaseCommand<T>(
   store: Store,
   keyring: Keyring,
   locator: CaseLocator,

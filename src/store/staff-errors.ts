@@ -58,3 +58,14 @@ export class InvalidCursorError extends StaffCommandError {
     this.name = "InvalidCursorError";
   }
 }
+
+/** The policy's incident phases do not allow this step now (out of order, not skippable, done); nothing was written. */
+export class IncidentPhaseRefused extends StaffCommandError {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super("embargo.case.incidentPhaseRefused", message);
+    this.name = "IncidentPhaseRefused";
+  }
+}

@@ -24,6 +24,12 @@ export const stateChangedPayload = z.looseObject({
 });
 export const agreementRequestedPayload = z.looseObject({ dueAt: z.string() });
 export const reporterAgreementPayload = z.object({ agree: z.boolean(), comment: z.string() });
+/** A step of the policy's incident response (src/store/incident-phases.ts). */
+export const incidentPhasePayload = z.object({
+  phaseId: z.string(),
+  action: z.enum(["start", "complete", "skip"]),
+  reporterMessage: z.string().nullable(),
+});
 
 export type TriageDiff = { [field: string]: { from: Json; to: Json } };
 
@@ -51,6 +57,10 @@ export type StaffCaseEvent =
   | { type: "case.state_changed"; payload: { [key: string]: Json } }
   | { type: "case.agreement_requested"; payload: { [key: string]: Json } }
   | { type: "reporter.agreement"; payload: z.infer<typeof reporterAgreementPayload> }
+  | {
+      type: "incident.phase_noted" | "incident.phase_shared";
+      payload: z.infer<typeof incidentPhasePayload>;
+    }
   | { type: DomainEventType; payload: { [key: string]: Json } };
 
 /**

@@ -2,6 +2,7 @@ import { CaseNotFoundError } from "../store/cases.js";
 import {
   AgreementNotPendingError,
   DuplicateOfUnknownError,
+  IncidentPhaseRefused,
   InvalidCaseCommandError,
   InvalidCursorError,
   StaffCommandError,
@@ -16,7 +17,8 @@ import { HttpError } from "./errors.js";
  * - a transition that lacks what it needs (an outcome, the original of a duplicate): 400, naming
  *   the field, with `allowed`;
  * - malformed input (a bad vector, an unknown asset, an empty reply): 400 naming the field;
- * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404.
+ * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404;
+ * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`.
  */
 export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof CaseNotFoundError) return new HttpError(404, "not_found", "Case not found.");
@@ -33,6 +35,7 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
     return new HttpError(400, "invalid_request", message, [{ field: error.field, message }]);
   if (error instanceof DuplicateOfUnknownError)
     return new HttpError(400, "invalid_transition", message, [{ field: "duplicateOf", message }]);
+  if (error instanceof IncidentPhaseRefused) return new HttpError(409, "phase_not_allowed", message);
   if (error instanceof AgreementNotPendingError) return new HttpError(409, "agreement_not_pending", message);
   if (error instanceof InvalidCursorError) return new HttpError(400, "invalid_cursor", message);
   return new HttpError(400, "invalid_request", message);

@@ -7,7 +7,7 @@ import { scale } from "../domain/clocks/due-dates.js";
 import { normaliseVector } from "../domain/cvss/calculator.js";
 import { CvssError, scoreCvss31, scoreCvss40, severityOf } from "../domain/cvss/index.js";
 import { findCwe, parseCweId } from "../domain/cwe/index.js";
-import { type DuplicateSuggestion, suggestDuplicates } from "../domain/duplicates/index.js";
+import { type DuplicateSuggestion, firstReporter, suggestDuplicates } from "../domain/duplicates/index.js";
 import {
   allowedTransitions,
   type CaseState,
@@ -325,4 +325,28 @@ export async function keyFingerprint(armored: string | undefined): Promise<strin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Under a policy that credits only the first reporter (`recognition.credit.firstReporterOnly`), the
+ * case that keeps the credit when `found` was closed as a duplicate: the earlier received of the
+ * case and its original. Undefined otherwise (or when the original is gone).
+ */
+export async function creditKeeper(
+  deps: Pick<WorkspaceDeps, "store">,
+  policy: Policy,
+  found: Pick<StaffCase, "id" | "receivedAt" | "outcome" | "duplicateOf">,
+): Promise<string | undefined> {
+  if (policy.recognition.credit?.firstReporterOnly !== true) return undefined;
+  if (found.outcome !== "duplicate" || found.duplicateOf === null) return undefined;
+  const original = await deps.store.db
+    .selectFrom("cases")
+    .select(["id", "received_at"])
+    .where("id", "=", found.duplicateOf)
+    .executeTakeFirst();
+  if (original === undefined) return undefined;
+  return firstReporter([
+    { id: found.id, receivedAt: found.receivedAt },
+    { id: original.id, receivedAt: new Date(original.received_at) },
+  ]);
 }

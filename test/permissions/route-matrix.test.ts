@@ -105,6 +105,7 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/unfollow": { expected: WORK_CASE, body: {} },
   "POST /cases/:id/triage": { expected: WORK_CASE, body: { priority: "low" } },
   "POST /cases/:id/transition": { expected: WORK_CASE, body: { to: "nowhere" } },
+  "POST /cases/:id/incident-phase": { expected: WORK_CASE, body: { phase: "assessment", action: "start" } },
   "POST /api/v1/cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/replies": { expected: WORK_CASE, body: { text: "Thanks." } },
   "POST /api/v1/cases/:id/notes": { expected: WORK_CASE, body: { text: "internal" } },

@@ -5,10 +5,12 @@ import type { Staff } from "../../auth/staff.js";
 import { emailsOf, type TeamMember, teamOfProgram } from "../../auth/team.js";
 import { inboxClock } from "../../domain/clocks/countdown.js";
 import { CWE_CATALOGUE_SOURCE, searchCwe } from "../../domain/cwe/index.js";
+import { isPhaseAction } from "../../domain/incident/phases.js";
 import { allowedTransitions, isCaseState } from "../../domain/lifecycle/index.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { caseProgramOf } from "../../store/case-lookup.js";
 import { getAttachment } from "../../store/cases.js";
+import { recordIncidentPhase } from "../../store/incident-phases.js";
 import {
   acknowledge,
   addInternalNote,
@@ -25,6 +27,7 @@ import { teamActor } from "../../store/staff-validation.js";
 import {
   clocksOf,
   closingOutcomesFor,
+  creditKeeper,
   dueDateInput,
   keyFingerprint,
   likelyDuplicates,
@@ -64,6 +67,8 @@ const FORM_FIELDS: Readonly<Record<string, string>> = {
   outcome: "outcome",
   duplicateOf: "duplicate-of",
   assignee: "assignee",
+  phase: "incident-phase",
+  action: "incident-phase",
 };
 
 /**
@@ -124,11 +129,12 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
       return ids;
     });
     if (found.assignee !== null) userIds.push(found.assignee);
-    const [names, assignable, duplicates, fingerprint] = await Promise.all([
+    const [names, assignable, duplicates, fingerprint, keepsCredit] = await Promise.all([
       emailsOf(ctx.store, [...userIds, ...found.followers]),
       assignableOf(slug),
       likelyDuplicates(ctx, found),
       keyFingerprint(found.contact.openpgpKey),
+      creditKeeper(ctx, program.policy, found),
     ]);
     const state = isCaseState(found.state) ? found.state : undefined;
     return html(
@@ -146,6 +152,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
         clocks: clocksOf(program, found, now),
         duplicates,
         fingerprint,
+        ...(keepsCredit === undefined ? {} : { keepsCredit }),
         allowed: state === undefined ? [] : allowedTransitions(state),
         outcomes: state === undefined ? [] : closingOutcomesFor(state, program.policy),
         dueDate: dueDateInput(found.triage.dueAt, program.policy.serviceLevels.calendar.timeZone),
@@ -176,6 +183,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
       const errors = new Map<string, string>();
       const first = mapped.fields?.[0];
       if (mapped.id === "transition_not_allowed") errors.set("transition", mapped.message);
+      else if (mapped.id === "phase_not_allowed") errors.set("incident-phase", mapped.message);
       else if (first !== undefined)
         errors.set(
           first.field === "text" && textField !== undefined
@@ -431,6 +439,35 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
         }),
       );
       return done.ok ? backToCase(reply, id, "moved") : done.sent;
+    },
+  );
+
+  app.post(
+    "/cases/:id/incident-phase",
+    { schema: { params: CaseParams, hide: true }, ...forms },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const { id } = request.params;
+      const program = await caseProgram(staff, id, "work");
+      const form = await readFormBody(request, 0);
+      const phaseId = (form.fields.phase ?? "").trim();
+      const action = (form.fields.action ?? "").trim();
+      if (!isPhaseAction(action)) {
+        const errors = new Map([["incident-phase", "Choose to start, complete or skip the phase."]]);
+        return casePage(request, reply, 400, id, { errors, draft: form });
+      }
+      const done = await formCommand(request, reply, id, form, () =>
+        recordIncidentPhase(
+          ctx.store,
+          ctx.keyring,
+          id,
+          actorOf(staff),
+          { phaseId, action },
+          program.policy.incident.phases,
+          ctx.clock(),
+        ),
+      );
+      return done.ok ? backToCase(reply, id, "phase") : done.sent;
     },
   );
 

@@ -1,6 +1,14 @@
 import type { TeamMember } from "../../auth/team.js";
 import type { CaseClock } from "../../domain/clocks/case-clocks.js";
 import { CVSS_FORM_FIELDS, type CvssSelections } from "../../domain/cvss/calculator.js";
+import {
+  decidePhase,
+  PHASE_ACTIONS,
+  type PhaseAction,
+  type PhaseRecord,
+  type PhaseState,
+  phaseStates,
+} from "../../domain/incident/phases.js";
 import type { CaseState, ClosingOutcome } from "../../domain/lifecycle/index.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { PRIORITIES, SEVERITIES } from "../../policy/schema.js";
@@ -13,6 +21,7 @@ import {
   describedBy,
   type Errors,
   FieldError,
+  FormError,
   Notice,
   outcomeLabel,
   StaffLayout,
@@ -35,6 +44,7 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   triaged: "Triage saved.",
   unchanged: "Nothing changed.",
   moved: "State changed. The reporter was told on their case page.",
+  phase: "Incident response step recorded. When the policy says so, the reporter sees it on their case page.",
 };
 
 /** What a form sent, to show it again beside its errors. */
@@ -57,6 +67,8 @@ export interface CasePageProps {
   clocks: CaseClock[];
   duplicates: DuplicateHint[];
   fingerprint: string | undefined;
+  /** Under first-reporter-only credit, the case (this one or its original) whose reporter keeps the credit. */
+  keepsCredit?: string;
   allowed: CaseState[];
   outcomes: ClosingOutcome[];
   dueDate: string;
@@ -80,6 +92,8 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "case.duplicate_marked": "Marked as a duplicate",
   "case.agreement_requested": "Asked the reporter to agree that the fix resolves the report",
   "reporter.agreement": "The reporter answered",
+  "incident.phase_noted": "Incident response step",
+  "incident.phase_shared": "Incident response step, shared with the reporter",
 };
 
 type Json = StaffEvent["payload"];
@@ -205,6 +219,19 @@ export function CasePage(props: CasePageProps) {
           : `${found.report.credit.name ?? ""} (${found.report.credit.mode})`}
         {found.report.credit.link === undefined ? null : <> · {found.report.credit.link}</>}
       </p>
+      {props.keepsCredit === undefined ? null : (
+        <p class="meta">
+          Only the first reporter is credited:{" "}
+          {props.keepsCredit === found.id ? (
+            "this case, received first, keeps the credit."
+          ) : (
+            <>
+              the original, <a href={`/cases/${props.keepsCredit}`}>{props.keepsCredit}</a>, received first,
+              keeps the credit.
+            </>
+          )}
+        </p>
+      )}
 
       <h2>Reporter contact</h2>
       <dl class="facts">
@@ -253,7 +280,9 @@ export function CasePage(props: CasePageProps) {
             <EventDetails event={event} name={name} />
             {event.text === undefined || event.text === "" ? null : (
               <pre class="answer">
-                {event.type === "case.state_changed" ? `The reporter was told: ${event.text}` : event.text}
+                {event.type === "case.state_changed" || event.type === "incident.phase_shared"
+                  ? `The reporter was told: ${event.text}`
+                  : event.text}
               </pre>
             )}
             {(event.attachmentIds ?? []).length === 0 ? null : (
@@ -311,6 +340,8 @@ export function CasePage(props: CasePageProps) {
           ))}
         </ul>
       )}
+
+      {policy.incident.phases.length === 0 ? null : <IncidentPhases {...props} base={base} />}
 
       {props.canWork ? <LifecycleForm {...props} base={base} /> : null}
     </StaffLayout>
@@ -371,6 +402,13 @@ function EventDetails({ event, name }: { event: StaffEvent; name: (userId: strin
       ) : null;
     case "reporter.agreement":
       return <p>{payload.agree === true ? "Agrees that the fix resolves the report." : "Does not agree."}</p>;
+    case "incident.phase_noted":
+    case "incident.phase_shared":
+      return (
+        <p>
+          {PHASE_ACTION_LABELS[String(payload.action)] ?? String(payload.action)} {String(payload.phaseId)}
+        </p>
+      );
     default:
       return null;
   }
@@ -701,6 +739,70 @@ function LifecycleForm(props: CasePageProps & { base: string }) {
           <button type="submit">Move</button>
         </form>
       )}
+    </section>
+  );
+}
+
+const PHASE_ACTION_LABELS: Readonly<Record<string, string>> = {
+  start: "Started",
+  complete: "Completed",
+  skip: "Skipped",
+};
+const PHASE_BUTTONS: Readonly<Record<PhaseAction, string>> = {
+  start: "Start",
+  complete: "Complete",
+  skip: "Skip",
+};
+const PHASE_STATE_LABELS: Readonly<Record<PhaseState, string>> = {
+  pending: "not started",
+  started: "in progress",
+  completed: "completed",
+  skipped: "skipped",
+};
+
+/** The steps of the incident response recorded on the case, oldest first. */
+export function phaseRecordsOf(found: StaffCase): PhaseRecord[] {
+  return found.events.flatMap((event) => {
+    if (event.type !== "incident.phase_noted" && event.type !== "incident.phase_shared") return [];
+    const payload = event.payload;
+    if (!isObject(payload) || typeof payload.phaseId !== "string" || typeof payload.action !== "string")
+      return [];
+    const action = PHASE_ACTIONS.find((known) => known === payload.action);
+    return action === undefined ? [] : [{ phaseId: payload.phaseId, action }];
+  });
+}
+
+/** The policy's incident phases with their state on this case; buttons for the steps allowed now. */
+function IncidentPhases(props: CasePageProps & { base: string }) {
+  const phases = props.program.policy.incident.phases;
+  const records = phaseRecordsOf(props.found);
+  return (
+    <section aria-labelledby="incident-heading">
+      <h2 id="incident-heading">Incident response</h2>
+      <FormError errors={props.errors} field="incident-phase" />
+      <ol class="phases">
+        {phaseStates(phases, records).map(({ phase, state }) => {
+          const allowed = props.canWork
+            ? PHASE_ACTIONS.filter((action) => decidePhase(phases, records, { phaseId: phase.id, action }).ok)
+            : [];
+          return (
+            <li>
+              <strong>{phase.name}</strong> <span class="meta">({PHASE_STATE_LABELS[state]})</span>
+              {phase.description === undefined ? null : <p>{phase.description}</p>}
+              {allowed.map((action) => (
+                <form method="post" action={`${props.base}/incident-phase`} class="inline">
+                  <Csrf token={props.csrfToken} />
+                  <input type="hidden" name="phase" value={phase.id} />
+                  <input type="hidden" name="action" value={action} />
+                  <button type="submit">
+                    {PHASE_BUTTONS[action]} {phase.name}
+                  </button>
+                </form>
+              ))}
+            </li>
+          );
+        })}
+      </ol>
     </section>
   );
 }

@@ -21,6 +21,7 @@ const EVENT_NAMES: Record<string, string> = {
   "case.state_changed": "Status changed",
   "case.agreement_requested": "The team asks whether the fix resolves your report",
   "reporter.agreement": "You answered whether the fix resolves your report",
+  "incident.phase_shared": "Incident response update",
 };
 
 function eventLabel(event: ReporterCase["timeline"][number], caseView: ReporterCase): string {
