@@ -111,6 +111,7 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/cases/:id/notes": { expected: WORK_CASE, body: { text: "internal" } },
   "POST /api/v1/cases/:id/assignee": { expected: WORK_CASE, body: { userId: null } },
   "PATCH /api/v1/cases/:id/triage": { expected: WORK_CASE, body: { priority: "medium" } },
+  "POST /api/v1/cases/:id/incident-phases": { expected: WORK_CASE, body: { phase: "nope", action: "start" } },
   "POST /api/v1/cases/:id/transitions": { expected: WORK_CASE, body: { to: "triaged" } },
 };
 

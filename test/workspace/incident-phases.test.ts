@@ -4,7 +4,7 @@ import { getCaseForStaff } from "../../src/store/staff-cases.js";
 import { databases } from "../support/databases.js";
 import { createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
-import { fileReport, later, postCaseForm, textOf } from "../support/workspace.js";
+import { createApiToken, fileReport, later, postCaseForm, textOf } from "../support/workspace.js";
 
 describe.each(databases)("incident phases on $name", (database) => {
   let t: TestApp;
@@ -162,5 +162,26 @@ describe.each(databases)("first-reporter credit on $name", (database) => {
     const page = textOf((await responder.browser.get(`/cases/${dup.id}`)).body);
     expect(page).toContain("Duplicate");
     expect(page).not.toContain("Only the first reporter is credited");
+  });
+
+  it("takes the same steps through the staff API with a bearer token", async () => {
+    const report = await fileReport(t, "kitsu");
+    const admin = await createStaff(t, { email: "admin@example.org", role: "admin" });
+    const token = await createApiToken(admin, "kitsu", "responder");
+    const step = (body: object) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/v1/cases/${report.id}/incident-phases`,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        payload: JSON.stringify(body),
+      });
+    expect((await step({ phase: "assessment", action: "start" })).statusCode).toBe(200);
+    expect((await step({ phase: "containment", action: "skip" })).statusCode).toBe(200);
+    const refused = await step({ phase: "postmortem", action: "skip" });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ error: "phase_not_allowed" });
+    expect((await step({ phase: "assessment", action: "dance" })).statusCode).toBe(400);
+    const reporterPage = await t.app.inject({ method: "GET", url: `/r/${report.token}` });
+    expect(textOf(reporterPage.body)).toContain("We skipped Containment and went on to Remediation.");
   });
 });

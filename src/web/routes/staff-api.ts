@@ -1,6 +1,7 @@
 import type { SwaggerTransform } from "@fastify/swagger";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { jsonSchemaTransform, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { Staff } from "../../auth/staff.js";
 import { teamOfProgram } from "../../auth/team.js";
 import { inboxClock } from "../../domain/clocks/countdown.js";
@@ -11,6 +12,7 @@ import type { LoadedPolicy } from "../../policy/loader.js";
 import { caseProgramOf } from "../../store/case-lookup.js";
 import type { NewAttachment } from "../../store/cases.js";
 import { getAttachment } from "../../store/cases.js";
+import { recordIncidentPhase } from "../../store/incident-phases.js";
 import {
   acknowledge,
   addInternalNote,
@@ -86,6 +88,10 @@ const withBearerAuth: SwaggerTransform = (args) => {
   }
   return jsonSchemaTransform(args);
 };
+const IncidentPhaseStep = z
+  .strictObject({ phase: z.string().min(1).max(64), action: z.enum(["start", "complete", "skip"]) })
+  .meta({ id: "IncidentPhaseStep" });
+
 const config = { swaggerTransform: withBearerAuth };
 
 async function sessionWritesAreJson(request: FastifyRequest) {
@@ -330,6 +336,36 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
         ctx.clock(),
       );
       return reply.send({ changed: acknowledged });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/incident-phases",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Start, complete or skip one of the program's incident phases (the reporter is told when the policy says so)",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: IncidentPhaseStep,
+        response: { 200: Changed, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const program = await caseProgram(staff, request.params.id, "work");
+      await recordIncidentPhase(
+        ctx.store,
+        ctx.keyring,
+        request.params.id,
+        teamActor(staff.userId),
+        { phaseId: request.body.phase, action: request.body.action },
+        program.policy.incident.phases,
+        ctx.clock(),
+      );
+      return reply.send({ changed: true });
     },
   );
 
