@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import {
   decryptBytes,
   decryptText,
@@ -9,7 +9,7 @@ import {
 } from "../crypto/envelope.js";
 import { aad } from "./aad.js";
 import type { DatabaseSchema } from "./schema.js";
-import { searchKeysEncryptedTable } from "./search-index.js";
+import { searchKeyAad } from "./search-index.js";
 
 /**
  * Every encrypted column of every table, with how to rebuild its AAD from the row, so key
@@ -41,7 +41,7 @@ export interface EncryptedTable {
 }
 
 /** The value re-encrypted under the active key, or undefined when it already is. */
-function resealText(keyring: KeySource, value: string, where: string): string | undefined {
+export function resealText(keyring: KeySource, value: string, where: string): string | undefined {
   if (keyIdOf(value) === keyring.active.id) return undefined;
   return encryptText(keyring, decryptText(keyring, value, where), where);
 }
@@ -49,6 +49,43 @@ function resealText(keyring: KeySource, value: string, where: string): string | 
 function resealBytes(keyring: KeySource, value: Buffer, where: string): Buffer | undefined {
   if (keyIdOf(value) === keyring.active.id) return undefined;
   return encryptBytes(keyring, decryptBytes(keyring, value, where), where);
+}
+
+/**
+ * A table with one encrypted text column and a text key (users, setup tokens, search keys): the
+ * rotation batch is the same for each, only the names and the AAD differ.
+ */
+export function textColumnTable(spec: {
+  table: keyof DatabaseSchema;
+  key: string;
+  column: string;
+  batchSize: number;
+  aadOf(key: string): string;
+}): EncryptedTable {
+  const table = sql.table(spec.table);
+  const key = sql.ref(spec.key);
+  const column = sql.ref(spec.column);
+  return {
+    table: spec.table,
+    columns: [spec.column],
+    batchSize: spec.batchSize,
+    async reencryptBatch(trx, keyring, after, limit, lockRows) {
+      const lock = lockRows ? sql` for update` : sql``;
+      const { rows } = await sql<{ row_key: string; row_value: string | null }>`
+        select ${key} as row_key, ${column} as row_value from ${table}
+        where ${key} > ${after?.id ?? ""} order by ${key} limit ${limit}${lock}`.execute(trx);
+      let reencrypted = 0;
+      for (const row of rows) {
+        if (row.row_value === null) continue;
+        const sealed = resealText(keyring, row.row_value, spec.aadOf(row.row_key));
+        if (sealed === undefined) continue;
+        await sql`update ${table} set ${column} = ${sealed} where ${key} = ${row.row_key}`.execute(trx);
+        reencrypted += 1;
+      }
+      const last = rows.length < limit ? undefined : rows.at(-1);
+      return { last: last === undefined ? undefined : { id: last.row_key, seq: 0 }, reencrypted };
+    },
+  };
 }
 
 const countDefined = (...values: unknown[]): number => values.filter((value) => value !== undefined).length;
@@ -153,5 +190,5 @@ export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
   cases,
   caseEvents,
   attachments,
-  searchKeysEncryptedTable,
+  textColumnTable({ table: "search_keys", key: "id", column: "key_ct", batchSize: 100, aadOf: searchKeyAad }),
 ];

@@ -3,7 +3,6 @@ import { decryptText, encryptText, type KeySource, keyIdOf } from "../crypto/env
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
 import type { Store } from "./database.js";
-import type { EncryptedTable } from "./encrypted-columns.js";
 
 /**
  * A blind index over encrypted case titles, so the inbox can find "every case whose title has
@@ -162,30 +161,3 @@ export function reportTitle(keyring: KeySource, caseId: string, reportCt: string
   }
   throw new Error(`case ${caseId}: the stored report has no title`);
 }
-
-/** Key rotation's view of `search_keys` (listed in ENCRYPTED_TABLES). */
-export const searchKeysEncryptedTable: EncryptedTable = {
-  table: "search_keys",
-  columns: ["key_ct"],
-  batchSize: 100,
-  async reencryptBatch(trx, keyring, after, limit, lockRows) {
-    const rows = await trx
-      .selectFrom("search_keys")
-      .select(["id", "key_ct"])
-      .where("id", ">", after?.id ?? "")
-      .orderBy("id")
-      .limit(limit)
-      .$if(lockRows, (query) => query.forUpdate())
-      .execute();
-    let reencrypted = 0;
-    for (const row of rows) {
-      if (keyIdOf(row.key_ct) === keyring.active.id) continue;
-      const where = searchKeyAad(row.id);
-      const keyCt = encryptText(keyring, decryptText(keyring, row.key_ct, where), where);
-      await trx.updateTable("search_keys").set({ key_ct: keyCt }).where("id", "=", row.id).execute();
-      reencrypted += 1;
-    }
-    const last = rows.length < limit ? undefined : rows.at(-1);
-    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
-  },
-};
