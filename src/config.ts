@@ -23,6 +23,13 @@ const ConfigSchema = z.object({
   EMBARGO_DEFAULT_PROGRAM: z.string().min(1).optional(),
   EMBARGO_SMTP_URL: z.url({ protocol: /^smtps?$/, message: "expected smtp://host:port" }).optional(),
   EMBARGO_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The From address of notification mail; default `embargo@` the public URL's host. */
+  EMBARGO_MAIL_FROM: z.email({ message: "expected an email address" }).optional(),
+  /** Run the timer and delivery workers in this process (`off` for web-only instances). */
+  EMBARGO_WORKER: z
+    .enum(["on", "off"])
+    .default("on")
+    .transform((value) => value === "on"),
   EMBARGO_MAX_ATTACHMENT_BYTES: bytes(10 * 1024 * 1024),
   EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES: bytes(25 * 1024 * 1024),
   /** Reports per hour from one address with a solved proof-of-work, and without (JavaScript off, Tor). */
@@ -51,6 +58,8 @@ export interface Config {
   defaultProgram?: string;
   smtpUrl?: string;
   smtpPort?: number;
+  mailFrom: string;
+  worker: boolean;
   limits: { attachmentBytes: number; attachmentsTotalBytes: number };
   rateLimits: {
     perAddressPerHour: number;
@@ -88,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
     ...(c.EMBARGO_DEFAULT_PROGRAM === undefined ? {} : { defaultProgram: c.EMBARGO_DEFAULT_PROGRAM }),
     ...(c.EMBARGO_SMTP_URL === undefined ? {} : { smtpUrl: c.EMBARGO_SMTP_URL }),
     ...(c.EMBARGO_SMTP_PORT === undefined ? {} : { smtpPort: c.EMBARGO_SMTP_PORT }),
+    mailFrom: c.EMBARGO_MAIL_FROM ?? defaultMailFrom(c.EMBARGO_PUBLIC_URL),
+    worker: c.EMBARGO_WORKER,
     limits: {
       attachmentBytes: c.EMBARGO_MAX_ATTACHMENT_BYTES,
       attachmentsTotalBytes: c.EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES,
@@ -101,6 +112,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
     trustProxy: c.EMBARGO_TRUST_PROXY,
     logLevel: c.EMBARGO_LOG_LEVEL,
   };
+}
+
+/** `embargo@<host of the public URL>`; a bare IP or no public URL gives `embargo@localhost`. */
+function defaultMailFrom(publicUrl: string | undefined): string {
+  const host = publicUrl === undefined ? "localhost" : new URL(publicUrl).hostname;
+  return /^[\d.]+$|^\[|:/.test(host) ? "embargo@localhost" : `embargo@${host}`;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import { loadKeyring } from "./crypto/keyring.js";
 import { loadMasterKey } from "./crypto/master-key.js";
 import { ProgramRegistry } from "./intake/programs.js";
+import { jobRunnerFromConfig } from "./jobs/from-config.js";
 import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
 import { openDatabase } from "./store/database.js";
@@ -51,6 +52,15 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       powKey: derivePowKey(masterKey),
     });
     await app.listen({ host: config.host, port: config.port });
+    const jobs = config.worker
+      ? jobRunnerFromConfig(config, {
+          store,
+          keyring,
+          programs,
+          logger,
+          clock: options.clock ?? (() => new Date()),
+        })
+      : undefined;
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
     // No user yet: a one-time link to create the first administrator, on stdout (never the log).
@@ -63,6 +73,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       app,
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
       close: async () => {
+        await jobs?.stop();
         await app.close();
         await store.close();
       },

@@ -104,6 +104,11 @@ export function referenceProblems(doc: Raw): ReferenceProblem[] {
     }
   });
 
+  texts(at(doc, "notifications", "newReport")).forEach((id, i) => {
+    if (id !== undefined) contactReference(id, ["notifications", "newReport", i], true);
+  });
+  uniqueIds(["notifications", "webhooks"], "webhook");
+
   const defaultAssignee = text(at(doc, "incident", "register", "defaultAssignee"));
   if (defaultAssignee !== undefined) {
     contactReference(defaultAssignee, ["incident", "register", "defaultAssignee"], false);

@@ -323,6 +323,60 @@ const Escalation = z.strictObject({
     .meta({ description: "Nag again at this interval until someone acts." }),
 });
 
+export const WEBHOOK_FORMATS = ["generic", "slack", "matrix", "rocketchat"] as const;
+export const WEBHOOK_TOPICS = ["new-report", "escalation", "case-changes"] as const;
+
+/** Loopback http is allowed so a relay or a test listener on the same machine can be used. */
+const WebhookUrl = z
+  .url({ protocol: /^https?$/, message: "an https:// URL (http only for localhost)" })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  }, "an https:// URL (http only for localhost)");
+const EnvName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, { message: "an environment variable name such as KITSU_SLACK_WEBHOOK" });
+
+const Webhook = z
+  .strictObject({
+    id: Id,
+    format: z.enum(WEBHOOK_FORMATS),
+    url: WebhookUrl.optional(),
+    urlFromEnv: EnvName.optional().meta({
+      description:
+        "Read the URL from this environment variable (chat webhook URLs are secrets; keep them out of git).",
+    }),
+    secretFromEnv: EnvName.optional().meta({
+      description:
+        "HMAC-SHA256 signing secret for the X-Embargo-Signature header, from this environment variable.",
+    }),
+    topics: z
+      .array(z.enum(WEBHOOK_TOPICS))
+      .min(1)
+      .default([...WEBHOOK_TOPICS]),
+    confidential: z.boolean().default(false).meta({
+      description:
+        "The receiver may see report content (titles, messages). Off: only what happened and a link.",
+    }),
+  })
+  .refine((w) => (w.url === undefined) !== (w.urlFromEnv === undefined), {
+    message: "exactly one of url or urlFromEnv",
+  });
+
+const Notifications = z.strictObject({
+  newReport: NotifyList.optional().meta({
+    description: "Who is told of a new report; default: the contacts with the point-of-contact role.",
+  }),
+  email: z
+    .strictObject({
+      confidential: z.boolean().default(false).meta({
+        description: "Email to the team may carry report content. Off: only what happened and a link.",
+      }),
+    })
+    .default({ confidential: false }),
+  webhooks: z.array(Webhook).default([]),
+});
+
 const IncidentPhase = z.strictObject({
   id: Id,
   name: Text,
@@ -465,6 +519,7 @@ export const PolicySchema = z
     safeHarbor: SafeHarbor.optional(),
     serviceLevels: ServiceLevels.default({ calendar: DEFAULT_CALENDAR, clocks: [] }),
     escalation: z.array(Escalation).default([]),
+    notifications: Notifications.default({ email: { confidential: false }, webhooks: [] }),
     incident: Incident.default({ keepReporterInformed: false, phases: [] }),
     disclosure: Disclosure.default({ phases: [], publicAnnouncement: false }),
     recognition: Recognition.default({ reward: { kind: "none" } }),

@@ -9,4 +9,5 @@ export const aad = {
   event: (caseId: string, seq: number) => `case:${caseId}:event:${seq}`,
   attachmentMeta: (caseId: string, attachmentId: string) => `case:${caseId}:attachment:${attachmentId}:meta`,
   attachmentData: (caseId: string, attachmentId: string) => `case:${caseId}:attachment:${attachmentId}:data`,
+  outbox: (id: string) => `outbox:${id}`,
 } as const;

@@ -9,6 +9,7 @@ import {
   type SealedAttachment,
   sealAttachment,
 } from "./attachments.js";
+import { wakeCase } from "./case-timers.js";
 import { GENESIS_HASH } from "./chain.js";
 import type { Store } from "./database.js";
 import { chainEvents, type NewEvent } from "./event-log.js";
@@ -160,6 +161,7 @@ export async function submitReport(
         .values(file.row(index + 2))
         .execute();
     }
+    await wakeCase(trx, caseId, at);
   });
   return { caseId, reporterToken };
 }
@@ -343,6 +345,7 @@ export async function addReporterMessage(
       })
       .where("id", "=", caseId)
       .execute();
+    await wakeCase(trx, caseId, at);
   });
 }
 

@@ -191,4 +191,5 @@ export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
   caseEvents,
   attachments,
   textColumnTable({ table: "search_keys", key: "id", column: "key_ct", batchSize: 100, aadOf: searchKeyAad }),
+  textColumnTable({ table: "outbox", key: "id", column: "message_ct", batchSize: 200, aadOf: aad.outbox }),
 ];

@@ -223,3 +223,54 @@ export interface DatabaseSchema {
   case_title_terms: CaseTitleTermsTable;
   search_keys: SearchKeysTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026112504_jobs: durable timers and the notification outbox (src/jobs/).
+
+/** "Look at this case at `due_at`": written with every case change, moved by the timer worker. */
+export interface CaseTimersTable {
+  case_id: string;
+  due_at: string;
+  /** The last case event the worker has turned into notifications. */
+  processed_seq: number;
+  /** Failed attempts in a row (a case whose evaluation throws is retried later, not forever at once). */
+  attempts: number;
+  last_error: string | null;
+}
+
+/** Escalation steps taken: `${caseId}:${clockId}:${kind}:${n}` (src/domain/clocks/escalation.ts). */
+export interface CaseEscalationsTable {
+  step_key: string;
+  case_id: string;
+  at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  /** Unique; sent to receivers (Idempotency-Key header, Message-ID) so they can drop a resend. */
+  idempotency_key: string;
+  program: string;
+  case_id: string | null;
+  channel: "email" | "webhook";
+  /** `email`, or `webhook:<id>`: never an address. */
+  destination: string;
+  event: string;
+  /** Encrypted JSON: the recipient and the notification (AAD `outbox:<id>`). */
+  message_ct: string;
+  status: "pending" | "sent" | "failed";
+  attempts: number;
+  next_attempt_at: string;
+  /** While set and in the future, one worker is sending this row. */
+  lease_until: string | null;
+  leased_by: string | null;
+  /** Why the last attempt failed: never content or secrets (src/notify/notification.ts). */
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface DatabaseSchema {
+  case_timers: CaseTimersTable;
+  case_escalations: CaseEscalationsTable;
+  outbox: OutboxTable;
+}

@@ -18,6 +18,7 @@ import {
   sealAttachment,
 } from "./attachments.js";
 import type { Json } from "./canonical-json.js";
+import { wakeCase } from "./case-timers.js";
 import { CaseNotFoundError, contactSchema, type NewReport, reportSchema } from "./cases.js";
 import type { Store } from "./database.js";
 import { nextDueAt } from "./deadlines.js";
@@ -341,6 +342,7 @@ export async function runCaseCommand<T>(
       })
       .where("id", "=", row.id)
       .execute();
+    await wakeCase(trx, row.id, at);
     return result;
   });
 }

@@ -102,12 +102,14 @@ async function startAppRequiringTwoFactor(open: () => Promise<Store>) {
   });
   let now = new Date("2026-11-25T10:00:00Z");
   const clock = { now: () => now, set: (date: Date) => (now = date) };
+  const programs = new ProgramRegistry(policies);
+  const logger = createLogger("info", sink);
   const app = await buildApp({
     config,
-    programs: new ProgramRegistry(policies),
+    programs,
     store,
     keyring,
-    logger: createLogger("info", sink),
+    logger,
     clock: clock.now,
     powKey: derivePowKey(masterKey),
   });
@@ -117,6 +119,8 @@ async function startAppRequiringTwoFactor(open: () => Promise<Store>) {
     store,
     config,
     keyring,
+    programs,
+    logger,
     logs: () => lines,
     clock,
     close: async () => {

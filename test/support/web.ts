@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import type { Logger } from "pino";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type Keyring, loadKeyring } from "../../src/crypto/keyring.js";
 import { ProgramRegistry } from "../../src/intake/programs.js";
@@ -18,6 +19,8 @@ export interface TestApp {
   config: Config;
   /** The app's keyring, to read what the store holds. */
   keyring: Keyring;
+  programs: ProgramRegistry;
+  logger: Logger;
   /** Everything the server logged, as text. */
   logs(): string;
   /** The injected clock; tests move it with `clock.set`. */
@@ -29,12 +32,13 @@ export interface TestApp {
 export async function startTestApp(
   openStore: () => Promise<Store>,
   overrides: Partial<Config> = {},
+  options: { policies?: string } = {},
 ): Promise<TestApp> {
   const store = await openStore();
   await migrate(store);
   const masterKey = randomBytes(32);
   const keyring = await loadKeyring(store, masterKey);
-  const { policies, problems } = await loadPolicies("examples/policies");
+  const { policies, problems } = await loadPolicies(options.policies ?? "examples/policies");
   if (problems.length > 0) throw new Error("example policies have problems");
   const base = loadConfig(
     { EMBARGO_PUBLIC_URL: PUBLIC_URL, EMBARGO_LOG_LEVEL: "info" },
@@ -59,12 +63,14 @@ export async function startTestApp(
   });
   let now = new Date("2026-11-25T10:00:00Z");
   const clock = { now: () => now, set: (date: Date) => (now = date) };
+  const programs = new ProgramRegistry(policies, config.defaultProgram);
+  const logger = createLogger(config.logLevel, sink);
   const app = await buildApp({
     config,
-    programs: new ProgramRegistry(policies, config.defaultProgram),
+    programs,
     store,
     keyring,
-    logger: createLogger(config.logLevel, sink),
+    logger,
     clock: clock.now,
     powKey: derivePowKey(masterKey),
   });
@@ -74,6 +80,8 @@ export async function startTestApp(
     store,
     config,
     keyring,
+    programs,
+    logger,
     logs: () => lines,
     clock,
     close: async () => {

@@ -102,16 +102,37 @@ function earliest(...dates: (Date | null)[]): Date | null {
   return best;
 }
 
+/** What the team calls a clock: its label in the policy, else words for its kind. */
+export function clockLabel(clock: PolicyClock): string {
+  return clock.label ?? KIND_LABELS[clock.kind] ?? clock.kind;
+}
+
+/**
+ * When a clock started and stopped on a case (its own stop, or the case closing, whichever came
+ * first); what the escalation schedule (escalation.ts) runs on.
+ */
+export function clockWindow(
+  clock: PolicyClock,
+  facts: CaseClockFacts,
+): { startedAt: Date | null; stoppedAt: Date | null } {
+  return { startedAt: startOf(clock, facts), stoppedAt: earliest(stopOf(clock, facts), facts.closedAt) };
+}
+
+/** Whether a clock applies to a case at all (a clock limited to one severity). */
+export function clockApplies(clock: PolicyClock, severity: string | null): boolean {
+  return clock.severity === undefined || clock.severity === severity;
+}
+
 export function caseClocks(policy: Policy, facts: CaseClockFacts, now: Date): CaseClock[] {
   const atReceipt = new Map(dueDatesForReport(policy, facts.receivedAt).clocks.map((c) => [c.id, c]));
   const calendar = policy.serviceLevels.calendar;
   return policy.serviceLevels.clocks
-    .filter((clock) => clock.severity === undefined || clock.severity === facts.severity)
+    .filter((clock) => clockApplies(clock, facts.severity))
     .map((clock): CaseClock => {
       const base = {
         id: clock.id,
         kind: clock.kind,
-        label: clock.label ?? KIND_LABELS[clock.kind] ?? clock.kind,
+        label: clockLabel(clock),
         promise: clock.promise ?? null,
       };
       const startedAt = startOf(clock, facts);

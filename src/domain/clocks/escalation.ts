@@ -42,6 +42,8 @@ export interface EscalationStep {
   /** The repeat number (1, 2, …); 0 for the warning and the breach. */
   n: number;
   dueAt: Date;
+  /** The clock's own due instant (for a warning, the deadline it warns of). */
+  deadline: Date;
   notify: string[];
   message: string | null;
   /** `${caseId}:${clockId}:${kind}:${n}`. */
@@ -166,16 +168,20 @@ export function escalationSteps(
   const stoppedAt = facts.stoppedAt?.getTime() ?? Number.POSITIVE_INFINITY;
   const steps: EscalationStep[] = [];
   const message = rule.breach.message ?? null;
+  const dueAt = runningDueAt(clock, calendar, facts);
   /** Adds a step if it is due; false once later steps cannot be due either. */
-  const push = (kind: EscalationStepKind, n: number, dueAt: Date, notify: string[]): boolean => {
-    const t = dueAt.getTime();
+  const push = (kind: EscalationStepKind, n: number, at: Date, notify: string[]): boolean => {
+    const stepDueAt = at;
+    const t = stepDueAt.getTime();
     if (t > horizon || t >= stoppedAt) return false;
-    if (isPausedAt(dueAt, pauses)) return true;
+    if (isPausedAt(stepDueAt, pauses)) return true;
     steps.push({
       clockId: clock.id,
       kind,
       n,
-      dueAt,
+      dueAt: stepDueAt,
+      // A warning is only scheduled when the due instant is known (no open pause before it).
+      deadline: dueAt ?? stepDueAt,
       notify: [...notify],
       message: kind === "warn" ? null : message,
       idempotencyKey: `${caseId}:${clock.id}:${kind}:${n}`,
@@ -193,7 +199,6 @@ export function escalationSteps(
     if (warnAt !== null) push("warn", 0, warnAt, rule.warn.notify);
   }
 
-  const dueAt = runningDueAt(clock, calendar, facts);
   if (dueAt === null || !push("breach", 0, dueAt, rule.breach.notify)) return steps;
 
   const repeat = rule.repeat;

@@ -3,6 +3,7 @@ import type { DialectName } from "../database.js";
 import * as initial from "./2026112501_initial.js";
 import * as accounts from "./2026112502_accounts.js";
 import * as caseWork from "./2026112503_case_work.js";
+import * as jobs from "./2026112504_jobs.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026112501_initial": initial,
   "2026112502_accounts": accounts,
   "2026112503_case_work": caseWork,
+  "2026112504_jobs": jobs,
 };

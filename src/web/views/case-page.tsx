@@ -94,6 +94,13 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "reporter.agreement": "The reporter answered",
   "incident.phase_noted": "Incident response step",
   "incident.phase_shared": "Incident response step, shared with the reporter",
+  "escalation.step": "Escalation",
+};
+
+const ESCALATION_KIND_LABELS: Readonly<Record<string, string>> = {
+  warn: "Warning: the clock is running out",
+  breach: "Breach: the promise was not kept",
+  repeat: "Reminder: still overdue",
 };
 
 type Json = StaffEvent["payload"];
@@ -407,6 +414,16 @@ function EventDetails({ event, name }: { event: StaffEvent; name: (userId: strin
       return (
         <p>
           {PHASE_ACTION_LABELS[String(payload.action)] ?? String(payload.action)} {String(payload.phaseId)}
+        </p>
+      );
+    case "escalation.step":
+      return (
+        <p>
+          {ESCALATION_KIND_LABELS[String(payload.kind)] ?? String(payload.kind)} ({String(payload.clockId)}
+          {payload.kind === "repeat" ? ` #${String(payload.n)}` : ""}); told:{" "}
+          {Array.isArray(payload.notified) && payload.notified.length > 0
+            ? payload.notified.join(", ")
+            : "nobody"}
         </p>
       );
     default:

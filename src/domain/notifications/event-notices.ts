@@ -1,0 +1,194 @@
+import type { Policy } from "../../policy/schema.js";
+import {
+  type CasePeople,
+  newReportList,
+  type Recipient,
+  resolveNotifyList,
+  webhooksFor,
+} from "./recipients.js";
+
+/**
+ * Who is told of new events on a case, and what. Pure: the timer worker hands in the events it
+ * has not looked at yet (decrypted), the case's people and the policy; it gets back one notice per
+ * recipient that sums up all of those events (a reply that also acknowledges is one mail, not two).
+ *
+ * - A new report: the policy's `notifications.newReport` list (default: points of contact) and the
+ *   webhooks subscribed to `new-report`.
+ * - Team changes: the assignee and followers, never the team member who made the change; a new
+ *   assignee is told even when not following; webhooks subscribed to `case-changes`.
+ * - The reporter, when they gave an address: every step they can see on their page that the team
+ *   made (acknowledgement, replies, state changes, shared incident phases, agreement requests).
+ *
+ * Lines say what happened without report content; `content` carries the words of messages for
+ * channels the policy marks confidential (the shell decides).
+ */
+export interface CaseEventFact {
+  seq: number;
+  type: string;
+  actor: string;
+  payload: Readonly<Record<string, unknown>>;
+}
+
+export interface NoticeLine {
+  text: string;
+  /** Message text or reporter-facing words, for confidential channels only. */
+  content: string | null;
+}
+
+export interface EventNotice {
+  recipient: Recipient;
+  audience: "team" | "reporter";
+  /** The most telling event type of the batch (`case.received`, `team.reply`, …). */
+  event: string;
+  lines: NoticeLine[];
+}
+
+const TEAM_EVENTS = new Set([
+  "reporter.message",
+  "team.reply",
+  "team.note",
+  "case.acknowledged",
+  "case.assigned",
+  "case.state_changed",
+  "case.triage_updated",
+  "case.duplicate_marked",
+  "reporter.agreement",
+  "incident.phase_noted",
+  "incident.phase_shared",
+]);
+
+const REPORTER_EVENTS = new Set([
+  "case.acknowledged",
+  "team.reply",
+  "case.state_changed",
+  "case.agreement_requested",
+  "incident.phase_shared",
+]);
+
+function str(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function teamLine(event: CaseEventFact, nameOf: (userId: string | null) => string): NoticeLine | null {
+  const p = event.payload;
+  const who = nameOf(event.actor.startsWith("team:") ? event.actor.slice(5) : null);
+  switch (event.type) {
+    case "reporter.message":
+      return { text: "The reporter sent a message.", content: str(p.text) };
+    case "team.reply":
+      return { text: `${who} replied to the reporter.`, content: str(p.text) };
+    case "team.note":
+      return { text: `${who} added an internal note.`, content: str(p.text) };
+    case "case.acknowledged":
+      return { text: `${who} acknowledged the report.`, content: null };
+    case "case.assigned":
+      return {
+        text: `${who} assigned the case to ${p.to === null ? "nobody" : nameOf(str(p.to))}.`,
+        content: null,
+      };
+    case "case.state_changed":
+      return { text: `${who} moved the case from ${str(p.from)} to ${str(p.to)}.`, content: null };
+    case "case.triage_updated":
+      return { text: `${who} changed the triage: ${Object.keys(p).sort().join(", ")}.`, content: null };
+    case "case.duplicate_marked":
+      return { text: `${who} marked the case as a duplicate.`, content: null };
+    case "reporter.agreement":
+      return {
+        text: `The reporter ${p.agree === true ? "agreed" : "did not agree"} that the fix resolves their report.`,
+        content: str(p.comment),
+      };
+    case "incident.phase_noted":
+    case "incident.phase_shared":
+      return { text: `${who}: incident phase ${str(p.phaseId)}, ${str(p.action)}.`, content: null };
+    default:
+      return null;
+  }
+}
+
+function reporterLine(event: CaseEventFact): NoticeLine | null {
+  const p = event.payload;
+  switch (event.type) {
+    case "case.acknowledged":
+      return { text: "The team acknowledged your report.", content: null };
+    case "team.reply":
+      return { text: "The team replied to your report.", content: str(p.text) };
+    case "case.state_changed":
+      return { text: `Your report is now ${str(p.to)}.`, content: str(p.reporterMessage) };
+    case "case.agreement_requested":
+      return { text: "The team asks whether the fix resolves your report.", content: null };
+    case "incident.phase_shared":
+      return { text: "There is news on the incident response.", content: str(p.reporterMessage) };
+    default:
+      return null;
+  }
+}
+
+export function planEventNotices(
+  policy: Policy,
+  events: readonly CaseEventFact[],
+  people: CasePeople,
+  nameOf: (userId: string | null) => string,
+): EventNotice[] {
+  const notices: EventNotice[] = [];
+  const received = events.find((event) => event.type === "case.received");
+  if (received !== undefined) {
+    const recipients = [
+      ...resolveNotifyList(newReportList(policy), policy, people),
+      ...webhooksFor(policy, "new-report"),
+    ];
+    for (const recipient of recipients) {
+      notices.push({
+        recipient,
+        audience: "team",
+        event: "case.received",
+        lines: [{ text: "A new report was received.", content: null }],
+      });
+    }
+  }
+
+  const teamEvents = events.filter((event) => TEAM_EVENTS.has(event.type));
+  // Each team member hears of what others did; the change's author is left out per event.
+  const perUser = new Map<string, { recipient: Recipient; lines: NoticeLine[]; event: string }>();
+  for (const event of teamEvents) {
+    const line = teamLine(event, nameOf);
+    if (line === null) continue;
+    const actorId = event.actor.startsWith("team:") ? event.actor.slice(5) : null;
+    const audience = resolveNotifyList(
+      ["assignee", "followers"],
+      policy,
+      people,
+      actorId === null ? [] : [actorId],
+    );
+    const newAssignee = event.type === "case.assigned" ? str(event.payload.to) : null;
+    if (newAssignee !== null && newAssignee !== actorId && people.assignee?.id === newAssignee) {
+      audience.push({ kind: "user", ...people.assignee });
+    }
+    for (const recipient of [...audience, ...webhooksFor(policy, "case-changes")]) {
+      const key = recipient.kind === "webhook" ? `webhook:${recipient.id}` : recipient.email.toLowerCase();
+      const entry = perUser.get(key) ?? { recipient, lines: [], event: event.type };
+      if (!entry.lines.some((existing) => existing.text === line.text)) entry.lines.push(line);
+      entry.event = event.type;
+      perUser.set(key, entry);
+    }
+  }
+  for (const entry of perUser.values()) {
+    notices.push({ recipient: entry.recipient, audience: "team", event: entry.event, lines: entry.lines });
+  }
+
+  if (people.reporterEmail !== null) {
+    const lines = events
+      .filter((event) => REPORTER_EVENTS.has(event.type) && event.actor !== "reporter")
+      .map(reporterLine)
+      .filter((line): line is NoticeLine => line !== null);
+    if (lines.length > 0) {
+      const last = events.filter((event) => REPORTER_EVENTS.has(event.type)).at(-1);
+      notices.push({
+        recipient: { kind: "reporter", email: people.reporterEmail },
+        audience: "reporter",
+        event: last?.type ?? "case.updated",
+        lines,
+      });
+    }
+  }
+  return notices;
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { type DeliveryDeps, deliverDue } from "./delivery-worker.js";
+import { processDueTimers, type TimerWorkerDeps } from "./timer-worker.js";
+
+/**
+ * Runs the timer and delivery workers in this process: a tick every `intervalMs`, and at once
+ * again while a batch came back full (a backlog drains at full speed, an idle system costs one
+ * indexed query per table per tick). Ticks never overlap. Any number of instances may run this
+ * against one database (see the workers for why that is safe).
+ */
+export interface JobRunnerDeps extends TimerWorkerDeps, Omit<DeliveryDeps, "workerId"> {
+  clock: () => Date;
+}
+
+export interface JobRunner {
+  /** One full pass (timers, then deliveries) until nothing due is left; for tests and the CLI. */
+  drain(): Promise<{
+    cases: number;
+    escalations: number;
+    notifications: number;
+    sent: number;
+    failed: number;
+  }>;
+  stop(): Promise<void>;
+}
+
+const TIMER_BATCH = 200;
+const DELIVERY_BATCH = 64;
+
+export function startJobRunner(
+  deps: JobRunnerDeps,
+  options: { intervalMs?: number; autoStart?: boolean } = {},
+): JobRunner {
+  const workerId = `${process.pid}-${randomBytes(6).toString("hex")}`;
+  const delivery: DeliveryDeps = { ...deps, workerId };
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const drain = async () => {
+    const total = { cases: 0, escalations: 0, notifications: 0, sent: 0, failed: 0 };
+    for (;;) {
+      const tick = await processDueTimers(deps, deps.clock(), TIMER_BATCH);
+      total.cases += tick.cases;
+      total.escalations += tick.escalations;
+      total.notifications += tick.notifications;
+      if (tick.cases < TIMER_BATCH || stopped) break;
+    }
+    for (;;) {
+      const sent = await deliverDue(delivery, deps.clock(), DELIVERY_BATCH);
+      total.sent += sent.sent;
+      total.failed += sent.failed;
+      if (sent.sent + sent.failed < DELIVERY_BATCH || stopped) break;
+    }
+    return total;
+  };
+
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = running.then(work, work);
+    running = next.catch(() => undefined);
+    return next;
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      serialized(drain)
+        .catch((error: unknown) => {
+          deps.logger.error({ err: error instanceof Error ? error.message : "unknown" }, "job tick failed");
+        })
+        .finally(schedule);
+    }, options.intervalMs ?? 1000);
+    timer.unref();
+  };
+  if (options.autoStart !== false) schedule();
+
+  return {
+    drain: () => serialized(drain),
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,376 @@
+import type { Transaction } from "kysely";
+import type { Logger } from "pino";
+import { decryptText, keyIdOf } from "../crypto/envelope.js";
+import type { Keyring } from "../crypto/keyring.js";
+import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
+import { planEscalation } from "../domain/clocks/case-escalation.js";
+import type { EscalationStep } from "../domain/clocks/escalation.js";
+import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
+import {
+  type CasePeople,
+  type Recipient,
+  recipientKey,
+  resolveNotifyList,
+  webhooksFor,
+} from "../domain/notifications/recipients.js";
+import type { ProgramRegistry } from "../intake/programs.js";
+import { aad } from "../store/aad.js";
+import { contactSchema, reportSchema } from "../store/cases.js";
+import type { Store } from "../store/database.js";
+import { chainEvents, type NewEvent } from "../store/event-log.js";
+import { enqueueNotification } from "../store/outbox.js";
+import type { CasesTable, DatabaseSchema } from "../store/schema.js";
+import { domainEventType } from "../store/staff-events.js";
+import { type ContentContext, escalationNotification, eventNotification } from "./notification-content.js";
+
+/**
+ * The timer worker: takes the case timers that are due, and for each case, in one transaction,
+ * records the escalation steps now owed (a case event each), queues their notifications and the
+ * notices of the case's new events in the outbox, and moves the timer to the case's next step.
+ *
+ * Safe with several instances: on PostgreSQL the due timers are taken FOR UPDATE SKIP LOCKED (two
+ * workers take disjoint cases) and the case row with SKIP LOCKED too (a case a command is
+ * changing right now is left for the next tick; the command wakes it again anyway). On SQLite the
+ * write transaction is exclusive. Everything a tick decides commits together or not at all, so a
+ * kill -9 in the middle leaves the timer due and nothing half-written; escalation steps and outbox
+ * rows carry unique keys, so a step is never taken twice.
+ */
+export interface TimerWorkerDeps {
+  store: Store;
+  keyring: Keyring;
+  programs: ProgramRegistry;
+  publicUrl: string;
+  logger: Logger;
+}
+
+export interface TickResult {
+  /** Timers taken (cases looked at). */
+  cases: number;
+  escalations: number;
+  notifications: number;
+}
+
+const RETRY_AFTER_ERROR_MS = [60_000, 300_000, 1_800_000, 3_600_000];
+
+export async function processDueTimers(deps: TimerWorkerDeps, now: Date, limit = 100): Promise<TickResult> {
+  try {
+    return await deps.store.transaction((trx) => processBatch(deps, trx, now, limit));
+  } catch (error) {
+    // One case broke the batch (on PostgreSQL the whole transaction is then void): go one by one,
+    // so the others go on and the broken one is put off with its error recorded.
+    deps.logger.warn({ err: errorName(error) }, "timer batch failed; retrying case by case");
+    return processOneByOne(deps, now, limit);
+  }
+}
+
+async function dueTimers(trx: Transaction<DatabaseSchema>, store: Store, now: Date, limit: number) {
+  return trx
+    .selectFrom("case_timers")
+    .select(["case_id", "processed_seq", "attempts"])
+    .where("due_at", "<=", now.toISOString())
+    .orderBy("due_at")
+    .limit(limit)
+    .$if(store.dialect === "postgres", (q) => q.forUpdate().skipLocked())
+    .execute();
+}
+
+async function processBatch(
+  deps: TimerWorkerDeps,
+  trx: Transaction<DatabaseSchema>,
+  now: Date,
+  limit: number,
+): Promise<TickResult> {
+  const timers = await dueTimers(trx, deps.store, now, limit);
+  const total: TickResult = { cases: 0, escalations: 0, notifications: 0 };
+  for (const timer of timers) {
+    const result = await processCase(deps, trx, timer.case_id, timer.processed_seq, now);
+    total.cases += 1;
+    total.escalations += result.escalations;
+    total.notifications += result.notifications;
+  }
+  return total;
+}
+
+async function processOneByOne(deps: TimerWorkerDeps, now: Date, limit: number): Promise<TickResult> {
+  const timers = await deps.store.transaction((trx) => dueTimers(trx, deps.store, now, limit));
+  const total: TickResult = { cases: 0, escalations: 0, notifications: 0 };
+  for (const timer of timers) {
+    try {
+      const result = await deps.store.transaction((trx) =>
+        processCase(deps, trx, timer.case_id, timer.processed_seq, now),
+      );
+      total.cases += 1;
+      total.escalations += result.escalations;
+      total.notifications += result.notifications;
+    } catch (error) {
+      const wait = RETRY_AFTER_ERROR_MS[Math.min(timer.attempts, RETRY_AFTER_ERROR_MS.length - 1)]!;
+      deps.logger.error({ caseId: timer.case_id, err: errorName(error) }, "case timer failed");
+      await deps.store.db
+        .updateTable("case_timers")
+        .set({
+          due_at: new Date(now.getTime() + wait).toISOString(),
+          attempts: timer.attempts + 1,
+          last_error: errorName(error),
+        })
+        .where("case_id", "=", timer.case_id)
+        .execute();
+    }
+  }
+  return total;
+}
+
+/** Only the error's class and message: a stack or a cause may quote data. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : "unknown error";
+}
+
+async function processCase(
+  deps: TimerWorkerDeps,
+  trx: Transaction<DatabaseSchema>,
+  caseId: string,
+  processedSeq: number,
+  now: Date,
+): Promise<{ escalations: number; notifications: number }> {
+  const row = await trx
+    .selectFrom("cases")
+    .selectAll()
+    .where("id", "=", caseId)
+    .$if(deps.store.dialect === "postgres", (q) => q.forUpdate().skipLocked())
+    .executeTakeFirst();
+  if (row === undefined) {
+    // Locked by a command in flight (it wakes the case again when it commits), or gone.
+    return { escalations: 0, notifications: 0 };
+  }
+  const program = deps.programs.get(row.program);
+  if (program === undefined) {
+    // The program's policy was removed: nothing to enforce; a later change wakes it again.
+    await trx.deleteFrom("case_timers").where("case_id", "=", caseId).execute();
+    return { escalations: 0, notifications: 0 };
+  }
+  const policy = program.policy;
+
+  const events = await newEvents(deps.keyring, trx, caseId, processedSeq);
+  const facts = await clockFactsOf(deps.keyring, trx, row);
+  const taken = new Set(
+    (await trx.selectFrom("case_escalations").select("step_key").where("case_id", "=", caseId).execute()).map(
+      (r) => r.step_key,
+    ),
+  );
+  const plan = planEscalation(caseId, policy, facts, taken, now);
+  const people = await peopleOf(deps.keyring, trx, row);
+  const names = await userNames(trx, events, people);
+  const context: ContentContext = {
+    policy,
+    caseId,
+    title: await titleOf(deps.keyring, row),
+    publicUrl: deps.publicUrl,
+    at: now,
+  };
+
+  let notifications = 0;
+  const enqueue = async (notification: ReturnType<typeof escalationNotification>, recipient: Recipient) => {
+    await enqueueNotification(trx, deps.keyring, {
+      program: policy.program.slug,
+      caseId,
+      message: { recipient, notification },
+      at: now,
+    });
+    notifications += 1;
+  };
+
+  if (events.length > 0) {
+    const notices = planEventNotices(policy, events, people, (id) =>
+      id === null ? "Someone" : (names.get(id) ?? "A team member"),
+    );
+    const range = { from: events[0]!.seq, to: events.at(-1)!.seq };
+    for (const notice of notices) await enqueue(eventNotification(context, notice, range), notice.recipient);
+  }
+
+  const escalationEvents: NewEvent[] = [];
+  for (const step of plan.take) {
+    const recipients = [
+      ...resolveNotifyList(step.notify, policy, people),
+      ...webhooksFor(policy, "escalation"),
+    ];
+    for (const recipient of recipients)
+      await enqueue(escalationNotification(context, step, recipient), recipient);
+    escalationEvents.push(escalationEvent(step, recipients, plan.superseded, now));
+  }
+  for (const step of [...plan.take, ...plan.superseded]) {
+    await trx
+      .insertInto("case_escalations")
+      .values({ step_key: step.idempotencyKey, case_id: caseId, at: now.toISOString() })
+      .onConflict((conflict) => conflict.column("step_key").doNothing())
+      .execute();
+  }
+
+  let eventCount = row.event_count;
+  if (escalationEvents.length > 0) {
+    const chain = chainEvents(
+      deps.keyring,
+      caseId,
+      { eventCount: row.event_count, lastEventHash: row.last_event_hash },
+      escalationEvents,
+    );
+    await trx.insertInto("case_events").values(chain.rows).execute();
+    await trx
+      .updateTable("cases")
+      .set({ event_count: chain.head.eventCount, last_event_hash: chain.head.lastEventHash })
+      .where("id", "=", caseId)
+      .execute();
+    eventCount = chain.head.eventCount;
+  }
+
+  if (plan.nextAt === null) {
+    await trx.deleteFrom("case_timers").where("case_id", "=", caseId).execute();
+  } else {
+    await trx
+      .updateTable("case_timers")
+      .set({ due_at: plan.nextAt.toISOString(), processed_seq: eventCount, attempts: 0, last_error: null })
+      .where("case_id", "=", caseId)
+      .execute();
+  }
+  return { escalations: plan.take.length, notifications };
+}
+
+function escalationEvent(
+  step: EscalationStep,
+  recipients: readonly Recipient[],
+  superseded: readonly EscalationStep[],
+  now: Date,
+): NewEvent {
+  return {
+    type: domainEventType("escalation.step"),
+    actor: "system",
+    at: now,
+    payload: {
+      clockId: step.clockId,
+      kind: step.kind,
+      n: step.n,
+      dueAt: step.dueAt.toISOString(),
+      notified: recipients.map(recipientKey),
+      superseded: superseded.filter((s) => s.clockId === step.clockId).map((s) => `${s.kind}:${s.n}`),
+    },
+  };
+}
+
+async function newEvents(
+  keyring: Keyring,
+  trx: Transaction<DatabaseSchema>,
+  caseId: string,
+  after: number,
+): Promise<CaseEventFact[]> {
+  const rows = await trx
+    .selectFrom("case_events")
+    .select(["seq", "type", "actor", "payload_ct"])
+    .where("case_id", "=", caseId)
+    .where("seq", ">", after)
+    .orderBy("seq")
+    .execute();
+  await keyring.ensure(rows.map((r) => keyIdOf(r.payload_ct)));
+  return rows.map((r) => ({
+    seq: r.seq,
+    type: r.type,
+    actor: r.actor,
+    payload: JSON.parse(decryptText(keyring, r.payload_ct, aad.event(caseId, r.seq))) as Record<
+      string,
+      unknown
+    >,
+  }));
+}
+
+async function clockFactsOf(
+  keyring: Keyring,
+  trx: Transaction<DatabaseSchema>,
+  row: CasesTable,
+): Promise<CaseClockFacts> {
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  const agreements = await trx
+    .selectFrom("case_events")
+    .select(["seq", "at", "payload_ct"])
+    .where("case_id", "=", row.id)
+    .where("type", "=", "reporter.agreement")
+    .orderBy("seq")
+    .execute();
+  await keyring.ensure(agreements.map((a) => keyIdOf(a.payload_ct)));
+  const agreed = agreements
+    .filter((a) => {
+      const payload = JSON.parse(decryptText(keyring, a.payload_ct, aad.event(row.id, a.seq))) as {
+        agree?: unknown;
+      };
+      return payload.agree === true;
+    })
+    .at(-1);
+  return {
+    receivedAt: new Date(row.received_at),
+    severity: row.severity,
+    acknowledgedAt: date(row.acknowledged_at),
+    firstTeamReplyAt: date(row.first_team_reply_at),
+    detailedResponseAt: date(row.detailed_response_at),
+    triagedAt: date(row.triaged_at),
+    fixedAt: date(row.fixed_at),
+    closedAt: date(row.closed_at),
+    reporterAgreedAt: agreed === undefined ? null : new Date(agreed.at),
+  };
+}
+
+async function peopleOf(
+  keyring: Keyring,
+  trx: Transaction<DatabaseSchema>,
+  row: CasesTable,
+): Promise<CasePeople> {
+  const followers = await trx
+    .selectFrom("case_followers")
+    .innerJoin("users", "users.id", "case_followers.user_id")
+    .select(["users.id", "users.email"])
+    .where("case_followers.case_id", "=", row.id)
+    .where("users.disabled_at", "is", null)
+    .orderBy("case_followers.created_at")
+    .execute();
+  const assignee =
+    row.assignee === null
+      ? undefined
+      : await trx
+          .selectFrom("users")
+          .select(["id", "email"])
+          .where("id", "=", row.assignee)
+          .where("disabled_at", "is", null)
+          .executeTakeFirst();
+  let reporterEmail: string | null = null;
+  if (row.contact_ct !== null) {
+    await keyring.ensure([keyIdOf(row.contact_ct)]);
+    const contact = contactSchema.parse(
+      JSON.parse(decryptText(keyring, row.contact_ct, aad.contact(row.id))),
+    );
+    reporterEmail = contact.email ?? null;
+  }
+  return { assignee: assignee ?? null, followers, reporterEmail };
+}
+
+/** Display names (emails) of the team members the events name. */
+async function userNames(
+  trx: Transaction<DatabaseSchema>,
+  events: readonly CaseEventFact[],
+  people: CasePeople,
+): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (event.actor.startsWith("team:")) ids.add(event.actor.slice(5));
+    const to = event.payload.to;
+    if (event.type === "case.assigned" && typeof to === "string") ids.add(to);
+  }
+  const names = new Map<string, string>();
+  if (people.assignee !== null) names.set(people.assignee.id, people.assignee.email);
+  for (const follower of people.followers) names.set(follower.id, follower.email);
+  const missing = [...ids].filter((id) => !names.has(id));
+  if (missing.length > 0) {
+    const rows = await trx.selectFrom("users").select(["id", "email"]).where("id", "in", missing).execute();
+    for (const user of rows) names.set(user.id, user.email);
+  }
+  return names;
+}
+
+async function titleOf(keyring: Keyring, row: CasesTable): Promise<string> {
+  await keyring.ensure([keyIdOf(row.report_ct)]);
+  return reportSchema.parse(JSON.parse(decryptText(keyring, row.report_ct, aad.report(row.id)))).title;
+}
