@@ -30,6 +30,11 @@ const ConfigSchema = z.object({
     .enum(["on", "off"])
     .default("on")
     .transform((value) => value === "on"),
+  /**
+   * How long a delivery worker holds a notification it is sending before another instance may
+   * take it over (after a crash). Longer than the send timeouts (webhook 10 s, SMTP 40 s).
+   */
+  EMBARGO_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   EMBARGO_MAX_ATTACHMENT_BYTES: bytes(10 * 1024 * 1024),
   EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES: bytes(25 * 1024 * 1024),
   /** Reports per hour from one address with a solved proof-of-work, and without (JavaScript off, Tor). */
@@ -60,6 +65,7 @@ export interface Config {
   smtpPort?: number;
   mailFrom: string;
   worker: boolean;
+  deliveryLeaseMs: number;
   limits: { attachmentBytes: number; attachmentsTotalBytes: number };
   rateLimits: {
     perAddressPerHour: number;
@@ -99,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
     ...(c.EMBARGO_SMTP_PORT === undefined ? {} : { smtpPort: c.EMBARGO_SMTP_PORT }),
     mailFrom: c.EMBARGO_MAIL_FROM ?? defaultMailFrom(c.EMBARGO_PUBLIC_URL),
     worker: c.EMBARGO_WORKER,
+    deliveryLeaseMs: c.EMBARGO_DELIVERY_LEASE_SECONDS * 1000,
     limits: {
       attachmentBytes: c.EMBARGO_MAX_ATTACHMENT_BYTES,
       attachmentsTotalBytes: c.EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES,

@@ -33,10 +33,9 @@ export interface DeliveryDeps {
   workerId: string;
   /** Host part for Message-IDs. */
   mailDomain: string;
+  /** How long a leased row is this worker's (EMBARGO_DELIVERY_LEASE_SECONDS). */
+  leaseMs: number;
 }
-
-/** Longer than the webhook (10 s) and SMTP (10 s connect + 30 s socket) timeouts. */
-export const LEASE_MS = 120_000;
 const CONCURRENCY = 16;
 
 export async function deliverDue(
@@ -44,7 +43,14 @@ export async function deliverDue(
   now: Date,
   limit = 64,
 ): Promise<{ sent: number; failed: number }> {
-  const leased = await leaseDueNotifications(deps.store, deps.keyring, deps.workerId, now, limit, LEASE_MS);
+  const leased = await leaseDueNotifications(
+    deps.store,
+    deps.keyring,
+    deps.workerId,
+    now,
+    limit,
+    deps.leaseMs,
+  );
   let sent = 0;
   let failed = 0;
   let next = 0;

@@ -24,6 +24,7 @@ export function jobRunnerFromConfig(
       email,
       env: options.env ?? process.env,
       mailDomain: config.mailFrom.split("@")[1] ?? "localhost",
+      leaseMs: config.deliveryLeaseMs,
     },
     options,
   );

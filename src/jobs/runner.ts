@@ -24,7 +24,11 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-const TIMER_BATCH = 200;
+/**
+ * Cases per timer transaction. SQLite has one writer: a smaller batch keeps a report's intake
+ * from waiting long behind a tick.
+ */
+const TIMER_BATCH = { sqlite: 50, postgres: 200 } as const;
 const DELIVERY_BATCH = 64;
 
 export function startJobRunner(
@@ -40,11 +44,12 @@ export function startJobRunner(
   const drain = async () => {
     const total = { cases: 0, escalations: 0, notifications: 0, sent: 0, failed: 0 };
     for (;;) {
-      const tick = await processDueTimers(deps, deps.clock(), TIMER_BATCH);
+      const batch = TIMER_BATCH[deps.store.dialect];
+      const tick = await processDueTimers(deps, deps.clock(), batch);
       total.cases += tick.cases;
       total.escalations += tick.escalations;
       total.notifications += tick.notifications;
-      if (tick.cases < TIMER_BATCH || stopped) break;
+      if (tick.cases < batch || stopped) break;
     }
     for (;;) {
       const sent = await deliverDue(delivery, deps.clock(), DELIVERY_BATCH);

@@ -26,7 +26,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
   const mails: CaughtMail[] = [];
   const rejections = new Map<string, number>();
   const server = new SMTPServer({
@@ -43,7 +43,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
+      stream.on("end", async () => {
+        // A slow receiver keeps sends in flight (for the crash tests).
+        if (options.delayMs !== undefined)
+          await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         const raw = Buffer.concat(chunks);
         simpleParser(raw)
           .then((parsed) => {
@@ -65,6 +68,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  // A client killed mid-session (the crash tests) resets its connection: expected, not a failure.
+  server.on("error", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
