@@ -101,7 +101,9 @@ export function eventNotification(
     ? "Open the private link from your receipt to read it and to answer. Never share that link."
     : `Open the case: ${staffUrl(context)}`;
   return {
-    idempotencyKey: `${context.caseId}:events:${seqRange.from}-${seqRange.to}:${recipientKey(notice.recipient)}`,
+    // The kind is part of the key: one recipient may get a new-report notice and a change notice
+    // from the same events (a webhook subscribed to both).
+    idempotencyKey: `${context.caseId}:events:${seqRange.from}-${seqRange.to}:${noticeKind(notice)}:${recipientKey(notice.recipient)}`,
     program: context.policy.program.slug,
     caseId: context.caseId,
     event: notice.event,
@@ -110,6 +112,11 @@ export function eventNotification(
     url: reporter ? null : staffUrl(context),
     createdAt: context.at.toISOString(),
   };
+}
+
+function noticeKind(notice: EventNotice): "new-report" | "changes" | "reporter" {
+  if (notice.audience === "reporter") return "reporter";
+  return notice.event === "case.received" ? "new-report" : "changes";
 }
 
 function indent(text: string): string {

@@ -50,6 +50,9 @@ export interface TickResult {
   notifications: number;
 }
 
+/** `due_at` of a case with nothing scheduled: the next change wakes it. */
+const NEVER = new Date("9999-12-31T23:59:59.999Z");
+
 const RETRY_AFTER_ERROR_MS = [60_000, 300_000, 1_800_000, 3_600_000];
 
 export async function processDueTimers(deps: TimerWorkerDeps, now: Date, limit = 100): Promise<TickResult> {
@@ -144,7 +147,11 @@ async function processCase(
   const program = deps.programs.get(row.program);
   if (program === undefined) {
     // The program's policy was removed: nothing to enforce; a later change wakes it again.
-    await trx.deleteFrom("case_timers").where("case_id", "=", caseId).execute();
+    await trx
+      .updateTable("case_timers")
+      .set({ due_at: NEVER.toISOString() })
+      .where("case_id", "=", caseId)
+      .execute();
     return { escalations: 0, notifications: 0 };
   }
   const policy = program.policy;
@@ -221,15 +228,17 @@ async function processCase(
     eventCount = chain.head.eventCount;
   }
 
-  if (plan.nextAt === null) {
-    await trx.deleteFrom("case_timers").where("case_id", "=", caseId).execute();
-  } else {
-    await trx
-      .updateTable("case_timers")
-      .set({ due_at: plan.nextAt.toISOString(), processed_seq: eventCount, attempts: 0, last_error: null })
-      .where("case_id", "=", caseId)
-      .execute();
-  }
+  // The row stays when nothing is scheduled: it remembers which events were already told of.
+  await trx
+    .updateTable("case_timers")
+    .set({
+      due_at: (plan.nextAt ?? NEVER).toISOString(),
+      processed_seq: eventCount,
+      attempts: 0,
+      last_error: null,
+    })
+    .where("case_id", "=", caseId)
+    .execute();
   return { escalations: plan.take.length, notifications };
 }
 

@@ -229,21 +229,26 @@ export async function outboxProgramOf(store: Store, id: string): Promise<string 
   return row?.program;
 }
 
-/** Counts for /metrics: pending and failed deliveries, timers due. */
+/** Counts for /metrics, over `programs`: pending and failed deliveries, timers due. */
 export async function jobCounts(
   store: Store,
   now: Date,
+  programs: readonly string[],
 ): Promise<{ pending: number; failed: number; timersDue: number }> {
+  if (programs.length === 0) return { pending: 0, failed: 0, timersDue: 0 };
   const counts = await store.db
     .selectFrom("outbox")
     .select(["status", (eb) => eb.fn.countAll<string | number>().as("n")])
     .where("status", "in", ["pending", "failed"])
+    .where("program", "in", programs)
     .groupBy("status")
     .execute();
   const timers = await store.db
     .selectFrom("case_timers")
+    .innerJoin("cases", "cases.id", "case_timers.case_id")
     .select((eb) => eb.fn.countAll<string | number>().as("n"))
-    .where("due_at", "<=", now.toISOString())
+    .where("case_timers.due_at", "<=", now.toISOString())
+    .where("cases.program", "in", programs)
     .executeTakeFirstOrThrow();
   const of = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
   return { pending: of("pending"), failed: of("failed"), timersDue: Number(timers.n) };

@@ -30,6 +30,7 @@ import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
 import { apiRoutes } from "./routes/api.js";
 import { authRoutes } from "./routes/auth.js";
+import { operationsRoutes } from "./routes/operations.js";
 import { publicRoutes } from "./routes/public.js";
 import { reportFormRoutes } from "./routes/report-form.js";
 import { reporterRoutes } from "./routes/reporter.js";
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (scope) => authRoutes(scope, context));
   await app.register(async (scope) => staffRoutes(scope, context));
   await app.register(async (scope) => staffApiRoutes(scope, context));
+  await app.register(async (scope) => operationsRoutes(scope, context));
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {

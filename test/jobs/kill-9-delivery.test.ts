@@ -80,7 +80,7 @@ describe.each(targets)("kill -9 during delivery on $name", (target) => {
 
     const received = keys();
     expect(received.size).toBe(REPORTS);
-    for (const id of ids) expect(received.has(`${id}:events:1-1:contact:emma`)).toBe(true);
+    for (const id of ids) expect(received.has(`${id}:events:1-1:new-report:contact:emma`)).toBe(true);
     // Repeats are possible only for what was in flight at the kill, and always with the same key.
     expect(sink.mails.length - received.size).toBeLessThanOrEqual(64);
   }, 150_000);

@@ -90,6 +90,15 @@ const TABLE: Record<string, Entry> = {
     body: {},
   },
   "GET /inbox": { expected: SIGNED_IN },
+  // Metrics cover the programs one may see (none is "ok", with nothing in it).
+  "GET /dashboard": { expected: SIGNED_IN },
+  "GET /metrics": { expected: SIGNED_IN },
+  "GET /admin/deliveries": { expected: ADMIN_ONLY },
+  // No such delivery (the id is a case's): not found, whoever asks.
+  "POST /admin/deliveries/:id/retry": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
   "GET /cwe": { expected: SIGNED_IN },
   "GET /api/v1/cwe": { expected: SIGNED_IN },
   "GET /api/v1/cases": { expected: SIGNED_IN },

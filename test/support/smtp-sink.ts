@@ -23,6 +23,7 @@ export interface SmtpSink {
   /** Mails whose envelope goes to `address`. */
   to(address: string): CaughtMail[];
   reject(address: string, code: number): void;
+  accept(address: string): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +80,7 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
     mails,
     to: (address) => mails.filter((mail) => mail.to.includes(address.toLowerCase())),
     reject: (address, code) => rejections.set(address.toLowerCase(), code),
+    accept: (address) => rejections.delete(address.toLowerCase()),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

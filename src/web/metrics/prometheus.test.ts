@@ -146,10 +146,10 @@ embargo_cases_open{program="web",severity="medium"} 0
 embargo_cases_open{program="web",severity="low"} 0
 embargo_cases_open{program="web",severity="none"} 0
 embargo_cases_open{program="web",severity="unrated"} 1
-# HELP embargo_clock_outcomes_total Service-level clocks that stopped, by whether they were met or missed.
-# TYPE embargo_clock_outcomes_total counter
-embargo_clock_outcomes_total{clock="ack",outcome="met",program="web"} 2
-embargo_clock_outcomes_total{clock="ack",outcome="missed",program="web"} 1
+# HELP embargo_clock_outcomes Service-level clocks that stopped, by whether they were met or missed, over the cases received in the last 31 days and those still open.
+# TYPE embargo_clock_outcomes gauge
+embargo_clock_outcomes{clock="ack",outcome="met",program="web"} 2
+embargo_clock_outcomes{clock="ack",outcome="missed",program="web"} 1
 # HELP embargo_clocks_running Service-level clocks still running; overdue ones can still be stopped, late.
 # TYPE embargo_clocks_running gauge
 embargo_clocks_running{clock="ack",program="web",state="running"} 0

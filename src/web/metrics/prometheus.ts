@@ -175,9 +175,10 @@ export function metricFamiliesFrom(
     duration("triage", "triaging", (m) => m.timeToTriage),
     duration("fix", "fixing", (m) => m.timeToFix),
     {
-      name: "embargo_clock_outcomes_total",
-      help: "Service-level clocks that stopped, by whether they were met or missed.",
-      type: "counter",
+      // A gauge, not a counter: it covers a window (recent and open cases), so it can go down.
+      name: "embargo_clock_outcomes",
+      help: "Service-level clocks that stopped, by whether they were met or missed, over the cases received in the last 31 days and those still open.",
+      type: "gauge",
       samples: metrics.flatMap((m) =>
         m.clocks.flatMap((c) => [
           { labels: { program: m.program, clock: c.clockId, outcome: "met" }, value: c.met },

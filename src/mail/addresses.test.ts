@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import {
+  messageIdFor,
+  newReplyToken,
+  parseReplyAddress,
+  REPLY_TOKEN_LENGTH,
+  replyAddress,
+} from "./addresses.js";
+
+const TOKEN = "abcdefghijklmnop01234567";
+
+describe("newReplyToken", () => {
+  it("makes distinct fixed-length [a-z0-9] tokens", () => {
+    const tokens = new Set(Array.from({ length: 200 }, newReplyToken));
+    expect(tokens.size).toBe(200);
+    for (const token of tokens) expect(token).toMatch(new RegExp(`^[a-z0-9]{${REPLY_TOKEN_LENGTH}}$`));
+    const used = new Set([...tokens].join(""));
+    expect(used.size).toBe(36); // every character shows up in 4800 draws
+  });
+});
+
+describe("replyAddress / parseReplyAddress", () => {
+  it("adds the token as a subaddress and reads it back", () => {
+    const address = replyAddress("Security@Acme.Example", TOKEN);
+    expect(address).toBe(`Security+${TOKEN}@acme.example`);
+    expect(parseReplyAddress(address)).toEqual({ base: "security@acme.example", token: TOKEN });
+  });
+
+  it("reads tokens case-insensitively, in angle brackets, after a + already in the base", () => {
+    expect(parseReplyAddress(`<SECURITY+${TOKEN.toUpperCase()}@ACME.EXAMPLE>`)).toEqual({
+      base: "security@acme.example",
+      token: TOKEN,
+    });
+    const address = replyAddress("psirt+intake@acme.example", TOKEN);
+    expect(parseReplyAddress(address)).toEqual({ base: "psirt+intake@acme.example", token: TOKEN });
+  });
+
+  it("returns null for addresses without a valid token", () => {
+    expect(parseReplyAddress("security@acme.example")).toBeNull();
+    expect(parseReplyAddress("security+short@acme.example")).toBeNull();
+    expect(parseReplyAddress(`security+${TOKEN}x@acme.example`)).toBeNull();
+    expect(parseReplyAddress(`security+${TOKEN.slice(1)}_@acme.example`)).toBeNull();
+    expect(parseReplyAddress(`+${TOKEN}@acme.example`)).toBeNull();
+    expect(parseReplyAddress("not an address")).toBeNull();
+  });
+
+  it("rejects bad tokens and addresses when building", () => {
+    expect(() => replyAddress("security@acme.example", "UPPER0CASE0TOKEN00000000")).toThrow(RangeError);
+    expect(() => replyAddress("security@acme.example", "short")).toThrow(RangeError);
+    expect(() => replyAddress("Acme <security@acme.example>", TOKEN)).toThrow(RangeError);
+    expect(() => replyAddress(`${"x".repeat(40)}@acme.example`, TOKEN)).toThrow(/too long/);
+  });
+});
+
+describe("messageIdFor", () => {
+  it("is stable per key and differs between keys", () => {
+    const id = messageIdFor("case:42:ack", "acme.example");
+    expect(id).toMatch(/^<[0-9a-f]{32}@acme\.example>$/);
+    expect(messageIdFor("case:42:ack", "ACME.example")).toBe(id);
+    expect(messageIdFor("case:42:ack:2", "acme.example")).not.toBe(id);
+  });
+
+  it("rejects a domain that would break the header", () => {
+    expect(() => messageIdFor("k", "acme.example>\r\nBcc: x")).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/**
+ * Per-case reply addresses (security+<token>@acme.example, "subaddressing") and stable
+ * Message-IDs. The token is what routes a reply to its case, so it is random and long enough not
+ * to be guessed: whoever knows it can add mail to the case.
+ */
+
+export const REPLY_TOKEN_LENGTH = 24; // 24 × log2(36) ≈ 124 bits
+const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+const TOKEN = new RegExp(`^[a-z0-9]{${REPLY_TOKEN_LENGTH}}$`);
+const MAX_LOCAL_PART = 64; // RFC 5321 §4.5.3.1.1
+const ADDRESS = /^([^\s@<>"(),;:]+)@([a-z0-9.-]+\.[a-z0-9-]+)$/i;
+const DOMAIN = /^[a-z0-9.-]+$/i;
+
+/** A new random reply token: REPLY_TOKEN_LENGTH characters of [a-z0-9]. */
+export function newReplyToken(): string {
+  let token = "";
+  while (token.length < REPLY_TOKEN_LENGTH) {
+    for (const byte of randomBytes(REPLY_TOKEN_LENGTH * 2)) {
+      // 252 = 7 × 36: bytes above it are skipped so every character is equally likely.
+      if (byte < 252 && token.length < REPLY_TOKEN_LENGTH) token += TOKEN_ALPHABET[byte % 36];
+    }
+  }
+  return token;
+}
+
+/** security@acme.example + token → security+<token>@acme.example */
+export function replyAddress(programAddress: string, caseReplyToken: string): string {
+  const match = ADDRESS.exec(programAddress.trim());
+  if (!match) throw new RangeError(`"${programAddress}" is not a bare email address (local@domain)`);
+  if (!TOKEN.test(caseReplyToken)) {
+    throw new RangeError(`a reply token is ${REPLY_TOKEN_LENGTH} characters of a-z and 0-9`);
+  }
+  const local = `${match[1]}+${caseReplyToken}`;
+  if (local.length > MAX_LOCAL_PART) {
+    throw new RangeError(`the local part of "${programAddress}" is too long to add a reply token`);
+  }
+  return `${local}@${match[2]!.toLowerCase()}`;
+}
+
+/**
+ * The inverse of replyAddress, case-insensitively (some relays change case). Accepts "<addr>".
+ * The base may itself contain "+": the token is always the fixed-length tail.
+ */
+export function parseReplyAddress(address: string): { base: string; token: string } | null {
+  const bare = address
+    .trim()
+    .replace(/^<(.*)>$/, "$1")
+    .toLowerCase();
+  const match = ADDRESS.exec(bare);
+  if (!match) return null;
+  const local = match[1]!;
+  const plus = local.length - REPLY_TOKEN_LENGTH - 1;
+  if (plus < 1 || local[plus] !== "+") return null;
+  const token = local.slice(plus + 1);
+  if (!TOKEN.test(token)) return null;
+  return { base: `${local.slice(0, plus)}@${match[2]}`, token };
+}
+
+/**
+ * A Message-ID derived from an idempotency key: a message re-sent after a crash carries the same
+ * Message-ID, so recipients' clients and our own threading see one message, not two.
+ */
+export function messageIdFor(key: string, domain: string): string {
+  if (!DOMAIN.test(domain)) throw new RangeError(`"${domain}" is not a domain name`);
+  const digest = createHash("sha256").update(key, "utf8").digest("hex").slice(0, 32);
+  return `<${digest}@${domain.toLowerCase()}>`;
+}
