@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -10,7 +8,7 @@ import { encryptText } from "../src/crypto/envelope.js";
 import { type Keyring, loadKeyring } from "../src/crypto/keyring.js";
 import { aad } from "../src/store/aad.js";
 import { GENESIS_HASH } from "../src/store/chain.js";
-import { openDatabase, type Store } from "../src/store/database.js";
+import type { Store } from "../src/store/database.js";
 import { nextDueAt } from "../src/store/deadlines.js";
 import { randomId, sha256Hex } from "../src/store/ids.js";
 import { listInbox } from "../src/store/inbox.js";
@@ -18,6 +16,7 @@ import { migrate } from "../src/store/migrate.js";
 import type { CasesTable } from "../src/store/schema.js";
 import { currentSearchKey, type SearchKey, termHashes } from "../src/store/search-index.js";
 import type { InboxFilter } from "../src/store/staff-cases.js";
+import { openBenchStore } from "./bench-store.js";
 
 /**
  * `npx tsx bench/inbox.ts [--cases 100000] [--queries 200] [--postgres]`
@@ -325,44 +324,6 @@ async function measure(store: Store, keyring: Keyring, queries: number): Promise
   );
   const target = 50;
   console.log(`  target p95 < ${target} ms: ${inboxStats.p95 < target ? "met" : "NOT met"}`);
-}
-
-async function openBenchStore(
-  postgres: boolean,
-  keep: string | undefined,
-): Promise<{ store: Store; dispose(): Promise<void> }> {
-  if (!postgres && keep !== undefined) {
-    const store = await openDatabase(`sqlite:${keep}`);
-    return { store, dispose: () => store.close() };
-  }
-  if (!postgres) {
-    const dir = await mkdtemp(path.join(tmpdir(), "embargo-bench-inbox-"));
-    const store = await openDatabase(`sqlite:${path.join(dir, "embargo.db")}`);
-    return {
-      store,
-      dispose: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const url =
-    process.env.EMBARGO_BENCH_DATABASE_URL ??
-    process.env.EMBARGO_TEST_DATABASE_URL ??
-    "postgres://postgres@127.0.0.1:5432/test";
-  if (keep !== undefined) {
-    const store = await openDatabase(url, { schema: keep, poolSize: 4 });
-    return { store, dispose: () => store.close() };
-  }
-  const schema = `embargo_bench_${randomBytes(6).toString("hex")}`;
-  const store = await openDatabase(url, { schema, poolSize: 4 });
-  return {
-    store,
-    dispose: async () => {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
-      await store.close();
-    },
-  };
 }
 
 export async function run(): Promise<void> {

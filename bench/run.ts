@@ -10,6 +10,7 @@ import { BenchError, type BenchmarkModule, type BenchOptions, cleanUpEverything 
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   intake: () => import("./intake.js"),
   inbox: () => import("./inbox.js"),
+  timers: () => import("./timers.js"),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections <n>] [--warmup <s>] [--in-process]
@@ -18,7 +19,9 @@ const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections
   --duration       seconds of measured load per target (default 10)
   --connections    concurrent connections (default 50)
   --warmup         seconds of unmeasured load per target first (default 2; 0 for none)
-  --in-process     run the servers in the load generator's process instead of child processes`;
+  --in-process     run the servers in the load generator's process instead of child processes
+  --postgres       (inbox, timers) on PostgreSQL (EMBARGO_BENCH_DATABASE_URL) instead of SQLite
+  --cases, --due, --queries   (inbox, timers) sizes; see each benchmark's file`;
 
 function fail(message: string, code = 2): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -89,6 +92,11 @@ function parse() {
       connections: { type: "string" },
       warmup: { type: "string" },
       "in-process": { type: "boolean" },
+      // Read by the benchmarks that use them (inbox, timers), from process.argv.
+      postgres: { type: "boolean" },
+      cases: { type: "string" },
+      due: { type: "string" },
+      queries: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -14,6 +14,7 @@ import {
   webhooksFor,
 } from "../domain/notifications/recipients.js";
 import type { ProgramRegistry } from "../intake/programs.js";
+import type { Policy } from "../policy/schema.js";
 import { aad } from "../store/aad.js";
 import { contactSchema, reportSchema } from "../store/cases.js";
 import type { Store } from "../store/database.js";
@@ -156,8 +157,9 @@ async function processCase(
   }
   const policy = program.policy;
 
-  const events = await newEvents(deps.keyring, trx, caseId, processedSeq);
-  const facts = await clockFactsOf(deps.keyring, trx, row);
+  const events =
+    row.event_count > processedSeq ? await newEvents(deps.keyring, trx, caseId, processedSeq) : [];
+  const facts = await clockFactsOf(deps.keyring, trx, row, stopsWhenReporterAgrees(program.policy));
   const taken = new Set(
     (await trx.selectFrom("case_escalations").select("step_key").where("case_id", "=", caseId).execute()).map(
       (r) => r.step_key,
@@ -288,19 +290,19 @@ async function newEvents(
   }));
 }
 
+function stopsWhenReporterAgrees(policy: Policy): boolean {
+  return policy.serviceLevels.clocks.some((clock) => clock.stopsWhen === "reporter-agreed");
+}
+
+/** The case's clock facts; the reporter's agreement is read from the events only when a clock needs it. */
 async function clockFactsOf(
   keyring: Keyring,
   trx: Transaction<DatabaseSchema>,
   row: CasesTable,
+  needsAgreement: boolean,
 ): Promise<CaseClockFacts> {
   const date = (value: string | null) => (value === null ? null : new Date(value));
-  const agreements = await trx
-    .selectFrom("case_events")
-    .select(["seq", "at", "payload_ct"])
-    .where("case_id", "=", row.id)
-    .where("type", "=", "reporter.agreement")
-    .orderBy("seq")
-    .execute();
+  const agreements = needsAgreement ? await agreementEvents(trx, row.id) : [];
   await keyring.ensure(agreements.map((a) => keyIdOf(a.payload_ct)));
   const agreed = agreements
     .filter((a) => {
@@ -321,6 +323,16 @@ async function clockFactsOf(
     closedAt: date(row.closed_at),
     reporterAgreedAt: agreed === undefined ? null : new Date(agreed.at),
   };
+}
+
+function agreementEvents(trx: Transaction<DatabaseSchema>, caseId: string) {
+  return trx
+    .selectFrom("case_events")
+    .select(["seq", "at", "payload_ct"])
+    .where("case_id", "=", caseId)
+    .where("type", "=", "reporter.agreement")
+    .orderBy("seq")
+    .execute();
 }
 
 async function peopleOf(
