@@ -10,4 +10,6 @@ export const aad = {
   attachmentMeta: (caseId: string, attachmentId: string) => `case:${caseId}:attachment:${attachmentId}:meta`,
   attachmentData: (caseId: string, attachmentId: string) => `case:${caseId}:attachment:${attachmentId}:data`,
   outbox: (id: string) => `outbox:${id}`,
+  programKey: (fingerprint: string) => `program-key:${fingerprint}`,
+  inboundMail: (id: string) => `inbound-mail:${id}`,
 } as const;

@@ -186,10 +186,43 @@ const attachments: EncryptedTable = {
   },
 };
 
+const inboundMail: EncryptedTable = {
+  table: "inbound_mail",
+  columns: ["raw_ct"],
+  batchSize: 20,
+  async reencryptBatch(trx, keyring, after, limit, lockRows) {
+    const rows = await trx
+      .selectFrom("inbound_mail")
+      .select(["id", "raw_ct"])
+      .where("id", ">", after?.id ?? "")
+      .orderBy("id")
+      .limit(limit)
+      .$if(lockRows, (query) => query.forUpdate())
+      .execute();
+    let reencrypted = 0;
+    for (const row of rows) {
+      const raw = resealBytes(keyring, row.raw_ct, aad.inboundMail(row.id));
+      if (raw === undefined) continue;
+      await trx.updateTable("inbound_mail").set({ raw_ct: raw }).where("id", "=", row.id).execute();
+      reencrypted += 1;
+    }
+    const last = rows.length < limit ? undefined : rows.at(-1);
+    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
+  },
+};
+
 export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
   cases,
   caseEvents,
   attachments,
   textColumnTable({ table: "search_keys", key: "id", column: "key_ct", batchSize: 100, aadOf: searchKeyAad }),
   textColumnTable({ table: "outbox", key: "id", column: "message_ct", batchSize: 200, aadOf: aad.outbox }),
+  textColumnTable({
+    table: "program_keys",
+    key: "fingerprint",
+    column: "private_key_ct",
+    batchSize: 100,
+    aadOf: aad.programKey,
+  }),
+  inboundMail,
 ];

@@ -274,3 +274,63 @@ export interface DatabaseSchema {
   case_escalations: CaseEscalationsTable;
   outbox: OutboxTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026112506_mail: program keys, received mail, threading (src/mail/).
+
+export interface ProgramKeysTable {
+  /** 40 upper-case hex digits. */
+  fingerprint: string;
+  program: string;
+  /** Armored public key (published). */
+  public_key: string;
+  /** Encrypted armored private key (AAD `program-key:<fingerprint>`). */
+  private_key_ct: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export type InboundMailStatus =
+  | "received"
+  | "case-opened"
+  | "case-reply"
+  | "duplicate"
+  | "auto-reply"
+  | "needs-attention"
+  | "dismissed";
+
+export interface InboundMailTable {
+  id: string;
+  received_at: string;
+  via: "smtp" | "imap";
+  program: string | null;
+  case_id: string | null;
+  /** sha-256 (hex) of the Message-ID header; null when there was none. */
+  message_id_hash: string | null;
+  /** The raw message, encrypted (binary envelope, AAD `inbound-mail:<id>`). */
+  raw_ct: Buffer;
+  size: number;
+  status: InboundMailStatus;
+  /** Why a person must look: a code and a sentence, never content. */
+  problem: string | null;
+  handled_at: string | null;
+}
+
+export interface MailThreadsTable {
+  message_id_hash: string;
+  case_id: string;
+  created_at: string;
+}
+
+export interface CaseReplyAddressesTable {
+  token_hash: string;
+  case_id: string;
+  created_at: string;
+}
+
+export interface DatabaseSchema {
+  program_keys: ProgramKeysTable;
+  inbound_mail: InboundMailTable;
+  mail_threads: MailThreadsTable;
+  case_reply_addresses: CaseReplyAddressesTable;
+}

@@ -58,9 +58,13 @@ describe.each(databases)("title search index on $name", (database) => {
     const open = await seedCase(store, keyring, { title: "Reflected XSS in search" });
     const none = await seedCase(store, keyring, { title: "No deadline here", acknowledgeBy: null });
     // Back to the schema before this work: the new columns and tables go, the cases stay.
-    expect(await migrateDown(store)).toBe("2026112503_case_work");
+    // (Later migrations are undone first, newest first.)
+    let undone: string | undefined;
+    do undone = await migrateDown(store);
+    while (undone !== "2026112503_case_work" && undone !== undefined);
+    expect(undone).toBe("2026112503_case_work");
     expect(await store.db.selectFrom("cases").select("id").execute()).toHaveLength(2);
-    expect(await migrate(store)).toEqual(["2026112503_case_work"]);
+    expect((await migrate(store))[0]).toBe("2026112503_case_work");
 
     const rows = await store.db
       .selectFrom("cases")
