@@ -165,6 +165,10 @@ function generateBatch(random: () => number, keyring: Keyring, key: SearchKey, c
       agreement_due_at: null,
       next_due_at: null,
       search_key_id: key.id,
+      fix_released_at: null,
+      privacy_incident_at: null,
+      authority_notify_by: null,
+      authority_notified_at: null,
     };
     row.next_due_at = nextDueAt(row);
     batch.cases.push(row);

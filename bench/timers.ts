@@ -11,6 +11,7 @@ import { type Keyring, loadKeyring } from "../src/crypto/keyring.js";
 import { ProgramRegistry } from "../src/intake/programs.js";
 import { deliverDue } from "../src/jobs/delivery-worker.js";
 import { processDueTimers } from "../src/jobs/timer-worker.js";
+import { storeKeySource } from "../src/mail/store-key-source.js";
 import { createEmailSender } from "../src/notify/email-sender.js";
 import { loadPolicies } from "../src/policy/loader.js";
 import { aad } from "../src/store/aad.js";
@@ -89,6 +90,10 @@ function caseRow(keyring: Keyring, receivedAt: Date): CasesTable {
     agreement_due_at: null,
     next_due_at: null,
     search_key_id: null,
+    fix_released_at: null,
+    privacy_incident_at: null,
+    authority_notify_by: null,
+    authority_notified_at: null,
   };
 }
 
@@ -277,6 +282,9 @@ export async function run(): Promise<void> {
       programs,
       publicUrl: "https://security.example.org",
       logger,
+      mailKey: randomBytes(32),
+      mailDomain: "security.example.org",
+      programKeys: storeKeySource(subject.store, subject.keyring),
     };
     const fireStarted = performance.now();
     let cases = 0;
@@ -313,7 +321,6 @@ export async function run(): Promise<void> {
             email,
             env: {},
             workerId: "bench",
-            mailDomain: "security.example.org",
             leaseMs: 120_000,
           },
           NOW,

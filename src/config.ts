@@ -23,6 +23,20 @@ const ConfigSchema = z.object({
   EMBARGO_DEFAULT_PROGRAM: z.string().min(1).optional(),
   EMBARGO_SMTP_URL: z.url({ protocol: /^smtps?$/, message: "expected smtp://host:port" }).optional(),
   EMBARGO_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The inbound listener's address to bind (default: EMBARGO_HOST). */
+  EMBARGO_SMTP_HOST: z.string().min(1).optional(),
+  /** PEM files for STARTTLS on the inbound listener; without them it offers no STARTTLS. */
+  EMBARGO_SMTP_TLS_CERT: z.string().min(1).optional(),
+  EMBARGO_SMTP_TLS_KEY: z.string().min(1).optional(),
+  /** The largest message the listener accepts, in bytes. */
+  EMBARGO_SMTP_MAX_BYTES: bytes(25 * 1024 * 1024),
+  /** Messages per hour from one sender (address and IP) to the listener. */
+  EMBARGO_MAIL_PER_HOUR_PER_SENDER: z.coerce.number().int().positive().default(20),
+  /** IMAP polling of an existing mailbox instead of (or besides) the listener: imap(s)://user:password@host:port/INBOX */
+  EMBARGO_IMAP_URL: z
+    .url({ protocol: /^imaps?$/, message: "expected imap(s)://user:password@host:port/mailbox" })
+    .optional(),
+  EMBARGO_IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** The From address of notification mail; default `embargo@` the public URL's host. */
   EMBARGO_MAIL_FROM: z.email({ message: "expected an email address" }).optional(),
   /** Run the timer and delivery workers in this process (`off` for web-only instances). */
@@ -64,6 +78,13 @@ export interface Config {
   smtpUrl?: string;
   smtpPort?: number;
   mailFrom: string;
+  smtpListener: {
+    host: string;
+    tls?: { certFile: string; keyFile: string };
+    maxBytes: number;
+    perSenderPerHour: number;
+  };
+  imap?: { url: string; pollSeconds: number };
   worker: boolean;
   deliveryLeaseMs: number;
   limits: { attachmentBytes: number; attachmentsTotalBytes: number };
@@ -92,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   const c = parsed.data;
+  if ((c.EMBARGO_SMTP_TLS_CERT === undefined) !== (c.EMBARGO_SMTP_TLS_KEY === undefined)) {
+    throw new ConfigError(
+      "invalid configuration:\n  EMBARGO_SMTP_TLS_CERT and EMBARGO_SMTP_TLS_KEY: give both (the certificate and its key) or neither",
+    );
+  }
   return {
     databaseUrl: c.EMBARGO_DATABASE_URL,
     policies: c.EMBARGO_POLICIES,
@@ -104,6 +130,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
     ...(c.EMBARGO_SMTP_URL === undefined ? {} : { smtpUrl: c.EMBARGO_SMTP_URL }),
     ...(c.EMBARGO_SMTP_PORT === undefined ? {} : { smtpPort: c.EMBARGO_SMTP_PORT }),
     mailFrom: c.EMBARGO_MAIL_FROM ?? defaultMailFrom(c.EMBARGO_PUBLIC_URL),
+    smtpListener: {
+      host: c.EMBARGO_SMTP_HOST ?? c.EMBARGO_HOST,
+      ...(c.EMBARGO_SMTP_TLS_CERT !== undefined && c.EMBARGO_SMTP_TLS_KEY !== undefined
+        ? { tls: { certFile: c.EMBARGO_SMTP_TLS_CERT, keyFile: c.EMBARGO_SMTP_TLS_KEY } }
+        : {}),
+      maxBytes: c.EMBARGO_SMTP_MAX_BYTES,
+      perSenderPerHour: c.EMBARGO_MAIL_PER_HOUR_PER_SENDER,
+    },
+    ...(c.EMBARGO_IMAP_URL === undefined
+      ? {}
+      : { imap: { url: c.EMBARGO_IMAP_URL, pollSeconds: c.EMBARGO_IMAP_POLL_SECONDS } }),
     worker: c.EMBARGO_WORKER,
     deliveryLeaseMs: c.EMBARGO_DELIVERY_LEASE_SECONDS * 1000,
     limits: {

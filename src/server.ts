@@ -6,6 +6,8 @@ import { loadKeyring } from "./crypto/keyring.js";
 import { loadMasterKey } from "./crypto/master-key.js";
 import { ProgramRegistry } from "./intake/programs.js";
 import { jobRunnerFromConfig } from "./jobs/from-config.js";
+import { mailIntakeDeps, startMailIntake } from "./mail/from-config.js";
+import { deriveMailKey } from "./mail/reply-token.js";
 import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
 import { openDatabase } from "./store/database.js";
@@ -26,6 +28,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, options: { logger?: Logger; clock?: () => Date } = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? (() => new Date());
   const { policies, problems } = await loadPolicies(config.policies);
   if (problems.length > 0) {
     throw new Error(
@@ -48,19 +51,17 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       store,
       keyring,
       logger,
-      clock: options.clock ?? (() => new Date()),
+      clock,
       powKey: derivePowKey(masterKey),
+      mailKey: deriveMailKey(masterKey),
     });
     await app.listen({ host: config.host, port: config.port });
-    const jobs = config.worker
-      ? jobRunnerFromConfig(config, {
-          store,
-          keyring,
-          programs,
-          logger,
-          clock: options.clock ?? (() => new Date()),
-        })
-      : undefined;
+    const parts = { store, keyring, programs, logger, clock, mailKey: deriveMailKey(masterKey) };
+    const jobs = config.worker ? jobRunnerFromConfig(config, parts) : undefined;
+    const mail = await startMailIntake(mailIntakeDeps(config, parts), config);
+    if (mail.smtpPort !== undefined) {
+      process.stdout.write(`Embargo takes mail on ${config.smtpListener.host}:${mail.smtpPort}\n`);
+    }
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
     // No user yet: a one-time link to create the first administrator, on stdout (never the log).
@@ -73,6 +74,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       app,
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
       close: async () => {
+        await mail.stop();
         await jobs?.stop();
         await app.close();
         await store.close();

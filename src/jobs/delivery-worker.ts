@@ -1,7 +1,9 @@
-import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Keyring } from "../crypto/keyring.js";
 import type { ProgramRegistry } from "../intake/programs.js";
+import { messageIdFor } from "../mail/addresses.js";
+import { buildReporterMail, CannotEncryptError } from "../mail/outbound.js";
+import type { ProgramKeySource } from "../mail/program-key-source.js";
 import { nextAttemptAt } from "../notify/backoff.js";
 import type { EmailSender } from "../notify/email-sender.js";
 import type { DeliveryResult, Notification } from "../notify/notification.js";
@@ -35,6 +37,8 @@ export interface DeliveryDeps {
   mailDomain: string;
   /** How long a leased row is this worker's (EMBARGO_DELIVERY_LEASE_SECONDS). */
   leaseMs: number;
+  /** The programs' OpenPGP keys, to sign (and so to encrypt) mail to reporters. */
+  programKeys: ProgramKeySource;
 }
 const CONCURRENCY = 16;
 
@@ -57,7 +61,13 @@ export async function deliverDue(
   const worker = async () => {
     while (next < leased.length) {
       const row = leased[next++]!;
-      const result = await deliverOne(deps, row, now);
+      const result = await deliverOne(deps, row, now).catch(
+        (error: unknown): DeliveryResult => ({
+          ok: false,
+          retryable: true,
+          error: `internal error (${error instanceof Error ? error.name : "unknown"})`,
+        }),
+      );
       if (result.ok) {
         await markSent(deps.store, row.id, deps.workerId, now);
         sent += 1;
@@ -108,11 +118,23 @@ async function deliverOne(deps: DeliveryDeps, row: LeasedNotification, now: Date
   if (deps.email === null) {
     return { ok: false, retryable: true, error: "no mail relay configured (EMBARGO_SMTP_URL)" };
   }
+  const messageId = messageIdFor(notification.idempotencyKey, deps.mailDomain);
+  if (row.message.mail !== undefined) {
+    let raw: Buffer;
+    try {
+      const key = await deps.programKeys.signingKey(row.program);
+      raw = (await buildReporterMail(notification, recipient.email, messageId, row.message.mail, key)).raw;
+    } catch (error) {
+      if (error instanceof CannotEncryptError) return { ok: false, retryable: false, error: error.message };
+      throw error;
+    }
+    return deps.email.send({ to: [recipient.email], subject: "", text: "", messageId, raw });
+  }
   return deps.email.send({
     to: [recipient.email],
     subject: notification.subject,
     text: withLink(notification),
-    messageId: messageIdFor(notification.idempotencyKey, deps.mailDomain),
+    messageId,
     idempotencyKey: notification.idempotencyKey,
   });
 }
@@ -120,10 +142,4 @@ async function deliverOne(deps: DeliveryDeps, row: LeasedNotification, now: Date
 function withLink(notification: Notification): string {
   if (notification.url === null || notification.text.includes(notification.url)) return notification.text;
   return `${notification.text}\n\n${notification.url}`;
-}
-
-/** The same key gives the same Message-ID, so a resend after a crash is recognisably the same mail. */
-export function messageIdFor(idempotencyKey: string, domain: string): string {
-  const digest = createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32);
-  return `<${digest}@${domain}>`;
 }

@@ -1,17 +1,21 @@
 import { clockLabel } from "../domain/clocks/case-clocks.js";
+import { countdown } from "../domain/clocks/countdown.js";
+import { authorityName, type DisclosureStep } from "../domain/clocks/disclosure.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import type { EventNotice } from "../domain/notifications/event-notices.js";
 import { type Recipient, recipientKey } from "../domain/notifications/recipients.js";
 import type { Notification } from "../notify/notification.js";
-import { escalationText } from "../notify/notification-text.js";
+import { escalationText, utcMinute } from "../notify/notification-text.js";
 import type { Policy } from "../policy/schema.js";
 
 /**
  * The words of a notification, from a decision of the domain (an escalation step, an event
  * notice). Report content (titles, messages) goes only to channels the policy marks
  * confidential: the team's email when `notifications.email.confidential`, a webhook with
- * `confidential: true`. Mail to the reporter says what happened, not what was written: it is
- * not encrypted yet, and their private page has the words.
+ * `confidential: true`. Mail to the reporter carries the team's words only when it is encrypted to
+ * their key, or when they themselves wrote in clear to a program that does not require
+ * encryption (`ContentContext.reporter`); otherwise it says what happened, and their private page
+ * has the words.
  */
 export function isConfidential(policy: Policy, recipient: Recipient): boolean {
   switch (recipient.kind) {
@@ -38,6 +42,8 @@ export interface ContentContext {
   title: string;
   publicUrl: string;
   at: Date;
+  /** How mail reaches the reporter (none: the program has no mail address). */
+  reporter?: { mayRead: boolean; answerByMail: boolean };
 }
 
 function staffUrl(context: ContentContext): string {
@@ -73,12 +79,76 @@ export function escalationNotification(
   };
 }
 
+/**
+ * A disclosure phase that fell due, or the authority deadline of a privacy incident coming or
+ * gone. The words are the policy's (phase name, audiences, actions, the authority) and the case's
+ * short reference; the report's title only on confidential channels.
+ */
+export function disclosureNotification(
+  context: ContentContext,
+  step: DisclosureStep,
+  recipient: Recipient,
+): Notification {
+  const name = oneLine(context.policy.program.name);
+  const ref = caseRef(context.caseId);
+  let subject: string;
+  let lines: string[];
+  let event: string;
+  if (step.kind === "phase") {
+    const phase = step.phase;
+    const from = phase.relativeTo === "received" ? "the report was received" : "the fix release";
+    event = "disclosure.phase_due";
+    subject = `[${name}] Disclosure phase due: ${oneLine(phase.name)} (case ${ref})`;
+    lines = [
+      `Case ${ref}: the disclosure phase "${oneLine(phase.name)}" is due (day ${phase.day} after ${from}).`,
+      `Due: ${utcMinute(step.dueAt)}`,
+      ...(phase.audiences.length === 0 ? [] : ["", `Audiences: ${phase.audiences.join(", ")}`]),
+      "",
+      "To do:",
+      ...phase.actions.map((action) => `- ${oneLine(action.text)}`),
+    ];
+  } else {
+    const authority = authorityName(context.policy);
+    const relative = countdown(step.deadline, context.at).text;
+    event = step.kind === "authority-warn" ? "authority.warn" : "authority.breach";
+    subject =
+      step.kind === "authority-warn"
+        ? `[${name}] Notify the authority: ${relative} (case ${ref})`
+        : `[${name}] Notify the authority: overdue (case ${ref})`;
+    lines = [
+      step.kind === "authority-warn"
+        ? `Case ${ref} is a privacy incident: notify ${authority} by ${utcMinute(step.deadline)} (${relative}).`
+        : `Case ${ref} is a privacy incident and the deadline to notify ${authority} has passed (${utcMinute(step.deadline)}).`,
+      "Record the notification on the case page when it is done.",
+    ];
+  }
+  const title = isConfidential(context.policy, recipient) ? `\n\nReport: ${context.title}` : "";
+  return {
+    idempotencyKey: `${step.idempotencyKey}:${recipientKey(recipient)}`,
+    program: context.policy.program.slug,
+    caseId: context.caseId,
+    event,
+    subject,
+    text: `${lines.join("\n")}${title}\n\nOpen the case: ${staffUrl(context)}`,
+    url: staffUrl(context),
+    createdAt: context.at.toISOString(),
+  };
+}
+
+/** One header line, whatever policy authors typed. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
 export function eventNotification(
   context: ContentContext,
   notice: EventNotice,
   seqRange: { from: number; to: number },
 ): Notification {
-  const confidential = isConfidential(context.policy, notice.recipient);
+  const confidential =
+    notice.recipient.kind === "reporter"
+      ? context.reporter?.mayRead === true
+      : isConfidential(context.policy, notice.recipient);
   const name = context.policy.program.name;
   const ref = caseRef(context.caseId);
   const body = notice.lines.map((line) =>
@@ -97,9 +167,11 @@ export function eventNotification(
     : confidential
       ? `Case ${ref}: ${context.title}`
       : `Case ${ref}`;
-  const outro = reporter
-    ? "Open the private link from your receipt to read it and to answer. Never share that link."
-    : `Open the case: ${staffUrl(context)}`;
+  const outro = !reporter
+    ? `Open the case: ${staffUrl(context)}`
+    : context.reporter?.answerByMail === true
+      ? "Answer this message to reply, or use the private link from your receipt. Never share that link."
+      : "Open the private link from your receipt to read it and to answer. Never share that link.";
   return {
     // The kind is part of the key: one recipient may get a new-report notice and a change notice
     // from the same events (a webhook subscribed to both).

@@ -4,6 +4,7 @@ import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
+import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../domain/clocks/disclosure.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
 import {
@@ -14,6 +15,7 @@ import {
   webhooksFor,
 } from "../domain/notifications/recipients.js";
 import type { ProgramRegistry } from "../intake/programs.js";
+import { reporterChannel } from "../mail/reporter-channel.js";
 import type { Policy } from "../policy/schema.js";
 import { aad } from "../store/aad.js";
 import { contactSchema, reportSchema } from "../store/cases.js";
@@ -22,7 +24,12 @@ import { chainEvents, type NewEvent } from "../store/event-log.js";
 import { enqueueNotification } from "../store/outbox.js";
 import type { CasesTable, DatabaseSchema } from "../store/schema.js";
 import { domainEventType } from "../store/staff-events.js";
-import { type ContentContext, escalationNotification, eventNotification } from "./notification-content.js";
+import {
+  type ContentContext,
+  disclosureNotification,
+  escalationNotification,
+  eventNotification,
+} from "./notification-content.js";
 
 /**
  * The timer worker: takes the case timers that are due, and for each case, in one transaction,
@@ -42,6 +49,9 @@ export interface TimerWorkerDeps {
   programs: ProgramRegistry;
   publicUrl: string;
   logger: Logger;
+  /** Reply addresses and Message-IDs of mail to reporters (src/mail/reporter-channel.ts). */
+  mailKey: Buffer;
+  mailDomain: string;
 }
 
 export interface TickResult {
@@ -56,7 +66,15 @@ const NEVER = new Date("9999-12-31T23:59:59.999Z");
 
 const RETRY_AFTER_ERROR_MS = [60_000, 300_000, 1_800_000, 3_600_000];
 
-export async function processDueTimers(deps: TimerWorkerDeps, now: Date, limit = 100): Promise<TickResult> {
+/** What one tick knows besides its deps. */
+interface Tick extends TimerWorkerDeps {
+  /** Programs with a key to sign (and so to encrypt) mail. */
+  signing: ReadonlySet<string>;
+}
+
+export async function processDueTimers(base: TimerWorkerDeps, now: Date, limit = 100): Promise<TickResult> {
+  // Read before the transaction: on SQLite a query on the store inside it would wait for it.
+  const deps: Tick = { ...base, signing: await programsWithSigningKeys(base.store) };
   try {
     return await deps.store.transaction((trx) => processBatch(deps, trx, now, limit));
   } catch (error) {
@@ -79,7 +97,7 @@ async function dueTimers(trx: Transaction<DatabaseSchema>, store: Store, now: Da
 }
 
 async function processBatch(
-  deps: TimerWorkerDeps,
+  deps: Tick,
   trx: Transaction<DatabaseSchema>,
   now: Date,
   limit: number,
@@ -95,7 +113,7 @@ async function processBatch(
   return total;
 }
 
-async function processOneByOne(deps: TimerWorkerDeps, now: Date, limit: number): Promise<TickResult> {
+async function processOneByOne(deps: Tick, now: Date, limit: number): Promise<TickResult> {
   const timers = await deps.store.transaction((trx) => dueTimers(trx, deps.store, now, limit));
   const total: TickResult = { cases: 0, escalations: 0, notifications: 0 };
   for (const timer of timers) {
@@ -129,7 +147,7 @@ function errorName(error: unknown): string {
 }
 
 async function processCase(
-  deps: TimerWorkerDeps,
+  deps: Tick,
   trx: Transaction<DatabaseSchema>,
   caseId: string,
   processedSeq: number,
@@ -166,22 +184,46 @@ async function processCase(
     ),
   );
   const plan = planEscalation(caseId, policy, facts, taken, now);
+  const disclosure = planDisclosure(caseId, policy, facts, taken, now);
   const people = await peopleOf(deps.keyring, trx, row);
   const names = await userNames(trx, events, people);
+  // Mail to the reporter goes as the program, threaded and (when possible) encrypted.
+  const toReporter =
+    people.reporterEmail === null
+      ? undefined
+      : await reporterChannel(
+          trx,
+          { ...deps, canSign: (slug) => deps.signing.has(slug) },
+          program,
+          row,
+          people.reporterKey,
+          now,
+        );
   const context: ContentContext = {
     policy,
     caseId,
     title: await titleOf(deps.keyring, row),
     publicUrl: deps.publicUrl,
     at: now,
+    ...(toReporter === undefined
+      ? {}
+      : { reporter: { mayRead: toReporter.mayRead, answerByMail: toReporter.answerByMail } }),
   };
 
   let notifications = 0;
-  const enqueue = async (notification: ReturnType<typeof escalationNotification>, recipient: Recipient) => {
+  const enqueue = async (notification: ReturnType<typeof eventNotification>, recipient: Recipient) => {
+    // A team member's reply is a person's message; every other notice is generated (RFC 3834).
+    const mail =
+      recipient.kind === "reporter" && toReporter !== undefined
+        ? {
+            ...toReporter.mail,
+            autoSubmitted: notification.event === "team.reply" ? null : ("auto-generated" as const),
+          }
+        : undefined;
     await enqueueNotification(trx, deps.keyring, {
       program: policy.program.slug,
       caseId,
-      message: { recipient, notification },
+      message: { recipient, notification, ...(mail === undefined ? {} : { mail }) },
       at: now,
     });
     notifications += 1;
@@ -205,7 +247,13 @@ async function processCase(
       await enqueue(escalationNotification(context, step, recipient), recipient);
     escalationEvents.push(escalationEvent(step, recipients, plan.superseded, now));
   }
-  for (const step of [...plan.take, ...plan.superseded]) {
+  for (const step of disclosure.take) {
+    const recipients = disclosureRecipients(policy, step, people);
+    for (const recipient of recipients)
+      await enqueue(disclosureNotification(context, step, recipient), recipient);
+    escalationEvents.push(disclosureEvent(step, recipients, disclosure.superseded, now));
+  }
+  for (const step of [...plan.take, ...plan.superseded, ...disclosure.take, ...disclosure.superseded]) {
     await trx
       .insertInto("case_escalations")
       .values({ step_key: step.idempotencyKey, case_id: caseId, at: now.toISOString() })
@@ -231,17 +279,55 @@ async function processCase(
   }
 
   // The row stays when nothing is scheduled: it remembers which events were already told of.
+  const nextAt = [plan.nextAt, disclosure.nextAt]
+    .filter((at): at is Date => at !== null)
+    .reduce<Date | null>((first, at) => (first === null || at < first ? at : first), null);
   await trx
     .updateTable("case_timers")
     .set({
-      due_at: (plan.nextAt ?? NEVER).toISOString(),
+      due_at: (nextAt ?? NEVER).toISOString(),
       processed_seq: eventCount,
       attempts: 0,
       last_error: null,
     })
     .where("case_id", "=", caseId)
     .execute();
-  return { escalations: plan.take.length, notifications };
+  return { escalations: plan.take.length + disclosure.take.length, notifications };
+}
+
+/** `disclosure.phase_due` or `authority.notification_due`: internal, like escalation steps. */
+function disclosureEvent(
+  step: DisclosureStep,
+  recipients: readonly Recipient[],
+  superseded: readonly DisclosureStep[],
+  now: Date,
+): NewEvent {
+  const notified = recipients.map(recipientKey);
+  if (step.kind === "phase") {
+    return {
+      type: "disclosure.phase_due",
+      actor: "system",
+      at: now,
+      payload: {
+        phaseId: step.phase.id,
+        day: step.phase.day,
+        relativeTo: step.phase.relativeTo,
+        dueAt: step.dueAt.toISOString(),
+        notified,
+      },
+    };
+  }
+  return {
+    type: "authority.notification_due",
+    actor: "system",
+    at: now,
+    payload: {
+      kind: step.kind === "authority-warn" ? "warn" : "breach",
+      dueAt: step.deadline.toISOString(),
+      notified,
+      superseded: superseded.filter((s) => s.kind !== "phase").map((s) => s.kind.replace("authority-", "")),
+    },
+  };
 }
 
 function escalationEvent(
@@ -290,6 +376,15 @@ async function newEvents(
   }));
 }
 
+async function programsWithSigningKeys(store: Store): Promise<Set<string>> {
+  const rows = await store.db
+    .selectFrom("program_keys")
+    .select("program")
+    .where("retired_at", "is", null)
+    .execute();
+  return new Set(rows.map((row) => row.program));
+}
+
 function stopsWhenReporterAgrees(policy: Policy): boolean {
   return policy.serviceLevels.clocks.some((clock) => clock.stopsWhen === "reporter-agreed");
 }
@@ -322,6 +417,10 @@ async function clockFactsOf(
     fixedAt: date(row.fixed_at),
     closedAt: date(row.closed_at),
     reporterAgreedAt: agreed === undefined ? null : new Date(agreed.at),
+    fixReleasedAt: date(row.fix_released_at),
+    outcome: row.outcome,
+    privacyIncidentAt: date(row.privacy_incident_at),
+    authorityNotifiedAt: date(row.authority_notified_at),
   };
 }
 
@@ -339,7 +438,7 @@ async function peopleOf(
   keyring: Keyring,
   trx: Transaction<DatabaseSchema>,
   row: CasesTable,
-): Promise<CasePeople> {
+): Promise<CasePeople & { reporterKey: string | null }> {
   const followers = await trx
     .selectFrom("case_followers")
     .innerJoin("users", "users.id", "case_followers.user_id")
@@ -358,14 +457,16 @@ async function peopleOf(
           .where("disabled_at", "is", null)
           .executeTakeFirst();
   let reporterEmail: string | null = null;
+  let reporterKey: string | null = null;
   if (row.contact_ct !== null) {
     await keyring.ensure([keyIdOf(row.contact_ct)]);
     const contact = contactSchema.parse(
       JSON.parse(decryptText(keyring, row.contact_ct, aad.contact(row.id))),
     );
     reporterEmail = contact.email ?? null;
+    reporterKey = contact.openpgpKey ?? null;
   }
-  return { assignee: assignee ?? null, followers, reporterEmail };
+  return { assignee: assignee ?? null, followers, reporterEmail, reporterKey };
 }
 
 /** Display names (emails) of the team members the events name. */

@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  messageIdFor,
-  newReplyToken,
-  parseReplyAddress,
-  REPLY_TOKEN_LENGTH,
-  replyAddress,
-} from "./addresses.js";
+import { messageIdFor, parseReplyAddress, replyAddress } from "./addresses.js";
 
 const TOKEN = "abcdefghijklmnop01234567";
-
-describe("newReplyToken", () => {
-  it("makes distinct fixed-length [a-z0-9] tokens", () => {
-    const tokens = new Set(Array.from({ length: 200 }, newReplyToken));
-    expect(tokens.size).toBe(200);
-    for (const token of tokens) expect(token).toMatch(new RegExp(`^[a-z0-9]{${REPLY_TOKEN_LENGTH}}$`));
-    const used = new Set([...tokens].join(""));
-    expect(used.size).toBe(36); // every character shows up in 4800 draws
-  });
-});
 
 describe("replyAddress / parseReplyAddress", () => {
   it("adds the token as a subaddress and reads it back", () => {

@@ -1,29 +1,16 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 
 /**
  * Per-case reply addresses (security+<token>@acme.example, "subaddressing") and stable
- * Message-IDs. The token is what routes a reply to its case, so it is random and long enough not
- * to be guessed: whoever knows it can add mail to the case.
+ * Message-IDs. The token is what routes a reply to its case, so it cannot be guessed: a keyed
+ * HMAC of the case id (src/mail/reply-token.ts). Whoever knows it can add mail to the case.
  */
 
-export const REPLY_TOKEN_LENGTH = 24; // 24 × log2(36) ≈ 124 bits
-const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+export const REPLY_TOKEN_LENGTH = 24; // hex from the HMAC: 96 bits; [a-z0-9] accepted
 const TOKEN = new RegExp(`^[a-z0-9]{${REPLY_TOKEN_LENGTH}}$`);
 const MAX_LOCAL_PART = 64; // RFC 5321 §4.5.3.1.1
 const ADDRESS = /^([^\s@<>"(),;:]+)@([a-z0-9.-]+\.[a-z0-9-]+)$/i;
 const DOMAIN = /^[a-z0-9.-]+$/i;
-
-/** A new random reply token: REPLY_TOKEN_LENGTH characters of [a-z0-9]. */
-export function newReplyToken(): string {
-  let token = "";
-  while (token.length < REPLY_TOKEN_LENGTH) {
-    for (const byte of randomBytes(REPLY_TOKEN_LENGTH * 2)) {
-      // 252 = 7 × 36: bytes above it are skipped so every character is equally likely.
-      if (byte < 252 && token.length < REPLY_TOKEN_LENGTH) token += TOKEN_ALPHABET[byte % 36];
-    }
-  }
-  return token;
-}
 
 /** security@acme.example + token → security+<token>@acme.example */
 export function replyAddress(programAddress: string, caseReplyToken: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { caseChangeText, escalationText, utcMinute } from "./notification-text.js";
+import { escalationText, utcMinute } from "./notification-text.js";
 
 const dueAt = new Date("2025-03-04T14:00:00Z");
 const base = {
@@ -48,34 +48,6 @@ describe("escalationText", () => {
     });
     expect(words.subject).not.toMatch(/[\r\n]/);
     expect(words.subject.startsWith("[Kit su] Ack now: overdue")).toBe(true);
-  });
-});
-
-describe("caseChangeText", () => {
-  it("names known events in words", () => {
-    expect(
-      caseChangeText({ programName: "Kitsu", event: "case.received", caseRef: "7f3a9c", detail: null }),
-    ).toEqual({
-      subject: "[Kitsu] New report received (case 7f3a9c)",
-      text: "New report received: case 7f3a9c.",
-    });
-    expect(
-      caseChangeText({
-        programName: "Kitsu",
-        event: "case.assigned",
-        caseRef: "7f3a9c",
-        detail: "Assigned to alice",
-      }),
-    ).toEqual({
-      subject: "[Kitsu] Case assigned (case 7f3a9c)",
-      text: "Case assigned: case 7f3a9c.\nAssigned to alice",
-    });
-  });
-
-  it("shows unknown events as they are", () => {
-    expect(caseChangeText({ programName: "K", event: "case.merged", caseRef: "x", detail: "" }).subject).toBe(
-      "[K] case.merged (case x)",
-    );
   });
 });
 

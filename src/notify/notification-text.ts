@@ -67,31 +67,3 @@ export function escalationText(input: EscalationTextInput): NotificationWords {
   if (message) lines.push("", message);
   return { subject: `[${program}] ${label}: ${state} (case ${ref})`, text: lines.join("\n") };
 }
-
-const CASE_EVENTS: Record<string, string> = {
-  "case.received": "New report received",
-  "case.assigned": "Case assigned",
-  "case.reopened": "Case reopened",
-  "case.closed": "Case closed",
-  "team.reply": "New reply from the team",
-  "reporter.reply": "New reply from the reporter",
-};
-
-export interface CaseChangeTextInput {
-  programName: string;
-  /** e.g. "case.received", "case.assigned", "team.reply"; unknown events are shown as they are. */
-  event: string;
-  caseRef: string;
-  /** One short line such as "Assigned to alice". Must not quote the report. */
-  detail: string | null;
-}
-
-export function caseChangeText(input: CaseChangeTextInput): NotificationWords {
-  const program = oneLine(input.programName);
-  const ref = oneLine(input.caseRef);
-  const what = CASE_EVENTS[input.event] ?? oneLine(input.event);
-  const lines = [`${what}: case ${ref}.`];
-  const detail = input.detail?.trim();
-  if (detail) lines.push(detail);
-  return { subject: `[${program}] ${what} (case ${ref})`, text: lines.join("\n") };
-}

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import type { Transaction } from "kysely";
 import { z } from "zod";
 import { decryptBytes, decryptText, encryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
@@ -16,10 +17,12 @@ import { chainEvents, type NewEvent } from "./event-log.js";
 import {
   attachmentAddedPayload,
   caseReceivedPayload,
+  type MailFacts,
   REPORTER_VISIBLE_EVENTS,
   reporterMessagePayload,
 } from "./events.js";
 import { newReporterToken, randomId, sha256Hex } from "./ids.js";
+import type { DatabaseSchema } from "./schema.js";
 import { currentSearchKey, termHashes } from "./search-index.js";
 import {
   incidentPhasePayload,
@@ -47,6 +50,8 @@ export interface NewReport {
   attachments: NewAttachment[];
   receivedAt: Date;
   acknowledgeBy: Date | null;
+  /** How a report that came by email was protected (shown on the case). */
+  mail?: MailFacts;
 }
 
 export interface ReporterCase {
@@ -99,6 +104,8 @@ export async function submitReport(
   store: Store,
   keyring: Keyring,
   report: NewReport,
+  /** More writes in the same transaction (mail intake: its threads, receipt and inbound row). */
+  also?: (trx: Transaction<DatabaseSchema>, caseId: string, reporterToken: string) => Promise<void>,
 ): Promise<{ caseId: string; reporterToken: string }> {
   const caseId = randomId();
   const reporterToken = newReporterToken();
@@ -115,7 +122,11 @@ export async function submitReport(
       type: "case.received",
       actor: "reporter",
       at,
-      payload: { source: report.source, assetId: report.assetId },
+      payload: {
+        source: report.source,
+        assetId: report.assetId,
+        ...(report.mail === undefined ? {} : { mail: report.mail }),
+      },
     },
     ...attachments.map(
       (file): NewEvent => ({
@@ -162,6 +173,7 @@ export async function submitReport(
         .execute();
     }
     await wakeCase(trx, caseId, at);
+    await also?.(trx, caseId, reporterToken);
   });
   return { caseId, reporterToken };
 }
@@ -305,6 +317,7 @@ export async function addReporterMessage(
   text: string,
   attachments: NewAttachment[],
   at: Date,
+  options: { mail?: MailFacts; also?: (trx: Transaction<DatabaseSchema>) => Promise<void> } = {},
 ): Promise<void> {
   const sealed: SealedAttachment[] = attachments.map((file) =>
     sealAttachment(keyring, caseId, file, "reporter", at),
@@ -328,7 +341,11 @@ export async function addReporterMessage(
           type: "reporter.message",
           actor: "reporter",
           at,
-          payload: { text, attachmentIds: sealed.map((f) => f.id) },
+          payload: {
+            text,
+            attachmentIds: sealed.map((f) => f.id),
+            ...(options.mail === undefined ? {} : { mail: options.mail }),
+          },
         },
       ],
     );
@@ -346,6 +363,7 @@ export async function addReporterMessage(
       .where("id", "=", caseId)
       .execute();
     await wakeCase(trx, caseId, at);
+    await options.also?.(trx);
   });
 }
 

@@ -7,11 +7,25 @@ import type { StaffCaseEvent } from "./staff-events.js";
  */
 export type Actor = "reporter" | "system" | `team:${string}`;
 
+/** How a message that came by email was protected: shown beside it on the case. */
+export const mailFacts = z.object({
+  encrypted: z.boolean(),
+  signature: z.enum(["valid", "invalid", "unknown-key", "unsigned"]),
+  /** The signer's key fingerprint, when the signature could be checked. */
+  signer: z.string().nullable(),
+});
+export type MailFacts = z.infer<typeof mailFacts>;
+
 export const caseReceivedPayload = z.object({
   source: z.enum(["web", "api", "email"]),
   assetId: z.string().nullable(),
+  mail: mailFacts.optional(),
 });
-export const reporterMessagePayload = z.object({ text: z.string(), attachmentIds: z.array(z.string()) });
+export const reporterMessagePayload = z.object({
+  text: z.string(),
+  attachmentIds: z.array(z.string()),
+  mail: mailFacts.optional(),
+});
 export const attachmentAddedPayload = z.object({ attachmentId: z.string() });
 
 export type CaseEvent =
@@ -32,7 +46,10 @@ export const REPORTER_VISIBLE_EVENTS: readonly string[] = [
   "attachment.added",
   // Staff side (src/store/staff-events.ts). Internal, and so not listed: team.note, case.assigned,
   // case.triage_updated, case.followed / case.unfollowed, case.duplicate_marked,
-  // incident.phase_noted (a phase step the policy does not tell the reporter about).
+  // incident.phase_noted (a phase step the policy does not tell the reporter about),
+  // case.fix_released (the team tells the reporter in its own words: a release may be quiet, for
+  // hosted customers first, before the public post), case.privacy_incident_marked,
+  // case.authority_notified, and the timer's disclosure.phase_due and authority.notification_due.
   "case.acknowledged",
   "team.reply",
   "case.state_changed",

@@ -50,6 +50,8 @@ export interface InboxRow {
   acknowledgedAt: Date | null;
   dueAt: Date | null;
   nextDueAt: Date | null;
+  authorityNotifyBy: Date | null;
+  authorityNotifiedAt: Date | null;
   cvss31Score: number | null;
   cvss40Score: number | null;
   outcome: string | null;
@@ -197,6 +199,8 @@ export async function listInbox(
         "acknowledged_at",
         "due_at",
         "next_due_at",
+        "authority_notify_by",
+        "authority_notified_at",
         "cvss31_score",
         "cvss40_score",
         "outcome",
@@ -237,6 +241,8 @@ export async function listInbox(
       acknowledgedAt: date(row.acknowledged_at),
       dueAt: date(row.due_at),
       nextDueAt: date(row.next_due_at),
+      authorityNotifyBy: date(row.authority_notify_by),
+      authorityNotifiedAt: date(row.authority_notified_at),
       cvss31Score: row.cvss31_score,
       cvss40Score: row.cvss40_score,
       outcome: row.outcome,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { decryptText, encryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Recipient } from "../domain/notifications/recipients.js";
+import type { ReporterMailOptions } from "../mail/outbound.js";
 import type { Notification } from "../notify/notification.js";
 import { aad } from "./aad.js";
 import type { Store } from "./database.js";
@@ -18,6 +19,8 @@ import type { DatabaseSchema, OutboxTable } from "./schema.js";
 export interface OutboxMessage {
   recipient: Recipient;
   notification: Notification;
+  /** Mail to a reporter as the program (receipts, replies): built, signed, encrypted at sending. */
+  mail?: ReporterMailOptions;
 }
 
 const messageSchema = z.object({
@@ -37,6 +40,17 @@ const messageSchema = z.object({
     url: z.string().nullable(),
     createdAt: z.string(),
   }),
+  mail: z
+    .object({
+      from: z.string(),
+      replyTo: z.string().nullable(),
+      inReplyTo: z.string().nullable(),
+      references: z.array(z.string()),
+      encryptTo: z.string().nullable(),
+      autoSubmitted: z.enum(["auto-replied", "auto-generated"]).nullable(),
+      mustEncrypt: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export interface NewOutboxRow {

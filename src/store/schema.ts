@@ -334,3 +334,18 @@ export interface DatabaseSchema {
   mail_threads: MailThreadsTable;
   case_reply_addresses: CaseReplyAddressesTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026112505_disclosure_clocks: the facts of the disclosure clocks
+// (src/domain/clocks/disclosure.ts).
+
+export interface CasesTable {
+  /** When the fix was released; the disclosure phases relative to the fix release run from it. */
+  fix_released_at: string | null;
+  /** Since when the case is a privacy incident; the authority notification clock starts then. */
+  privacy_incident_at: string | null;
+  /** The authority notification deadline (from the policy, set with `privacy_incident_at`). */
+  authority_notify_by: string | null;
+  /** When the authority was notified; stops that clock. */
+  authority_notified_at: string | null;
+}

@@ -30,6 +30,7 @@ import {
   AgreementNotPendingError,
   DuplicateOfUnknownError,
   InvalidCaseCommandError,
+  NotAPrivacyIncidentError,
   TransitionRefused,
 } from "./staff-errors.js";
 import {
@@ -65,6 +66,7 @@ export {
   IncidentPhaseRefused,
   InvalidCaseCommandError,
   InvalidCursorError,
+  NotAPrivacyIncidentError,
   StaffCommandError,
   TransitionRefused,
 } from "./staff-errors.js";
@@ -139,6 +141,10 @@ export interface StaffCase {
   closedAt: Date | null;
   agreementDueAt: Date | null;
   nextDueAt: Date | null;
+  fixReleasedAt: Date | null;
+  privacyIncidentAt: Date | null;
+  authorityNotifyBy: Date | null;
+  authorityNotifiedAt: Date | null;
   attachments: StaffAttachment[];
   events: StaffEvent[];
 }
@@ -220,6 +226,10 @@ export async function getCaseForStaff(
     closedAt: toDate(row.closed_at),
     agreementDueAt: toDate(row.agreement_due_at),
     nextDueAt: toDate(row.next_due_at),
+    fixReleasedAt: toDate(row.fix_released_at),
+    privacyIncidentAt: toDate(row.privacy_incident_at),
+    authorityNotifyBy: toDate(row.authority_notify_by),
+    authorityNotifiedAt: toDate(row.authority_notified_at),
     attachments: attachments.map((attachment) => ({
       id: attachment.id,
       ...openAttachmentMeta(keyring, caseId, attachment.id, attachment.meta_ct),
@@ -806,6 +816,110 @@ export async function respondToAgreement(
       result: { caseId: row.id, seq: row.event_count + 1 },
       events: [{ type: "reporter.agreement", actor: "reporter", at, payload: { agree, comment } }],
       set: { agreement_due_at: null },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disclosure: the fix release, privacy incidents and the authority (src/domain/clocks/disclosure.ts)
+
+/** Clients' clocks may run a little ahead of ours; an instant further ahead than this is refused. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+function checkPast(value: Date, field: string, at: Date, what: string): string {
+  const iso = checkDate(value, field);
+  if (value.getTime() > at.getTime() + FUTURE_SLACK_MS) {
+    throw new InvalidCaseCommandError(field, `${what} cannot be in the future`);
+  }
+  return iso;
+}
+
+/**
+ * Records when the fix was released (internal: `case.fix_released`); the disclosure phases and the
+ * clocks that start at the fix release run from it. Recording another instant corrects it (the
+ * event keeps the previous one); the same instant again changes nothing.
+ */
+export async function recordFixRelease(
+  store: Store,
+  keyring: Keyring,
+  caseId: string,
+  actor: TeamActor,
+  releasedAt: Date,
+  at: Date,
+): Promise<{ changed: boolean; releasedAt: Date }> {
+  checkActor(actor);
+  const released = checkPast(releasedAt, "releasedAt", at, "a fix release");
+  return runCaseCommand<{ changed: boolean; releasedAt: Date }>(store, keyring, { id: caseId }, at, (row) =>
+    row.fix_released_at === released
+      ? { result: { changed: false, releasedAt }, events: [] }
+      : {
+          result: { changed: true, releasedAt },
+          events: [
+            {
+              type: "case.fix_released",
+              actor,
+              at,
+              payload: { releasedAt: released, previous: row.fix_released_at },
+            },
+          ],
+          set: { fix_released_at: released },
+        },
+  );
+}
+
+/**
+ * Marks the case a privacy incident since `since` (when the team became aware; internal:
+ * `case.privacy_incident_marked`). `notifyBy` is the policy's authority notification deadline
+ * (null when it sets none); it joins the case's `next_due_at` until the authority is notified.
+ * Marking a case again changes nothing.
+ */
+export async function markPrivacyIncident(
+  store: Store,
+  keyring: Keyring,
+  caseId: string,
+  actor: TeamActor,
+  incident: { since: Date; notifyBy: Date | null },
+  at: Date,
+): Promise<{ changed: boolean }> {
+  checkActor(actor);
+  const since = checkPast(incident.since, "since", at, "the start of a privacy incident");
+  const notifyBy = incident.notifyBy === null ? null : checkDate(incident.notifyBy, "notifyBy");
+  return runCaseCommand<{ changed: boolean }>(store, keyring, { id: caseId }, at, (row) =>
+    row.privacy_incident_at !== null
+      ? { result: { changed: false }, events: [] }
+      : {
+          result: { changed: true },
+          events: [{ type: "case.privacy_incident_marked", actor, at, payload: { since, notifyBy } }],
+          set: { privacy_incident_at: since, authority_notify_by: notifyBy },
+        },
+  );
+}
+
+/**
+ * Records that the authority was notified (internal: `case.authority_notified`), which stops the
+ * authority clock. Only on a privacy incident (NotAPrivacyIncidentError otherwise), not before it
+ * began; recording it again changes nothing.
+ */
+export async function recordAuthorityNotified(
+  store: Store,
+  keyring: Keyring,
+  caseId: string,
+  actor: TeamActor,
+  notifiedAt: Date,
+  at: Date,
+): Promise<{ changed: boolean }> {
+  checkActor(actor);
+  const notified = checkPast(notifiedAt, "notifiedAt", at, "a notification");
+  return runCaseCommand<{ changed: boolean }>(store, keyring, { id: caseId }, at, (row) => {
+    if (row.privacy_incident_at === null) throw new NotAPrivacyIncidentError();
+    if (row.authority_notified_at !== null) return { result: { changed: false }, events: [] };
+    if (notified < row.privacy_incident_at) {
+      throw new InvalidCaseCommandError("notifiedAt", "the notification cannot come before the incident");
+    }
+    return {
+      result: { changed: true },
+      events: [{ type: "case.authority_notified", actor, at, payload: { notifiedAt: notified } }],
+      set: { authority_notified_at: notified },
     };
   });
 }

@@ -69,3 +69,11 @@ export class IncidentPhaseRefused extends StaffCommandError {
     this.name = "IncidentPhaseRefused";
   }
 }
+
+/** "The authority was notified" on a case that is not marked a privacy incident; nothing was written. */
+export class NotAPrivacyIncidentError extends StaffCommandError {
+  constructor() {
+    super("embargo.case.notAPrivacyIncident", "this case is not marked as a privacy incident");
+    this.name = "NotAPrivacyIncidentError";
+  }
+}

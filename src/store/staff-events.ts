@@ -31,6 +31,28 @@ export const incidentPhasePayload = z.object({
   reporterMessage: z.string().nullable(),
 });
 
+/** The fix was released (`releasedAt`); `previous` when an earlier record was corrected. Internal. */
+export const fixReleasedPayload = z.object({ releasedAt: z.string(), previous: z.string().nullable() });
+/** The case is a privacy incident since `since`; the authority is to be notified by `notifyBy`. Internal. */
+export const privacyIncidentPayload = z.object({ since: z.string(), notifyBy: z.string().nullable() });
+/** The authority was notified at `notifiedAt`. Internal. */
+export const authorityNotifiedPayload = z.object({ notifiedAt: z.string() });
+/** The timer worker: a disclosure phase fell due (src/domain/clocks/disclosure.ts). Internal. */
+export const disclosurePhaseDuePayload = z.object({
+  phaseId: z.string(),
+  day: z.number(),
+  relativeTo: z.string(),
+  dueAt: z.string(),
+  notified: z.array(z.string()),
+});
+/** The timer worker: the authority notification deadline is near (`warn`) or has passed (`breach`). Internal. */
+export const authorityDeadlinePayload = z.object({
+  kind: z.enum(["warn", "breach"]),
+  dueAt: z.string(),
+  notified: z.array(z.string()),
+  superseded: z.array(z.string()),
+});
+
 export type TriageDiff = { [field: string]: { from: Json; to: Json } };
 
 declare const domainEvent: unique symbol;
@@ -61,6 +83,11 @@ export type StaffCaseEvent =
       type: "incident.phase_noted" | "incident.phase_shared";
       payload: z.infer<typeof incidentPhasePayload>;
     }
+  | { type: "case.fix_released"; payload: z.infer<typeof fixReleasedPayload> }
+  | { type: "case.privacy_incident_marked"; payload: z.infer<typeof privacyIncidentPayload> }
+  | { type: "case.authority_notified"; payload: z.infer<typeof authorityNotifiedPayload> }
+  | { type: "disclosure.phase_due"; payload: z.infer<typeof disclosurePhaseDuePayload> }
+  | { type: "authority.notification_due"; payload: z.infer<typeof authorityDeadlinePayload> }
   | { type: DomainEventType; payload: { [key: string]: Json } };
 
 /**

@@ -30,6 +30,7 @@ import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
 import { apiRoutes } from "./routes/api.js";
 import { authRoutes } from "./routes/auth.js";
+import { mailQueueRoutes } from "./routes/mail-queue.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { publicRoutes } from "./routes/public.js";
 import { reportFormRoutes } from "./routes/report-form.js";
@@ -50,6 +51,8 @@ export interface AppDeps {
   clock: () => Date;
   /** HMAC key for proof-of-work challenges, shared by all instances (derived from the master key). */
   powKey: Buffer;
+  /** Derives cases' reply addresses (src/mail/reply-token.ts), for mail handled from the queue page. */
+  mailKey: Buffer;
 }
 
 /** What every route module receives. */
@@ -160,6 +163,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (scope) => staffRoutes(scope, context));
   await app.register(async (scope) => staffApiRoutes(scope, context));
   await app.register(async (scope) => operationsRoutes(scope, context));
+  await app.register(async (scope) => mailQueueRoutes(scope, context));
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {

@@ -5,6 +5,7 @@ import {
   IncidentPhaseRefused,
   InvalidCaseCommandError,
   InvalidCursorError,
+  NotAPrivacyIncidentError,
   StaffCommandError,
   TransitionRefused,
 } from "../store/staff-errors.js";
@@ -18,7 +19,8 @@ import { HttpError } from "./errors.js";
  *   the field, with `allowed`;
  * - malformed input (a bad vector, an unknown asset, an empty reply): 400 naming the field;
  * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404;
- * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`.
+ * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`;
+ * - "the authority was notified" on a case that is not a privacy incident: 409.
  */
 export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof CaseNotFoundError) return new HttpError(404, "not_found", "Case not found.");
@@ -38,6 +40,8 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof IncidentPhaseRefused) return new HttpError(409, "phase_not_allowed", message);
   if (error instanceof AgreementNotPendingError) return new HttpError(409, "agreement_not_pending", message);
   if (error instanceof InvalidCursorError) return new HttpError(400, "invalid_cursor", message);
+  if (error instanceof NotAPrivacyIncidentError)
+    return new HttpError(409, "not_a_privacy_incident", message, [{ field: "notifiedAt", message }]);
   return new HttpError(400, "invalid_request", message);
 }
 

@@ -1,8 +1,16 @@
 import { readKey } from "openpgp";
 import type { Keyring } from "../crypto/keyring.js";
 import { addDuration } from "../domain/calendar/index.js";
-import { DAY_MS, localDayIndex, parseIsoDate, wallToInstant } from "../domain/calendar/time-zone.js";
+import { DAY_MS, localDayIndex, parseIsoDate, toWall, wallToInstant } from "../domain/calendar/time-zone.js";
 import { type CaseClock, type CaseClockFacts, caseClocks } from "../domain/clocks/case-clocks.js";
+import {
+  authorityClock,
+  authorityDeadline,
+  type DisclosurePhaseItem,
+  disclosurePhases,
+  type EmbargoEnd,
+  embargoEnd,
+} from "../domain/clocks/disclosure.js";
 import { scale } from "../domain/clocks/due-dates.js";
 import { normaliseVector } from "../domain/cvss/calculator.js";
 import { CvssError, scoreCvss31, scoreCvss40, severityOf } from "../domain/cvss/index.js";
@@ -24,7 +32,10 @@ import {
   DUPLICATE_TEXT_BYTES,
   duplicateCandidates,
   InvalidCaseCommandError,
+  markPrivacyIncident,
   type Priority,
+  recordAuthorityNotified,
+  recordFixRelease,
   type Severity,
   type StaffCase,
   type TeamActor,
@@ -282,11 +293,143 @@ export function clockFacts(found: StaffCase): CaseClockFacts {
     fixedAt: found.fixedAt,
     closedAt: found.closedAt,
     reporterAgreedAt: agreed?.at ?? null,
+    fixReleasedAt: found.fixReleasedAt,
+    outcome: found.outcome,
+    privacyIncidentAt: found.privacyIncidentAt,
+    authorityNotifiedAt: found.authorityNotifiedAt,
   };
 }
 
+/** Every clock of the case: the policy's service levels, then the authority deadline of a privacy incident. */
 export function clocksOf(program: LoadedPolicy, found: StaffCase, now: Date): CaseClock[] {
-  return caseClocks(program.policy, clockFacts(found), now);
+  const facts = clockFacts(found);
+  const authority = authorityClock(program.policy, facts, now);
+  return [...caseClocks(program.policy, facts, now), ...(authority === null ? [] : [authority])];
+}
+
+/** The policy's disclosure plan on the case: when the embargo ends and when each phase falls due. */
+export function disclosureOf(
+  program: LoadedPolicy,
+  found: StaffCase,
+  now: Date,
+): { embargo: EmbargoEnd | null; phases: DisclosurePhaseItem[] } {
+  const facts = clockFacts(found);
+  return {
+    embargo: embargoEnd(program.policy, facts, now),
+    phases: disclosurePhases(program.policy, facts, now),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disclosure: the fix release, privacy incidents and the authority
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * An instant as a person or a client gives it: empty is `now`; "YYYY-MM-DD" the start of that day
+ * and "YYYY-MM-DDTHH:MM" (a datetime-local input) that wall time, both in the program's time zone;
+ * an ISO 8601 instant with its offset as it is. Throws InvalidCaseCommandError naming `field`.
+ */
+export function parseInstantInput(
+  value: string | undefined,
+  timeZone: string,
+  now: Date,
+  field: string,
+): Date {
+  const text = (value ?? "").trim();
+  if (text === "") return now;
+  const day = parseIsoDate(text);
+  if (day !== undefined) return new Date(wallToInstant(timeZone, day * DAY_MS));
+  const local = LOCAL_TIME.exec(text);
+  if (local !== null) {
+    const [, y, mo, d, h, mi, sec] = local;
+    const date = parseIsoDate(`${y}-${mo}-${d}`);
+    const hours = Number(h);
+    const minutes = Number(mi);
+    const seconds = Number(sec ?? "0");
+    if (date !== undefined && hours < 24 && minutes < 60 && seconds < 60) {
+      return new Date(
+        wallToInstant(timeZone, date * DAY_MS + ((hours * 60 + minutes) * 60 + seconds) * 1000),
+      );
+    }
+  }
+  if (ISO_INSTANT.test(text)) {
+    const date = new Date(text);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw new InvalidCaseCommandError(field, "a date and time such as 2026-12-31T14:30, or empty for now");
+}
+
+/** The value of a datetime-local input for `date` in the program's time zone ("" for null). */
+export function localTimeInput(date: Date | null, timeZone: string): string {
+  if (date === null) return "";
+  return new Date(toWall(timeZone, date.getTime())).toISOString().slice(0, 16);
+}
+
+/** Records the fix release (`when` as parseInstantInput reads it; empty: now). */
+export async function recordFixReleaseFor(
+  deps: WorkspaceDeps,
+  program: LoadedPolicy,
+  caseId: string,
+  actor: TeamActor,
+  when: string | undefined,
+) {
+  const now = deps.clock();
+  const releasedAt = parseInstantInput(
+    when,
+    program.policy.serviceLevels.calendar.timeZone,
+    now,
+    "releasedAt",
+  );
+  return recordFixRelease(deps.store, deps.keyring, caseId, actor, releasedAt, now);
+}
+
+/**
+ * Marks the case a privacy incident since `since` (empty: now), with the deadline of the policy's
+ * `disclosure.authorityNotification`; a program whose policy has none cannot (InvalidCaseCommandError).
+ */
+export async function markPrivacyIncidentFor(
+  deps: WorkspaceDeps,
+  program: LoadedPolicy,
+  caseId: string,
+  actor: TeamActor,
+  since: string | undefined,
+) {
+  const policy = program.policy;
+  if (policy.disclosure.authorityNotification === undefined) {
+    throw new InvalidCaseCommandError(
+      "since",
+      `${policy.program.name}'s policy sets no deadline to notify an authority of a privacy incident`,
+    );
+  }
+  const now = deps.clock();
+  const start = parseInstantInput(since, policy.serviceLevels.calendar.timeZone, now, "since");
+  return markPrivacyIncident(
+    deps.store,
+    deps.keyring,
+    caseId,
+    actor,
+    { since: start, notifyBy: authorityDeadline(policy, start) },
+    now,
+  );
+}
+
+/** Records that the authority was notified at `when` (empty: now). */
+export async function recordAuthorityNotifiedFor(
+  deps: WorkspaceDeps,
+  program: LoadedPolicy,
+  caseId: string,
+  actor: TeamActor,
+  when: string | undefined,
+) {
+  const now = deps.clock();
+  const notifiedAt = parseInstantInput(
+    when,
+    program.policy.serviceLevels.calendar.timeZone,
+    now,
+    "notifiedAt",
+  );
+  return recordAuthorityNotified(deps.store, deps.keyring, caseId, actor, notifiedAt, now);
 }
 
 export interface DuplicateHint extends DuplicateSuggestion {

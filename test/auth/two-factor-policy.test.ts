@@ -1,21 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords.js";
 import { roleFor, twoFactorRequired, usableRoles } from "../../src/auth/staff.js";
 import { completeSetup, createSetupLink, createUser } from "../../src/auth/users.js";
-import { loadConfig } from "../../src/config.js";
-import { type Keyring, loadKeyring } from "../../src/crypto/keyring.js";
-import { ProgramRegistry } from "../../src/intake/programs.js";
-import { loadPolicies } from "../../src/policy/loader.js";
-import { derivePowKey } from "../../src/server.js";
 import type { Store } from "../../src/store/database.js";
-import { migrate } from "../../src/store/migrate.js";
-import { buildApp } from "../../src/web/app.js";
-import { createLogger } from "../../src/web/logging.js";
 import { databases } from "../support/databases.js";
 import {
   Browser,
@@ -26,7 +16,7 @@ import {
   TEST_PASSWORD,
   totpSecretOf,
 } from "../support/staff.js";
-import { PUBLIC_URL, type TestApp } from "../support/web.js";
+import { startTestApp } from "../support/web.js";
 
 const PROGRAMS = [
   { slug: "kafe", requireTwoFactor: true },
@@ -83,52 +73,14 @@ async function startAppRequiringTwoFactor(open: () => Promise<Store>) {
   cpSync("examples/policies", dir, { recursive: true });
   const kafe = path.join(dir, "kafe.yaml");
   writeFileSync(kafe, `${readFileSync(kafe, "utf8")}\nteam: { requireTwoFactor: true }\n`);
-  const { policies, problems } = await loadPolicies(dir);
-  if (problems.length > 0) throw new Error(`test policies have problems: ${JSON.stringify(problems[0])}`);
-  const store = await open();
-  await migrate(store);
-  const masterKey = randomBytes(32);
-  const keyring = await loadKeyring(store, masterKey);
-  const config = loadConfig(
-    { EMBARGO_PUBLIC_URL: PUBLIC_URL, EMBARGO_POLICIES: dir },
-    "/nonexistent/embargo.yaml",
-  );
-  let lines = "";
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines += chunk.toString("utf8");
-      done();
-    },
-  });
-  let now = new Date("2026-11-25T10:00:00Z");
-  const clock = { now: () => now, set: (date: Date) => (now = date) };
-  const programs = new ProgramRegistry(policies);
-  const logger = createLogger("info", sink);
-  const app = await buildApp({
-    config,
-    programs,
-    store,
-    keyring,
-    logger,
-    clock: clock.now,
-    powKey: derivePowKey(masterKey),
-  });
-  await app.ready();
+  const t = await startTestApp(open, {}, { policies: dir });
   return {
-    app,
-    store,
-    config,
-    keyring,
-    programs,
-    logger,
-    logs: () => lines,
-    clock,
+    ...t,
     close: async () => {
-      await app.close();
-      await store.close();
+      await t.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  } satisfies TestApp & { keyring: Keyring };
+  };
 }
 
 describe.each(databases)("a program that requires two-factor sign-in, on $name", (database) => {

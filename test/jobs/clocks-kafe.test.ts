@@ -130,14 +130,19 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     ]);
   });
 
-  it("shows the confirmation clock on the case page (the 60-day embargo is not among the clocks)", async () => {
+  it("shows the confirmation clock on the case page, and when the 60-day embargo ends (it ends, it never misses)", async () => {
     const { id } = await fileAtT0();
     t.clock.set(new Date(T0 + HOUR));
     const staff = await createStaff(t, { email: "viewer@kafe.example", role: "viewer", program: "kafe" });
     const page = textOf((await staff.browser.get(`/cases/${id}`)).body);
     expect(page).toMatch(/Confirm the report .* 2026-12-05 10:00 UTC due in 2 d /);
-    expect(page).not.toMatch(/[Ee]mbargo ends|confidential until/);
-    // The embargo would end 2027-01-31 10:00 UTC (60 days after receipt); the page does not show it.
-    expect(page).not.toMatch(/2027-01-31|Jan(uary)? 31, 2027|31 Jan(uary)? 2027/);
+    // 60 days after receipt: 2027-01-31 10:00 UTC, a row of its own that says what it means.
+    expect(page).toMatch(
+      /Embargo ends .* 2027-01-31 10:00 UTC ends in 59 d: until then the reporter keeps the issue confidential/,
+    );
+    // Only the confirmation clock escalates (its breach; the warning is superseded); the embargo
+    // sends nothing, before or after it ends.
+    expect(await at(70 * 24 * HOUR)).toMatchObject({ escalations: 1 });
+    expect(subjects(MAINTAINER).filter((subject) => /[Ee]mbargo/.test(subject))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { messageIdFor } from "../../src/jobs/delivery-worker.js";
 import type { JobRunner } from "../../src/jobs/runner.js";
+import { messageIdFor } from "../../src/mail/addresses.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { databases } from "../support/databases.js";
 import { jobsFor } from "../support/jobs.js";

@@ -49,7 +49,7 @@ describe.each(databases)("two instances on one $name database", (database) => {
     const instance = (s: Store) =>
       jobRunnerFromConfig(
         config,
-        { store: s, keyring, programs, logger, clock: () => now },
+        { store: s, keyring, programs, logger, clock: () => now, mailKey: Buffer.alloc(32, 1) },
         { autoStart: false },
       );
     const a = instance(store);

@@ -50,6 +50,9 @@ const TABLE: Record<string, Entry> = {
   "GET /p/:program/security.txt": { expected: PUBLIC },
   // Kafe's policy has no program key: nobody gets one, everybody gets the same answer.
   "GET /p/:program/openpgp.asc": { expected: all("hidden") },
+  // Web Key Directory: no program has a key in this database, so no address has one.
+  "GET /.well-known/openpgpkey/hu/:hash": { expected: all("hidden") },
+  "GET /.well-known/openpgpkey/policy": { expected: PUBLIC },
   "GET /p/:program/report": { expected: PUBLIC },
   "POST /p/:program/report": { expected: PUBLIC, body: { title: "" } },
   "POST /api/v1/programs/:program/reports": { expected: PUBLIC, body: { title: "" } },
@@ -94,6 +97,17 @@ const TABLE: Record<string, Entry> = {
   "GET /dashboard": { expected: SIGNED_IN },
   "GET /metrics": { expected: SIGNED_IN },
   "GET /admin/deliveries": { expected: ADMIN_ONLY },
+  "GET /mail/queue": { expected: SIGNED_IN },
+  // No such message (the id is a case's): not found, whoever asks.
+  "GET /mail/queue/:id/raw": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
+  "POST /mail/queue/:id/dismiss": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
+  "POST /mail/queue/:id/retry": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
   // No such delivery (the id is a case's): not found, whoever asks.
   "POST /admin/deliveries/:id/retry": {
     expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
@@ -115,6 +129,10 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/triage": { expected: WORK_CASE, body: { priority: "low" } },
   "POST /cases/:id/transition": { expected: WORK_CASE, body: { to: "nowhere" } },
   "POST /cases/:id/incident-phase": { expected: WORK_CASE, body: { phase: "assessment", action: "start" } },
+  "POST /cases/:id/fix-release": { expected: WORK_CASE, body: { "released-at": "" } },
+  // Kafe's policy sets no authority deadline (400), and its case is no privacy incident (409).
+  "POST /cases/:id/privacy-incident": { expected: WORK_CASE, body: { "privacy-since": "" } },
+  "POST /cases/:id/authority-notified": { expected: WORK_CASE, body: { "authority-notified-at": "" } },
   "POST /api/v1/cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/replies": { expected: WORK_CASE, body: { text: "Thanks." } },
   "POST /api/v1/cases/:id/notes": { expected: WORK_CASE, body: { text: "internal" } },
@@ -122,6 +140,9 @@ const TABLE: Record<string, Entry> = {
   "PATCH /api/v1/cases/:id/triage": { expected: WORK_CASE, body: { priority: "medium" } },
   "POST /api/v1/cases/:id/incident-phases": { expected: WORK_CASE, body: { phase: "nope", action: "start" } },
   "POST /api/v1/cases/:id/transitions": { expected: WORK_CASE, body: { to: "triaged" } },
+  "POST /api/v1/cases/:id/fix-release": { expected: WORK_CASE, body: {} },
+  "POST /api/v1/cases/:id/privacy-incident": { expected: WORK_CASE, body: {} },
+  "POST /api/v1/cases/:id/authority-notification": { expected: WORK_CASE, body: {} },
 };
 
 function outcomeOf(response: LightMyRequestResponse, url: string): Outcome | "error" {

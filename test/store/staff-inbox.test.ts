@@ -176,6 +176,8 @@ describe.each(databases)("staff inbox on $name", (database) => {
       acknowledgedAt: null,
       dueAt: null,
       nextDueAt: hours(24),
+      authorityNotifyBy: null,
+      authorityNotifiedAt: null,
       cvss31Score: null,
       cvss40Score: null,
       outcome: null,

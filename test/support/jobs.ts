@@ -13,7 +13,14 @@ export function jobsFor(
 ): JobRunner {
   return jobRunnerFromConfig(
     { ...t.config, ...(smtpUrl === undefined ? {} : { smtpUrl }) },
-    { store: t.store, keyring: t.keyring, programs: t.programs, logger: t.logger, clock: t.clock.now },
+    {
+      store: t.store,
+      keyring: t.keyring,
+      programs: t.programs,
+      logger: t.logger,
+      clock: t.clock.now,
+      mailKey: t.mailKey,
+    },
     { autoStart: false, env },
   );
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type Keyring, loadKeyring } from "../../src/crypto/keyring.js";
 import { ProgramRegistry } from "../../src/intake/programs.js";
+import { deriveMailKey } from "../../src/mail/reply-token.js";
 import { loadPolicies } from "../../src/policy/loader.js";
 import { derivePowKey } from "../../src/server.js";
 import type { Store } from "../../src/store/database.js";
@@ -21,6 +22,8 @@ export interface TestApp {
   keyring: Keyring;
   programs: ProgramRegistry;
   logger: Logger;
+  /** Derived from the app's master key, as the server does (reply addresses). */
+  mailKey: Buffer;
   /** Everything the server logged, as text. */
   logs(): string;
   /** The injected clock; tests move it with `clock.set`. */
@@ -73,6 +76,7 @@ export async function startTestApp(
     logger,
     clock: clock.now,
     powKey: derivePowKey(masterKey),
+    mailKey: deriveMailKey(masterKey),
   });
   await app.ready();
   return {
@@ -82,6 +86,7 @@ export async function startTestApp(
     keyring,
     programs,
     logger,
+    mailKey: deriveMailKey(masterKey),
     logs: () => lines,
     clock,
     close: async () => {

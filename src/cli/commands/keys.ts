@@ -1,9 +1,13 @@
 import { Command } from "commander";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { rotateDataKey } from "../../crypto/rotate.js";
+import { keysPgpCommand } from "./keys-pgp.js";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
-/** `embargo keys rotate`: a new data key, everything re-encrypted under it, older keys retired. */
+/**
+ * `embargo keys rotate`: a new data key, everything re-encrypted under it, older keys retired.
+ * `embargo keys pgp …`: the programs' OpenPGP keys (keys-pgp.ts).
+ */
 export function keysCommand(io: StoreCommandIo = {}): Command {
   const { stdout, stderr, options } = resolveIo(io);
   const keys = new Command("keys")
@@ -23,5 +27,6 @@ export function keysCommand(io: StoreCommandIo = {}): Command {
         `rotated: data key ${keyId} is active; ${reencrypted} values re-encrypted, older keys retired\n`,
       );
     });
+  keys.addCommand(keysPgpCommand({ stdout, stderr }));
   return keys;
 }

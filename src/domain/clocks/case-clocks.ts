@@ -25,6 +25,14 @@ export interface CaseClockFacts {
   fixedAt: Date | null;
   closedAt: Date | null;
   reporterAgreedAt: Date | null;
+  /** When the fix was released (clocks and disclosure phases that start at the fix release). */
+  fixReleasedAt?: Date | null;
+  /** The closing outcome; disclosure phases outlive a case closed as resolved, not others. */
+  outcome?: string | null;
+  /** Since when the case is a privacy incident (the authority notification clock starts). */
+  privacyIncidentAt?: Date | null;
+  /** When the authority was notified (stops that clock). */
+  authorityNotifiedAt?: Date | null;
 }
 
 export type CaseClockState = "met" | "missed" | "running" | "overdue" | "not-started";
@@ -59,11 +67,12 @@ const START_WORDS: Readonly<Record<string, string>> = {
   acknowledged: "starts when the case is acknowledged",
   triaged: "starts when the case is triaged",
   resolved: "starts when the case is fixed",
-  "fix-released": "starts when the fix is released",
+  "fix-released": "starts when the fix release is recorded",
 };
 
-function startOf(clock: PolicyClock, facts: CaseClockFacts): Date | null {
-  switch (clock.startsAt) {
+/** When a clock (or the embargo) that starts at `startsAt` started on a case; null: not yet. */
+export function startedAtOf(startsAt: PolicyClock["startsAt"], facts: CaseClockFacts): Date | null {
+  switch (startsAt) {
     case "received":
       return facts.receivedAt;
     case "acknowledged":
@@ -72,9 +81,18 @@ function startOf(clock: PolicyClock, facts: CaseClockFacts): Date | null {
       return facts.triagedAt;
     case "resolved":
       return facts.fixedAt;
-    default:
-      return null; // fix releases are not recorded yet
+    case "fix-released":
+      return facts.fixReleasedAt ?? null;
   }
+}
+
+/** "starts when the case is triaged": why something has not started yet. */
+export function startWords(startsAt: PolicyClock["startsAt"]): string {
+  return START_WORDS[startsAt] ?? "";
+}
+
+function startOf(clock: PolicyClock, facts: CaseClockFacts): Date | null {
+  return startedAtOf(clock.startsAt, facts);
 }
 
 function stopOf(clock: PolicyClock, facts: CaseClockFacts): Date | null {

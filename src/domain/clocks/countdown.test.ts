@@ -34,4 +34,23 @@ describe("deadlines in words", () => {
     expect(inboxClock({ ...owed, dueAt: at(1), nextDueAt: at(1) }, at(2))?.text).toBe("overdue by 1 h");
     expect(inboxClock({ ...owed, nextDueAt: null }, NOW)).toBeNull();
   });
+
+  it("words the authority deadline of a privacy incident while the authority is not notified", () => {
+    const privacy = {
+      acknowledgeBy: at(-10),
+      acknowledgedAt: at(-9),
+      dueAt: at(100),
+      nextDueAt: at(5),
+      authorityNotifyBy: at(5),
+      authorityNotifiedAt: null,
+    };
+    expect(inboxClock(privacy, NOW)).toMatchObject({
+      kind: "authority",
+      text: "notify the authority within 5 h",
+    });
+    expect(inboxClock(privacy, at(7))?.text).toBe("notify the authority overdue by 2 h");
+    // Once notified, the store's next deadline is the due date again.
+    const notified = { ...privacy, authorityNotifiedAt: at(1), nextDueAt: at(100) };
+    expect(inboxClock(notified, NOW)).toMatchObject({ kind: "due", text: "due in 4 d" });
+  });
 });

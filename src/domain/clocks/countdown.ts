@@ -43,16 +43,21 @@ export interface CaseDeadlines {
   dueAt: Date | null;
   /** The earliest open deadline (the store keeps it: acknowledgement until acknowledged, then the due date). */
   nextDueAt: Date | null;
+  /** The deadline to notify the authority of a privacy incident, and when it was (src/domain/clocks/disclosure.ts). */
+  authorityNotifyBy?: Date | null;
+  authorityNotifiedAt?: Date | null;
 }
 
 export interface InboxClock extends Countdown {
-  kind: "acknowledge" | "due";
+  kind: "acknowledge" | "authority" | "due";
 }
 
 /**
  * The clock an inbox row shows: its earliest open deadline, worded for what it is.
  * "acknowledge within 3 h" / "acknowledge overdue by 2 h" while an acknowledgement is owed,
- * "due in 2 d" / "overdue by 5 h" for the team's due date; null when nothing is due.
+ * "notify the authority within 5 h" / "notify the authority overdue by 1 h" for a privacy
+ * incident's authority deadline, "due in 2 d" / "overdue by 5 h" for the team's due date; null when
+ * nothing is due.
  */
 export function inboxClock(deadlines: CaseDeadlines, now: Date): InboxClock | null {
   const next = deadlines.nextDueAt;
@@ -62,6 +67,20 @@ export function inboxClock(deadlines: CaseDeadlines, now: Date): InboxClock | nu
     deadlines.acknowledgeBy !== null &&
     deadlines.acknowledgeBy.getTime() === next.getTime();
   const base = countdown(next, now);
+  const owesAuthority =
+    !owesAcknowledgement &&
+    (deadlines.authorityNotifiedAt ?? null) === null &&
+    deadlines.authorityNotifyBy != null &&
+    deadlines.authorityNotifyBy.getTime() === next.getTime();
+  if (owesAuthority) {
+    return {
+      ...base,
+      kind: "authority",
+      text: base.overdue
+        ? `notify the authority overdue by ${formatSpan(base.remainingMs)}`
+        : `notify the authority within ${formatSpan(base.remainingMs)}`,
+    };
+  }
   if (!owesAcknowledgement) return { ...base, kind: "due" };
   return {
     ...base,

@@ -55,6 +55,9 @@ const TEAM_EVENTS = new Set([
   "reporter.agreement",
   "incident.phase_noted",
   "incident.phase_shared",
+  "case.fix_released",
+  "case.privacy_incident_marked",
+  "case.authority_notified",
 ]);
 
 const REPORTER_EVENTS = new Set([
@@ -100,6 +103,15 @@ function teamLine(event: CaseEventFact, nameOf: (userId: string | null) => strin
     case "incident.phase_noted":
     case "incident.phase_shared":
       return { text: `${who}: incident phase ${str(p.phaseId)}, ${str(p.action)}.`, content: null };
+    case "case.fix_released":
+      return { text: `${who} recorded that the fix was released (${str(p.releasedAt)}).`, content: null };
+    case "case.privacy_incident_marked":
+      return { text: `${who} marked the case as a privacy incident (since ${str(p.since)}).`, content: null };
+    case "case.authority_notified":
+      return {
+        text: `${who} recorded that the authority was notified (${str(p.notifiedAt)}).`,
+        content: null,
+      };
     default:
       return null;
   }

@@ -9,6 +9,11 @@ export interface SecurityTxtRenderOptions {
   publicUrl?: string;
   /** Days until Expires; RFC 9116 asks for less than a year. */
   expiresInDays?: number;
+  /**
+   * The program has an active OpenPGP key in the database (`embargo keys pgp`), served at
+   * <publicUrl>/p/<program>/openpgp.asc instead of the policy's key: Encryption points there.
+   */
+  storedKey?: boolean;
 }
 
 export const DEFAULT_EXPIRES_IN_DAYS = 180;
@@ -45,8 +50,10 @@ export function securityTxtFields(
   fields.push(["Expires", expires.toISOString().replace(/\.\d{3}Z$/, "Z")]);
 
   const keyUrl =
-    policy.encryption.openpgpKey?.url ??
-    (loaded.programKey !== undefined && base !== undefined ? `${base}/openpgp.asc` : undefined);
+    options.storedKey === true && base !== undefined
+      ? `${base}/openpgp.asc`
+      : (policy.encryption.openpgpKey?.url ??
+        (loaded.programKey !== undefined && base !== undefined ? `${base}/openpgp.asc` : undefined));
   if (keyUrl !== undefined) fields.push(["Encryption", keyUrl]);
   if (program.acknowledgmentsUrl !== undefined) fields.push(["Acknowledgments", program.acknowledgmentsUrl]);
   fields.push(["Preferred-Languages", program.languages.join(", ")]);

@@ -48,8 +48,16 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn("problem", "text")
     .addColumn("handled_at", "text")
     .execute();
-  await db.schema.createIndex("inbound_mail_status").on("inbound_mail").columns(["status", "received_at"]).execute();
-  await db.schema.createIndex("inbound_mail_message_id_hash").on("inbound_mail").column("message_id_hash").execute();
+  await db.schema
+    .createIndex("inbound_mail_status")
+    .on("inbound_mail")
+    .columns(["status", "received_at"])
+    .execute();
+  await db.schema
+    .createIndex("inbound_mail_message_id_hash")
+    .on("inbound_mail")
+    .column("message_id_hash")
+    .execute();
 
   await db.schema
     .createTable("mail_threads")

@@ -4,6 +4,7 @@ import * as initial from "./2026112501_initial.js";
 import * as accounts from "./2026112502_accounts.js";
 import * as caseWork from "./2026112503_case_work.js";
 import * as jobs from "./2026112504_jobs.js";
+import * as disclosureClocks from "./2026112505_disclosure_clocks.js";
 import * as mail from "./2026112506_mail.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
@@ -22,5 +23,6 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026112502_accounts": accounts,
   "2026112503_case_work": caseWork,
   "2026112504_jobs": jobs,
+  "2026112505_disclosure_clocks": disclosureClocks,
   "2026112506_mail": mail,
 };

@@ -1,14 +1,24 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { programPublicKey, wkdKey } from "../../mail/key-directory.js";
 import { renderSecurityTxt } from "../../policy/render/security-txt.js";
+import { publishedPublicKey } from "../../store/program-keys.js";
 import type { WebContext } from "../app.js";
 import { notFound } from "../errors.js";
 import { renderPage } from "../views/layout.js";
 import { PolicyPage, ProgramIndex } from "../views/policy-page.js";
 
 const ProgramParams = z.object({ program: z.string().max(64) });
+const WkdParams = z.object({ hash: z.string().max(64) });
+// `l` (the local part) is accepted as the WKD draft sends it, but the hash alone decides.
+const WkdQuery = z.object({ l: z.string().max(256).optional() });
+/** z-base-32 of a SHA-1: 32 characters. */
+const WKD_HASH = /^[ybndrfg8ejkmcpqxot1uwisza345h769]{32}$/;
 
-/** The public face of each program: policy page, security.txt and its OpenPGP key. */
+/**
+ * The public face of each program: policy page, security.txt and its OpenPGP key (at
+ * openpgp.asc and in the Web Key Directory of its addresses).
+ */
 export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
   const program = (slug: string) => {
     const loaded = ctx.programs.get(slug);
@@ -28,13 +38,16 @@ export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
       .send(renderPage(PolicyPage({ program: loaded, reportFormUrl })));
   });
 
-  const securityTxt = (slug: string) =>
-    renderSecurityTxt(program(slug), { now: ctx.clock(), publicUrl: ctx.config.publicUrl });
+  const securityTxt = async (slug: string) => {
+    const loaded = program(slug);
+    const storedKey = (await publishedPublicKey(ctx.store, loaded.policy.program.slug)) !== undefined;
+    return renderSecurityTxt(loaded, { now: ctx.clock(), publicUrl: ctx.config.publicUrl, storedKey });
+  };
 
   app.get("/.well-known/security.txt", { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type("text/plain; charset=utf-8")
-      .send(securityTxt(ctx.programs.defaultProgram.policy.program.slug)),
+      .send(await securityTxt(ctx.programs.defaultProgram.policy.program.slug)),
   );
   app.get(
     "/p/:program/security.txt",
@@ -42,7 +55,7 @@ export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
     async (request, reply) =>
       reply
         .type("text/plain; charset=utf-8")
-        .send(securityTxt((request.params as z.infer<typeof ProgramParams>).program)),
+        .send(await securityTxt((request.params as z.infer<typeof ProgramParams>).program)),
   );
 
   app.get(
@@ -50,8 +63,30 @@ export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
     { schema: { params: ProgramParams, hide: true } },
     async (request, reply) => {
       const loaded = program((request.params as z.infer<typeof ProgramParams>).program);
-      if (loaded.programKey === undefined) throw notFound("OpenPGP key");
-      return reply.type("application/pgp-keys").send(loaded.programKey.armored);
+      const key = await programPublicKey(ctx.store, loaded);
+      if (key === undefined) throw notFound("OpenPGP key");
+      return reply.type("application/pgp-keys").send(key.armored);
     },
+  );
+
+  // Web Key Directory, direct method (draft-koch-openpgp-webkey-service): open to any origin.
+  app.get(
+    "/.well-known/openpgpkey/hu/:hash",
+    { schema: { params: WkdParams, querystring: WkdQuery, hide: true } },
+    async (request, reply) => {
+      const { hash } = request.params as z.infer<typeof WkdParams>;
+      const key = WKD_HASH.test(hash)
+        ? await wkdKey(ctx.store, ctx.programs.all(), hash, request.hostname)
+        : undefined;
+      if (key === undefined) throw notFound("OpenPGP key");
+      return reply
+        .type("application/octet-stream")
+        .header("access-control-allow-origin", "*")
+        .send(Buffer.from(key));
+    },
+  );
+  // The draft requires the policy file to exist; an empty one means the default policy.
+  app.get("/.well-known/openpgpkey/policy", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/plain; charset=utf-8").header("access-control-allow-origin", "*").send(""),
   );
 }

@@ -71,6 +71,10 @@ export const CaseDetail = z
     closedAt: MaybeInstant,
     agreementDueAt: MaybeInstant,
     nextDueAt: MaybeInstant,
+    fixReleasedAt: MaybeInstant,
+    privacyIncidentAt: MaybeInstant,
+    authorityNotifyBy: MaybeInstant,
+    authorityNotifiedAt: MaybeInstant,
     outcome: z.string().nullable(),
     duplicateOf: z.string().nullable(),
     assignee: z.string().nullable(),
@@ -132,6 +136,29 @@ export const CaseDetail = z
         dueAt: MaybeInstant,
         state: z.enum(["met", "missed", "running", "overdue", "not-started"]),
         text: z.string(),
+      }),
+    ),
+    embargo: z
+      .object({
+        endsAt: MaybeInstant,
+        state: z.enum(["not-started", "running", "ended"]),
+        text: z
+          .string()
+          .meta({ description: `"ends in 12 d: …", "ended 3 d ago: the reporter may disclose".` }),
+      })
+      .nullable()
+      .meta({ description: "When the policy's embargo ends on this case; null when it sets none." }),
+    disclosurePhases: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        day: z.number(),
+        relativeTo: z.enum(["fix-release", "received"]),
+        dueAt: MaybeInstant.meta({ description: "Null until the fix release is recorded." }),
+        state: z.enum(["not-started", "upcoming", "due", "stopped"]),
+        text: z.string(),
+        audiences: z.array(z.string()),
+        actions: z.array(z.object({ kind: z.string(), text: z.string() })),
       }),
     ),
     allowedTransitions: z.array(z.enum(CASE_STATES)),
@@ -243,3 +270,20 @@ export const CweResults = z.array(
     top25: z.boolean(),
   }),
 );
+
+const InstantInput = z.string().max(40).optional().meta({
+  description:
+    "An ISO 8601 instant, or YYYY-MM-DD / YYYY-MM-DDTHH:MM in the program's time zone; left out: now.",
+});
+
+export const FixReleaseBody = z.strictObject({ releasedAt: InstantInput }).meta({ id: "FixReleaseRequest" });
+
+export const FixReleaseDone = z.object({ changed: z.boolean(), releasedAt: Instant });
+
+export const PrivacyIncidentBody = z
+  .strictObject({ since: InstantInput.meta({ description: "When the team became aware; left out: now." }) })
+  .meta({ id: "PrivacyIncidentRequest" });
+
+export const AuthorityNotifiedBody = z
+  .strictObject({ notifiedAt: InstantInput })
+  .meta({ id: "AuthorityNotifiedRequest" });

@@ -27,9 +27,13 @@ import {
   clocksOf,
   closingOutcomesFor,
   cvssVersionOf,
+  disclosureOf,
   keyFingerprint,
   likelyDuplicates,
+  markPrivacyIncidentFor,
   moveCase,
+  recordAuthorityNotifiedFor,
+  recordFixReleaseFor,
   type TriageInput,
   triageCase,
 } from "../../workspace/case-work.js";
@@ -42,14 +46,18 @@ import { contentDisposition } from "./reporter.js";
 import {
   AssigneeBody,
   AttachmentParams,
+  AuthorityNotifiedBody,
   CaseDetail,
   CaseIdParams,
   CaseList,
   Changed,
   CweQuery,
   CweResults,
+  FixReleaseBody,
+  FixReleaseDone,
   MessageCreated,
   NoteBody,
+  PrivacyIncidentBody,
   ReplyBody,
   TransitionBody,
   TransitionDone,
@@ -218,6 +226,7 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
       const found = await loadCase(request.params.id);
       const now = ctx.clock();
       const state = isCaseState(found.state) ? found.state : "new";
+      const disclosure = disclosureOf(program, found, now);
       const [duplicates, fingerprint] = await Promise.all([
         likelyDuplicates(ctx, found),
         keyFingerprint(found.contact.openpgpKey),
@@ -239,6 +248,10 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
         closedAt: iso(found.closedAt),
         agreementDueAt: iso(found.agreementDueAt),
         nextDueAt: iso(found.nextDueAt),
+        fixReleasedAt: iso(found.fixReleasedAt),
+        privacyIncidentAt: iso(found.privacyIncidentAt),
+        authorityNotifyBy: iso(found.authorityNotifyBy),
+        authorityNotifiedAt: iso(found.authorityNotifiedAt),
         outcome: found.outcome,
         duplicateOf: found.duplicateOf,
         assignee: found.assignee,
@@ -278,6 +291,25 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
           dueAt: iso(clock.dueAt),
           state: clock.state,
           text: clock.text,
+        })),
+        embargo:
+          disclosure.embargo === null
+            ? null
+            : {
+                endsAt: iso(disclosure.embargo.endsAt),
+                state: disclosure.embargo.state,
+                text: disclosure.embargo.text,
+              },
+        disclosurePhases: disclosure.phases.map((phase) => ({
+          id: phase.id,
+          name: phase.name,
+          day: phase.day,
+          relativeTo: phase.relativeTo,
+          dueAt: iso(phase.dueAt),
+          state: phase.state,
+          text: phase.text,
+          audiences: phase.audiences,
+          actions: phase.actions,
         })),
         allowedTransitions: allowedTransitions(state),
         closingOutcomes: closingOutcomesFor(state, program.policy),
@@ -366,6 +398,90 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
         ctx.clock(),
       );
       return reply.send({ changed: true });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/fix-release",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Record when the fix was released (internal; the disclosure phases run from it); another instant corrects it",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: FixReleaseBody,
+        response: { 200: FixReleaseDone, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const program = await caseProgram(staff, request.params.id, "work");
+      const done = await recordFixReleaseFor(
+        ctx,
+        program,
+        request.params.id,
+        teamActor(staff.userId),
+        request.body.releasedAt,
+      );
+      return reply.send({ changed: done.changed, releasedAt: done.releasedAt.toISOString() });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/privacy-incident",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Mark the case a privacy incident (internal); the policy's clock to notify the authority starts",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: PrivacyIncidentBody,
+        response: { 200: Changed, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const program = await caseProgram(staff, request.params.id, "work");
+      const { changed } = await markPrivacyIncidentFor(
+        ctx,
+        program,
+        request.params.id,
+        teamActor(staff.userId),
+        request.body.since,
+      );
+      return reply.send({ changed });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/authority-notification",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Record that the authority was notified of the privacy incident (stops its clock; 409 when not a privacy incident)",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: AuthorityNotifiedBody,
+        response: { 200: Changed, ...errors, 409: ApiError },
+      },
+    },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const program = await caseProgram(staff, request.params.id, "work");
+      const { changed } = await recordAuthorityNotifiedFor(
+        ctx,
+        program,
+        request.params.id,
+        teamActor(staff.userId),
+        request.body.notifiedAt,
+      );
+      return reply.send({ changed });
     },
   );
 

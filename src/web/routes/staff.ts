@@ -28,10 +28,14 @@ import {
   clocksOf,
   closingOutcomesFor,
   creditKeeper,
+  disclosureOf,
   dueDateInput,
   keyFingerprint,
   likelyDuplicates,
+  markPrivacyIncidentFor,
   moveCase,
+  recordAuthorityNotifiedFor,
+  recordFixReleaseFor,
   triageCase,
 } from "../../workspace/case-work.js";
 import type { WebContext } from "../app.js";
@@ -69,6 +73,9 @@ const FORM_FIELDS: Readonly<Record<string, string>> = {
   assignee: "assignee",
   phase: "incident-phase",
   action: "incident-phase",
+  releasedAt: "released-at",
+  since: "privacy-since",
+  notifiedAt: "authority-notified-at",
 };
 
 /**
@@ -150,6 +157,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
         names,
         assignable,
         clocks: clocksOf(program, found, now),
+        disclosure: disclosureOf(program, found, now),
         duplicates,
         fingerprint,
         ...(keepsCredit === undefined ? {} : { keepsCredit }),
@@ -470,6 +478,30 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
       return done.ok ? backToCase(reply, id, "phase") : done.sent;
     },
   );
+
+  // Disclosure: the fix release, a privacy incident, the authority notified. Each takes an
+  // optional date and time in the program's time zone (empty: now).
+  for (const [path, field, command, notice] of [
+    ["fix-release", "released-at", recordFixReleaseFor, "fix-released"],
+    ["privacy-incident", "privacy-since", markPrivacyIncidentFor, "privacy-incident"],
+    ["authority-notified", "authority-notified-at", recordAuthorityNotifiedFor, "authority-notified"],
+  ] as const) {
+    app.post(
+      `/cases/:id/${path}`,
+      { schema: { params: CaseParams, hide: true }, ...forms },
+      async (request, reply) => {
+        const staff = requireStaff(request);
+        const { id } = request.params;
+        const program = await caseProgram(staff, id, "work");
+        const form = await readFormBody(request, 0);
+        const done = await formCommand(request, reply, id, form, () =>
+          command(ctx, program, id, actorOf(staff), form.fields[field]),
+        );
+        if (!done.ok) return done.sent;
+        return backToCase(reply, id, done.value.changed ? notice : "unchanged");
+      },
+    );
+  }
 
   // -------------------------------------------------------------------------------------------
   // CWE lookup (for people without JavaScript)

@@ -1,5 +1,6 @@
 import type { TeamMember } from "../../auth/team.js";
 import type { CaseClock } from "../../domain/clocks/case-clocks.js";
+import type { DisclosurePhaseItem, EmbargoEnd } from "../../domain/clocks/disclosure.js";
 import { CVSS_FORM_FIELDS, type CvssSelections } from "../../domain/cvss/calculator.js";
 import {
   decidePhase,
@@ -13,7 +14,7 @@ import type { CaseState, ClosingOutcome } from "../../domain/lifecycle/index.js"
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { PRIORITIES, SEVERITIES } from "../../policy/schema.js";
 import type { StaffCase, StaffEvent } from "../../store/staff-cases.js";
-import type { DuplicateHint } from "../../workspace/case-work.js";
+import { type DuplicateHint, localTimeInput } from "../../workspace/case-work.js";
 import { TRIAGE_FIELDS } from "../triage-form.js";
 import { CvssCalculator, CvssScore, selectionsOf } from "./cvss-calculator.js";
 import {
@@ -45,6 +46,10 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   unchanged: "Nothing changed.",
   moved: "State changed. The reporter was told on their case page.",
   phase: "Incident response step recorded. When the policy says so, the reporter sees it on their case page.",
+  "fix-released": "Fix release recorded. The disclosure phases run from it. The reporter is not told.",
+  "privacy-incident":
+    "Marked as a privacy incident: the clock to notify the authority runs. The reporter is not told.",
+  "authority-notified": "Recorded that the authority was notified: its clock has stopped.",
 };
 
 /** What a form sent, to show it again beside its errors. */
@@ -65,6 +70,8 @@ export interface CasePageProps {
   /** Who may be assigned: members who may work this program. */
   assignable: TeamMember[];
   clocks: CaseClock[];
+  /** The policy's disclosure plan on this case (src/domain/clocks/disclosure.ts). */
+  disclosure: { embargo: EmbargoEnd | null; phases: DisclosurePhaseItem[] };
   duplicates: DuplicateHint[];
   fingerprint: string | undefined;
   /** Under first-reporter-only credit, the case (this one or its original) whose reporter keeps the credit. */
@@ -95,6 +102,11 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "incident.phase_noted": "Incident response step",
   "incident.phase_shared": "Incident response step, shared with the reporter",
   "escalation.step": "Escalation",
+  "case.fix_released": "Fix release recorded",
+  "case.privacy_incident_marked": "Marked as a privacy incident",
+  "case.authority_notified": "The authority was notified",
+  "disclosure.phase_due": "Disclosure phase due",
+  "authority.notification_due": "Authority notification deadline",
 };
 
 const ESCALATION_KIND_LABELS: Readonly<Record<string, string>> = {
@@ -178,7 +190,7 @@ export function CasePage(props: CasePageProps) {
       </dl>
 
       <h2>Clocks</h2>
-      {props.clocks.length === 0 ? (
+      {props.clocks.length === 0 && props.disclosure.embargo === null ? (
         <p>{policy.program.name}'s policy promises no response times.</p>
       ) : (
         <section class="table-scroll" aria-label="Clocks" tabindex={0}>
@@ -207,6 +219,7 @@ export function CasePage(props: CasePageProps) {
                   </td>
                 </tr>
               ))}
+              {props.disclosure.embargo === null ? null : <EmbargoRow embargo={props.disclosure.embargo} />}
             </tbody>
           </table>
         </section>
@@ -350,6 +363,8 @@ export function CasePage(props: CasePageProps) {
 
       {policy.incident.phases.length === 0 ? null : <IncidentPhases {...props} base={base} />}
 
+      <Disclosure {...props} base={base} />
+
       {props.canWork ? <LifecycleForm {...props} base={base} /> : null}
     </StaffLayout>
   );
@@ -361,10 +376,29 @@ function actorText(actor: string, name: (userId: string) => string): string {
   return actor.startsWith("team:") ? name(actor.slice("team:".length)) : actor;
 }
 
+const SIGNATURE_WORDS: Readonly<Record<string, string>> = {
+  valid: "signature valid",
+  invalid: "signature INVALID (altered, or not made by the key it names)",
+  "unknown-key": "signed by a key we do not have",
+  unsigned: "not signed",
+};
+
+/** How a message that came by email was protected: "by email, encrypted, signature valid (ABCD…)". */
+function mailLine(mail: Record<string, unknown>): string {
+  const signature = SIGNATURE_WORDS[String(mail.signature)] ?? String(mail.signature);
+  const signer = typeof mail.signer === "string" ? ` (key ${mail.signer})` : "";
+  return `by email, ${mail.encrypted === true ? "encrypted" : "not encrypted"}, ${signature}${signer}`;
+}
+
 function EventDetails({ event, name }: { event: StaffEvent; name: (userId: string | null) => string }) {
   const payload = event.payload;
   if (!isObject(payload)) return null;
   switch (event.type) {
+    case "case.received":
+    case "reporter.message":
+      return payload.mail !== undefined && isObject(payload.mail) ? (
+        <p class="meta">{mailLine(payload.mail)}</p>
+      ) : null;
     case "team.reply":
       return payload.detailedResponse === true ? <p class="meta">Marked as the detailed response.</p> : null;
     case "case.assigned":
@@ -414,6 +448,50 @@ function EventDetails({ event, name }: { event: StaffEvent; name: (userId: strin
       return (
         <p>
           {PHASE_ACTION_LABELS[String(payload.action)] ?? String(payload.action)} {String(payload.phaseId)}
+        </p>
+      );
+    case "case.fix_released":
+      return (
+        <p>
+          Released <When date={new Date(String(payload.releasedAt))} />
+          {typeof payload.previous === "string" ? (
+            <>
+              {" "}
+              (was <When date={new Date(payload.previous)} />)
+            </>
+          ) : null}
+        </p>
+      );
+    case "case.privacy_incident_marked":
+      return (
+        <p>
+          Since <When date={new Date(String(payload.since))} />
+          {typeof payload.notifyBy === "string" ? (
+            <>
+              ; notify the authority by <When date={new Date(payload.notifyBy)} />
+            </>
+          ) : null}
+        </p>
+      );
+    case "case.authority_notified":
+      return (
+        <p>
+          Notified <When date={new Date(String(payload.notifiedAt))} />
+        </p>
+      );
+    case "disclosure.phase_due":
+    case "authority.notification_due":
+      return (
+        <p>
+          {event.type === "disclosure.phase_due"
+            ? `Phase ${String(payload.phaseId)} (day ${String(payload.day)})`
+            : payload.kind === "warn"
+              ? "Warning: the deadline is near"
+              : "Breach: the deadline has passed"}
+          ; told:{" "}
+          {Array.isArray(payload.notified) && payload.notified.length > 0
+            ? payload.notified.join(", ")
+            : "nobody"}
         </p>
       );
     case "escalation.step":
@@ -820,6 +898,177 @@ function IncidentPhases(props: CasePageProps & { base: string }) {
           );
         })}
       </ol>
+    </section>
+  );
+}
+
+/** The embargo as a row of the clocks table: it does not miss, it ends. */
+function EmbargoRow({ embargo }: { embargo: EmbargoEnd }) {
+  return (
+    <tr class={`clock-embargo-${embargo.state}`}>
+      <th scope="row">
+        {embargo.label}
+        {embargo.promise === null ? null : <span class="meta block">{embargo.promise}</span>}
+      </th>
+      <td>
+        <When date={embargo.endsAt} />
+      </td>
+      <td class="clock">{embargo.text}</td>
+    </tr>
+  );
+}
+
+const RELATIVE_TO: Readonly<Record<DisclosurePhaseItem["relativeTo"], string>> = {
+  "fix-release": "after the fix release",
+  received: "after the report was received",
+};
+
+/**
+ * The fix release, the policy's disclosure phases as dated items (what to do, for whom), and the
+ * privacy incident with its authority notification; forms for those who may work the case.
+ */
+function Disclosure(props: CasePageProps & { base: string }) {
+  const { found, errors, program } = props;
+  const policy = program.policy;
+  const timeZone = policy.serviceLevels.calendar.timeZone;
+  const draft = props.draft?.fields ?? {};
+  const phases = props.disclosure.phases;
+  const authority = policy.disclosure.authorityNotification;
+  return (
+    <section aria-labelledby="disclosure-heading">
+      <h2 id="disclosure-heading">Disclosure</h2>
+      <dl class="facts">
+        <dt>Fix released</dt>
+        <dd>{found.fixReleasedAt === null ? "not recorded" : <When date={found.fixReleasedAt} />}</dd>
+      </dl>
+      {props.canWork ? (
+        <form method="post" action={`${props.base}/fix-release`}>
+          <Csrf token={props.csrfToken} />
+          <div class="field">
+            <label for="released-at">
+              {found.fixReleasedAt === null ? "Record the fix release" : "Correct the fix release"}
+            </label>
+            <p class="help" id="released-at-help">
+              When the fix was released, in {timeZone}; leave empty for now. Internal: the reporter is not
+              told (reply to tell them).
+            </p>
+            <FieldError errors={errors} field="released-at" />
+            <input
+              type="datetime-local"
+              id="released-at"
+              name="released-at"
+              value={draft["released-at"] ?? localTimeInput(found.fixReleasedAt, timeZone)}
+              aria-describedby={describedBy(errors, "released-at", "released-at-help")}
+            />
+          </div>
+          <button type="submit">Record the fix release</button>
+        </form>
+      ) : null}
+
+      {phases.length === 0 ? null : (
+        <>
+          <h3>Disclosure phases</h3>
+          <ol class="phases">
+            {phases.map((phase) => (
+              <li class={`disclosure-phase-${phase.state}`}>
+                <strong>
+                  Day {phase.day} – {phase.name}
+                </strong>
+                :{" "}
+                {phase.dueAt === null ? null : (
+                  <>
+                    due <When date={phase.dueAt} />{" "}
+                  </>
+                )}
+                <span class={phase.state === "due" ? "clock overdue" : "clock"}>({phase.text})</span>
+                <span class="meta block">
+                  {phase.day} days {RELATIVE_TO[phase.relativeTo]}
+                  {phase.audiences.length === 0 ? "" : ` · for ${phase.audiences.join(", ")}`}
+                </span>
+                <ul>
+                  {phase.actions.map((action) => (
+                    <li>{action.text}</li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+
+      {authority === undefined && found.privacyIncidentAt === null ? null : (
+        <>
+          <h3>Privacy incident</h3>
+          {found.privacyIncidentAt === null ? (
+            <p>
+              Not marked as a privacy incident.
+              {authority === undefined
+                ? null
+                : ` A privacy incident must be reported to ${authority.authority ?? "the authority"} in time; marking the case starts that clock.`}
+            </p>
+          ) : (
+            <dl class="facts">
+              <dt>Privacy incident since</dt>
+              <dd>
+                <When date={found.privacyIncidentAt} />
+              </dd>
+              <dt>Notify the authority by</dt>
+              <dd>
+                <When date={found.authorityNotifyBy} />
+              </dd>
+              <dt>Authority notified</dt>
+              <dd>
+                {found.authorityNotifiedAt === null ? "not yet" : <When date={found.authorityNotifiedAt} />}
+              </dd>
+            </dl>
+          )}
+          {!props.canWork ? null : found.privacyIncidentAt === null ? (
+            authority === undefined ? null : (
+              <form method="post" action={`${props.base}/privacy-incident`}>
+                <Csrf token={props.csrfToken} />
+                <div class="field">
+                  <label for="privacy-since">Privacy incident since</label>
+                  <p class="help" id="privacy-since-help">
+                    When the team became aware of it, in {timeZone}; leave empty for now. Internal.
+                  </p>
+                  <FieldError errors={errors} field="privacy-since" />
+                  <input
+                    type="datetime-local"
+                    id="privacy-since"
+                    name="privacy-since"
+                    value={draft["privacy-since"] ?? ""}
+                    aria-describedby={describedBy(errors, "privacy-since", "privacy-since-help")}
+                  />
+                </div>
+                <button type="submit">Mark as a privacy incident</button>
+              </form>
+            )
+          ) : found.authorityNotifiedAt !== null ? null : (
+            <form method="post" action={`${props.base}/authority-notified`}>
+              <Csrf token={props.csrfToken} />
+              <div class="field">
+                <label for="authority-notified-at">The authority was notified at</label>
+                <p class="help" id="authority-notified-at-help">
+                  In {timeZone}; leave empty for now. Internal.
+                </p>
+                <FieldError errors={errors} field="authority-notified-at" />
+                <input
+                  type="datetime-local"
+                  id="authority-notified-at"
+                  name="authority-notified-at"
+                  value={draft["authority-notified-at"] ?? ""}
+                  aria-describedby={describedBy(
+                    errors,
+                    "authority-notified-at",
+                    "authority-notified-at-help",
+                  )}
+                />
+              </div>
+              <button type="submit">Record that the authority was notified</button>
+            </form>
+          )}
+        </>
+      )}
     </section>
   );
 }

@@ -20,6 +20,7 @@ export function StaffLayout(props: {
         <nav class="staff-nav" aria-label="Workspace">
           <a href="/inbox">Inbox</a>
           <a href="/cwe">CWE lookup</a>
+          <a href="/mail/queue">Mail</a>
           <a href="/dashboard">Metrics</a>
           <a href="/account">{props.email}</a>
           <form method="post" action="/logout" class="inline">

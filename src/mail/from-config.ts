@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Keyring } from "../crypto/keyring.js";
+import type { ProgramRegistry } from "../intake/programs.js";
+import type { Store } from "../store/database.js";
+import { inboundMailRaw, unhandledMail } from "../store/inbound-mail.js";
+import { startImapPoller } from "./imap-poller.js";
+import { handleStoredMail, type MailIntakeDeps } from "./ingest.js";
+import { startSmtpListener } from "./smtp-listener.js";
+import { storeKeySource } from "./store-key-source.js";
+
+/** Attachments of mail: as many and as large as the web form allows. */
+export function mailIntakeDeps(
+  config: Config,
+  parts: {
+    store: Store;
+    keyring: Keyring;
+    programs: ProgramRegistry;
+    logger: Logger;
+    clock: () => Date;
+    mailKey: Buffer;
+  },
+): MailIntakeDeps {
+  return {
+    ...parts,
+    programKeys: storeKeySource(parts.store, parts.keyring),
+    publicUrl: config.publicUrl,
+    mailDomain: config.mailFrom.split("@")[1] ?? "localhost",
+    limits: {
+      maxAttachments: 20,
+      maxAttachmentBytes: config.limits.attachmentBytes,
+      maxTotalBytes: config.smtpListener.maxBytes,
+    },
+  };
+}
+
+export interface RunningMail {
+  smtpPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Mail intake as `embargo serve` runs it: first whatever a previous process stored and did not
+ * get to handle, then the SMTP listener when EMBARGO_SMTP_PORT is set and IMAP polling when
+ * EMBARGO_IMAP_URL is (its first poll right away).
+ */
+export async function startMailIntake(deps: MailIntakeDeps, config: Config): Promise<RunningMail> {
+  await handleUnhandledMail(deps);
+  const poller = config.imap === undefined ? undefined : startImapPoller(deps, config.imap);
+  void poller?.pollOnce();
+  const stopPoller = async () => {
+    await poller?.stop();
+  };
+  if (config.smtpPort === undefined) return { smtpPort: undefined, stop: stopPoller };
+  const tls = config.smtpListener.tls;
+  const listener = await startSmtpListener(deps, {
+    host: config.smtpListener.host,
+    port: config.smtpPort,
+    hostname: new URL(config.publicUrl).hostname,
+    maxBytes: config.smtpListener.maxBytes,
+    perSenderPerHour: config.smtpListener.perSenderPerHour,
+    perProgramPerHour: config.rateLimits.perProgramPerHour,
+    ...(tls === undefined
+      ? {}
+      : { tls: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } }),
+  }).catch(async (error: unknown) => {
+    await stopPoller();
+    throw error;
+  });
+  return {
+    smtpPort: listener.port,
+    stop: async () => {
+      await Promise.all([listener.close(), stopPoller()]);
+    },
+  };
+}
+
+/** Mail stored by a process that died before it was handled: handled now, as it would have been. */
+export async function handleUnhandledMail(deps: MailIntakeDeps): Promise<number> {
+  // Only what is older than a minute: another instance may be handling a fresh one right now.
+  const pending = await unhandledMail(deps.store, new Date(deps.clock().getTime() - 60_000));
+  for (const mail of pending) {
+    const raw = await inboundMailRaw(deps.store, deps.keyring, mail.id);
+    if (raw !== undefined) await handleStoredMail(deps, mail.id, raw, { via: mail.via, rcptTo: [] });
+  }
+  return pending.length;
+}

@@ -1,0 +1,329 @@
+import type { Logger } from "pino";
+import type { Keyring } from "../crypto/keyring.js";
+import { acknowledgeBy, type ProgramRegistry } from "../intake/programs.js";
+import type { LoadedPolicy } from "../policy/loader.js";
+import { contactOfCase } from "../store/case-contact.js";
+import { addReporterMessage, type NewAttachment, submitReport } from "../store/cases.js";
+import type { Store } from "../store/database.js";
+import type { MailFacts } from "../store/events.js";
+import { randomId } from "../store/ids.js";
+import {
+  caseByMessageIds,
+  caseByReplyToken,
+  caseOfDeliveredMessage,
+  markInboundMail,
+  messageIdHash,
+  recordReplyAddress,
+  recordThread,
+  storeInboundMail,
+} from "../store/inbound-mail.js";
+import type { InboundMailStatus } from "../store/schema.js";
+import { type InboundLimits, type InboundMail, InboundMailError, parseInboundMail } from "./inbound-parse.js";
+import { MailUnreadable, type OpenedMail, openPgp } from "./open-pgp.js";
+import { programForAddress } from "./program-addresses.js";
+import type { ProgramKeySource } from "./program-key-source.js";
+import { enqueueArrivalNotice, enqueueReceipt } from "./receipts.js";
+import { replyTokenFor } from "./reply-token.js";
+
+/**
+ * Mail in: one message from the SMTP listener or the IMAP poller becomes a case, a message on a
+ * case, or an item in the queue a person looks at. In order:
+ *
+ * 1. The raw message is stored, encrypted, before anything else: nothing received is lost, even
+ *    when what follows fails (the row then says why).
+ * 2. Parsed (mailparser); mail that cannot be parsed goes to the queue and its sender is told it
+ *    arrived. Auto-replies, bounces and list mail are kept and never answered (RFC 3834).
+ * 3. A Message-ID already taken in is a replay: kept, not taken in twice.
+ * 4. The case it belongs to: the per-case reply address it was sent to, else In-Reply-To /
+ *    References of mail we sent or received for a case. Never the subject, never the From: a
+ *    From is anyone's to write.
+ * 5. OpenPGP: PGP/MIME or inline, decrypted with the program's keys, signatures checked against
+ *    the key the sender attached or the one the case knows; the result goes on the case. Mail
+ *    encrypted to a key we do not have goes to the queue.
+ * 6. A new report opens a case and is answered with the receipt (case link and the promise),
+ *    encrypted to the sender's key when they gave one; a reply joins its case.
+ */
+export interface MailIntakeDeps {
+  store: Store;
+  keyring: Keyring;
+  programs: ProgramRegistry;
+  programKeys: ProgramKeySource;
+  clock: () => Date;
+  logger: Logger;
+  publicUrl: string;
+  /** Derives reply tokens (src/mail/reply-token.ts). */
+  mailKey: Buffer;
+  /** The host part of the Message-IDs of mail we send (the delivery worker uses the same). */
+  mailDomain: string;
+  limits: InboundLimits;
+}
+
+export interface Envelope {
+  via: "smtp" | "imap";
+  /** MAIL FROM; null for the null sender `<>` (bounces); absent when unknown (handled again from storage). */
+  mailFrom?: string | null;
+  rcptTo: readonly string[];
+}
+
+export interface IntakeOutcome {
+  id: string;
+  status: InboundMailStatus;
+  caseId: string | null;
+  problem: string | null;
+}
+
+const TITLE_MAX = 200;
+
+/** Takes one message in. Never throws for anything about the message itself. */
+export async function receiveMail(
+  deps: MailIntakeDeps,
+  raw: Buffer,
+  envelope: Envelope,
+): Promise<IntakeOutcome> {
+  const id = randomId();
+  const at = deps.clock();
+  const target = envelope.rcptTo.map((address) => programForAddress(deps.programs, address)).find(Boolean);
+  await storeInboundMail(deps.store, deps.keyring, {
+    id,
+    via: envelope.via,
+    program: target?.program.policy.program.slug ?? null,
+    raw,
+    at,
+  });
+  return handleStoredMail(deps, id, raw, envelope);
+}
+
+/** Handles a stored message (again, after a crash: see src/store/inbound-mail.ts `unhandledMail`). */
+export async function handleStoredMail(
+  deps: MailIntakeDeps,
+  id: string,
+  raw: Buffer,
+  envelope: Envelope,
+): Promise<IntakeOutcome> {
+  const at = deps.clock();
+  try {
+    return await handle(deps, id, raw, envelope, at);
+  } catch (error) {
+    // A bug or an outage, not the message: it stays stored and visible in the queue.
+    const problem = `internal-error: ${error instanceof Error ? error.name : "error"}; the message is kept`;
+    deps.logger.error(
+      { inboundMailId: id, err: error instanceof Error ? error.message : "unknown" },
+      "mail intake failed",
+    );
+    await markInboundMail(deps.store.db, id, { status: "needs-attention", problem, at });
+    return { id, status: "needs-attention", caseId: null, problem };
+  }
+}
+
+async function handle(
+  deps: MailIntakeDeps,
+  id: string,
+  raw: Buffer,
+  envelope: Envelope,
+  at: Date,
+): Promise<IntakeOutcome> {
+  const done = async (
+    status: InboundMailStatus,
+    fields: { caseId?: string | null; problem?: string; hash?: string | null } = {},
+  ) => {
+    await markInboundMail(deps.store.db, id, {
+      status,
+      caseId: fields.caseId ?? null,
+      messageIdHash: fields.hash ?? null,
+      problem: fields.problem ?? null,
+      at,
+    });
+    return { id, status, caseId: fields.caseId ?? null, problem: fields.problem ?? null };
+  };
+
+  let mail: InboundMail;
+  try {
+    mail = await parseInboundMail(
+      raw,
+      deps.limits,
+      envelope.mailFrom === undefined ? undefined : { mailFrom: envelope.mailFrom ?? "" },
+    );
+  } catch (error) {
+    if (!(error instanceof InboundMailError)) throw error;
+    const problem = `${error.code}: ${error.message}`;
+    const target = routeTarget(deps, envelope.rcptTo, []);
+    await deps.store.transaction(async (trx) => {
+      await markInboundMail(trx, id, { status: "needs-attention", problem, at });
+      if (target !== undefined && typeof envelope.mailFrom === "string" && envelope.mailFrom !== "") {
+        await enqueueArrivalNotice(trx, deps, target.program, id, envelope.mailFrom, at);
+      }
+    });
+    return { id, status: "needs-attention", caseId: null, problem };
+  }
+
+  const target = routeTarget(deps, envelope.rcptTo, mail.to);
+  if (target === undefined)
+    return done("needs-attention", { problem: "not-for-a-program: no program takes mail at this address" });
+  const hash = mail.messageId === null ? null : messageIdHash(mail.messageId);
+  if (mail.autoReply.automatic) {
+    return done("auto-reply", {
+      hash,
+      problem: `automatic message (${mail.autoReply.reason ?? "auto-reply"}); not answered`,
+    });
+  }
+  if (hash !== null) {
+    const earlier = await caseOfDeliveredMessage(deps.store, hash);
+    if (earlier !== undefined)
+      return done("duplicate", { caseId: earlier, hash, problem: "this Message-ID was already taken in" });
+  }
+
+  const slug = target.program.policy.program.slug;
+  const caseId = await findCase(deps, target.replyToken, mail, slug);
+  const knownKey = caseId === undefined ? null : await contactKeyOf(deps, caseId);
+  let opened: OpenedMail;
+  try {
+    opened = await openPgp(raw, mail, {
+      decryptionKeys: () => deps.programKeys.decryptionKeys(slug),
+      knownSenderKey: knownKey,
+      limits: deps.limits,
+    });
+  } catch (error) {
+    if (!(error instanceof MailUnreadable)) throw error;
+    const problem = `${error.code}: ${error.message}`;
+    await deps.store.transaction(async (trx) => {
+      await markInboundMail(trx, id, {
+        status: "needs-attention",
+        caseId: caseId ?? null,
+        messageIdHash: hash,
+        problem,
+        at,
+      });
+      const sender = mail.from?.address ?? envelope.mailFrom;
+      if (sender) await enqueueArrivalNotice(trx, deps, target.program, id, sender, at);
+    });
+    return { id, status: "needs-attention", caseId: caseId ?? null, problem };
+  }
+
+  const attachments: NewAttachment[] = opened.attachments.map((file) => ({
+    filename: file.filename,
+    contentType: file.contentType,
+    data: file.content,
+  }));
+  const facts: MailFacts = opened.facts;
+
+  if (caseId !== undefined) {
+    await addReporterMessage(
+      deps.store,
+      deps.keyring,
+      caseId,
+      opened.text || "(empty message)",
+      attachments,
+      at,
+      {
+        mail: facts,
+        also: async (trx) => {
+          if (mail.messageId !== null) await recordThread(trx, mail.messageId, caseId, at);
+          await markInboundMail(trx, id, { status: "case-reply", caseId, messageIdHash: hash, at });
+        },
+      },
+    );
+    return { id, status: "case-reply", caseId, problem: null };
+  }
+
+  const sender = mail.from?.address ?? envelope.mailFrom ?? null;
+  const due = acknowledgeBy(target.program, at);
+  const { caseId: newCase } = await submitReport(
+    deps.store,
+    deps.keyring,
+    {
+      program: slug,
+      source: "email",
+      assetId: null,
+      title: titleOf(opened.subject ?? mail.subject),
+      fields: { [bodyFieldOf(target.program)]: opened.text || "(empty message)" },
+      credit: { mode: "anonymous" },
+      contact: {
+        ...(sender === null ? {} : { email: sender }),
+        ...(opened.senderKey === null ? {} : { openpgpKey: opened.senderKey }),
+      },
+      attachments,
+      receivedAt: at,
+      acknowledgeBy: due,
+      mail: facts,
+    },
+    async (trx, newCaseId, reporterToken) => {
+      const replyToken = replyTokenFor(deps.mailKey, newCaseId);
+      await recordReplyAddress(trx, replyToken, newCaseId, at);
+      if (mail.messageId !== null) await recordThread(trx, mail.messageId, newCaseId, at);
+      await markInboundMail(trx, id, { status: "case-opened", caseId: newCaseId, messageIdHash: hash, at });
+      if (sender !== null) {
+        await enqueueReceipt(trx, deps, target.program, {
+          caseId: newCaseId,
+          reporterToken,
+          replyToken,
+          to: sender,
+          inReplyTo: mail.messageId,
+          senderKey: opened.senderKey,
+          arrivedEncrypted: facts.encrypted,
+          acknowledgeBy: due,
+          at,
+        });
+      }
+    },
+  );
+  return { id, status: "case-opened", caseId: newCase, problem: null };
+}
+
+function routeTarget(deps: MailIntakeDeps, rcptTo: readonly string[], headerTo: readonly string[]) {
+  // The envelope decides; the To/Cc headers stand in when there is none (a message handled again).
+  for (const address of [...rcptTo, ...headerTo]) {
+    const found = programForAddress(deps.programs, address);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+async function findCase(
+  deps: MailIntakeDeps,
+  replyToken: string | null,
+  mail: InboundMail,
+  program: string,
+): Promise<string | undefined> {
+  const tokens = [
+    replyToken,
+    ...mail.to.map((address) => programForAddress(deps.programs, address)?.replyToken ?? null),
+  ];
+  for (const token of tokens) {
+    if (token === null) continue;
+    const found = await caseByReplyToken(deps.store, token);
+    if (found !== undefined && (await programOfCase(deps.store, found)) === program) return found;
+  }
+  const ids = [...(mail.inReplyTo === null ? [] : [mail.inReplyTo]), ...[...mail.references].reverse()];
+  const threaded = await caseByMessageIds(deps.store, ids);
+  if (threaded !== undefined && (await programOfCase(deps.store, threaded)) === program) return threaded;
+  return undefined;
+}
+
+async function programOfCase(store: Store, caseId: string): Promise<string | undefined> {
+  const row = await store.db
+    .selectFrom("cases")
+    .select("program")
+    .where("id", "=", caseId)
+    .executeTakeFirst();
+  return row?.program;
+}
+
+async function contactKeyOf(deps: MailIntakeDeps, caseId: string): Promise<string | null> {
+  return (await contactOfCase(deps.store, deps.keyring, caseId))?.openpgpKey ?? null;
+}
+
+function titleOf(subject: string): string {
+  const title = subject.replace(/\s+/g, " ").trim();
+  if (title === "" || title === "...") return "(report by email, no subject)";
+  return title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title;
+}
+
+/** Where the mail's text goes in the program's report template: its first long-text field. */
+function bodyFieldOf(program: LoadedPolicy): string {
+  const fields = program.policy.reportTemplate.fields;
+  return (
+    fields.find((field) => field.kind === "long-text")?.id ??
+    fields.find((field) => field.kind === "text")?.id ??
+    "message"
+  );
+}

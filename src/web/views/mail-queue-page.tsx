@@ -1,0 +1,63 @@
+import type { InboundMailRow } from "../../store/inbound-mail.js";
+import { Csrf, Notice, StaffLayout } from "./staff-common.js";
+
+/**
+ * Mail that could not be taken in automatically (unparseable, encrypted to a key the program does
+ * not have, over the limits, for no program): a person reads it in their own mail program (the
+ * raw message, downloaded), then dismisses it or tries again (after importing the right key, say).
+ * The page itself shows only when, how big and why: never the content.
+ */
+export interface MailQueuePageProps {
+  csrfToken: string;
+  email: string;
+  rows: readonly InboundMailRow[];
+  notice?: string;
+}
+
+export function MailQueuePage(props: MailQueuePageProps) {
+  return (
+    <StaffLayout title="Mail to look at" csrfToken={props.csrfToken} email={props.email}>
+      <h1>Mail to look at</h1>
+      <Notice text={props.notice} />
+      {props.rows.length === 0 ? (
+        <p>Every message that arrived was taken in.</p>
+      ) : (
+        <table>
+          <caption>Messages Embargo could not take in by itself, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Received</th>
+              <th scope="col">Program</th>
+              <th scope="col">Size</th>
+              <th scope="col">Why</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <tr>
+                <td>
+                  <time datetime={row.received_at}>{row.received_at.slice(0, 16).replace("T", " ")} UTC</time>
+                </td>
+                <td>{row.program ?? "(none)"}</td>
+                <td>{row.size} bytes</td>
+                <td>{row.problem ?? "–"}</td>
+                <td>
+                  <a href={`/mail/queue/${row.id}/raw`}>Download the message</a>
+                  <form method="post" action={`/mail/queue/${row.id}/retry`} class="inline">
+                    <Csrf token={props.csrfToken} />
+                    <button type="submit">Try again</button>
+                  </form>
+                  <form method="post" action={`/mail/queue/${row.id}/dismiss`} class="inline">
+                    <Csrf token={props.csrfToken} />
+                    <button type="submit">Dismiss</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </StaffLayout>
+  );
+}

@@ -1,0 +1,216 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { JobRunner } from "../../src/jobs/runner.js";
+import { parseReplyAddress } from "../../src/mail/addresses.js";
+import { buildInnerMime, buildSignedMime } from "../../src/mail/pgp-mime.js";
+import { databases } from "../support/databases.js";
+import { jobsFor } from "../support/jobs.js";
+import {
+  encryptedMail,
+  giveProgramKey,
+  type MailListener,
+  newParty,
+  openMail,
+  type Party,
+  startMailListener,
+} from "../support/mail.js";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { createStaff } from "../support/staff.js";
+import { startTestApp, type TestApp } from "../support/web.js";
+import { fileReport, postCaseMultipart, textOf } from "../support/workspace.js";
+
+/**
+ * The issue's "done when": a researcher reports by encrypted email, gets an encrypted receipt,
+ * converses encrypted with the team, and sees the same case on the web page; all through real
+ * SMTP (nodemailer → Embargo's listener; Embargo → a real SMTP listener standing in for the relay).
+ */
+const SECRET = "The bio field renders <script> from other users";
+
+describe.each(databases)("an encrypted conversation by email, on $name", (database) => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let listener: MailListener;
+  let jobs: JobRunner;
+  let kitsu: Party;
+  let ada: Party;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    ada = await newParty("ada@example.org");
+  });
+  afterAll(async () => {
+    await sink.close();
+  });
+  beforeEach(async () => {
+    sink.mails.length = 0;
+    t = await startTestApp(database.open);
+    t.clock.set(new Date("2026-12-02T18:00:00Z"));
+    kitsu = await giveProgramKey(t, "kitsu", "nuck@kitsu.io");
+    listener = await startMailListener(t);
+    jobs = jobsFor(t, sink.url);
+  });
+  afterEach(async () => {
+    await jobs.stop();
+    await listener.close();
+    await t.close();
+  });
+
+  it("opens a case, answers with an encrypted receipt, and carries the conversation both ways", async () => {
+    const report = await encryptedMail({
+      from: ada,
+      to: kitsu,
+      subject: "Stored XSS in the bio",
+      text: SECRET,
+      messageId: "<report-1@example.org>",
+      attachKey: true,
+    });
+    const response = await listener.send(report, { from: ada.address, to: ["nuck@kitsu.io"] });
+    expect(response).toMatch(/^250 /);
+
+    const [inbound] = await t.store.db.selectFrom("inbound_mail").selectAll().execute();
+    expect(inbound).toMatchObject({ status: "case-opened", via: "smtp", program: "kitsu" });
+    expect(inbound!.raw_ct.includes(Buffer.from("bio field"))).toBe(false); // kept, encrypted
+    const caseId = inbound!.case_id!;
+
+    // The receipt: encrypted to Ada's key, signed by Kitsu's, with the private link.
+    await jobs.drain();
+    const receipts = sink.to(ada.address);
+    expect(receipts).toHaveLength(1);
+    const receipt = receipts[0]!;
+    expect(receipt.subject).toBe("...");
+    expect(receipt.raw.includes(Buffer.from("/r/"))).toBe(false);
+    expect(receipt.header("auto-submitted")).toBe("auto-replied");
+    expect(receipt.header("in-reply-to")).toBe("<report-1@example.org>");
+    const replyTo = receipt.parsed.replyTo?.value[0]?.address ?? "";
+    expect(parseReplyAddress(replyTo)?.base).toBe("nuck@kitsu.io");
+    const opened = await openMail(receipt, ada, kitsu.publicKey);
+    expect(opened.signature.status).toBe("valid");
+    expect(opened.subject).toBe(`[Kitsu] Report received (case ${caseId.slice(0, 8)})`);
+    expect(opened.text).toContain("We received your report to Kitsu.");
+    const link = /https:\/\/security\.example\.org(\/r\/[A-Za-z0-9_-]{43})/.exec(opened.text)?.[1];
+    expect(link).toBeDefined();
+
+    // The same case on the web page, through the link from the receipt.
+    const page = await t.app.inject({ method: "GET", url: link! });
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain("Stored XSS in the bio");
+    expect(textOf(page.body)).toContain(SECRET);
+
+    // The team replies on the case page: the reply reaches Ada encrypted, from the program.
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    const casePage = textOf((await emma.browser.get(`/cases/${caseId}`)).body);
+    expect(casePage).toContain("by email, encrypted, signature valid");
+    const replied = await postCaseMultipart(emma, caseId, "reply", {
+      reply: "We can reproduce it; a fix is coming.",
+    });
+    expect(replied.headers.location).toMatch(/notice=replied/);
+    await jobs.drain();
+    const answers = sink.to(ada.address).slice(1);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.raw.includes(Buffer.from("reproduce"))).toBe(false);
+    const answer = await openMail(answers[0]!, ada, kitsu.publicKey);
+    expect(answer.signature.status).toBe("valid");
+    expect(answer.text).toContain("We can reproduce it; a fix is coming.");
+    expect(answers[0]!.parsed.replyTo?.value[0]?.address).toBe(replyTo);
+
+    // Ada answers the answer, encrypted, to the reply address: it joins the case.
+    const followUp = await encryptedMail({
+      from: ada,
+      to: kitsu,
+      subject: "Re: your answer",
+      text: "Thanks! It also affects the team page.",
+      messageId: "<report-2@example.org>",
+      inReplyTo: answers[0]!.parsed.messageId ?? "",
+    });
+    expect(await listener.send(followUp, { from: ada.address, to: [replyTo] })).toMatch(/^250 /);
+    const rows = await t.store.db
+      .selectFrom("inbound_mail")
+      .select(["status", "case_id"])
+      .orderBy("received_at")
+      .execute();
+    expect(rows.map((row) => row.status)).toEqual(["case-opened", "case-reply"]);
+    expect(rows[1]!.case_id).toBe(caseId);
+    const after = textOf((await emma.browser.get(`/cases/${caseId}`)).body);
+    expect(after).toContain("Thanks! It also affects the team page.");
+    expect(await t.store.db.selectFrom("cases").select("id").execute()).toHaveLength(1);
+  });
+
+  it("encrypts the team's reply to a web reporter who gave their key on the form", async () => {
+    const report = await fileReport(t, "kitsu", {
+      contact: { email: ada.address, openpgpKey: ada.armoredPublicKey },
+    });
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    await postCaseMultipart(emma, report.id, "reply", { reply: "Confirmed; patch attached to the case." });
+    await jobs.drain();
+    const [mail] = sink.to(ada.address);
+    expect(mail).toBeDefined();
+    expect(mail!.raw.includes(Buffer.from("Confirmed"))).toBe(false);
+    expect(mail!.parsed.from?.value[0]?.address).toBe("nuck@kitsu.io");
+    const opened = await openMail(mail!, ada, kitsu.publicKey);
+    expect(opened.signature.status).toBe("valid");
+    expect(opened.text).toContain("Confirmed; patch attached to the case.");
+  });
+
+  it("shows whether a signed (not encrypted) report's signature holds", async () => {
+    const signed = async (text: string, messageId: string) =>
+      buildSignedMime({
+        from: ada.address,
+        to: "nuck@kitsu.io",
+        subject: "Signed report",
+        messageId,
+        innerMime: await buildInnerMime({
+          text,
+          attachments: [
+            {
+              filename: "ada.asc",
+              contentType: "application/pgp-keys",
+              content: Buffer.from(ada.armoredPublicKey),
+            },
+          ],
+        }),
+        signWith: ada.privateKey,
+      });
+    const good = await signed("A signed report.", "<signed-1@example.org>");
+    expect(await listener.send(good, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    // The same message with one word changed in transit.
+    const altered = Buffer.from(
+      (await signed("A signed report.", "<signed-2@example.org>"))
+        .toString("latin1")
+        .replace("A signed report.", "A signed rep0rt."),
+      "latin1",
+    );
+    expect(await listener.send(altered, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    const cases = await t.store.db
+      .selectFrom("inbound_mail")
+      .select("case_id")
+      .orderBy("received_at")
+      .execute();
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    const first = textOf((await emma.browser.get(`/cases/${cases[0]!.case_id}`)).body);
+    expect(first).toContain("by email, not encrypted, signature valid");
+    const second = textOf((await emma.browser.get(`/cases/${cases[1]!.case_id}`)).body);
+    expect(second).toContain("signature INVALID");
+  });
+
+  it("keeps the case link out of a clear receipt when the program requires encryption (Kulupu)", async () => {
+    const plain = await plainMail("wei@that.world");
+    expect(await listener.send(plain, { from: "bob@example.org", to: ["wei@that.world"] })).toMatch(/^250 /);
+    await jobs.drain();
+    const [receipt] = sink.to("bob@example.org");
+    expect(receipt).toBeDefined();
+    expect(receipt!.text).toContain("We have no OpenPGP key for you");
+    expect(receipt!.text).not.toContain("/r/");
+  });
+});
+
+/** A plain (unencrypted, unsigned) report by mail. */
+async function plainMail(to: string): Promise<Buffer> {
+  const { default: MailComposer } = await import("nodemailer/lib/mail-composer/index.js");
+  return new MailComposer({
+    from: "bob@example.org",
+    to,
+    subject: "Plain report",
+    text: "A report in clear.",
+    messageId: "<plain-1@example.org>",
+  })
+    .compile()
+    .build();
+}
