@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
-    testTimeout: 30_000,
+    // Generous: the CLI and process tests spawn Node with tsx, slow on a busy two-core machine.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

@@ -96,7 +96,7 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
     await page.getByRole("group", { name: "Source" }).getByLabel("hackerone").check();
     await page.getByRole("button", { name: "Save triage" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toContain("Triage saved.");
-    expect(await page.locator("dl.facts").last().textContent()).toContain("9.8 Critical");
+    expect(await page.locator("#triage-facts").textContent()).toContain("9.8 Critical");
 
     for (const state of ["Triaged", "In progress", "Fixed"]) {
       await page.getByLabel(/^New state/).selectOption({ label: state });
@@ -120,7 +120,15 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
 
   it("fits 375 px and passes axe on every workspace page", async () => {
     const page = await open(true);
-    for (const path of ["/inbox", `/cases/${report.id}`, "/cwe?q=xss", `/r/${report.token}`]) {
+    const pages = [
+      "/inbox",
+      `/cases/${report.id}`,
+      "/cwe?q=xss",
+      "/dashboard",
+      "/mail/queue",
+      `/r/${report.token}`,
+    ];
+    for (const path of pages) {
       await page.goto(`${address}${path}`);
       const { width, violations } = await check(page);
       expect(width, path).toBeLessThanOrEqual(PHONE.width);

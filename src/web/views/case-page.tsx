@@ -323,7 +323,7 @@ export function CasePage(props: CasePageProps) {
       {props.canWork ? <Actions {...props} base={base} following={following} /> : null}
 
       <h2>Triage</h2>
-      <dl class="facts">
+      <dl class="facts" id="triage-facts">
         <dt>Priority</dt>
         <dd>{found.triage.priority ?? "—"}</dd>
         <dt>Severity</dt>

@@ -1,5 +1,5 @@
 import type { OutboxStatusRow } from "../../store/outbox.js";
-import { Csrf, Notice, StaffLayout } from "./staff-common.js";
+import { Csrf, Notice, ScrollingTable, StaffLayout } from "./staff-common.js";
 
 /**
  * Notifications that could not be delivered (or are failing now), for the programs the person
@@ -21,52 +21,54 @@ export function DeliveriesPage(props: DeliveriesPageProps) {
       {props.rows.length === 0 ? (
         <p>Every notification was delivered.</p>
       ) : (
-        <table>
-          <caption>Failed or failing deliveries, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Program</th>
-              <th scope="col">Case</th>
-              <th scope="col">What</th>
-              <th scope="col">Where</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((row) => (
+        <ScrollingTable label="Failed or failing deliveries">
+          <table>
+            <caption>Failed or failing deliveries, newest first</caption>
+            <thead>
               <tr>
-                <td>
-                  <time datetime={row.created_at}>{row.created_at.slice(0, 16).replace("T", " ")} UTC</time>
-                </td>
-                <td>{row.program}</td>
-                <td>
-                  {row.case_id === null ? (
-                    "–"
-                  ) : (
-                    <a href={`/cases/${row.case_id}`}>{row.case_id.slice(0, 8)}</a>
-                  )}
-                </td>
-                <td>{row.event}</td>
-                <td>{row.destination}</td>
-                <td>
-                  {row.status === "failed"
-                    ? `gave up after ${row.attempts} attempts`
-                    : `retrying (attempt ${row.attempts}), next ${row.next_attempt_at.slice(0, 16).replace("T", " ")} UTC`}
-                </td>
-                <td>{row.last_error ?? "–"}</td>
-                <td>
-                  <form method="post" action={`/admin/deliveries/${row.id}/retry`} class="inline">
-                    <Csrf token={props.csrfToken} />
-                    <button type="submit">Retry now</button>
-                  </form>
-                </td>
+                <th scope="col">Created</th>
+                <th scope="col">Program</th>
+                <th scope="col">Case</th>
+                <th scope="col">What</th>
+                <th scope="col">Where</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last error</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => (
+                <tr>
+                  <td>
+                    <time datetime={row.created_at}>{row.created_at.slice(0, 16).replace("T", " ")} UTC</time>
+                  </td>
+                  <td>{row.program}</td>
+                  <td>
+                    {row.case_id === null ? (
+                      "–"
+                    ) : (
+                      <a href={`/cases/${row.case_id}`}>{row.case_id.slice(0, 8)}</a>
+                    )}
+                  </td>
+                  <td>{row.event}</td>
+                  <td>{row.destination}</td>
+                  <td>
+                    {row.status === "failed"
+                      ? `gave up after ${row.attempts} attempts`
+                      : `retrying (attempt ${row.attempts}), next ${row.next_attempt_at.slice(0, 16).replace("T", " ")} UTC`}
+                  </td>
+                  <td>{row.last_error ?? "–"}</td>
+                  <td>
+                    <form method="post" action={`/admin/deliveries/${row.id}/retry`} class="inline">
+                      <Csrf token={props.csrfToken} />
+                      <button type="submit">Retry now</button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollingTable>
       )}
     </StaffLayout>
   );

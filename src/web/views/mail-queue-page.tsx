@@ -1,5 +1,5 @@
 import type { InboundMailRow } from "../../store/inbound-mail.js";
-import { Csrf, Notice, StaffLayout } from "./staff-common.js";
+import { Csrf, Notice, ScrollingTable, StaffLayout } from "./staff-common.js";
 
 /**
  * Mail that could not be taken in automatically (unparseable, encrypted to a key the program does
@@ -22,41 +22,45 @@ export function MailQueuePage(props: MailQueuePageProps) {
       {props.rows.length === 0 ? (
         <p>Every message that arrived was taken in.</p>
       ) : (
-        <table>
-          <caption>Messages Embargo could not take in by itself, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">Program</th>
-              <th scope="col">Size</th>
-              <th scope="col">Why</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((row) => (
+        <ScrollingTable label="Messages to look at">
+          <table>
+            <caption>Messages Embargo could not take in by itself, newest first</caption>
+            <thead>
               <tr>
-                <td>
-                  <time datetime={row.received_at}>{row.received_at.slice(0, 16).replace("T", " ")} UTC</time>
-                </td>
-                <td>{row.program ?? "(none)"}</td>
-                <td>{row.size} bytes</td>
-                <td>{row.problem ?? "–"}</td>
-                <td>
-                  <a href={`/mail/queue/${row.id}/raw`}>Download the message</a>
-                  <form method="post" action={`/mail/queue/${row.id}/retry`} class="inline">
-                    <Csrf token={props.csrfToken} />
-                    <button type="submit">Try again</button>
-                  </form>
-                  <form method="post" action={`/mail/queue/${row.id}/dismiss`} class="inline">
-                    <Csrf token={props.csrfToken} />
-                    <button type="submit">Dismiss</button>
-                  </form>
-                </td>
+                <th scope="col">Received</th>
+                <th scope="col">Program</th>
+                <th scope="col">Size</th>
+                <th scope="col">Why</th>
+                <th scope="col">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => (
+                <tr>
+                  <td>
+                    <time datetime={row.received_at}>
+                      {row.received_at.slice(0, 16).replace("T", " ")} UTC
+                    </time>
+                  </td>
+                  <td>{row.program ?? "(none)"}</td>
+                  <td>{row.size} bytes</td>
+                  <td>{row.problem ?? "–"}</td>
+                  <td>
+                    <a href={`/mail/queue/${row.id}/raw`}>Download the message</a>
+                    <form method="post" action={`/mail/queue/${row.id}/retry`} class="inline">
+                      <Csrf token={props.csrfToken} />
+                      <button type="submit">Try again</button>
+                    </form>
+                    <form method="post" action={`/mail/queue/${row.id}/dismiss`} class="inline">
+                      <Csrf token={props.csrfToken} />
+                      <button type="submit">Dismiss</button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollingTable>
       )}
     </StaffLayout>
   );

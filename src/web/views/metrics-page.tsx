@@ -1,6 +1,6 @@
 import type { ProgramMetrics } from "../../domain/metrics/index.js";
 import { BarChart, LineChart, OpenBySeverityChart } from "./charts.js";
-import { StaffLayout } from "./staff-common.js";
+import { ScrollingTable, StaffLayout } from "./staff-common.js";
 
 /**
  * The metrics page: per program, time to acknowledge, triage and fix, the share of clocks kept,
@@ -47,61 +47,65 @@ export function MetricsPage(props: MetricsPageProps) {
 function ProgramSection({ slug, metrics }: { slug: string; metrics: ProgramMetrics }) {
   return (
     <>
-      <table>
-        <caption>Times from receipt ({metrics.cases} cases)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Measure</th>
-            <th scope="col">Cases</th>
-            <th scope="col">Median</th>
-            <th scope="col">90th percentile</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(
-            [
-              ["Time to acknowledge", metrics.timeToAcknowledge],
-              ["Time to triage", metrics.timeToTriage],
-              ["Time to fix", metrics.timeToFix],
-            ] as const
-          ).map(([label, stats]) => (
-            <tr>
-              <th scope="row">{label}</th>
-              <td>{stats.count}</td>
-              <td>{hours(stats.medianHours)}</td>
-              <td>{hours(stats.p90Hours)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {metrics.clocks.length === 0 ? (
-        <p>This program's policy promises no times.</p>
-      ) : (
+      <ScrollingTable label="Times from receipt">
         <table>
-          <caption>Promises kept, per clock</caption>
+          <caption>Times from receipt ({metrics.cases} cases)</caption>
           <thead>
             <tr>
-              <th scope="col">Clock</th>
-              <th scope="col">Met</th>
-              <th scope="col">Missed</th>
-              <th scope="col">Running</th>
-              <th scope="col">Overdue</th>
-              <th scope="col">Kept</th>
+              <th scope="col">Measure</th>
+              <th scope="col">Cases</th>
+              <th scope="col">Median</th>
+              <th scope="col">90th percentile</th>
             </tr>
           </thead>
           <tbody>
-            {metrics.clocks.map((clock) => (
+            {(
+              [
+                ["Time to acknowledge", metrics.timeToAcknowledge],
+                ["Time to triage", metrics.timeToTriage],
+                ["Time to fix", metrics.timeToFix],
+              ] as const
+            ).map(([label, stats]) => (
               <tr>
-                <th scope="row">{clock.clockId}</th>
-                <td>{clock.met}</td>
-                <td>{clock.missed}</td>
-                <td>{clock.running}</td>
-                <td>{clock.overdue}</td>
-                <td>{share(clock.keptShare)}</td>
+                <th scope="row">{label}</th>
+                <td>{stats.count}</td>
+                <td>{hours(stats.medianHours)}</td>
+                <td>{hours(stats.p90Hours)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      </ScrollingTable>
+      {metrics.clocks.length === 0 ? (
+        <p>This program's policy promises no times.</p>
+      ) : (
+        <ScrollingTable label="Promises kept, per clock">
+          <table>
+            <caption>Promises kept, per clock</caption>
+            <thead>
+              <tr>
+                <th scope="col">Clock</th>
+                <th scope="col">Met</th>
+                <th scope="col">Missed</th>
+                <th scope="col">Running</th>
+                <th scope="col">Overdue</th>
+                <th scope="col">Kept</th>
+              </tr>
+            </thead>
+            <tbody>
+              {metrics.clocks.map((clock) => (
+                <tr>
+                  <th scope="row">{clock.clockId}</th>
+                  <td>{clock.met}</td>
+                  <td>{clock.missed}</td>
+                  <td>{clock.running}</td>
+                  <td>{clock.overdue}</td>
+                  <td>{share(clock.keptShare)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollingTable>
       )}
       <LineChart
         id={`${slug}-times`}

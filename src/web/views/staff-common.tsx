@@ -37,6 +37,18 @@ export function StaffLayout(props: {
   );
 }
 
+/**
+ * A table that may be wider than a phone: it scrolls in its own box, which keyboard users can
+ * focus to scroll (a scrollable region must be focusable).
+ */
+export function ScrollingTable({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" role="region" aria-label={label} tabindex={0}>
+      {children}
+    </div>
+  );
+}
+
 export function Csrf({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
