@@ -107,7 +107,7 @@ export async function handleStoredMail(
     // A bug or an outage, not the message: it stays stored and visible in the queue.
     const problem = `internal-error: ${error instanceof Error ? error.name : "error"}; the message is kept`;
     deps.logger.error(
-      { inboundMailId: id, err: error instanceof Error ? error.message : "unknown" },
+      { inboundMailId: id, err: error instanceof Error ? error.name : "unknown" }, // messages may quote data
       "mail intake failed",
     );
     await markInboundMail(deps.store.db, id, { status: "needs-attention", problem, at });

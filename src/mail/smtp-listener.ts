@@ -96,7 +96,7 @@ export async function startSmtpListener(
           },
           (error: unknown) => {
             // Not stored: the sender must keep it and try again.
-            deps.logger.error({ err: error instanceof Error ? error.message : "unknown" }, "mail not stored");
+            deps.logger.error({ err: error instanceof Error ? error.name : "unknown" }, "mail not stored");
             callback(smtpError(451, "4.3.0 Message not stored; try again later"));
           },
         );

@@ -131,6 +131,10 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     const after = textOf((await emma.browser.get(`/cases/${caseId}`)).body);
     expect(after).toContain("Thanks! It also affects the team page.");
     expect(await t.store.db.selectFrom("cases").select("id").execute()).toHaveLength(1);
+    // Nothing of it in the logs: not the words, not the address, not the reply token.
+    for (const secret of ["renders", ada.address, parseReplyAddress(replyTo)!.token]) {
+      expect(t.logs()).not.toContain(secret);
+    }
   });
 
   it("encrypts the team's reply to a web reporter who gave their key on the form", async () => {

@@ -43,9 +43,9 @@ export function StaffLayout(props: {
  */
 export function ScrollingTable({ label, children }: { label: string; children: ComponentChildren }) {
   return (
-    <div class="table-scroll" role="region" aria-label={label} tabindex={0}>
+    <section class="table-scroll" aria-label={label} tabindex={0}>
       {children}
-    </div>
+    </section>
   );
 }
 
