@@ -132,6 +132,9 @@ async function serveEmbargo(spec: { databaseUrl: string; dataDir: string }): Pro
       EMBARGO_PORT: "0",
       EMBARGO_PUBLIC_URL: "http://127.0.0.1",
       EMBARGO_LOG_LEVEL: "warn",
+      // The job runner works as in `embargo serve` (new-report notices are queued and tried);
+      // EMBARGO_WORKER=off measures intake alone.
+      EMBARGO_WORKER: process.env.EMBARGO_WORKER ?? "on",
       // Every request comes from 127.0.0.1: raise the limits so the benchmark measures intake.
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: UNLIMITED,
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: UNLIMITED,
