@@ -10,6 +10,7 @@ import { encryptText } from "../src/crypto/envelope.js";
 import { type Keyring, loadKeyring } from "../src/crypto/keyring.js";
 import { ProgramRegistry } from "../src/intake/programs.js";
 import { deliverDue } from "../src/jobs/delivery-worker.js";
+import { fireDueTimers, timerBatching } from "../src/jobs/runner.js";
 import { processDueTimers } from "../src/jobs/timer-worker.js";
 import { storeKeySource } from "../src/mail/store-key-source.js";
 import { createEmailSender } from "../src/notify/email-sender.js";
@@ -29,7 +30,7 @@ import { openBenchStore } from "./bench-store.js";
  * 100,000 open Kitsu cases, of which 10,000 breach their "one business day" promise in the same
  * minute. Measures, on the injected clock at that minute:
  * - fire: the timer worker taking every due case (escalation step as a hash-chained event, the
- *   breach notice queued in the encrypted outbox), in the batches `embargo serve` uses;
+ *   breach notice queued in the encrypted outbox), as `embargo serve` does (src/jobs/runner.ts);
  * - deliver: the delivery worker sending those notices to a real SMTP listener in this process;
  * - an idle tick afterwards (nothing due among 100,000 open cases);
  * - baseline: the bare cost of touching the same due rows through the same index (select the due
@@ -168,32 +169,39 @@ async function countDue(store: Store): Promise<number> {
   return Number(row.n);
 }
 
-/** The bare baseline: take the due timers through the index in batches and move them on. */
-async function baseline(store: Store, batch: number): Promise<number> {
+/**
+ * The bare baseline: take the due timers through the index in batches and move them on, in the
+ * runner's batch size and lanes.
+ */
+async function baseline(store: Store): Promise<number> {
+  const { batch, lanes } = timerBatching(store.dialect);
   const started = performance.now();
   let touched = 0;
-  for (;;) {
-    const moved = await store.transaction(async (trx) => {
-      const rows = await trx
-        .selectFrom("case_timers")
-        .select("case_id")
-        .where("due_at", "<=", NOW.toISOString())
-        .orderBy("due_at")
-        .limit(batch)
-        .$if(store.dialect === "postgres", (q) => q.forUpdate().skipLocked())
-        .execute();
-      for (const row of rows) {
-        await trx
-          .updateTable("case_timers")
-          .set({ due_at: "9999-12-31T23:59:59.999Z" })
-          .where("case_id", "=", row.case_id)
+  const lane = async () => {
+    for (;;) {
+      const moved = await store.transaction(async (trx) => {
+        const rows = await trx
+          .selectFrom("case_timers")
+          .select("case_id")
+          .where("due_at", "<=", NOW.toISOString())
+          .orderBy("due_at")
+          .limit(batch)
+          .$if(store.dialect === "postgres", (q) => q.forUpdate().skipLocked())
           .execute();
-      }
-      return rows.length;
-    });
-    touched += moved;
-    if (moved < batch) break;
-  }
+        for (const row of rows) {
+          await trx
+            .updateTable("case_timers")
+            .set({ due_at: "9999-12-31T23:59:59.999Z" })
+            .where("case_id", "=", row.case_id)
+            .execute();
+        }
+        return rows.length;
+      });
+      touched += moved;
+      if (moved < batch) return;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
   const ms = performance.now() - started;
   console.log(`  baseline: moved ${touched} due timers in ${(ms / 1000).toFixed(2)} s`);
   return ms;
@@ -273,8 +281,7 @@ export async function run(): Promise<void> {
       await sql.raw(store.dialect === "postgres" ? "vacuum analyze" : "analyze").execute(store.db);
     }
     console.log(`  due now: ${await countDue(subject.store)} timers`);
-    const batch = subject.store.dialect === "sqlite" ? 50 : 200; // what src/jobs/runner.ts uses
-    const baseMs = await baseline(base.store, batch);
+    const baseMs = await baseline(base.store);
 
     const deps = {
       store: subject.store,
@@ -287,23 +294,14 @@ export async function run(): Promise<void> {
       programKeys: storeKeySource(subject.store, subject.keyring),
     };
     const fireStarted = performance.now();
-    let cases = 0;
-    let escalations = 0;
-    let notifications = 0;
-    for (;;) {
-      const tick = await processDueTimers(deps, NOW, batch);
-      cases += tick.cases;
-      escalations += tick.escalations;
-      notifications += tick.notifications;
-      if (tick.cases < batch) break;
-    }
+    const { cases, escalations, notifications } = await fireDueTimers(deps, () => NOW);
     const fireMs = performance.now() - fireStarted;
     console.log(
       `  fire: ${cases} cases, ${escalations} escalation steps, ${notifications} notices queued in ${(fireMs / 1000).toFixed(2)} s (${Math.round(cases / (fireMs / 1000))} cases/s)`,
     );
 
     const idleStarted = performance.now();
-    const idle = await processDueTimers(deps, NOW, batch);
+    const idle = await processDueTimers(deps, NOW, timerBatching(subject.store.dialect).batch);
     console.log(
       `  idle tick with ${total} open cases: ${(performance.now() - idleStarted).toFixed(2)} ms (${idle.cases} due)`,
     );

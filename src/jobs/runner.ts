@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type DeliveryDeps, deliverDue } from "./delivery-worker.js";
-import { processDueTimers, type TimerWorkerDeps } from "./timer-worker.js";
+import { processDueTimers, type TickResult, type TimerWorkerDeps } from "./timer-worker.js";
 
 /**
  * Runs the timer and delivery workers in this process: a tick every `intervalMs`, and at once
@@ -29,7 +29,39 @@ export interface JobRunner {
  * from waiting long behind a tick.
  */
 const TIMER_BATCH = { sqlite: 50, postgres: 200 } as const;
+/**
+ * Timer transactions in flight at once. On PostgreSQL a batch spends most of its time waiting
+ * for round trips, and SKIP LOCKED gives each transaction cases of its own, so a few lanes drain a
+ * backlog several times faster; SQLite has one writer, so one lane.
+ */
+const TIMER_LANES = { sqlite: 1, postgres: 4 } as const;
 const DELIVERY_BATCH = 64;
+
+/** How the runner takes due timers on a dialect (the timers benchmark's baseline does the same). */
+export function timerBatching(dialect: "sqlite" | "postgres"): { batch: number; lanes: number } {
+  return { batch: TIMER_BATCH[dialect], lanes: TIMER_LANES[dialect] };
+}
+
+/** Takes every due timer, batch after batch (in parallel lanes on PostgreSQL), until none is left. */
+export async function fireDueTimers(
+  deps: TimerWorkerDeps,
+  clock: () => Date,
+  stopped: () => boolean = () => false,
+): Promise<TickResult> {
+  const { batch, lanes } = timerBatching(deps.store.dialect);
+  const total: TickResult = { cases: 0, escalations: 0, notifications: 0 };
+  const lane = async () => {
+    for (;;) {
+      const tick = await processDueTimers(deps, clock(), batch);
+      total.cases += tick.cases;
+      total.escalations += tick.escalations;
+      total.notifications += tick.notifications;
+      if (tick.cases < batch || stopped()) return;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return total;
+}
 
 export function startJobRunner(
   deps: JobRunnerDeps,
@@ -42,15 +74,7 @@ export function startJobRunner(
   let timer: NodeJS.Timeout | undefined;
 
   const drain = async () => {
-    const total = { cases: 0, escalations: 0, notifications: 0, sent: 0, failed: 0 };
-    for (;;) {
-      const batch = TIMER_BATCH[deps.store.dialect];
-      const tick = await processDueTimers(deps, deps.clock(), batch);
-      total.cases += tick.cases;
-      total.escalations += tick.escalations;
-      total.notifications += tick.notifications;
-      if (tick.cases < batch || stopped) break;
-    }
+    const total = { ...(await fireDueTimers(deps, deps.clock, () => stopped)), sent: 0, failed: 0 };
     for (;;) {
       const sent = await deliverDue(delivery, deps.clock(), DELIVERY_BATCH);
       total.sent += sent.sent;
