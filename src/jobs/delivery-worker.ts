@@ -35,6 +35,8 @@ export interface DeliveryDeps {
   workerId: string;
   /** Host part for Message-IDs. */
   mailDomain: string;
+  /** Keys Message-IDs (src/mail/addresses.ts messageIdFor). */
+  mailKey: Buffer;
   /** How long a leased row is this worker's (EMBARGO_DELIVERY_LEASE_SECONDS). */
   leaseMs: number;
   /** The programs' OpenPGP keys, to sign (and so to encrypt) mail to reporters. */
@@ -118,7 +120,7 @@ async function deliverOne(deps: DeliveryDeps, row: LeasedNotification, now: Date
   if (deps.email === null) {
     return { ok: false, retryable: true, error: "no mail relay configured (EMBARGO_SMTP_URL)" };
   }
-  const messageId = messageIdFor(notification.idempotencyKey, deps.mailDomain);
+  const messageId = messageIdFor(deps.mailKey, notification.idempotencyKey, deps.mailDomain);
   if (row.message.mail !== undefined) {
     let raw: Buffer;
     try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { messageIdFor, parseReplyAddress, replyAddress } from "./addresses.js";
 
 const TOKEN = "abcdefghijklmnop01234567";
+const KEY = Buffer.alloc(32, 1);
 
 describe("replyAddress / parseReplyAddress", () => {
   it("adds the token as a subaddress and reads it back", () => {
@@ -37,14 +38,15 @@ describe("replyAddress / parseReplyAddress", () => {
 });
 
 describe("messageIdFor", () => {
-  it("is stable per key and differs between keys", () => {
-    const id = messageIdFor("case:42:ack", "acme.example");
+  it("is stable per key, differs between keys, and cannot be computed without the mail key", () => {
+    const id = messageIdFor(KEY, "case:42:ack", "acme.example");
+    expect(messageIdFor(Buffer.alloc(32, 2), "case:42:ack", "acme.example")).not.toBe(id);
     expect(id).toMatch(/^<[0-9a-f]{32}@acme\.example>$/);
-    expect(messageIdFor("case:42:ack", "ACME.example")).toBe(id);
-    expect(messageIdFor("case:42:ack:2", "acme.example")).not.toBe(id);
+    expect(messageIdFor(KEY, "case:42:ack", "ACME.example")).toBe(id);
+    expect(messageIdFor(KEY, "case:42:ack:2", "acme.example")).not.toBe(id);
   });
 
   it("rejects a domain that would break the header", () => {
-    expect(() => messageIdFor("k", "acme.example>\r\nBcc: x")).toThrow(RangeError);
+    expect(() => messageIdFor(KEY, "k", "acme.example>\r\nBcc: x")).toThrow(RangeError);
   });
 });

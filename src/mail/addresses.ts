@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 
 /**
  * Per-case reply addresses (security+<token>@acme.example, "subaddressing") and stable
@@ -47,10 +47,12 @@ export function parseReplyAddress(address: string): { base: string; token: strin
 
 /**
  * A Message-ID derived from an idempotency key: a message re-sent after a crash carries the same
- * Message-ID, so recipients' clients and our own threading see one message, not two.
+ * Message-ID, so recipients' clients and our own threading see one message, not two. Keyed with
+ * the mail key (src/mail/reply-token.ts): a reply that names one of our Message-IDs joins its
+ * case, so they must not be computable from a case id, which staff links and chat rooms show.
  */
-export function messageIdFor(key: string, domain: string): string {
+export function messageIdFor(mailKey: Buffer, key: string, domain: string): string {
   if (!DOMAIN.test(domain)) throw new RangeError(`"${domain}" is not a domain name`);
-  const digest = createHash("sha256").update(key, "utf8").digest("hex").slice(0, 32);
+  const digest = createHmac("sha256", mailKey).update(`message-id:${key}`, "utf8").digest("hex").slice(0, 32);
   return `<${digest}@${domain.toLowerCase()}>`;
 }

@@ -43,6 +43,7 @@ describe("parseInboundMail: ordinary mail", () => {
       text: "Hello,\nmore details below.[31m",
       attachments: [],
       autoReply: { automatic: false },
+      viaList: null,
     });
   });
 
@@ -197,13 +198,10 @@ describe("parseInboundMail: automatic mail (RFC 3834)", () => {
     ["Auto-Submitted: auto-replied", ["Auto-Submitted: auto-replied"], true],
     ["Auto-Submitted: auto-generated with params", ["Auto-Submitted: auto-generated; owner-email=x@y"], true],
     ["Auto-Submitted: no", ["Auto-Submitted: no"], false],
-    ["Precedence: bulk", ["Precedence: bulk"], true],
-    ["Precedence: list", ["Precedence: LIST"], true],
+    ["Precedence: junk", ["Precedence: junk"], true],
     ["Precedence: first-class", ["Precedence: first-class"], false],
     ["X-Autoreply", ["X-Autoreply: yes"], true],
     ["X-Autorespond", ["X-Autorespond: Out of office"], true],
-    ["List-Id", ["List-Id: <dev.lists.example.net>"], true],
-    ["List-Unsubscribe", ["List-Unsubscribe: <mailto:leave@lists.example.net>"], true],
     ["empty Return-Path", ["Return-Path: <>"], true],
     ["ordinary Return-Path", ["Return-Path: <someone@example.net>"], false],
   ];
@@ -215,6 +213,24 @@ describe("parseInboundMail: automatic mail (RFC 3834)", () => {
       if (expected) expect(mail.autoReply.reason).toBeTruthy();
     });
   }
+
+  const lists: [string, string[]][] = [
+    ["Precedence: bulk", ["Precedence: bulk"]],
+    ["Precedence: list", ["Precedence: LIST"]],
+    ["List-Id", ["List-Id: <dev.lists.example.net>"]],
+    ["List-Unsubscribe", ["List-Unsubscribe: <mailto:leave@lists.example.net>"]],
+  ];
+  for (const [name, headers] of lists) {
+    it(`${name} → a person's mail through a list: taken in, never answered`, async () => {
+      const mail = await parseInboundMail(crlf(...base, ...headers, "", "body"), limits);
+      expect(mail.autoReply.automatic).toBe(false);
+      expect(mail.viaList).toBeTruthy();
+    });
+  }
+
+  it("an ordinary message came through no list", async () => {
+    expect((await parseInboundMail(crlf(...base, "", "body"), limits)).viaList).toBeNull();
+  });
 
   it("treats MAILER-DAEMON and postmaster senders as automatic", async () => {
     for (const from of ["MAILER-DAEMON@mx.example.net", "Postmaster <postmaster@example.net>"]) {

@@ -39,8 +39,14 @@ export interface InboundMail {
   subject: string;
   text: string;
   attachments: InboundAttachment[];
-  /** RFC 3834: true for auto-replies, bounces and list mail, which must never get an automatic answer. */
+  /** RFC 3834: true for auto-replies and bounces, which are kept but never taken in or answered. */
   autoReply: { automatic: boolean; reason?: string };
+  /**
+   * Why the message came through a mailing list or as bulk mail, or null. A person may well have
+   * written it (a program's report address can be a list), so it is taken in, but never answered
+   * automatically (RFC 3834 §2): the answer could go to the whole list.
+   */
+  viaList: string | null;
 }
 
 export type InboundMailErrorCode =
@@ -123,11 +129,17 @@ function toInboundMail(
     text: cleanText(parsed.text ?? ""),
     attachments,
     autoReply: detectAutoReply(headers, from, envelope),
+    viaList: detectList(headers),
   };
 }
 
 function checkedAttachments(parsed: ParsedMail, limits: InboundLimits): InboundAttachment[] {
   const count = parsed.attachments.length;
+  // The encrypted body of PGP/MIME (RFC 3156 §4) is the whole message, not an attachment: only
+  // the message limit bounds it here, and what it holds is checked once decrypted.
+  const encryptedBody = (content: Buffer) =>
+    topContentType(parsed) === "multipart/encrypted" &&
+    content.subarray(0, 64).toString("latin1").trimStart().startsWith("-----BEGIN PGP MESSAGE-----");
   if (count > limits.maxAttachments) {
     throw new InboundMailError(
       "too-many-attachments",
@@ -136,7 +148,7 @@ function checkedAttachments(parsed: ParsedMail, limits: InboundLimits): InboundA
   }
   return parsed.attachments.map((attachment, index) => {
     const content: Buffer = Buffer.isBuffer(attachment.content) ? attachment.content : Buffer.alloc(0);
-    if (content.length > limits.maxAttachmentBytes) {
+    if (content.length > limits.maxAttachmentBytes && !encryptedBody(content)) {
       throw new InboundMailError(
         "attachment-too-large",
         `attachment ${index + 1} of ${count} is ${formatBytes(content.length)}; ` +
@@ -152,6 +164,12 @@ function checkedAttachments(parsed: ParsedMail, limits: InboundLimits): InboundA
   });
 }
 
+function topContentType(parsed: ParsedMail): string {
+  const header = parsed.headers.get("content-type");
+  const value = typeof header === "object" && header !== null && "value" in header ? header.value : header;
+  return typeof value === "string" ? value.trim().toLowerCase() : "";
+}
+
 /** RFC 3834 §2 and common practice: the first sign of automatic mail found, as the reason. */
 function detectAutoReply(
   headers: Map<string, string[]>,
@@ -161,15 +179,9 @@ function detectAutoReply(
   const first = (name: string): string | undefined => headers.get(name)?.[0];
   const autoSubmitted = first("auto-submitted")?.split(";")[0]?.trim().toLowerCase();
   if (autoSubmitted && autoSubmitted !== "no") return automatic(`Auto-Submitted: ${autoSubmitted}`);
-  const precedence = first("precedence")?.trim().toLowerCase();
-  if (precedence === "bulk" || precedence === "junk" || precedence === "list") {
-    return automatic(`Precedence: ${precedence}`);
-  }
+  if (first("precedence")?.trim().toLowerCase() === "junk") return automatic("Precedence: junk");
   for (const name of ["x-autoreply", "x-autorespond"]) {
     if (headers.has(name)) return automatic(`${name} header`);
-  }
-  for (const name of ["list-id", "list-unsubscribe"]) {
-    if (headers.has(name)) return automatic(`mailing list (${name} header)`);
   }
   const returnPath = first("return-path")?.trim();
   if (returnPath === "<>" || envelope?.mailFrom?.replace(/^<|>$/g, "").trim() === "") {
@@ -181,6 +193,15 @@ function detectAutoReply(
     return automatic("delivery or read report (multipart/report)");
   }
   return { automatic: false };
+}
+
+function detectList(headers: Map<string, string[]>): string | null {
+  const precedence = headers.get("precedence")?.[0]?.trim().toLowerCase();
+  if (precedence === "bulk" || precedence === "list") return `Precedence: ${precedence}`;
+  for (const name of ["list-id", "list-unsubscribe", "list-post"]) {
+    if (headers.has(name)) return `mailing list (${name} header)`;
+  }
+  return null;
 }
 
 function automatic(reason: string): InboundMail["autoReply"] {

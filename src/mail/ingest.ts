@@ -1,8 +1,14 @@
+import type { Transaction } from "kysely";
 import type { Logger } from "pino";
 import type { Keyring } from "../crypto/keyring.js";
 import { acknowledgeBy, type ProgramRegistry } from "../intake/programs.js";
 import type { LoadedPolicy } from "../policy/loader.js";
-import { contactOfCase } from "../store/case-contact.js";
+import {
+  contactOfCase,
+  keepReporterKey,
+  openedByEncryptedMail,
+  renewReporterToken,
+} from "../store/case-contact.js";
 import { addReporterMessage, type NewAttachment, submitReport } from "../store/cases.js";
 import type { Store } from "../store/database.js";
 import type { MailFacts } from "../store/events.js";
@@ -17,7 +23,7 @@ import {
   recordThread,
   storeInboundMail,
 } from "../store/inbound-mail.js";
-import type { InboundMailStatus } from "../store/schema.js";
+import type { DatabaseSchema, InboundMailStatus } from "../store/schema.js";
 import { type InboundLimits, type InboundMail, InboundMailError, parseInboundMail } from "./inbound-parse.js";
 import { MailUnreadable, type OpenedMail, openPgp } from "./open-pgp.js";
 import { programForAddress } from "./program-addresses.js";
@@ -32,7 +38,9 @@ import { replyTokenFor } from "./reply-token.js";
  * 1. The raw message is stored, encrypted, before anything else: nothing received is lost, even
  *    when what follows fails (the row then says why).
  * 2. Parsed (mailparser); mail that cannot be parsed goes to the queue and its sender is told it
- *    arrived. Auto-replies, bounces and list mail are kept and never answered (RFC 3834).
+ *    arrived. Auto-replies and bounces are kept and never answered (RFC 3834); mail through a
+ *    mailing list is taken in but never answered automatically. Automatic answers go to the
+ *    envelope sender (Return-Path), as RFC 3834 §4 says, else to the From.
  * 3. A Message-ID already taken in is a replay: kept, not taken in twice.
  * 4. The case it belongs to: the per-case reply address it was sent to, else In-Reply-To /
  *    References of mail we sent or received for a case. Never the subject, never the From: a
@@ -41,7 +49,9 @@ import { replyTokenFor } from "./reply-token.js";
  *    the key the sender attached or the one the case knows; the result goes on the case. Mail
  *    encrypted to a key we do not have goes to the queue.
  * 6. A new report opens a case and is answered with the receipt (case link and the promise),
- *    encrypted to the sender's key when they gave one; a reply joins its case.
+ *    encrypted to the sender's key when they gave one; a reply joins its case. A reply to the
+ *    case's reply address that brings a key, on a case that had none, gives the case that key;
+ *    when the receipt had to leave the link out, a new link goes to the reporter, encrypted.
  */
 export interface MailIntakeDeps {
   store: Store;
@@ -173,7 +183,8 @@ async function handle(
   }
 
   const slug = target.program.policy.program.slug;
-  const caseId = await findCase(deps, target.replyToken, mail, slug);
+  const found = await findCase(deps, target.replyToken, mail, slug);
+  const caseId = found?.caseId;
   const knownKey = caseId === undefined ? null : await contactKeyOf(deps, caseId);
   let opened: OpenedMail;
   try {
@@ -193,8 +204,8 @@ async function handle(
         problem,
         at,
       });
-      const sender = mail.from?.address ?? envelope.mailFrom;
-      if (sender) await enqueueArrivalNotice(trx, deps, target.program, id, sender, at);
+      const sender = answerAddress(envelope, mail);
+      if (sender !== null) await enqueueArrivalNotice(trx, deps, target.program, id, sender, at);
     });
     return { id, status: "needs-attention", caseId: caseId ?? null, problem };
   }
@@ -204,7 +215,12 @@ async function handle(
     contentType: file.contentType,
     data: file.content,
   }));
-  const facts: MailFacts = opened.facts;
+  // A key first heard of in a reply to the case's secret reply address becomes the case's key.
+  const keyToKeep = found?.by === "reply-address" && knownKey === null ? opened.senderKey : null;
+  const facts: MailFacts = {
+    ...opened.facts,
+    ...(keyToKeep === null ? {} : { keyKept: true }),
+  };
 
   if (caseId !== undefined) {
     await addReporterMessage(
@@ -219,6 +235,28 @@ async function handle(
         also: async (trx) => {
           if (mail.messageId !== null) await recordThread(trx, mail.messageId, caseId, at);
           await markInboundMail(trx, id, { status: "case-reply", caseId, messageIdHash: hash, at });
+          if (keyToKeep !== null) {
+            await keepReporterKey(trx, deps.keyring, caseId, keyToKeep);
+            const to = answerAddress(envelope, mail);
+            if (
+              to !== null &&
+              mail.viaList === null &&
+              (await linkWasWithheld(trx, deps, target.program, caseId))
+            ) {
+              await enqueueReceipt(trx, deps, target.program, {
+                kind: "key-kept",
+                caseId,
+                reporterToken: await renewReporterToken(trx, caseId),
+                replyToken: replyTokenFor(deps.mailKey, caseId),
+                to,
+                inReplyTo: mail.messageId,
+                senderKey: keyToKeep,
+                arrivedEncrypted: facts.encrypted,
+                acknowledgeBy: null,
+                at,
+              });
+            }
+          }
         },
       },
     );
@@ -226,6 +264,7 @@ async function handle(
   }
 
   const sender = mail.from?.address ?? envelope.mailFrom ?? null;
+  const answerTo = mail.viaList === null ? answerAddress(envelope, mail) : null;
   const due = acknowledgeBy(target.program, at);
   const { caseId: newCase } = await submitReport(
     deps.store,
@@ -251,12 +290,13 @@ async function handle(
       await recordReplyAddress(trx, replyToken, newCaseId, at);
       if (mail.messageId !== null) await recordThread(trx, mail.messageId, newCaseId, at);
       await markInboundMail(trx, id, { status: "case-opened", caseId: newCaseId, messageIdHash: hash, at });
-      if (sender !== null) {
+      if (answerTo !== null) {
         await enqueueReceipt(trx, deps, target.program, {
+          kind: "received",
           caseId: newCaseId,
           reporterToken,
           replyToken,
-          to: sender,
+          to: answerTo,
           inReplyTo: mail.messageId,
           senderKey: opened.senderKey,
           arrivedEncrypted: facts.encrypted,
@@ -283,7 +323,7 @@ async function findCase(
   replyToken: string | null,
   mail: InboundMail,
   program: string,
-): Promise<string | undefined> {
+): Promise<{ caseId: string; by: "reply-address" | "thread" } | undefined> {
   const tokens = [
     replyToken,
     ...mail.to.map((address) => programForAddress(deps.programs, address)?.replyToken ?? null),
@@ -291,12 +331,38 @@ async function findCase(
   for (const token of tokens) {
     if (token === null) continue;
     const found = await caseByReplyToken(deps.store, token);
-    if (found !== undefined && (await programOfCase(deps.store, found)) === program) return found;
+    if (found !== undefined && (await programOfCase(deps.store, found)) === program)
+      return { caseId: found, by: "reply-address" };
   }
   const ids = [...(mail.inReplyTo === null ? [] : [mail.inReplyTo]), ...[...mail.references].reverse()];
   const threaded = await caseByMessageIds(deps.store, ids);
-  if (threaded !== undefined && (await programOfCase(deps.store, threaded)) === program) return threaded;
+  if (threaded !== undefined && (await programOfCase(deps.store, threaded)) === program)
+    return { caseId: threaded, by: "thread" };
   return undefined;
+}
+
+/**
+ * Where automatic answers go (RFC 3834 §4): the envelope sender (MAIL FROM, or the Return-Path
+ * the delivering server recorded), else the From. Null for a bounce's null sender, and for mail
+ * through a list, whose answer could reach everyone on it.
+ */
+function answerAddress(envelope: Envelope, mail: InboundMail): string | null {
+  if (mail.viaList !== null || envelope.mailFrom === null) return null;
+  return envelope.mailFrom ?? mail.from?.address ?? null;
+}
+
+/** Whether the case's receipt left the private link out (see receipts.ts): there was no key. */
+async function linkWasWithheld(
+  trx: Transaction<DatabaseSchema>,
+  deps: MailIntakeDeps,
+  program: LoadedPolicy,
+  caseId: string,
+): Promise<boolean> {
+  const kase = await trx.selectFrom("cases").select("source").where("id", "=", caseId).executeTakeFirst();
+  if (kase?.source !== "email") return false; // a web reporter has their link from the form
+  return (
+    program.policy.encryption.allCommunication || (await openedByEncryptedMail(trx, deps.keyring, caseId))
+  );
 }
 
 async function programOfCase(store: Store, caseId: string): Promise<string | undefined> {

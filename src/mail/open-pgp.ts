@@ -7,7 +7,7 @@ import {
   InboundMailError,
   parseInboundMail,
 } from "./inbound-parse.js";
-import { readPublicKey } from "./pgp-keys.js";
+import { fingerprintOf, readPublicKey } from "./pgp-keys.js";
 import {
   type DecryptedMessage,
   decryptAndVerify,
@@ -23,6 +23,11 @@ import { detectPgp } from "./pgp-mime.js";
  * inline blocks in the text. Decrypts with the program's keys; checks signatures against the key
  * the sender attached (outside or inside the encryption) or the one their case already knows. A
  * bad or unknown signature is a fact shown on the case, not a reason to refuse the report.
+ *
+ * What "signature valid" is worth is said with it: whether the key is the one the case already
+ * knew or one that came with this very message (anyone can attach a key naming anyone), whether
+ * the key names the From address, and whether the signature covers the whole message or only a
+ * part of it that someone wrapped in unsigned content.
  */
 export interface OpenedMail {
   text: string;
@@ -69,6 +74,10 @@ export async function openPgp(
       : await readPublicKey(options.knownSenderKey).catch(() => undefined);
   const verifyWith = (...extra: (openpgp.PublicKey | undefined)[]) =>
     [outerKey, known, ...extra].filter((key): key is openpgp.PublicKey => key !== undefined);
+  const factsOf = (encrypted: boolean, signature: SignatureCheck, extra?: openpgp.PublicKey) =>
+    mailFactsOf(encrypted, signature, { known, candidates: verifyWith(extra), from: mail.from?.address });
+  const decrypt = (armored: string, keys: openpgp.PrivateKey[], verifyKeys: openpgp.PublicKey[]) =>
+    decryptWithin(armored, keys, verifyKeys, options.limits.maxTotalBytes);
   const detection = detectPgp(raw);
 
   switch (detection.kind) {
@@ -82,11 +91,14 @@ export async function openPgp(
       const innerDetection = detectPgp(inner);
       if (innerDetection.kind === "pgp-mime-signed") {
         // Signed, then encrypted as a whole (RFC 3156 §6.1): the signature is inside.
-        signature = await verifyDetached({
-          data: innerDetection.signedPart,
-          armoredSignature: innerDetection.armoredSignature,
-          verifyWith: verifyWith(innerKey),
-        });
+        signature = coverage(
+          innerDetection,
+          await verifyDetached({
+            data: innerDetection.signedPart,
+            armoredSignature: innerDetection.armoredSignature,
+            verifyWith: verifyWith(innerKey),
+          }),
+        );
       } else if (signature.status === "unknown-key" && innerKey !== undefined) {
         // The sender's key came inside the encryption: check the signature with it.
         decrypted = await decrypt(detection.armored, keys, verifyWith(innerKey));
@@ -96,7 +108,7 @@ export async function openPgp(
         text: innerMail.text,
         subject: innerMail.subject.trim() === "" ? null : innerMail.subject,
         attachments: withoutOpenPgpParts(innerMail.attachments),
-        facts: factsOf(true, signature),
+        facts: factsOf(true, signature, innerKey),
         senderKey: armorOf(innerKey ?? outerKey),
       };
     }
@@ -112,15 +124,21 @@ export async function openPgp(
       };
     }
     case "pgp-mime-signed": {
-      const signature = await verifyDetached({
-        data: detection.signedPart,
-        armoredSignature: detection.armoredSignature,
-        verifyWith: verifyWith(),
-      });
+      const signature = coverage(
+        detection,
+        await verifyDetached({
+          data: detection.signedPart,
+          armoredSignature: detection.armoredSignature,
+          verifyWith: verifyWith(),
+        }),
+      );
+      // The whole message signed: its content is the signed part, read as signed. Only part of
+      // it: everything is kept, and the facts say the signature does not cover it all.
+      const content = detection.whole ? await parseInner(detection.signedPart, options.limits) : mail;
       return {
-        text: mail.text,
+        text: content.text,
         subject: null,
-        attachments: withoutOpenPgpParts(mail.attachments),
+        attachments: withoutOpenPgpParts(content.attachments),
         facts: factsOf(false, signature),
         senderKey: armorOf(outerKey),
       };
@@ -134,11 +152,15 @@ export async function openPgp(
           return { text: mail.text, signature: { status: "invalid" } as const };
         throw error;
       });
+      // A cleartext signature covers its block only: text around it, or files beside it, were
+      // not signed. Then everything is kept and the signature is called partial.
+      const files = withoutOpenPgpParts(mail.attachments);
+      const whole = sameText(mail.text, detection.cleartext) && files.length === 0;
       return {
-        text: checked.text,
+        text: whole ? checked.text : mail.text,
         subject: null,
-        attachments: withoutOpenPgpParts(mail.attachments),
-        facts: factsOf(false, checked.signature),
+        attachments: files,
+        facts: factsOf(false, coverage({ whole }, checked.signature)),
         senderKey: armorOf(outerKey),
       };
     }
@@ -164,13 +186,14 @@ async function programKeys(options: { decryptionKeys: () => Promise<openpgp.Priv
   return keys;
 }
 
-async function decrypt(
+async function decryptWithin(
   armored: string,
   decryptWith: openpgp.PrivateKey[],
   verifyWith: openpgp.PublicKey[],
+  maxBytes: number,
 ): Promise<DecryptedMessage> {
   try {
-    return await decryptAndVerify({ armored, decryptWith, verifyWith });
+    return await decryptAndVerify({ armored, decryptWith, verifyWith, maxBytes });
   } catch (error) {
     if (error instanceof PgpDecryptError) throw new MailUnreadable(error.code, error.message);
     throw error;
@@ -211,6 +234,34 @@ function armorOf(key: openpgp.PublicKey | undefined): string | null {
   return key === undefined ? null : key.armor();
 }
 
-function factsOf(encrypted: boolean, signature: SignatureCheck): MailFacts {
-  return { encrypted, signature: signature.status, signer: signature.signerFingerprint ?? null };
+function sameText(a: string, b: string): boolean {
+  const normal = (text: string) => text.replace(/\r\n/g, "\n").trim();
+  return normal(a) === normal(b);
+}
+
+/** A valid signature over only a part of the message says so. */
+function coverage(detection: { whole: boolean }, signature: SignatureCheck): SignatureCheck {
+  return signature.status === "valid" && !detection.whole ? { ...signature, status: "partial" } : signature;
+}
+
+function mailFactsOf(
+  encrypted: boolean,
+  signature: SignatureCheck,
+  keys: { known: openpgp.PublicKey | undefined; candidates: openpgp.PublicKey[]; from: string | undefined },
+): MailFacts {
+  const facts: MailFacts = {
+    encrypted,
+    signature: signature.status,
+    signer: signature.signerFingerprint ?? null,
+  };
+  const fingerprint = signature.signerFingerprint;
+  const signer = keys.candidates.find((key) => fingerprintOf(key) === fingerprint);
+  if (fingerprint === undefined || signer === undefined) return facts;
+  const from = keys.from?.toLowerCase();
+  return {
+    ...facts,
+    signerKey: keys.known !== undefined && fingerprintOf(keys.known) === fingerprint ? "case" : "attached",
+    signerNamesFrom:
+      from !== undefined && signer.users.some((user) => user.userID?.email.toLowerCase() === from),
+  };
 }

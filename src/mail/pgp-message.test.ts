@@ -52,6 +52,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
     expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
     const opened = await decryptAndVerify({
       armored,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [reporter.publicKey],
     });
@@ -75,6 +76,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
     for (const pair of [program, reporter]) {
       const opened = await decryptAndVerify({
         armored,
+        maxBytes: 10_000_000,
         decryptWith: [pair.privateKey],
         verifyWith: [program.publicKey],
       });
@@ -91,6 +93,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
     });
     const opened = await decryptAndVerify({
       armored,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [reporter.publicKey],
     });
@@ -105,7 +108,12 @@ describe("encryptAndSign / decryptAndVerify", () => {
       message: await openpgp.createMessage({ text: "anonymous tip" }),
       encryptionKeys: program.publicKey,
     });
-    const opened = await decryptAndVerify({ armored, decryptWith: [program.privateKey], verifyWith: [] });
+    const opened = await decryptAndVerify({
+      armored,
+      maxBytes: 10_000_000,
+      decryptWith: [program.privateKey],
+      verifyWith: [],
+    });
     expect(opened.signature).toEqual({ status: "unsigned" });
     expect(opened.text).toBe("anonymous tip");
   });
@@ -117,7 +125,12 @@ describe("encryptAndSign / decryptAndVerify", () => {
       signWith: reporter.privateKey,
     });
     const error = await decryptError(
-      decryptAndVerify({ armored, decryptWith: [program.privateKey], verifyWith: [reporter.publicKey] }),
+      decryptAndVerify({
+        armored,
+        maxBytes: 10_000_000,
+        decryptWith: [program.privateKey],
+        verifyWith: [reporter.publicKey],
+      }),
     );
     expect(error.code).toBe("no-matching-key");
     const strangerSubkey = stranger.publicKey.subkeys[0]!.getKeyID().toHex().toUpperCase();
@@ -132,6 +145,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
     });
     const opened = await decryptAndVerify({
       armored: toUs,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [],
     });
@@ -142,7 +156,12 @@ describe("encryptAndSign / decryptAndVerify", () => {
       wildcard: true,
     });
     const error = await decryptError(
-      decryptAndVerify({ armored: toThem, decryptWith: [program.privateKey], verifyWith: [] }),
+      decryptAndVerify({
+        armored: toThem,
+        maxBytes: 10_000_000,
+        decryptWith: [program.privateKey],
+        verifyWith: [],
+      }),
     );
     expect(error.code).toBe("no-matching-key");
   });
@@ -153,7 +172,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
       passwords: "hunter2",
     });
     const error = await decryptError(
-      decryptAndVerify({ armored, decryptWith: [program.privateKey], verifyWith: [] }),
+      decryptAndVerify({ armored, maxBytes: 10_000_000, decryptWith: [program.privateKey], verifyWith: [] }),
     );
     expect(error.code).toBe("no-matching-key");
     expect(error.message).toContain("passphrase");
@@ -161,7 +180,12 @@ describe("encryptAndSign / decryptAndVerify", () => {
 
   it("says malformed for text that is not a message", async () => {
     const error = await decryptError(
-      decryptAndVerify({ armored: "not pgp at all", decryptWith: [program.privateKey], verifyWith: [] }),
+      decryptAndVerify({
+        armored: "not pgp at all",
+        maxBytes: 10_000_000,
+        decryptWith: [program.privateKey],
+        verifyWith: [],
+      }),
     );
     expect(error.code).toBe("malformed");
   });
@@ -181,6 +205,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
     const error = await decryptError(
       decryptAndVerify({
         armored: tampered,
+        maxBytes: 10_000_000,
         decryptWith: [program.privateKey],
         verifyWith: [reporter.publicKey],
       }),
@@ -195,6 +220,7 @@ describe("encryptAndSign / decryptAndVerify", () => {
     });
     const opened = await decryptAndVerify({
       armored,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [reporter.publicKey],
     });

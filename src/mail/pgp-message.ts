@@ -11,16 +11,17 @@ export interface SignatureCheck {
   /**
    * valid: made by one of the keys we verify with. invalid: by such a key, but the data or the
    * signature was altered, or the key was not valid when signing. unknown-key: by a key we do not
-   * have. unsigned: no signature at all.
+   * have. unsigned: no signature at all. partial: valid, but over only a part of the message
+   * (set by the caller, which knows the message's structure).
    */
-  status: "valid" | "invalid" | "unknown-key" | "unsigned";
+  status: "valid" | "partial" | "invalid" | "unknown-key" | "unsigned";
   /** 16 upper-case hex digits: the (sub)key that made the signature. */
   signerKeyId?: string;
   /** Primary key fingerprint of the signer, when we have its key. */
   signerFingerprint?: string;
 }
 
-export type PgpDecryptErrorCode = "no-matching-key" | "malformed" | "decrypt-failed";
+export type PgpDecryptErrorCode = "no-matching-key" | "malformed" | "decrypt-failed" | "too-large";
 
 /** An incoming OpenPGP message cannot be opened. */
 export class PgpDecryptError extends Error {
@@ -85,11 +86,16 @@ export async function signDetached(data: string | Uint8Array, key: openpgp.Priva
   return openpgp.sign({ message, signingKeys: key, detached: true });
 }
 
-/** Decrypts with any of our keys and checks the signature inside against the given keys. */
+/**
+ * Decrypts with any of our keys and checks the signature inside against the given keys.
+ * `maxBytes` bounds what compressed data may expand to: a few hundred kilobytes of compressed
+ * zeros would otherwise become gigabytes in memory.
+ */
 export async function decryptAndVerify(options: {
   armored: string;
   decryptWith: openpgp.PrivateKey[];
   verifyWith: openpgp.PublicKey[];
+  maxBytes: number;
 }): Promise<DecryptedMessage> {
   let message: openpgp.Message<string>;
   try {
@@ -97,7 +103,8 @@ export async function decryptAndVerify(options: {
   } catch {
     throw new PgpDecryptError("malformed", "the OpenPGP message is damaged or is not an OpenPGP message");
   }
-  if (!isEncrypted(message)) return openSignedOnly(message, options.verifyWith);
+  const config = { maxDecompressedMessageSize: options.maxBytes };
+  if (!isEncrypted(message)) return openSignedOnly(message, options.verifyWith, config);
 
   const recipients = message.getEncryptionKeyIDs();
   const hidden = recipients.some((id) => id.toHex() === WILDCARD_KEY_ID);
@@ -120,8 +127,10 @@ export async function decryptAndVerify(options: {
       decryptionKeys: options.decryptWith,
       verificationKeys: options.verifyWith,
       format: "binary",
+      config,
     });
-  } catch {
+  } catch (error) {
+    if (isDecompressionLimit(error)) throw tooLarge(options.maxBytes);
     throw hidden && !ours
       ? new PgpDecryptError(
           "no-matching-key",
@@ -214,11 +223,13 @@ async function checkSignature(
 async function openSignedOnly(
   message: openpgp.Message<string>,
   verifyWith: openpgp.PublicKey[],
+  config: { maxDecompressedMessageSize: number },
 ): Promise<DecryptedMessage> {
   let result: { data: Uint8Array; signatures: VerificationResult[] };
   try {
-    result = await openpgp.verify({ message, verificationKeys: verifyWith, format: "binary" });
-  } catch {
+    result = await openpgp.verify({ message, verificationKeys: verifyWith, format: "binary", config });
+  } catch (error) {
+    if (isDecompressionLimit(error)) throw tooLarge(config.maxDecompressedMessageSize);
     throw new PgpDecryptError("malformed", "the OpenPGP message holds neither encrypted nor literal data");
   }
   return {
@@ -227,6 +238,18 @@ async function openSignedOnly(
     signature: await checkSignatures(result.signatures, verifyWith),
     encrypted: false,
   };
+}
+
+/** openpgp's words when compressed data expands past maxDecompressedMessageSize. */
+function isDecompressionLimit(error: unknown): boolean {
+  return error instanceof Error && /maximum decompressed (message )?size exceeded/i.test(error.message);
+}
+
+function tooLarge(maxBytes: number): PgpDecryptError {
+  return new PgpDecryptError(
+    "too-large",
+    `the encrypted content expands to more than ${maxBytes} bytes; it was not opened`,
+  );
 }
 
 function isEncrypted(message: openpgp.Message<string>): boolean {

@@ -198,6 +198,7 @@ describe("buildEncryptedMime + detectPgp", () => {
     expect(encrypted.armored).toMatch(/^-----BEGIN PGP MESSAGE-----\r?\n[\s\S]+-----END PGP MESSAGE-----$/);
     const opened = await decryptAndVerify({
       armored: encrypted.armored,
+      maxBytes: 10_000_000,
       decryptWith: [reporter.privateKey],
       verifyWith: [program.publicKey],
     });
@@ -218,6 +219,7 @@ describe("buildEncryptedMime + detectPgp", () => {
     const encrypted = expectKind(detectPgp(raw), "pgp-mime-encrypted");
     const error = await decryptAndVerify({
       armored: encrypted.armored,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [reporter.publicKey],
     }).catch((e: unknown) => e);
@@ -291,6 +293,7 @@ describe("mail as Thunderbird/Enigmail send it", () => {
     const encrypted = expectKind(detectPgp(raw), "pgp-mime-encrypted");
     const opened = await decryptAndVerify({
       armored: encrypted.armored,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [reporter.publicKey],
     });
@@ -422,7 +425,12 @@ describe("mail as Thunderbird/Enigmail send it", () => {
       message: await openpgp.createMessage({ binary: entity }),
       encryptionKeys: program.publicKey,
     });
-    const opened = await decryptAndVerify({ armored, decryptWith: [program.privateKey], verifyWith: [] });
+    const opened = await decryptAndVerify({
+      armored,
+      maxBytes: 10_000_000,
+      decryptWith: [program.privateKey],
+      verifyWith: [],
+    });
     expect(opened.signature.status).toBe("unsigned");
     const signed = expectKind(detectPgp(Buffer.from(opened.data)), "pgp-mime-signed");
     const check = await verifyDetached({
@@ -459,6 +467,7 @@ describe("detectPgp: inline PGP and plain mail", () => {
     const inline = expectKind(detectPgp(raw), "inline-encrypted");
     const opened = await decryptAndVerify({
       armored: inline.armored,
+      maxBytes: 10_000_000,
       decryptWith: [program.privateKey],
       verifyWith: [reporter.publicKey],
     });

@@ -30,8 +30,11 @@ export interface OuterHeaders {
 
 export type PgpDetection =
   | { kind: "pgp-mime-encrypted"; armored: string }
-  /** signedPart: the exact bytes of the first part, the canonical CRLF form the signature covers. */
-  | { kind: "pgp-mime-signed"; signedPart: Buffer; armoredSignature: string }
+  /**
+   * signedPart: the exact bytes of the first part, the canonical CRLF form the signature covers.
+   * whole: the multipart/signed is the message itself, not a part inside unsigned content.
+   */
+  | { kind: "pgp-mime-signed"; signedPart: Buffer; armoredSignature: string; whole: boolean }
   | { kind: "inline-encrypted"; armored: string }
   | { kind: "inline-signed"; cleartext: string }
   | { kind: "none" };
@@ -185,7 +188,7 @@ export async function buildSignedMime(
  */
 export function detectPgp(raw: Buffer): PgpDetection {
   const root = parseMimeEntity(raw);
-  const pgpMime = findPgpMime(root);
+  const pgpMime = findPgpMime(root, root);
   if (pgpMime) return pgpMime;
   const textPart = findTextPart(root);
   if (!textPart) return { kind: "none" };
@@ -199,7 +202,7 @@ export function detectPgp(raw: Buffer): PgpDetection {
   return { kind: "none" };
 }
 
-function findPgpMime(entity: MimeEntity): PgpDetection | null {
+function findPgpMime(entity: MimeEntity, root: MimeEntity): PgpDetection | null {
   const protocol = entity.params.protocol?.trim().toLowerCase();
   const [first, second] = entity.parts;
   if (entity.contentType === "multipart/encrypted" && protocol === "application/pgp-encrypted" && second) {
@@ -222,10 +225,11 @@ function findPgpMime(entity: MimeEntity): PgpDetection | null {
       // the canonical form the sender signed.
       signedPart: toCrlf(first.raw),
       armoredSignature: armorBlock(text, "SIGNATURE", "SIGNATURE")?.block ?? text.trim(),
+      whole: entity === root,
     };
   }
   for (const part of entity.parts) {
-    const found = findPgpMime(part);
+    const found = findPgpMime(part, root);
     if (found) return found;
   }
   return null;

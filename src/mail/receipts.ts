@@ -22,9 +22,15 @@ interface ReceiptDeps {
   keyring: Keyring;
   publicUrl: string;
   mailDomain: string;
+  mailKey: Buffer;
 }
 
 export interface Receipt {
+  /**
+   * received: the answer to a new report. key-kept: the answer to a reply that brought the
+   * reporter's key when the first answer had to leave the link out; it carries a new link.
+   */
+  kind: "received" | "key-kept";
   caseId: string;
   reporterToken: string;
   replyToken: string;
@@ -50,8 +56,8 @@ export async function enqueueReceipt(
 ): Promise<void> {
   const policy = program.policy;
   const from = fromAddress(program);
-  const key = `${receipt.caseId}:receipt`;
-  const messageId = messageIdFor(key, deps.mailDomain);
+  const key = receipt.kind === "received" ? `${receipt.caseId}:receipt` : `${receipt.caseId}:key-kept`;
+  const messageId = messageIdFor(deps.mailKey, key, deps.mailDomain);
   // Replies to the receipt thread to the case even when the reply address is lost.
   await recordThread(trx, messageId, receipt.caseId, receipt.at);
   const linkIsSafe =
@@ -70,9 +76,14 @@ export async function enqueueReceipt(
         "your private case page. Reply with your public key attached and the next answer will be",
         "encrypted and carry the link.",
       ];
+  const opening =
+    receipt.kind === "received"
+      ? [`We received your report to ${policy.program.name}.`, promise]
+      : [
+          `We now have your OpenPGP key for your report to ${policy.program.name}: this answer and every later one is encrypted to it.`,
+        ];
   const text = [
-    `We received your report to ${policy.program.name}.`,
-    promise,
+    ...opening,
     ...link,
     "Answer this message to add to your report; the answer joins your case.",
   ].join("\n\n");
@@ -87,7 +98,7 @@ export async function enqueueReceipt(
         program: policy.program.slug,
         caseId: receipt.caseId,
         event: "mail.receipt",
-        subject: `[${policy.program.name}] Report received (case ${caseRef(receipt.caseId)})`,
+        subject: `[${policy.program.name}] ${receipt.kind === "received" ? "Report received" : "Your key is kept"} (case ${caseRef(receipt.caseId)})`,
         text,
         url: null,
         createdAt: receipt.at.toISOString(),

@@ -34,7 +34,7 @@ export async function reporterChannel(
   await recordReplyAddress(trx, token, kase.id, at);
   const canEncrypt = reporterKey !== null && deps.canSign(policy.program.slug);
   const byMail = kase.source === "email";
-  const receipt = byMail ? messageIdFor(`${kase.id}:receipt`, deps.mailDomain) : null;
+  const receipt = byMail ? messageIdFor(deps.mailKey, `${kase.id}:receipt`, deps.mailDomain) : null;
   return {
     mayRead: canEncrypt || (byMail && !policy.encryption.allCommunication),
     answerByMail: true,

@@ -28,6 +28,8 @@ export interface SmtpListener {
 }
 
 const MAX_RECIPIENTS = 20;
+/** Connections at once: beyond it a sender is told to come back (421), not queued in memory. */
+const MAX_CONNECTIONS = 100;
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
@@ -47,12 +49,8 @@ export async function startSmtpListener(
   );
   const senderKey = (session: SMTPServerSession, from: string) =>
     `${session.remoteAddress}|${from.toLowerCase()}`;
-  const programOf = (session: SMTPServerSession) => {
-    const first = session.envelope.rcptTo[0];
-    return first === undefined
-      ? ""
-      : (programForAddress(deps.programs, first.address)?.program.policy.program.slug ?? "");
-  };
+  const programOf = (address: string) =>
+    programForAddress(deps.programs, address)?.program.policy.program.slug;
   const server = new SMTPServer({
     name: options.hostname,
     banner: "Embargo",
@@ -61,6 +59,7 @@ export async function startSmtpListener(
     disabledCommands: options.tls === undefined ? ["AUTH", "STARTTLS"] : ["AUTH"],
     ...(options.tls === undefined ? {} : { key: options.tls.key, cert: options.tls.cert }),
     logger: false,
+    maxClients: MAX_CONNECTIONS,
     // A slow sender may hold a connection, not the listener.
     socketTimeout: 60_000,
     closeTimeout: 5_000,
@@ -68,20 +67,25 @@ export async function startSmtpListener(
       if (session.envelope.rcptTo.length >= MAX_RECIPIENTS) {
         return callback(smtpError(452, "4.5.3 Too many recipients"));
       }
-      if (programForAddress(deps.programs, address.address) === undefined) {
-        return callback(smtpError(550, "5.1.1 No such mailbox here"));
-      }
+      const program = programOf(address.address);
+      if (program === undefined) return callback(smtpError(550, "5.1.1 No such mailbox here"));
       const from = session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address;
-      const allowed = limiter.check(senderKey(session, from), programOf(session) || address.address, true);
+      const allowed = limiter.check(senderKey(session, from), program, true);
       if (!allowed.ok) return callback(smtpError(450, "4.7.1 Too many messages; try again later"));
       return callback();
     },
     onData(stream, session, callback) {
+      // Kept only up to the limit: past it the rest is read and dropped, and the answer is 552.
       const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let kept = 0;
+      stream.on("data", (chunk: Buffer) => {
+        if (kept > options.maxBytes) return;
+        chunks.push(chunk);
+        kept += chunk.length;
+      });
       stream.on("error", () => callback(smtpError(451, "4.3.0 Message not received; try again")));
       stream.on("end", () => {
-        if (stream.sizeExceeded) {
+        if (stream.sizeExceeded || kept > options.maxBytes) {
           return callback(smtpError(552, `5.3.4 Message too big (the limit is ${options.maxBytes} bytes)`));
         }
         const from = session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address;
@@ -91,7 +95,9 @@ export async function startSmtpListener(
           rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
         }).then(
           (outcome) => {
-            limiter.record(senderKey(session, from), programOf(session), true);
+            // Counted against the program that takes it in: the first recipient's (ingest.ts).
+            const program = programOf(session.envelope.rcptTo[0]?.address ?? "") ?? "";
+            limiter.record(senderKey(session, from), program, true);
             callback(null, `Message accepted (${outcome.id})`);
           },
           (error: unknown) => {

@@ -10,9 +10,16 @@ export type Actor = "reporter" | "system" | `team:${string}`;
 /** How a message that came by email was protected: shown beside it on the case. */
 export const mailFacts = z.object({
   encrypted: z.boolean(),
-  signature: z.enum(["valid", "invalid", "unknown-key", "unsigned"]),
+  /** partial: valid, but over only a part of the message (the rest was added outside it). */
+  signature: z.enum(["valid", "partial", "invalid", "unknown-key", "unsigned"]),
   /** The signer's key fingerprint, when the signature could be checked. */
   signer: z.string().nullable(),
+  /** Whose key checked it: the one the case already knew, or one that came with this message. */
+  signerKey: z.enum(["case", "attached"]).optional(),
+  /** Whether the signing key has a user ID with the message's From address. */
+  signerNamesFrom: z.boolean().optional(),
+  /** The key this message brought is now the case's: answers are encrypted to it. */
+  keyKept: z.boolean().optional(),
 });
 export type MailFacts = z.infer<typeof mailFacts>;
 

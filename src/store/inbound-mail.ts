@@ -133,27 +133,51 @@ export async function recordReplyAddress(
 
 export type InboundMailRow = Omit<InboundMailTable, "raw_ct">;
 
+/** Everything about a received message but the message itself. */
+const ROW_COLUMNS = [
+  "id",
+  "received_at",
+  "via",
+  "program",
+  "case_id",
+  "message_id_hash",
+  "size",
+  "status",
+  "problem",
+  "handled_at",
+] as const;
+
 /** Mail a person must look at, for the given programs (null: mail for no known program). */
-export async function mailNeedingAttention(
+export function mailNeedingAttention(
   store: Store,
+  programs: readonly string[],
+  includeUnaddressed: boolean,
+): Promise<InboundMailRow[]> {
+  return mailWithStatus(store, "needs-attention", programs, includeUnaddressed);
+}
+
+/**
+ * Auto-replies and bounces, kept and never answered: a bounce of the team's mail to a reporter
+ * is how the team learns the reporter did not get it.
+ */
+export function automaticMail(
+  store: Store,
+  programs: readonly string[],
+  includeUnaddressed: boolean,
+): Promise<InboundMailRow[]> {
+  return mailWithStatus(store, "auto-reply", programs, includeUnaddressed);
+}
+
+async function mailWithStatus(
+  store: Store,
+  status: InboundMailStatus,
   programs: readonly string[],
   includeUnaddressed: boolean,
 ): Promise<InboundMailRow[]> {
   return store.db
     .selectFrom("inbound_mail")
-    .select([
-      "id",
-      "received_at",
-      "via",
-      "program",
-      "case_id",
-      "message_id_hash",
-      "size",
-      "status",
-      "problem",
-      "handled_at",
-    ])
-    .where("status", "=", "needs-attention")
+    .select(ROW_COLUMNS)
+    .where("status", "=", status)
     .where((w) =>
       w.or([
         ...(programs.length === 0 ? [] : [w("program", "in", programs)]),
@@ -167,22 +191,7 @@ export async function mailNeedingAttention(
 }
 
 export async function inboundMailRow(store: Store, id: string): Promise<InboundMailRow | undefined> {
-  return store.db
-    .selectFrom("inbound_mail")
-    .select([
-      "id",
-      "received_at",
-      "via",
-      "program",
-      "case_id",
-      "message_id_hash",
-      "size",
-      "status",
-      "problem",
-      "handled_at",
-    ])
-    .where("id", "=", id)
-    .executeTakeFirst();
+  return store.db.selectFrom("inbound_mail").select(ROW_COLUMNS).where("id", "=", id).executeTakeFirst();
 }
 
 /** The raw message, decrypted: for a person to read in their mail program, never logged. */

@@ -111,7 +111,7 @@ describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (dat
     for (const mail of sink.mails) {
       const key = mail.header("x-embargo-idempotency-key") ?? "";
       expect(key.startsWith(`${report.id}:`)).toBe(true);
-      expect(mail.parsed.messageId).toBe(messageIdFor(key, "security.example.org"));
+      expect(mail.parsed.messageId).toBe(messageIdFor(t.mailKey, key, "security.example.org"));
       expect(mail.header("auto-submitted")).toBe("auto-generated");
     }
   });

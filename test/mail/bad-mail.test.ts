@@ -1,4 +1,5 @@
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import * as openpgp from "openpgp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { inboundMailRaw } from "../../src/store/inbound-mail.js";
@@ -207,6 +208,12 @@ describe.each(databases)("bad mail on $name", (database) => {
     expect(await t.store.db.selectFrom("cases").select("id").execute()).toHaveLength(1);
     await jobs.drain();
     expect(sink.to("mallory@example.net")).toHaveLength(1); // the first one's receipt only
+    // The automatic one is listed on the queue page (a bounce of our answer is worth seeing).
+    const staff = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    const queue = textOf((await staff.browser.get("/mail/queue")).body);
+    expect(queue).toContain("Automatic mail");
+    expect(queue).toContain("automatic message (Auto-Submitted: auto-replied); not answered");
+    expect((await staff.browser.get(`/mail/queue/${auto!.id}/raw`)).statusCode).toBe(200);
   });
 
   it("queues mail encrypted to a key the program lacks; after the key is imported, Try again takes it in", async () => {
@@ -252,5 +259,84 @@ describe.each(databases)("bad mail on $name", (database) => {
     // Another program's responder does not see it at all.
     const other2 = await createStaff(t, { email: "kafe@kafe.example", role: "responder", program: "kafe" });
     expect((await other2.browser.get(`/mail/queue/${row!.id}/raw`)).statusCode).toBe(404);
+  });
+  it("counts every message against the program's hourly limit, whoever sends it (450 beyond)", async () => {
+    const limited = await startMailListener(t, { maxBytes: 200_000, perProgramPerHour: 3 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const from = `sender-${i}@example.net`;
+        expect(await limited.send(await compose({ from }), { from, to: [PROGRAM] })).toMatch(/^250 /);
+      }
+      await expect(
+        limited.send(await compose({ from: "sender-4@example.net" }), {
+          from: "sender-4@example.net",
+          to: [PROGRAM],
+        }),
+      ).rejects.toMatchObject({ responseCode: 450 });
+      expect(await rows()).toHaveLength(3);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("does not open encrypted content that expands past the message limit (a compression bomb)", async () => {
+    const kitsu = await giveProgramKey(t, "kitsu", PROGRAM);
+    // 20 MB of zeros compress to a few kilobytes: the listener's limit here is 200 kB.
+    const armored = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: new Uint8Array(20_000_000) }),
+      encryptionKeys: kitsu.publicKey,
+      config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
+    });
+    const bomb = Buffer.from(
+      [
+        "From: eve@example.net",
+        `To: ${PROGRAM}`,
+        "Subject: ...",
+        "Message-ID: <bomb@example.net>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"',
+        "",
+        "--b",
+        "Content-Type: application/pgp-encrypted",
+        "",
+        "Version: 1",
+        "",
+        "--b",
+        'Content-Type: application/octet-stream; name="encrypted.asc"',
+        "",
+        armored.trim().replace(/\r?\n/g, "\r\n"),
+        "--b--",
+        "",
+      ].join("\r\n"),
+    );
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(await send(bomb, "eve@example.net")).toMatch(/^250 /);
+    const [row] = await rows();
+    expect(row).toMatchObject({ status: "needs-attention", case_id: null });
+    expect(row!.problem).toMatch(/^too-large: /);
+    expect((await inboundMailRaw(t.store, t.keyring, row!.id))?.equals(bomb)).toBe(true);
+  });
+
+  it("takes in a person's mail through a mailing list, and never answers it", async () => {
+    const viaList = await compose({
+      from: "ada@example.org",
+      subject: "Report through the list",
+      headers: { "List-Id": "<security.lists.kitsu.io>", Precedence: "list" },
+    });
+    expect(await send(viaList, "security-bounces@lists.kitsu.io")).toMatch(/^250 /);
+    const [row] = await rows();
+    expect(row!.status).toBe("case-opened");
+    await jobs.drain();
+    expect(sink.to("ada@example.org")).toHaveLength(0);
+    expect(sink.to("security-bounces@lists.kitsu.io")).toHaveLength(0);
+  });
+
+  it("answers the envelope sender (Return-Path), not a From anyone can write", async () => {
+    const mail = await compose({ from: "ada@example.org", subject: "From says Ada" });
+    expect(await send(mail, "mallory@example.net")).toMatch(/^250 /);
+    await jobs.drain();
+    expect(sink.to("ada@example.org")).toHaveLength(0);
+    const [receipt] = sink.to("mallory@example.net");
+    expect(receipt?.text).toContain("We received your report to Kitsu.");
   });
 });

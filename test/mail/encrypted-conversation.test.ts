@@ -189,9 +189,168 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       .execute();
     const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
     const first = textOf((await emma.browser.get(`/cases/${cases[0]!.case_id}`)).body);
-    expect(first).toContain("by email, not encrypted, signature valid");
+    expect(first).toContain("by email, not encrypted, signature valid (key");
+    expect(first).toContain("a key that came with this message and names the From address");
     const second = textOf((await emma.browser.get(`/cases/${cases[1]!.case_id}`)).body);
     expect(second).toContain("signature INVALID");
+  });
+
+  it("says when a valid signature proves little: a key that names someone else, or a signed part wrapped in unsigned words", async () => {
+    // Mallory signs with her own key, attached, under Ada's From.
+    const mallory = await newParty("mallory@example.net", "Mallory");
+    const forged = await buildSignedMime({
+      from: ada.address,
+      to: "nuck@kitsu.io",
+      subject: "Signed report",
+      messageId: "<forged-1@example.org>",
+      innerMime: await buildInnerMime({
+        text: "Ada here, please send the details to mallory@example.net.",
+        attachments: [
+          {
+            filename: "key.asc",
+            contentType: "application/pgp-keys",
+            content: Buffer.from(mallory.armoredPublicKey),
+          },
+        ],
+      }),
+      signWith: mallory.privateKey,
+    });
+    expect(await listener.send(forged, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+
+    // Ada's genuinely signed message, wrapped in a multipart/mixed with an unsigned first part.
+    const genuine = (
+      await buildSignedMime({
+        from: ada.address,
+        to: "nuck@kitsu.io",
+        subject: "Signed report",
+        messageId: "<genuine-1@example.org>",
+        innerMime: await buildInnerMime({
+          text: "The admin page lacks a CSRF check.",
+          attachments: [
+            {
+              filename: "ada.asc",
+              contentType: "application/pgp-keys",
+              content: Buffer.from(ada.armoredPublicKey),
+            },
+          ],
+        }),
+        signWith: ada.privateKey,
+      })
+    ).toString("latin1");
+    const signedEntity = genuine.slice(genuine.search(/^Content-Type: multipart\/signed/im));
+    const wrapped = Buffer.from(
+      [
+        `From: ${ada.address}`,
+        "To: nuck@kitsu.io",
+        "Subject: Signed report",
+        "Message-ID: <wrapped-1@example.org>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="outer"',
+        "",
+        "--outer",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "Update: this is fixed, please close the case.",
+        "--outer",
+        signedEntity.replace(/\r?\n$/, ""),
+        "--outer--",
+        "",
+      ].join("\r\n"),
+      "latin1",
+    );
+    expect(await listener.send(wrapped, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+
+    const cases = await t.store.db
+      .selectFrom("inbound_mail")
+      .select("case_id")
+      .orderBy("received_at")
+      .execute();
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    const forgedPage = textOf((await emma.browser.get(`/cases/${cases[0]!.case_id}`)).body);
+    expect(forgedPage).toContain("a key that came with this message and does not name the From address");
+    const wrappedPage = textOf((await emma.browser.get(`/cases/${cases[1]!.case_id}`)).body);
+    expect(wrappedPage).toContain("signature valid for only part of the message");
+    // Nothing is dropped: the unsigned words are there, marked by the line above.
+    expect(wrappedPage).toContain("Update: this is fixed, please close the case.");
+    expect(wrappedPage).toContain("The admin page lacks a CSRF check.");
+  });
+
+  it("gives a reporter who encrypted without their key the link once a reply to the reply address brings it", async () => {
+    const report = await encryptedMail({
+      from: ada,
+      to: kitsu,
+      subject: "Token leak",
+      text: "The export endpoint leaks API tokens.",
+      messageId: "<nokey-1@example.org>",
+    });
+    expect(await listener.send(report, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    await jobs.drain();
+    const [receipt] = sink.to(ada.address);
+    expect(receipt!.text).toContain("We have no OpenPGP key for you");
+    expect(receipt!.raw.includes(Buffer.from("/r/"))).toBe(false);
+    expect(receipt!.raw.includes(Buffer.from("leaks"))).toBe(false);
+    const replyTo = receipt!.parsed.replyTo?.value[0]?.address ?? "";
+    expect(parseReplyAddress(replyTo)).not.toBeNull();
+
+    // Her answer to the reply address alone (no In-Reply-To) joins the case and brings her key.
+    const withKey = await encryptedMail({
+      from: ada,
+      to: kitsu,
+      subject: "My key",
+      text: "Here is my key.",
+      messageId: "<nokey-2@example.org>",
+      attachKey: true,
+    });
+    expect(await listener.send(withKey, { from: ada.address, to: [replyTo] })).toMatch(/^250 /);
+    const rows = await t.store.db
+      .selectFrom("inbound_mail")
+      .select(["status", "case_id"])
+      .orderBy("received_at")
+      .execute();
+    expect(rows.map((row) => row.status)).toEqual(["case-opened", "case-reply"]);
+    const caseId = rows[0]!.case_id!;
+    expect(rows[1]!.case_id).toBe(caseId);
+
+    await jobs.drain();
+    const kept = sink.to(ada.address).slice(1);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.raw.includes(Buffer.from("/r/"))).toBe(false);
+    const opened = await openMail(kept[0]!, ada, kitsu.publicKey);
+    expect(opened.signature.status).toBe("valid");
+    expect(opened.text).toContain("We now have your OpenPGP key");
+    const link = /https:\/\/security\.example\.org(\/r\/[A-Za-z0-9_-]{43})/.exec(opened.text)?.[1];
+    const page = await t.app.inject({ method: "GET", url: link! });
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain("The export endpoint leaks API tokens.");
+
+    // A later message that names only our Message-ID (In-Reply-To, to the program's address)
+    // joins the case too, and the key is not "kept" twice.
+    const third = await encryptedMail({
+      from: ada,
+      to: kitsu,
+      subject: "More",
+      text: "It also leaks session cookies.",
+      messageId: "<nokey-3@example.org>",
+      inReplyTo: kept[0]!.parsed.messageId ?? "",
+      attachKey: true,
+    });
+    expect(await listener.send(third, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    const statuses = await t.store.db.selectFrom("inbound_mail").select(["status", "case_id"]).execute();
+    expect(statuses.filter((row) => row.case_id === caseId)).toHaveLength(3);
+    await jobs.drain();
+    expect(sink.mails.filter((mail) => mail.text.includes("We now have your OpenPGP key"))).toHaveLength(0);
+
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    const casePage = textOf((await emma.browser.get(`/cases/${caseId}`)).body);
+    expect(casePage).toContain("the key it brought is now the reporter's, for answers");
+    expect(casePage).toContain("the key this case already knew");
+    expect(casePage).toContain("It also leaks session cookies.");
+    // The team's answer now goes encrypted to her.
+    await postCaseMultipart(emma, caseId, "reply", { reply: "Thanks, we rotate the tokens." });
+    await jobs.drain();
+    const answer = sink.to(ada.address).at(-1)!;
+    expect(answer.raw.includes(Buffer.from("rotate"))).toBe(false);
+    expect((await openMail(answer, ada, kitsu.publicKey)).text).toContain("Thanks, we rotate the tokens.");
   });
 
   it("keeps the case link out of a clear receipt when the program requires encryption (Kulupu)", async () => {

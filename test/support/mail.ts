@@ -22,7 +22,7 @@ export interface MailListener {
 
 export async function startMailListener(
   t: TestApp,
-  options: { maxBytes?: number; perSenderPerHour?: number } = {},
+  options: { maxBytes?: number; perSenderPerHour?: number; perProgramPerHour?: number } = {},
 ): Promise<MailListener> {
   const deps = mailIntakeDeps(
     {
@@ -47,7 +47,7 @@ export async function startMailListener(
     hostname: "security.example.org",
     maxBytes: options.maxBytes ?? 5 * 1024 * 1024,
     perSenderPerHour: options.perSenderPerHour ?? 1000,
-    perProgramPerHour: 10_000,
+    perProgramPerHour: options.perProgramPerHour ?? 10_000,
   });
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
@@ -157,6 +157,7 @@ export async function openMail(
   if (detected.kind !== "pgp-mime-encrypted") throw new Error(`not an encrypted mail: ${detected.kind}`);
   const opened = await decryptAndVerify({
     armored: detected.armored,
+    maxBytes: 10_000_000,
     decryptWith: [reader.privateKey],
     verifyWith: [signerKey],
   });

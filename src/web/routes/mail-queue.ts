@@ -5,6 +5,7 @@ import type { Staff } from "../../auth/staff.js";
 import { mailIntakeDeps } from "../../mail/from-config.js";
 import { handleStoredMail } from "../../mail/ingest.js";
 import {
+  automaticMail,
   inboundMailRaw,
   inboundMailRow,
   mailNeedingAttention,
@@ -52,6 +53,7 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
   app.get("/mail/queue", { schema: { querystring: QueueQuery, hide: true } }, async (request, reply) => {
     const staff = requireStaff(request);
     const rows = await mailNeedingAttention(ctx.store, workable(staff), everywhere(staff));
+    const automatic = await automaticMail(ctx.store, workable(staff), everywhere(staff));
     const notice = request.query.notice;
     return reply
       .header("cache-control", "no-store")
@@ -62,6 +64,7 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
             csrfToken: reply.generateCsrf(),
             email: staff.email,
             rows,
+            automatic,
             ...(notice === undefined ? {} : { notice: NOTICES[notice] }),
           }),
         ),

@@ -378,16 +378,28 @@ function actorText(actor: string, name: (userId: string) => string): string {
 
 const SIGNATURE_WORDS: Readonly<Record<string, string>> = {
   valid: "signature valid",
+  partial: "signature valid for only part of the message: the rest was added outside it",
   invalid: "signature INVALID (altered, or not made by the key it names)",
   "unknown-key": "signed by a key we do not have",
   unsigned: "not signed",
 };
 
-/** How a message that came by email was protected: "by email, encrypted, signature valid (ABCD…)". */
+/**
+ * How a message that came by email was protected: "by email, encrypted, signature valid (key
+ * ABCD…, the key this case already knew)". A key that came with the message proves only that its
+ * holder signed, not who they are: said so, and whether the key even names the From address.
+ */
 function mailLine(mail: Record<string, unknown>): string {
   const signature = SIGNATURE_WORDS[String(mail.signature)] ?? String(mail.signature);
-  const signer = typeof mail.signer === "string" ? ` (key ${mail.signer})` : "";
-  return `by email, ${mail.encrypted === true ? "encrypted" : "not encrypted"}, ${signature}${signer}`;
+  const whose =
+    mail.signerKey === "case"
+      ? ", the key this case already knew"
+      : mail.signerKey === "attached"
+        ? `, a key that came with this message${mail.signerNamesFrom === true ? " and names the From address" : " and does not name the From address"}`
+        : "";
+  const signer = typeof mail.signer === "string" ? ` (key ${mail.signer}${whose})` : "";
+  const kept = mail.keyKept === true ? "; the key it brought is now the reporter's, for answers" : "";
+  return `by email, ${mail.encrypted === true ? "encrypted" : "not encrypted"}, ${signature}${signer}${kept}`;
 }
 
 function EventDetails({ event, name }: { event: StaffEvent; name: (userId: string | null) => string }) {

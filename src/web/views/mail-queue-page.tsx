@@ -11,6 +11,8 @@ export interface MailQueuePageProps {
   csrfToken: string;
   email: string;
   rows: readonly InboundMailRow[];
+  /** Auto-replies and bounces: kept, never answered; shown so a bounced answer is noticed. */
+  automatic: readonly InboundMailRow[];
   notice?: string;
 }
 
@@ -37,14 +39,7 @@ export function MailQueuePage(props: MailQueuePageProps) {
             <tbody>
               {props.rows.map((row) => (
                 <tr>
-                  <td>
-                    <time datetime={row.received_at}>
-                      {row.received_at.slice(0, 16).replace("T", " ")} UTC
-                    </time>
-                  </td>
-                  <td>{row.program ?? "(none)"}</td>
-                  <td>{row.size} bytes</td>
-                  <td>{row.problem ?? "–"}</td>
+                  <MessageCells row={row} />
                   <td>
                     <a href={`/mail/queue/${row.id}/raw`}>Download the message</a>
                     <form method="post" action={`/mail/queue/${row.id}/retry`} class="inline">
@@ -62,6 +57,49 @@ export function MailQueuePage(props: MailQueuePageProps) {
           </table>
         </ScrollingTable>
       )}
+      <h2>Automatic mail</h2>
+      {props.automatic.length === 0 ? (
+        <p>No auto-replies or bounces.</p>
+      ) : (
+        <ScrollingTable label="Automatic mail">
+          <table>
+            <caption>Auto-replies and bounces, kept and never answered, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Program</th>
+                <th scope="col">Size</th>
+                <th scope="col">What</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.automatic.map((row) => (
+                <tr>
+                  <MessageCells row={row} />
+                  <td>
+                    <a href={`/mail/queue/${row.id}/raw`}>Download the message</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollingTable>
+      )}
     </StaffLayout>
+  );
+}
+
+/** When, for which program, how big and why: never the content. */
+function MessageCells({ row }: { row: InboundMailRow }) {
+  return (
+    <>
+      <td>
+        <time datetime={row.received_at}>{row.received_at.slice(0, 16).replace("T", " ")} UTC</time>
+      </td>
+      <td>{row.program ?? "(none)"}</td>
+      <td>{row.size} bytes</td>
+      <td>{row.problem ?? "–"}</td>
+    </>
   );
 }
