@@ -47,7 +47,8 @@ const RECEIVED_DUE = new Date("2026-12-01T18:00:00.000Z");
 const BATCH = 1000;
 const MARK_SECONDS = 60;
 
-function caseRow(keyring: Keyring, receivedAt: Date): CasesTable {
+/** A case as intake writes it; `reporter` gives it a reporter's address, as most cases have. */
+function caseRow(keyring: Keyring, receivedAt: Date, reporter?: string): CasesTable {
   const id = randomId();
   return {
     id,
@@ -68,7 +69,10 @@ function caseRow(keyring: Keyring, receivedAt: Date): CasesTable {
       }),
       aad.report(id),
     ),
-    contact_ct: null,
+    contact_ct:
+      reporter === undefined
+        ? null
+        : encryptText(keyring, JSON.stringify({ email: reporter }), aad.contact(id)),
     event_count: 0,
     last_event_hash: GENESIS_HASH,
     assignee: null,
@@ -124,7 +128,8 @@ async function load(store: Store, keyring: Keyring, total: number, due: number):
       const received = isDue
         ? new Date(RECEIVED_DUE.getTime() - Math.floor(Math.random() * 59_000))
         : new Date(NOW.getTime() - Math.floor(Math.random() * 3_600_000));
-      const row = caseRow(keyring, received);
+      // Due cases carry a reporter address, so the worker sets up mail to the reporter as it would.
+      const row = caseRow(keyring, received, isDue ? `reporter-${index}@example.org` : undefined);
       cases.push(row);
       const dueAt = isDue
         ? new Date(received.getTime() + 24 * 3_600_000)
@@ -337,10 +342,12 @@ export async function run(): Promise<void> {
       `  deliver: ${sent} mails sent (${failed} failed) to a local SMTP listener in ${(deliverMs / 1000).toFixed(2)} s (${Math.round(sent / (deliverMs / 1000))}/s), ${sink.received()} received`,
     );
     console.log(`  ratio fire / baseline: ${(fireMs / baseMs).toFixed(1)}×`);
-    const fired = cases === due && escalations === due;
+    console.log(`  fire + deliver: ${((fireMs + deliverMs) / 1000).toFixed(1)} s`);
+    const met = cases === due && escalations === due && fireMs / 1000 <= MARK_SECONDS;
     console.log(
-      `  mark: all ${due} due timers fire within ${MARK_SECONDS} s: ${fired && fireMs / 1000 <= MARK_SECONDS ? "met" : "NOT met"} (${(fireMs / 1000).toFixed(1)} s)`,
+      `  mark: all ${due} due timers fire within ${MARK_SECONDS} s: ${met ? "met" : "NOT met"} (${(fireMs / 1000).toFixed(1)} s)`,
     );
+    if (!met) process.exitCode = 1;
   } finally {
     for (const { dispose } of runs) await dispose();
   }
