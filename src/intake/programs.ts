@@ -1,5 +1,4 @@
-import { addDuration } from "../domain/calendar/index.js";
-import { scale } from "../domain/clocks/due-dates.js";
+import { acknowledgementDueAt } from "../domain/clocks/case-clocks.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 
 /** The programs this instance serves, by slug, and which one answers /.well-known/security.txt. */
@@ -32,12 +31,9 @@ export class ProgramRegistry {
 
 /**
  * When the team promises to acknowledge a report received at `receivedAt` (the policy's
- * acknowledge clock, else its confirmation clock), or null if it promises nothing.
+ * acknowledge clock, else its confirmation clock), or null if it promises nothing. The same rule
+ * keeps `acknowledge_by` in step when the case later waits for its reporter (case-clocks.ts).
  */
 export function acknowledgeBy(loaded: LoadedPolicy, receivedAt: Date): Date | null {
-  const { clocks, calendar } = loaded.policy.serviceLevels;
-  const fromReceipt = clocks.filter((clock) => clock.startsAt === "received");
-  const clock =
-    fromReceipt.find((c) => c.kind === "acknowledge") ?? fromReceipt.find((c) => c.kind === "confirmation");
-  return clock === undefined ? null : addDuration(calendar, receivedAt, scale(clock.within, 1));
+  return acknowledgementDueAt(loaded.policy, receivedAt);
 }

@@ -6,6 +6,7 @@ import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
 import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../domain/clocks/disclosure.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
+import { waitingForReporter } from "../domain/clocks/pauses.js";
 import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
 import {
   type CasePeople,
@@ -141,9 +142,17 @@ async function processOneByOne(deps: Tick, now: Date, limit: number): Promise<Ti
   return total;
 }
 
-/** Only the error's class and message: a stack or a cause may quote data. */
-function errorName(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : "unknown error";
+/**
+ * What is logged and kept in `case_timers.last_error` about a failure: the error's class and,
+ * when it has one, its fixed code (`SQLITE_BUSY`, PostgreSQL's SQLSTATE `40P01`), never its
+ * message, stack or cause: those may quote data (a decrypted payload, a row's values in a
+ * constraint error). The same rule as the mail code (src/mail/ingest.ts) and the delivery worker.
+ */
+export function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return "unknown error";
+  const name = /^[A-Za-z][\w$]{0,59}$/.test(error.name) ? error.name : "Error";
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? `${name} (${code})` : name;
 }
 
 async function processCase(
@@ -177,7 +186,10 @@ async function processCase(
 
   const events =
     row.event_count > processedSeq ? await newEvents(deps.keyring, trx, caseId, processedSeq) : [];
-  const facts = await clockFactsOf(deps.keyring, trx, row, stopsWhenReporterAgrees(program.policy));
+  const facts = await clockFactsOf(deps.keyring, trx, row, {
+    needsAgreement: stopsWhenReporterAgrees(program.policy),
+    needsWaits: pausesWhileWaiting(program.policy),
+  });
   const taken = new Set(
     (await trx.selectFrom("case_escalations").select("step_key").where("case_id", "=", caseId).execute()).map(
       (r) => r.step_key,
@@ -389,24 +401,32 @@ function stopsWhenReporterAgrees(policy: Policy): boolean {
   return policy.serviceLevels.clocks.some((clock) => clock.stopsWhen === "reporter-agreed");
 }
 
-/** The case's clock facts; the reporter's agreement is read from the events only when a clock needs it. */
+/** Whether any clock of the policy stops running while the case waits for its reporter. */
+function pausesWhileWaiting(policy: Policy): boolean {
+  return policy.serviceLevels.clocks.some((clock) => clock.pausesWhileWaitingForReporter);
+}
+
+/**
+ * The case's clock facts. The reporter's agreement and the waits for the reporter are read from
+ * the (encrypted) events only when a clock of the policy needs them.
+ */
 async function clockFactsOf(
   keyring: Keyring,
   trx: Transaction<DatabaseSchema>,
   row: CasesTable,
-  needsAgreement: boolean,
+  needs: { needsAgreement: boolean; needsWaits: boolean },
 ): Promise<CaseClockFacts> {
   const date = (value: string | null) => (value === null ? null : new Date(value));
-  const agreements = needsAgreement ? await agreementEvents(trx, row.id) : [];
-  await keyring.ensure(agreements.map((a) => keyIdOf(a.payload_ct)));
-  const agreed = agreements
-    .filter((a) => {
-      const payload = JSON.parse(decryptText(keyring, a.payload_ct, aad.event(row.id, a.seq))) as {
-        agree?: unknown;
-      };
-      return payload.agree === true;
-    })
-    .at(-1);
+  const agreements = needs.needsAgreement ? await eventsOfType(trx, row.id, "reporter.agreement") : [];
+  const stateChanges = needs.needsWaits ? await eventsOfType(trx, row.id, "case.state_changed") : [];
+  await keyring.ensure([...agreements, ...stateChanges].map((e) => keyIdOf(e.payload_ct)));
+  const payloadOf = (e: { seq: number; payload_ct: string }) =>
+    JSON.parse(decryptText(keyring, e.payload_ct, aad.event(row.id, e.seq))) as Record<string, unknown>;
+  const agreed = agreements.filter((a) => payloadOf(a).agree === true).at(-1);
+  const changes = stateChanges.flatMap((e) => {
+    const { from, to } = payloadOf(e);
+    return typeof from === "string" && typeof to === "string" ? [{ at: new Date(e.at), from, to }] : [];
+  });
   return {
     receivedAt: new Date(row.received_at),
     severity: row.severity,
@@ -421,15 +441,16 @@ async function clockFactsOf(
     outcome: row.outcome,
     privacyIncidentAt: date(row.privacy_incident_at),
     authorityNotifiedAt: date(row.authority_notified_at),
+    ...(needs.needsWaits ? { waitingForReporter: waitingForReporter(changes) } : {}),
   };
 }
 
-function agreementEvents(trx: Transaction<DatabaseSchema>, caseId: string) {
+function eventsOfType(trx: Transaction<DatabaseSchema>, caseId: string, type: string) {
   return trx
     .selectFrom("case_events")
     .select(["seq", "at", "payload_ct"])
     .where("case_id", "=", caseId)
-    .where("type", "=", "reporter.agreement")
+    .where("type", "=", type)
     .orderBy("seq")
     .execute();
 }
@@ -469,7 +490,10 @@ async function peopleOf(
   return { assignee: assignee ?? null, followers, reporterEmail, reporterKey };
 }
 
-/** Display names (emails) of the team members the events name. */
+/**
+ * Display names of the team members the events name: their sign-in addresses, the only name a
+ * user has. planEventNotices uses them only for the team's email and confidential webhooks.
+ */
 async function userNames(
   trx: Transaction<DatabaseSchema>,
   events: readonly CaseEventFact[],

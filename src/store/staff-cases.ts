@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Transaction } from "kysely";
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import { type Pause, type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
 import {
   type CaseState,
   type ClosingOutcome,
@@ -707,11 +708,24 @@ const BEFORE_FIX: ReadonlySet<string> = new Set(["new", "triaged", "in-progress"
 /** Reaching one of these means the case has been triaged. */
 const TRIAGED: ReadonlySet<string> = new Set(["triaged", "in-progress", "fixed", "disclosed"]);
 
+/** What the policy adds to a transition beyond the lifecycle's rules (the store knows no policy). */
+export interface TransitionOptions {
+  /**
+   * When the acknowledgement falls due for a case received at `receivedAt` that waited for its
+   * reporter during `waiting` (src/domain/clocks/case-clocks.ts acknowledgementDueAt). Given when
+   * the policy's acknowledgement clock pauses while waiting for the reporter: moving into or out
+   * of `needs-info` then recomputes `acknowledge_by`, so the inbox (which sorts on the row's
+   * columns, not on the events) and the reporter's page show the deadline the clock really has.
+   */
+  acknowledgementDueAt?: (receivedAt: Date, waiting: readonly Pause[]) => Date | null;
+}
+
 /**
  * Moves the case to another state when the lifecycle (src/domain/lifecycle) allows it, and throws
  * TransitionRefused (writing nothing) when it does not. Records `case.state_changed` (the reporter
  * sees its message) and the decision's other events; keeps outcome, duplicate_of, the lifecycle
- * timestamps and the agreement deadline on the case row.
+ * timestamps, the agreement deadline and (see TransitionOptions) the acknowledgement deadline on
+ * the case row.
  */
 export async function transition(
   store: Store,
@@ -720,6 +734,7 @@ export async function transition(
   actor: TeamActor,
   request: TransitionRequest,
   at: Date,
+  options: TransitionOptions = {},
 ): Promise<TransitionResult> {
   checkActor(actor);
   return runCaseCommand(store, keyring, { id: caseId }, at, async (row, trx) => {
@@ -727,6 +742,19 @@ export async function transition(
     const from = row.state;
     const decision = decideTransition({ ...request, from, caseId: row.id, now: at });
     if (!decision.ok) throw new TransitionRefused(decision);
+
+    // A wait for the reporter begins or ends: the acknowledgement deadline moves (null while the
+    // case waits: nothing is due while paused). Once acknowledged, that clock has stopped.
+    let acknowledgeBy = row.acknowledge_by;
+    const dueAt = options.acknowledgementDueAt;
+    if (
+      dueAt !== undefined &&
+      row.acknowledged_at === null &&
+      (from === WAITING) !== (decision.to === WAITING)
+    ) {
+      const changes = [...(await stateChanges(trx, keyring, row.id)), { at, from, to: decision.to }];
+      acknowledgeBy = dueAt(new Date(row.received_at), waitingForReporter(changes))?.toISOString() ?? null;
+    }
 
     let duplicateOf: string | null = null;
     if (decision.outcome === "duplicate") {
@@ -785,8 +813,34 @@ export async function transition(
         fixed_at: to === "fixed" ? iso : BEFORE_FIX.has(to) ? null : row.fixed_at,
         agreement_due_at:
           agreementDueAt ?? (to === "closed" || BEFORE_FIX.has(to) ? null : row.agreement_due_at),
+        acknowledge_by: acknowledgeBy,
       },
     };
+  });
+}
+
+/** The state the case waits for its reporter in (src/domain/clocks/pauses.ts). */
+const WAITING = "needs-info";
+
+/** The case's recorded state changes, read (and decrypted) inside the command's transaction. */
+async function stateChanges(
+  trx: Transaction<DatabaseSchema>,
+  keyring: Keyring,
+  caseId: string,
+): Promise<StateChange[]> {
+  const rows = await trx
+    .selectFrom("case_events")
+    .select(["seq", "at", "payload_ct"])
+    .where("case_id", "=", caseId)
+    .where("type", "=", "case.state_changed")
+    .orderBy("seq")
+    .execute();
+  await keyring.ensure(rows.map((r) => keyIdOf(r.payload_ct)));
+  return rows.flatMap((r) => {
+    const payload = stateChangedPayload.safeParse(
+      JSON.parse(decryptText(keyring, r.payload_ct, aad.event(caseId, r.seq))),
+    ).data;
+    return payload === undefined ? [] : [{ at: new Date(r.at), from: payload.from, to: payload.to }];
   });
 }
 

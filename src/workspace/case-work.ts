@@ -2,7 +2,13 @@ import { readKey } from "openpgp";
 import type { Keyring } from "../crypto/keyring.js";
 import { addDuration } from "../domain/calendar/index.js";
 import { DAY_MS, localDayIndex, parseIsoDate, toWall, wallToInstant } from "../domain/calendar/time-zone.js";
-import { type CaseClock, type CaseClockFacts, caseClocks } from "../domain/clocks/case-clocks.js";
+import {
+  acknowledgementClock,
+  acknowledgementDueAt,
+  type CaseClock,
+  type CaseClockFacts,
+  caseClocks,
+} from "../domain/clocks/case-clocks.js";
 import {
   authorityClock,
   authorityDeadline,
@@ -12,6 +18,7 @@ import {
   embargoEnd,
 } from "../domain/clocks/disclosure.js";
 import { scale } from "../domain/clocks/due-dates.js";
+import { type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
 import { normaliseVector } from "../domain/cvss/calculator.js";
 import { CvssError, scoreCvss31, scoreCvss40, severityOf } from "../domain/cvss/index.js";
 import { findCwe, parseCweId } from "../domain/cwe/index.js";
@@ -38,6 +45,7 @@ import {
   recordFixRelease,
   type Severity,
   type StaffCase,
+  type StaffEvent,
   type TeamActor,
   type TransitionRequest,
   type TransitionResult,
@@ -46,7 +54,7 @@ import {
   updateTriage,
   utf8Prefix,
 } from "../store/staff-cases.js";
-import { reporterAgreementPayload } from "../store/staff-events.js";
+import { reporterAgreementPayload, stateChangedPayload } from "../store/staff-events.js";
 
 /**
  * The workspace's commands and read models over the staff case store, shared by the staff pages
@@ -136,6 +144,12 @@ export async function moveCase(
       ...(duplicateOf === undefined ? {} : { duplicateOf }),
     },
     now,
+    acknowledgementClock(program.policy)?.pausesWhileWaitingForReporter === true
+      ? {
+          acknowledgementDueAt: (receivedAt, waiting) =>
+            acknowledgementDueAt(program.policy, receivedAt, waiting),
+        }
+      : {},
   );
 }
 
@@ -297,7 +311,17 @@ export function clockFacts(found: StaffCase): CaseClockFacts {
     outcome: found.outcome,
     privacyIncidentAt: found.privacyIncidentAt,
     authorityNotifiedAt: found.authorityNotifiedAt,
+    waitingForReporter: waitingForReporter(stateChangesOf(found.events)),
   };
+}
+
+/** The case's recorded moves between lifecycle states (`case.state_changed` events). */
+export function stateChangesOf(events: readonly StaffEvent[]): StateChange[] {
+  return events.flatMap((event) => {
+    if (event.type !== "case.state_changed") return [];
+    const payload = stateChangedPayload.safeParse(event.payload).data;
+    return payload === undefined ? [] : [{ at: event.at, from: payload.from, to: payload.to }];
+  });
 }
 
 /** Every clock of the case: the policy's service levels, then the authority deadline of a privacy incident. */

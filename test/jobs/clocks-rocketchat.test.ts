@@ -190,6 +190,14 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
     expect(new Set(receiver.hits.map((hit) => hit.headers["idempotency-key"])).size).toBe(
       receiver.hits.length,
     );
+    // No staff address reaches the (non-confidential) room: not the actor's, not the assignee's,
+    // in no header either.
+    for (const hit of receiver.hits) {
+      expect(hit.body).not.toContain("markus@rocket.example");
+      expect(hit.body).not.toMatch(/[\w.+-]+@rocket\.example/);
+      expect(JSON.stringify(hit.headers)).not.toContain("markus@");
+    }
+    expect(receiver.hits.some((hit) => hit.body.includes("A team member assigned the case"))).toBe(true);
     // The reporter hears of the acknowledgement and the reply, not what it says; markus is never
     // mailed about his own doing.
     expect(sink.to(REPORTER).map((mail) => mail.subject)).toEqual(["[Rocket.Chat] News on your report"]);
@@ -215,14 +223,16 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
       `[Rocket.Chat] Case ${ref} changed`,
       `[Rocket.Chat] Case ${ref} changed`,
     ]);
+    // The room is not a confidential channel: it is told what happened, not who on the team did it
+    // (a member's only name is their address; see src/domain/notifications/event-notices.ts).
     expect(bodyOf(receiver.hits[1]!).attachments[0]!.text).toContain(
-      "markus@rocket.example assigned the case to markus@rocket.example.",
+      "A team member assigned the case to a team member.",
     );
     expect(receiver.hits[1]!.headers["idempotency-key"]).toBe(
       `${id}:events:2-2:changes:webhook:security-room`,
     );
     expect(bodyOf(receiver.hits[2]!).attachments[0]!.text).toContain(
-      "markus@rocket.example replied to the reporter.",
+      "A team member replied to the reporter.",
     );
   });
 

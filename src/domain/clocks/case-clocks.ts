@@ -2,6 +2,8 @@ import type { Policy } from "../../policy/schema.js";
 import { addDuration } from "../calendar/index.js";
 import { countdown, formatSpan } from "./countdown.js";
 import { dueDatesForReport, scale } from "./due-dates.js";
+import { runningDueAt } from "./escalation.js";
+import { closeOpenPauses, type Pause } from "./pauses.js";
 
 /**
  * Where each of a program's time promises stands for one case: met, missed, running, overdue or
@@ -33,6 +35,11 @@ export interface CaseClockFacts {
   privacyIncidentAt?: Date | null;
   /** When the authority was notified (stops that clock). */
   authorityNotifiedAt?: Date | null;
+  /**
+   * When the case waited for its reporter (`needs-info`; see pauses.ts). Clocks with
+   * `pausesWhileWaitingForReporter` do not run then. Absent: never waited.
+   */
+  waitingForReporter?: readonly Pause[];
 }
 
 export type CaseClockState = "met" | "missed" | "running" | "overdue" | "not-started";
@@ -136,6 +143,41 @@ export function clockWindow(
   return { startedAt: startOf(clock, facts), stoppedAt: earliest(stopOf(clock, facts), facts.closedAt) };
 }
 
+/** The intervals during which a clock does not run on a case: none unless the policy says it pauses. */
+export function clockPauses(clock: PolicyClock, facts: CaseClockFacts): readonly Pause[] {
+  return clock.pausesWhileWaitingForReporter ? (facts.waitingForReporter ?? []) : [];
+}
+
+/**
+ * The clock whose deadline the case row keeps as `acknowledge_by` (what the inbox and the
+ * reporter's page show): the policy's acknowledge clock that starts at receipt, else its
+ * confirmation clock; undefined when it promises neither.
+ */
+export function acknowledgementClock(policy: Policy): PolicyClock | undefined {
+  const fromReceipt = policy.serviceLevels.clocks.filter((clock) => clock.startsAt === "received");
+  return (
+    fromReceipt.find((c) => c.kind === "acknowledge") ?? fromReceipt.find((c) => c.kind === "confirmation")
+  );
+}
+
+/**
+ * When the acknowledgement is due for a case received at `receivedAt` that waited for its reporter
+ * during `waiting`: later by the paused time when that clock pauses; null when the policy promises
+ * no acknowledgement, or while the case is still waiting (nothing is due while paused, and when
+ * the wait ends is unknown).
+ */
+export function acknowledgementDueAt(
+  policy: Policy,
+  receivedAt: Date,
+  waiting: readonly Pause[] = [],
+): Date | null {
+  const clock = acknowledgementClock(policy);
+  if (clock === undefined) return null;
+  const calendar = policy.serviceLevels.calendar;
+  const pauses = clock.pausesWhileWaitingForReporter ? [...waiting] : [];
+  return runningDueAt(clock, calendar, { startedAt: receivedAt, stoppedAt: null, pauses });
+}
+
 /** Whether a clock applies to a case at all (a clock limited to one severity). */
 export function clockApplies(clock: PolicyClock, severity: string | null): boolean {
   return clock.severity === undefined || clock.severity === severity;
@@ -170,10 +212,18 @@ export function caseClocks(policy: Policy, facts: CaseClockFacts, now: Date): Ca
         };
       }
       const received = atReceipt.get(clock.id)?.dueAt;
-      const dueAt =
+      const unpaused =
         clock.startsAt === "received" && received != null
           ? new Date(received)
           : addDuration(calendar, startedAt, scale(clock.within, 1));
+      // Time spent waiting for the reporter moves the due date (escalation.ts does the same
+      // arithmetic). A wait still going on counts up to now (or up to the clock's stop): the date
+      // shown is the earliest the clock can now fall due, and it moves on while the wait lasts.
+      const pauses = closeOpenPauses(clockPauses(clock, facts), stoppedAt ?? now);
+      const dueAt =
+        pauses.length === 0
+          ? unpaused
+          : (runningDueAt(clock, calendar, { startedAt, stoppedAt: null, pauses }) ?? unpaused);
       if (stoppedAt !== null) {
         const late = stoppedAt.getTime() - dueAt.getTime();
         const closedFirst = ownStop === null || ownStop.getTime() !== stoppedAt.getTime();
@@ -190,6 +240,16 @@ export function caseClocks(policy: Policy, facts: CaseClockFacts, now: Date): Ca
           : { ...base, startedAt, dueAt, stoppedAt, state: "met", text: `met${suffix}` };
       }
       const left = countdown(dueAt, now);
+      if (!left.overdue && isWaiting(clockPauses(clock, facts), now)) {
+        return {
+          ...base,
+          startedAt,
+          dueAt,
+          stoppedAt,
+          state: "running",
+          text: `paused while waiting for the reporter (${formatSpan(left.remainingMs)} left)`,
+        };
+      }
       return {
         ...base,
         startedAt,
@@ -199,4 +259,11 @@ export function caseClocks(policy: Policy, facts: CaseClockFacts, now: Date): Ca
         text: left.text,
       };
     });
+}
+
+/** Whether a wait for the reporter is going on at `now`. */
+function isWaiting(pauses: readonly Pause[], now: Date): boolean {
+  return pauses.some(
+    (p) => p.from.getTime() <= now.getTime() && (p.to === null || p.to.getTime() > now.getTime()),
+  );
 }

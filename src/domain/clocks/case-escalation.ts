@@ -1,5 +1,5 @@
 import type { Policy } from "../../policy/schema.js";
-import { type CaseClockFacts, clockApplies, clockWindow } from "./case-clocks.js";
+import { type CaseClockFacts, clockApplies, clockPauses, clockWindow } from "./case-clocks.js";
 import { type EscalationStep, escalationSteps } from "./escalation.js";
 
 /**
@@ -10,10 +10,13 @@ import { type EscalationStep, escalationSteps } from "./escalation.js";
  * - `take`: the steps to act on now. When several steps of one clock are due at once (the worker
  *   was down, or a clock jumped), only the latest is sent: a breach makes its warning moot, and
  *   nobody wants five nags in one minute. The others are `superseded`: recorded as taken,
- *   never sent.
+ *   never sent. Of the repeats only the latest due is looked at (escalationSteps `around`): the
+ *   earlier ones a down worker missed are neither listed nor sent, however many there are.
  * - A clock that has stopped by `now` owes nothing, even a step that fell due before it stopped
  *   but was not taken yet: telling someone to acknowledge a case they acknowledged is noise.
  * - `nextAt`: when the case next needs looking at (the earliest step not yet taken), or null.
+ * - A clock with `pausesWhileWaitingForReporter` does not run while the case waits for its
+ *   reporter (`facts.waitingForReporter`): its steps move later by the time paused.
  */
 export interface EscalationPlan {
   take: EscalationStep[];
@@ -46,8 +49,11 @@ export function planEscalation(
       clock,
       rule,
       calendar,
-      { ...window, pauses: [] },
-      { horizon },
+      // While the case still waits for its reporter the open pause schedules nothing further;
+      // leaving needs-info is a case event, which wakes the timer to plan again.
+      { ...window, pauses: [...clockPauses(clock, facts)] },
+      // Only the repeats around now: the latest due (to take) and the next (to wake up for).
+      { horizon, around: now },
     ).filter((step) => !taken.has(step.idempotencyKey));
     const due = steps.filter((step) => step.dueAt.getTime() <= now.getTime());
     const latest = due.at(-1);

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadPolicyFile } from "../../policy/loader.js";
 import type { ClockPolicy, Policy } from "../../policy/schema.js";
+import type { CaseClockFacts } from "./case-clocks.js";
+import { planEscalation } from "./case-escalation.js";
 import {
   type ClockFacts,
   clockDueAt,
@@ -105,14 +107,18 @@ describe("Kitsu: one business day, America/Los_Angeles", () => {
     );
   });
 
-  it("caps repeats at maxRepeats, and at 50 by default", () => {
+  it("repeats until the horizon however many that is; maxRepeats bounds the list, maxTimes the policy", () => {
     const { clock, rule, policy } = seed("kitsu", "acknowledge");
     const cal = policy.serviceLevels.calendar;
     const far = { horizon: new Date("2028-01-01T00:00:00Z") };
     const capped = escalationSteps("c", clock, rule, cal, facts(received), { ...far, maxRepeats: 2 });
     expect(capped.filter((s) => s.kind === "repeat").map((s) => s.n)).toEqual([1, 2]);
-    const all = escalationSteps("c", clock, rule, cal, facts(received), far);
-    expect(all.filter((s) => s.kind === "repeat")).toHaveLength(50);
+    // Two nags a business day for about a year: far more than the 50 there used to be at most.
+    const all = escalationSteps("c", clock, rule, cal, facts(received), far).filter(
+      (s) => s.kind === "repeat",
+    );
+    expect(all.length).toBeGreaterThan(400);
+    expect(all.map((s) => s.n)).toEqual(all.map((_, i) => i + 1));
     const limited = escalationSteps(
       "c",
       clock,
@@ -122,6 +128,69 @@ describe("Kitsu: one business day, America/Los_Angeles", () => {
       far,
     );
     expect(limited.filter((s) => s.kind === "repeat")).toHaveLength(3);
+  });
+
+  it("around an instant, lists only the latest repeat due and the next, the same as the full schedule", () => {
+    const { clock, rule, policy } = seed("kitsu", "acknowledge");
+    const cal = policy.serviceLevels.calendar;
+    const horizon = new Date("2028-01-01T00:00:00Z");
+    const all = escalationSteps("c", clock, rule, cal, facts(received), { horizon });
+    const repeats = all.filter((s) => s.kind === "repeat");
+    for (const n of [1, 2, 51, 120, 333]) {
+      const step = repeats[n - 1]!;
+      // Exactly at the n-th repeat, and just before the next one.
+      for (const around of [step.dueAt, new Date(repeats[n]!.dueAt.getTime() - 1)]) {
+        const lazy = escalationSteps("c", clock, rule, cal, facts(received), { horizon, around });
+        expect(lazy.filter((s) => s.kind === "repeat")).toEqual([step, repeats[n]]);
+        expect(lazy.filter((s) => s.kind !== "repeat")).toEqual(all.filter((s) => s.kind !== "repeat"));
+      }
+    }
+    // Before the first repeat: the first is the next one.
+    const early = escalationSteps("c", clock, rule, cal, facts(received), { horizon, around: received });
+    expect(early.filter((s) => s.kind === "repeat")).toEqual([repeats[0]]);
+    // maxTimes still ends them.
+    const three = { ...rule, repeat: { ...rule.repeat!, maxTimes: 3 } };
+    const after = escalationSteps("c", clock, three, cal, facts(received), {
+      horizon,
+      around: repeats[200]!.dueAt,
+    });
+    expect(after.filter((s) => s.kind === "repeat").map((s) => s.n)).toEqual([3]);
+  });
+});
+
+describe("a case nobody acts on", () => {
+  // Kitsu's acknowledgement repeats every 4 business hours after its breach, with no maxTimes.
+  const received = new Date("2026-12-05T02:30:00Z");
+  const caseFacts: CaseClockFacts = {
+    receivedAt: received,
+    severity: null,
+    acknowledgedAt: null,
+    firstTeamReplyAt: null,
+    detailedResponseAt: null,
+    triagedAt: null,
+    fixedAt: null,
+    closedAt: null,
+    reporterAgreedAt: null,
+  };
+
+  it("is still nagged past the 50th repeat: the one due now is taken, and the next is planned", () => {
+    const { clock, rule, policy } = seed("kitsu", "acknowledge");
+    const all = escalationSteps("k", clock, rule, policy.serviceLevels.calendar, facts(received), {
+      horizon: new Date("2028-01-01T00:00:00Z"),
+    });
+    const repeat = (n: number) => all.find((s) => s.kind === "repeat" && s.n === n)!;
+    // Every step up to the 59th repeat was sent on its tick.
+    const taken = new Set(all.filter((s) => s.kind !== "repeat" || s.n < 60).map((s) => s.idempotencyKey));
+    const plan = planEscalation("k", policy, caseFacts, taken, repeat(60).dueAt);
+    expect(plan.take).toEqual([repeat(60)]);
+    expect(plan.superseded).toEqual([]);
+    expect(plan.nextAt).toEqual(repeat(61).dueAt);
+
+    // Half a year later, the worker down since the 50th: only the latest nag goes out.
+    const upTo50 = new Set(all.filter((s) => s.kind !== "repeat" || s.n <= 50).map((s) => s.idempotencyKey));
+    const late = planEscalation("k", policy, caseFacts, upTo50, repeat(400).dueAt);
+    expect(late.take.map((s) => s.idempotencyKey)).toEqual(["k:acknowledge:repeat:400"]);
+    expect(late.nextAt).toEqual(repeat(401).dueAt);
   });
 });
 

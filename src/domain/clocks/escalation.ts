@@ -18,7 +18,8 @@ import { scale } from "./due-dates.js";
  *   durations, elapsed time otherwise. A pause that begins after the moment in question does not
  *   move it.
  * - The warning goes out once `atPercent` of the promised time has run (working time for business
- *   clocks), the breach at the due instant, and repeats every `every` after the due instant.
+ *   clocks), the breach at the due instant, and repeats every `every` after the due instant, until
+ *   the clock stops (or `maxTimes` repeats when the policy sets it): there is no built-in cap.
  * - Nothing is due once the clock has stopped: a step due at or after `stoppedAt` is dropped (a
  *   warning that went out before the team acted stays in the list, it happened).
  * - Nothing is due while paused: a step that falls inside a pause is dropped, and while a pause is
@@ -55,11 +56,20 @@ export type EscalationRule = Policy["escalation"][number];
 export interface EscalationOptions {
   /** Steps due after this instant are left out. */
   horizon: Date;
-  /** The most repeats listed, whatever the policy's maxTimes (default 50). */
+  /**
+   * The most repeats listed (a bound on the size of the list, for callers that want the whole
+   * schedule). Without it, repeats go on until the clock stops, or the policy's `maxTimes`.
+   */
   maxRepeats?: number;
+  /**
+   * Lists of the repeats only the last one due at or before this instant and the first one after
+   * it: all that a caller acting at this instant needs (planEscalation sends only the latest due
+   * step, and wakes up for the next). The repeat is found by search, not by listing every nag
+   * since the breach, so a case ignored for years costs no more than one ignored for a day, and
+   * reminders never stop short of what the policy promises ("until someone acts").
+   */
+  around?: Date;
 }
-
-export const DEFAULT_MAX_REPEATS = 50;
 
 const HOUR_MS = 3_600_000;
 const KIND_ORDER: Readonly<Record<EscalationStepKind, number>> = { warn: 0, breach: 1, repeat: 2 };
@@ -124,8 +134,11 @@ function afterRunning(
   return measure.add(cursor, remaining);
 }
 
-/** The due instant ignoring whether the clock has stopped; null if not started or still paused. */
-function runningDueAt(clock: ClockPolicy, calendar: BusinessCalendar, facts: ClockFacts): Date | null {
+/**
+ * The due instant ignoring whether the clock has stopped; null if not started or still paused.
+ * Exported for case-clocks.ts, so the case page and the escalation agree on a paused clock's due date.
+ */
+export function runningDueAt(clock: ClockPolicy, calendar: BusinessCalendar, facts: ClockFacts): Date | null {
   if (facts.startedAt === null) return null;
   if (facts.pauses.length === 0) return addDuration(calendar, facts.startedAt, scale(clock.within, 1));
   return afterRunning(
@@ -203,15 +216,41 @@ export function escalationSteps(
 
   const repeat = rule.repeat;
   if (repeat !== undefined) {
-    const cap = options.maxRepeats ?? DEFAULT_MAX_REPEATS;
-    const limit = Math.min(repeat.maxTimes ?? cap, cap);
-    for (let n = 1; n <= limit; n++) {
-      const at = addDuration(calendar, dueAt, scale(repeat.every, n));
+    const repeatAt = (n: number) => addDuration(calendar, dueAt, scale(repeat.every, n));
+    const limit = Math.min(
+      repeat.maxTimes ?? Number.MAX_SAFE_INTEGER,
+      options.maxRepeats ?? Number.MAX_SAFE_INTEGER,
+    );
+    const around = options.around?.getTime();
+    const first = around === undefined ? 1 : Math.max(1, lastAtOrBefore(repeatAt, around, limit));
+    for (let n = first; n <= limit; n++) {
+      const at = repeatAt(n);
       const open = pauses.find((p) => p.to === null && p.from.getTime() <= at.getTime());
       if (open !== undefined || !push("repeat", n, at, repeat.notify)) break;
+      if (around !== undefined && at.getTime() > around) break; // the next one: enough for now
     }
   }
   return steps.sort(byTime);
+}
+
+/**
+ * The largest n in 1..limit with `at(n) <= t`, or 0 when none; `at` must grow with n (repeats
+ * do: each is one more `every` after the due instant). Doubling, then halving: O(log n) calls.
+ */
+function lastAtOrBefore(at: (n: number) => Date, t: number, limit: number): number {
+  if (limit < 1 || at(1).getTime() > t) return 0;
+  let low = 1; // at(low) <= t
+  let high = 2; // at(high) > t, or high > limit
+  while (high <= limit && at(high).getTime() <= t) {
+    low = high;
+    high = Math.min(high * 2, limit + 1);
+  }
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (at(mid).getTime() <= t) low = mid;
+    else high = mid;
+  }
+  return low;
 }
 
 function byTime(a: EscalationStep, b: EscalationStep): number {

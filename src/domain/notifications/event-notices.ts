@@ -20,7 +20,9 @@ import {
  *   made (acknowledgement, replies, state changes, shared incident phases, agreement requests).
  *
  * Lines say what happened without report content; `content` carries the words of messages for
- * channels the policy marks confidential (the shell decides).
+ * channels the policy marks confidential (the shell decides). Team members are named (by
+ * `nameOf`) only to the team's email and confidential webhooks; other webhooks read "A team
+ * member" (see NameOf).
  */
 export interface CaseEventFact {
   seq: number;
@@ -72,7 +74,28 @@ function str(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-function teamLine(event: CaseEventFact, nameOf: (userId: string | null) => string): NoticeLine | null {
+/**
+ * How a notice names team members. Users have no display name besides their sign-in address
+ * (src/store/schema.ts), and a staff address in a chat room or a third-party service is an
+ * identifier handed to whoever reads or hosts it (phishing, a target for the embargoed issue).
+ * So only channels trusted with the case itself name people: the team's own email (its
+ * recipients are the program's members and contacts, who see the same names on the case page)
+ * and webhooks the policy marks `confidential`. Other webhooks read "A team member".
+ */
+type NameOf = (userId: string | null) => string;
+
+/** Who did it, on a channel that does not name team members. */
+const anonymousWho: NameOf = (userId) => (userId === null ? "Someone" : "A team member");
+/** The object of a sentence ("assigned the case to …") on such a channel. */
+const anonymousWhom: NameOf = () => "a team member";
+
+/** Whether a recipient may read team members' names (see NameOf). */
+function namesTeamMembers(policy: Policy, recipient: Recipient): boolean {
+  if (recipient.kind !== "webhook") return true;
+  return policy.notifications.webhooks.find((webhook) => webhook.id === recipient.id)?.confidential === true;
+}
+
+function teamLine(event: CaseEventFact, nameOf: NameOf, whomOf: NameOf = nameOf): NoticeLine | null {
   const p = event.payload;
   const who = nameOf(event.actor.startsWith("team:") ? event.actor.slice(5) : null);
   switch (event.type) {
@@ -86,7 +109,7 @@ function teamLine(event: CaseEventFact, nameOf: (userId: string | null) => strin
       return { text: `${who} acknowledged the report.`, content: null };
     case "case.assigned":
       return {
-        text: `${who} assigned the case to ${p.to === null ? "nobody" : nameOf(str(p.to))}.`,
+        text: `${who} assigned the case to ${p.to === null ? "nobody" : whomOf(str(p.to))}.`,
         content: null,
       };
     case "case.state_changed":
@@ -139,7 +162,7 @@ export function planEventNotices(
   policy: Policy,
   events: readonly CaseEventFact[],
   people: CasePeople,
-  nameOf: (userId: string | null) => string,
+  nameOf: NameOf,
 ): EventNotice[] {
   const notices: EventNotice[] = [];
   const received = events.find((event) => event.type === "case.received");
@@ -162,8 +185,9 @@ export function planEventNotices(
   // Each team member hears of what others did; the change's author is left out per event.
   const perUser = new Map<string, { recipient: Recipient; lines: NoticeLine[]; event: string }>();
   for (const event of teamEvents) {
-    const line = teamLine(event, nameOf);
-    if (line === null) continue;
+    const named = teamLine(event, nameOf);
+    if (named === null) continue;
+    const anonymous = teamLine(event, anonymousWho, anonymousWhom) ?? named;
     const actorId = event.actor.startsWith("team:") ? event.actor.slice(5) : null;
     const audience = resolveNotifyList(
       ["assignee", "followers"],
@@ -177,6 +201,7 @@ export function planEventNotices(
     }
     for (const recipient of [...audience, ...webhooksFor(policy, "case-changes")]) {
       const key = recipient.kind === "webhook" ? `webhook:${recipient.id}` : recipient.email.toLowerCase();
+      const line = namesTeamMembers(policy, recipient) ? named : anonymous;
       const entry = perUser.get(key) ?? { recipient, lines: [], event: event.type };
       if (!entry.lines.some((existing) => existing.text === line.text)) entry.lines.push(line);
       entry.event = event.type;

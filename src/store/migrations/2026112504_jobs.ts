@@ -3,9 +3,11 @@ import { type Kysely, sql } from "kysely";
 /**
  * Durable timers and the notification outbox (src/jobs/).
  *
- * - `case_timers`: one row per case that has something to look at: written by every case
+ * - `case_timers`: one row per case that has had a change: written by every case
  *   command in the same transaction as its change (due at once: "look at this case"), and then
- *   moved by the timer worker to the case's next escalation step, or deleted when there is none.
+ *   moved by the timer worker to the case's next escalation step. When there is none the row is
+ *   kept, due 9999-12-31 (src/jobs/timer-worker.ts NEVER): it remembers which events were already
+ *   told of (`processed_seq`), and the case's next change makes it due again.
  *   A tick reads only rows with `due_at <= now` through the index, so its cost follows what is
  *   due, not how many cases are open.
  * - `case_escalations`: the escalation steps already taken (their idempotency keys), so a step is
