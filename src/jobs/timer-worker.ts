@@ -2,11 +2,9 @@ import type { Transaction } from "kysely";
 import type { Logger } from "pino";
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
-import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
 import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../domain/clocks/disclosure.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
-import { waitingForReporter } from "../domain/clocks/pauses.js";
 import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
 import {
   type CasePeople,
@@ -17,9 +15,9 @@ import {
 } from "../domain/notifications/recipients.js";
 import type { ProgramRegistry } from "../intake/programs.js";
 import { reporterChannel } from "../mail/reporter-channel.js";
-import type { Policy } from "../policy/schema.js";
 import { aad } from "../store/aad.js";
 import { contactSchema, reportSchema } from "../store/cases.js";
+import { clockFactsOfRow, clockHistories, clockNeeds } from "../store/clock-facts.js";
 import type { Store } from "../store/database.js";
 import { chainEvents, type NewEvent } from "../store/event-log.js";
 import { enqueueNotification } from "../store/outbox.js";
@@ -186,10 +184,8 @@ async function processCase(
 
   const events =
     row.event_count > processedSeq ? await newEvents(deps.keyring, trx, caseId, processedSeq) : [];
-  const facts = await clockFactsOf(deps.keyring, trx, row, {
-    needsAgreement: stopsWhenReporterAgrees(program.policy),
-    needsWaits: pausesWhileWaiting(program.policy),
-  });
+  const histories = await clockHistories(trx, deps.keyring, [{ id: caseId, needs: clockNeeds(policy) }]);
+  const facts = clockFactsOfRow(row, histories.get(caseId));
   const taken = new Set(
     (await trx.selectFrom("case_escalations").select("step_key").where("case_id", "=", caseId).execute()).map(
       (r) => r.step_key,
@@ -395,64 +391,6 @@ async function programsWithSigningKeys(store: Store): Promise<Set<string>> {
     .where("retired_at", "is", null)
     .execute();
   return new Set(rows.map((row) => row.program));
-}
-
-function stopsWhenReporterAgrees(policy: Policy): boolean {
-  return policy.serviceLevels.clocks.some((clock) => clock.stopsWhen === "reporter-agreed");
-}
-
-/** Whether any clock of the policy stops running while the case waits for its reporter. */
-function pausesWhileWaiting(policy: Policy): boolean {
-  return policy.serviceLevels.clocks.some((clock) => clock.pausesWhileWaitingForReporter);
-}
-
-/**
- * The case's clock facts. The reporter's agreement and the waits for the reporter are read from
- * the (encrypted) events only when a clock of the policy needs them.
- */
-async function clockFactsOf(
-  keyring: Keyring,
-  trx: Transaction<DatabaseSchema>,
-  row: CasesTable,
-  needs: { needsAgreement: boolean; needsWaits: boolean },
-): Promise<CaseClockFacts> {
-  const date = (value: string | null) => (value === null ? null : new Date(value));
-  const agreements = needs.needsAgreement ? await eventsOfType(trx, row.id, "reporter.agreement") : [];
-  const stateChanges = needs.needsWaits ? await eventsOfType(trx, row.id, "case.state_changed") : [];
-  await keyring.ensure([...agreements, ...stateChanges].map((e) => keyIdOf(e.payload_ct)));
-  const payloadOf = (e: { seq: number; payload_ct: string }) =>
-    JSON.parse(decryptText(keyring, e.payload_ct, aad.event(row.id, e.seq))) as Record<string, unknown>;
-  const agreed = agreements.filter((a) => payloadOf(a).agree === true).at(-1);
-  const changes = stateChanges.flatMap((e) => {
-    const { from, to } = payloadOf(e);
-    return typeof from === "string" && typeof to === "string" ? [{ at: new Date(e.at), from, to }] : [];
-  });
-  return {
-    receivedAt: new Date(row.received_at),
-    severity: row.severity,
-    acknowledgedAt: date(row.acknowledged_at),
-    firstTeamReplyAt: date(row.first_team_reply_at),
-    detailedResponseAt: date(row.detailed_response_at),
-    triagedAt: date(row.triaged_at),
-    fixedAt: date(row.fixed_at),
-    closedAt: date(row.closed_at),
-    reporterAgreedAt: agreed === undefined ? null : new Date(agreed.at),
-    fixReleasedAt: date(row.fix_released_at),
-    outcome: row.outcome,
-    privacyIncidentAt: date(row.privacy_incident_at),
-    authorityNotifiedAt: date(row.authority_notified_at),
-    ...(needs.needsWaits ? { waitingForReporter: waitingForReporter(changes) } : {}),
-  };
-}
-
-function eventsOfType(trx: Transaction<DatabaseSchema>, caseId: string, type: string) {
-  return trx
-    .selectFrom("case_events")
-    .select(["seq", "at", "payload_ct"])
-    .where("case_id", "=", caseId)
-    .where("type", "=", type)
-    .orderBy("seq")
-    .execute();
 }
 
 async function peopleOf(

@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import { keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { SEVERITIES } from "../policy/schema.js";
+import { CLOCK_COLUMNS, type ClockNeeds, clockFactsOfRow, clockHistories } from "./clock-facts.js";
 import type { Store } from "./database.js";
 import { currentSearchKey, reportTitle, termHashes } from "./search-index.js";
 import { InvalidCursorError } from "./staff-errors.js";
@@ -32,6 +34,11 @@ export interface InboxFilter {
   limit: number;
   /** The `next` of the previous page. */
   after?: string;
+  /**
+   * Which events each program's clocks need (src/store/clock-facts.ts clockNeeds; the store
+   * knows no policy). Without it, rows' clock facts carry no agreement and no waits.
+   */
+  clockNeeds?: (program: string) => ClockNeeds;
 }
 
 export interface InboxRow {
@@ -55,6 +62,8 @@ export interface InboxRow {
   cvss31Score: number | null;
   cvss40Score: number | null;
   outcome: string | null;
+  /** Everything the case's clocks need, so the inbox can show every one. */
+  clockFacts: CaseClockFacts;
 }
 
 export const MAX_INBOX_LIMIT = 200;
@@ -189,21 +198,18 @@ export async function listInbox(
         "program",
         "state",
         "report_ct",
-        "severity",
         "priority",
         "assignee",
         "asset_id",
         "source",
-        "received_at",
         "acknowledge_by",
-        "acknowledged_at",
         "due_at",
         "next_due_at",
         "authority_notify_by",
         "authority_notified_at",
         "cvss31_score",
         "cvss40_score",
-        "outcome",
+        ...CLOCK_COLUMNS,
       ])
       .where("id", "in", ids)
       .execute(),
@@ -222,6 +228,12 @@ export async function listInbox(
   const tagsOf = new Map<string, string[]>();
   for (const { case_id, tag } of tags) tagsOf.set(case_id, [...(tagsOf.get(case_id) ?? []), tag]);
   await keyring.ensure(page.map((row) => keyIdOf(row.report_ct)));
+  const noNeeds: ClockNeeds = { agreement: false, waits: false };
+  const histories = await clockHistories(
+    store.db,
+    keyring,
+    page.map((row) => ({ id: row.id, needs: filter.clockNeeds?.(row.program) ?? noNeeds })),
+  );
 
   const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
   const result: { rows: InboxRow[]; next?: string } = {
@@ -246,6 +258,7 @@ export async function listInbox(
       cvss31Score: row.cvss31_score,
       cvss40Score: row.cvss40_score,
       outcome: row.outcome,
+      clockFacts: clockFactsOfRow(row, histories.get(row.id)),
     })),
   };
   const last = pageKeys.at(-1);

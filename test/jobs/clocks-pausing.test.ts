@@ -69,6 +69,9 @@ describe.each(databases)("a clock that pauses while waiting for the reporter, on
       "Confirm the report 2026-12-06 06:00 UTC paused while waiting for the reporter (2 d left)",
     );
     expect(await inboxText(responder)).not.toMatch(/acknowledge (within|overdue)/);
+    expect(await inboxText(responder)).toContain(
+      "Confirm the report: paused while waiting for the reporter (2 d left)",
+    );
 
     // Unpaused, the warning was due at 54 h and the breach at 72 h: both fall in the wait.
     await at(54 * HOUR);

@@ -181,6 +181,21 @@ describe.each(databases)("staff inbox on $name", (database) => {
       cvss31Score: null,
       cvss40Score: null,
       outcome: null,
+      clockFacts: {
+        receivedAt: minutes(1),
+        severity: "high",
+        acknowledgedAt: null,
+        firstTeamReplyAt: null,
+        detailedResponseAt: null,
+        triagedAt: null,
+        fixedAt: null,
+        closedAt: null,
+        reporterAgreedAt: null,
+        fixReleasedAt: null,
+        outcome: null,
+        privacyIncidentAt: null,
+        authorityNotifiedAt: null,
+      },
     });
     const c3 = rows.find((row) => row.id === ids.c3);
     expect(c3).toMatchObject({ acknowledgedAt: hours(1), dueAt: hours(100), nextDueAt: hours(100) });

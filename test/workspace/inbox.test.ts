@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { databases } from "../support/databases.js";
 import { createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
-import { advance, fileReport, later, postCaseForm, textOf } from "../support/workspace.js";
+import { advance, createApiToken, fileReport, later, postCaseForm, textOf } from "../support/workspace.js";
 
 describe.each(databases)("the inbox on $name", (database) => {
   let t: TestApp;
@@ -113,6 +113,29 @@ describe.each(databases)("the inbox on $name", (database) => {
     await later(t, { at: new Date("2026-12-01T02:00:00Z") }, lead);
     text = textOf((await lead.browser.get("/inbox")).body);
     expect(text).toContain("overdue by 2 h");
+  });
+
+  it("shows every clock that still asks something of the team, on the page and in the API", async () => {
+    const lead = await createStaff(t, { email: "lead@example.org", role: "admin", program: "privacytools" });
+    const report = await fileReport(t, "privacytools", { title: "Stored XSS in the profile page" });
+    // privacytools: acknowledge within 48 h, a detailed response within 72 h.
+    await later(t, { hours: 50 }, lead);
+    let text = textOf((await lead.browser.get("/inbox")).body);
+    expect(text).toContain("Acknowledge the report: overdue by 2 h");
+    expect(text).toContain("Detailed response: due in 22 h");
+
+    // The acknowledgement stops its clock; the detailed response's goes on, alone.
+    await postCaseForm(lead, report.id, "acknowledge", {});
+    text = textOf((await lead.browser.get("/inbox")).body);
+    expect(text).not.toContain("Acknowledge the report:");
+    const token = await createApiToken(lead, "privacytools", "viewer");
+    const api = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/cases",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const [row] = (api.json() as { cases: { clocks: unknown[] }[] }).cases;
+    expect(row?.clocks).toEqual([{ label: "Detailed response", text: "due in 22 h", overdue: false }]);
   });
 
   it("pages with a next link that keeps the filters", async () => {

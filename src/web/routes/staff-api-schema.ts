@@ -43,6 +43,9 @@ export const CaseRow = z
     cvss40Score: z.number().nullable(),
     outcome: z.string().nullable(),
     clock: Clock,
+    clocks: z
+      .array(z.object({ label: z.string(), text: z.string(), overdue: z.boolean() }))
+      .meta({ description: "Every clock that still asks something of the team, soonest first." }),
   })
   .meta({ id: "CaseRow" });
 

@@ -37,6 +37,7 @@ import {
   type TriageInput,
   triageCase,
 } from "../../workspace/case-work.js";
+import { clockNeedsOf, inboxClocksOf } from "../../workspace/inbox-clocks.js";
 import type { WebContext } from "../app.js";
 import { HttpError, notFound } from "../errors.js";
 import { canWorkCase, caseNotFound, requireCaseAccess, viewablePrograms } from "../permissions.js";
@@ -176,11 +177,10 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
         ctx.programs.all().map((p) => p.policy.program.slug),
       );
       const now = ctx.clock();
-      const page = await listInbox(
-        ctx.store,
-        ctx.keyring,
-        inboxFilterOf(request.query, staff, viewable, now),
-      );
+      const page = await listInbox(ctx.store, ctx.keyring, {
+        ...inboxFilterOf(request.query, staff, viewable, now),
+        clockNeeds: clockNeedsOf(ctx.programs),
+      });
       return reply.header("cache-control", "no-store").send({
         cases: page.rows.map((row) => ({
           id: row.id,
@@ -202,6 +202,11 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
           cvss40Score: row.cvss40Score,
           outcome: row.outcome,
           clock: clockJson(inboxClock(row, now)),
+          clocks: inboxClocksOf(ctx.programs.get(row.program), row, now).map(({ label, text, overdue }) => ({
+            label,
+            text,
+            overdue,
+          })),
         })),
         next: page.next ?? null,
       });

@@ -38,6 +38,7 @@ import {
   recordFixReleaseFor,
   triageCase,
 } from "../../workspace/case-work.js";
+import { clockNeedsOf, inboxClocksOf } from "../../workspace/inbox-clocks.js";
 import type { WebContext } from "../app.js";
 import { caseCommandHttpError } from "../case-errors.js";
 import { notFound } from "../errors.js";
@@ -219,7 +220,10 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
     let page: Awaited<ReturnType<typeof listInbox>> = { rows: [] };
     let error: string | undefined;
     try {
-      page = await listInbox(ctx.store, ctx.keyring, inboxFilterOf(request.query, staff, viewable, now));
+      page = await listInbox(ctx.store, ctx.keyring, {
+        ...inboxFilterOf(request.query, staff, viewable, now),
+        clockNeeds: clockNeedsOf(ctx.programs),
+      });
     } catch (caught) {
       const mapped = caseCommandHttpError(caught);
       if (mapped === undefined) throw caught;
@@ -264,6 +268,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
           assignee: row.assignee === null ? null : (names.get(row.assignee) ?? row.assignee),
           tags: row.tags,
           clock: inboxClock(row, now),
+          clocks: inboxClocksOf(ctx.programs.get(row.program), row, now),
         })),
         ...(page.next === undefined ? {} : { nextUrl: nextPageUrl(request.query, page.next) }),
         ...(error === undefined ? {} : { error }),

@@ -20,6 +20,8 @@ export interface InboxRowView {
   assignee: string | null;
   tags: string[];
   clock: { text: string; overdue: boolean } | null;
+  /** Every clock still asking something of the team (src/workspace/inbox-clocks.ts). */
+  clocks: readonly { label: string; text: string; overdue: boolean }[];
 }
 
 export interface InboxPageProps {
@@ -184,7 +186,19 @@ export function InboxPage(props: InboxPageProps) {
                   </td>
                   <td>{row.priority ?? "—"}</td>
                   <td>{row.assignee ?? "Unassigned"}</td>
-                  <td class={row.clock?.overdue ? "clock overdue" : "clock"}>{row.clock?.text ?? "—"}</td>
+                  <td class={row.clock?.overdue ? "clock overdue" : "clock"}>
+                    {row.clock?.text ?? "—"}
+                    {/* The list, unless its one clock is the headline already. */}
+                    {row.clocks.length === 0 || (row.clocks.length === 1 && row.clock !== null) ? null : (
+                      <ul class="clocks">
+                        {row.clocks.map((clock) => (
+                          <li class={clock.overdue ? "overdue" : undefined}>
+                            {clock.label}: {clock.text}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
