@@ -106,7 +106,7 @@ describe.each(databases)("bad mail on $name", (database) => {
     expect(await send(broken)).toMatch(/^250 /);
     const [row] = await rows();
     expect(row).toBeDefined();
-    expect(["case-opened", "needs-attention"]).toContain(row!.status);
+    expect(row!.status).toBe("case-opened"); // mailparser reads what it can; nothing is refused
     expect((await inboundMailRaw(t.store, t.keyring, row!.id))?.equals(broken)).toBe(true);
     expect(await send(await compose({ subject: "after the broken one" }))).toMatch(/^250 /);
     expect(await rows()).toHaveLength(2);
