@@ -238,11 +238,7 @@ async function handle(
           if (keyToKeep !== null) {
             await keepReporterKey(trx, deps.keyring, caseId, keyToKeep);
             const to = answerAddress(envelope, mail);
-            if (
-              to !== null &&
-              mail.viaList === null &&
-              (await linkWasWithheld(trx, deps, target.program, caseId))
-            ) {
+            if (to !== null && (await linkWasWithheld(trx, deps, target.program, caseId))) {
               await enqueueReceipt(trx, deps, target.program, {
                 kind: "key-kept",
                 caseId,
@@ -264,7 +260,7 @@ async function handle(
   }
 
   const sender = mail.from?.address ?? envelope.mailFrom ?? null;
-  const answerTo = mail.viaList === null ? answerAddress(envelope, mail) : null;
+  const answerTo = answerAddress(envelope, mail);
   const due = acknowledgeBy(target.program, at);
   const { caseId: newCase } = await submitReport(
     deps.store,
