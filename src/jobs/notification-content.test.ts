@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { acmePolicy } from "../../test/support/acme-policy.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import type { EventNotice } from "../domain/notifications/event-notices.js";
 import type { Recipient } from "../domain/notifications/recipients.js";
-import { type Policy, PolicySchema } from "../policy/schema.js";
+import type { Policy } from "../policy/schema.js";
 import {
   type ContentContext,
   escalationNotification,
@@ -20,23 +21,7 @@ const REPLY = "We fixed it in 6.9.1; the patch escapes the bio.";
 
 /** `confidential` left out: the policy does not say (the schema's default). */
 function policy(confidential: { email?: boolean; webhook?: boolean }): Policy {
-  return PolicySchema.parse({
-    schemaVersion: 1,
-    program: { slug: "acme", name: "Acme", website: "https://acme.example" },
-    contacts: [{ id: "alice", name: "Alice", roles: ["point-of-contact"], email: "alice@acme.example" }],
-    channels: [
-      {
-        id: "mail",
-        kind: "email",
-        label: "Security",
-        address: "security@acme.example",
-        purposes: ["reports"],
-      },
-    ],
-    reportTemplate: {
-      fields: [{ id: "description", label: "Description", kind: "long-text", required: true }],
-    },
-    scope: { inScope: [{ id: "acme-app", kind: "application", name: "Acme app" }] },
+  return acmePolicy({
     serviceLevels: {
       clocks: [{ id: "acknowledge", kind: "acknowledge", within: { hours: 48 }, stopsWhen: "team-replied" }],
     },

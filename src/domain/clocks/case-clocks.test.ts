@@ -1,31 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { type Policy, PolicySchema } from "../../policy/schema.js";
+import { acmePolicy } from "../../../test/support/acme-policy.js";
+import type { Policy } from "../../policy/schema.js";
 import { type CaseClockFacts, caseClocks } from "./case-clocks.js";
 
 const RECEIVED = new Date("2026-11-25T10:00:00Z");
 const at = (hours: number) => new Date(RECEIVED.getTime() + hours * 3_600_000);
 
 function policy(clocks: unknown[]): Policy {
-  return PolicySchema.parse({
-    schemaVersion: 1,
-    program: { slug: "acme", name: "Acme", website: "https://acme.example" },
+  return acmePolicy({
     contacts: [
       { id: "alice", name: "Alice", roles: ["point-of-contact"], email: "alice@acme.example" },
       { id: "desk", name: "Help desk", roles: ["fallback"], email: "help@acme.example" },
     ],
-    channels: [
-      {
-        id: "mail",
-        kind: "email",
-        label: "Security team",
-        address: "security@acme.example",
-        purposes: ["reports"],
-      },
-    ],
-    reportTemplate: {
-      fields: [{ id: "description", label: "Description", kind: "long-text", required: true }],
-    },
-    scope: { inScope: [{ id: "acme-app", kind: "application", name: "Acme app" }] },
     serviceLevels: { calendar: { timeZone: "UTC" }, clocks },
   });
 }

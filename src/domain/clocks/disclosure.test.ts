@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Policy, PolicySchema } from "../../policy/schema.js";
+import { acmePolicy } from "../../../test/support/acme-policy.js";
+import type { Policy } from "../../policy/schema.js";
 import type { CasePeople } from "../notifications/recipients.js";
 import type { CaseClockFacts } from "./case-clocks.js";
 import {
@@ -17,26 +18,11 @@ const DAY = 24 * HOUR;
 const at = (ms: number) => new Date(RECEIVED.getTime() + ms);
 
 function policy(disclosure: unknown, extra: Record<string, unknown> = {}): Policy {
-  return PolicySchema.parse({
-    schemaVersion: 1,
-    program: { slug: "acme", name: "Acme", website: "https://acme.example" },
+  return acmePolicy({
     contacts: [
       { id: "alice", name: "Alice", roles: ["point-of-contact"], email: "alice@acme.example" },
       { id: "dpo", name: "Dora", roles: ["privacy-officer"], email: "dpo@acme.example" },
     ],
-    channels: [
-      {
-        id: "mail",
-        kind: "email",
-        label: "Security",
-        address: "security@acme.example",
-        purposes: ["reports"],
-      },
-    ],
-    reportTemplate: {
-      fields: [{ id: "description", label: "Description", kind: "long-text", required: true }],
-    },
-    scope: { inScope: [{ id: "acme-app", kind: "application", name: "Acme app" }] },
     disclosure,
     ...extra,
   });

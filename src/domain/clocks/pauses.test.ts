@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Policy, PolicySchema } from "../../policy/schema.js";
+import { acmePolicy } from "../../../test/support/acme-policy.js";
+import type { Policy } from "../../policy/schema.js";
 import { acknowledgementDueAt, type CaseClockFacts, caseClocks } from "./case-clocks.js";
 import { planEscalation } from "./case-escalation.js";
 import { closeOpenPauses, waitingForReporter } from "./pauses.js";
@@ -9,23 +10,7 @@ const at = (hours: number) => new Date(RECEIVED.getTime() + hours * 3_600_000);
 
 /** Two 48 h clocks: one pauses while the case waits for the reporter, one does not. */
 function policy(): Policy {
-  return PolicySchema.parse({
-    schemaVersion: 1,
-    program: { slug: "acme", name: "Acme", website: "https://acme.example" },
-    contacts: [{ id: "alice", name: "Alice", roles: ["point-of-contact"], email: "alice@acme.example" }],
-    channels: [
-      {
-        id: "mail",
-        kind: "email",
-        label: "Security team",
-        address: "security@acme.example",
-        purposes: ["reports"],
-      },
-    ],
-    reportTemplate: {
-      fields: [{ id: "description", label: "Description", kind: "long-text", required: true }],
-    },
-    scope: { inScope: [{ id: "acme-app", kind: "application", name: "Acme app" }] },
+  return acmePolicy({
     serviceLevels: {
       calendar: { timeZone: "UTC" },
       clocks: [

@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Policy, PolicySchema } from "../../policy/schema.js";
+import { acmePolicy } from "../../../test/support/acme-policy.js";
+import type { Policy } from "../../policy/schema.js";
 import { type CaseEventFact, planEventNotices } from "./event-notices.js";
 import type { CasePeople } from "./recipients.js";
 
 /** A program with a chat room (not confidential) and a private webhook marked confidential. */
 function policy(): Policy {
-  return PolicySchema.parse({
-    schemaVersion: 1,
-    program: { slug: "acme", name: "Acme", website: "https://acme.example" },
-    contacts: [{ id: "alice", name: "Alice", roles: ["point-of-contact"], email: "alice@acme.example" }],
-    channels: [
-      {
-        id: "mail",
-        kind: "email",
-        label: "Security",
-        address: "security@acme.example",
-        purposes: ["reports"],
-      },
-    ],
-    reportTemplate: {
-      fields: [{ id: "description", label: "Description", kind: "long-text", required: true }],
-    },
-    scope: { inScope: [{ id: "acme-app", kind: "application", name: "Acme app" }] },
+  return acmePolicy({
     notifications: {
       webhooks: [
         { id: "room", format: "slack", url: "https://chat.example/hook", topics: ["case-changes"] },
