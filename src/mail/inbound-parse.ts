@@ -183,6 +183,10 @@ function detectAutoReply(
   for (const name of ["x-autoreply", "x-autorespond"]) {
     if (headers.has(name)) return automatic(`${name} header`);
   }
+  // Every notification Embargo sends carries its idempotency key: one coming in is our own mail
+  // come back (a forward or a list loop), never a report.
+  if (headers.has("x-embargo-idempotency-key"))
+    return automatic("our own notification came back (a mail loop)");
   const returnPath = first("return-path")?.trim();
   if (returnPath === "<>" || envelope?.mailFrom?.replace(/^<|>$/g, "").trim() === "") {
     return automatic("empty return path (a bounce)");

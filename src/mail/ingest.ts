@@ -170,6 +170,19 @@ async function handle(
   if (target === undefined)
     return done("needs-attention", { problem: "not-for-a-program: no program takes mail at this address" });
   const hash = mail.messageId === null ? null : messageIdHash(mail.messageId);
+  if (
+    mail.viaList === null &&
+    mail.from !== null &&
+    programForAddress(deps.programs, mail.from.address) !== undefined
+  ) {
+    // Mail "from" a program's own address is a loop (our answer forwarded back) or forged: kept,
+    // never taken in as the reporter's, never answered. (A list may rewrite From to its own
+    // address for DMARC's sake, so list mail is let through; our own carries our header anyway.)
+    return done("auto-reply", {
+      hash,
+      problem: "sent from one of our own addresses (a mail loop?); not answered",
+    });
+  }
   if (mail.autoReply.automatic) {
     return done("auto-reply", {
       hash,

@@ -339,4 +339,24 @@ describe.each(databases)("bad mail on $name", (database) => {
     const [receipt] = sink.to("mallory@example.net");
     expect(receipt?.text).toContain("We received your report to Kitsu.");
   });
+  it("keeps our own mail that comes back (a forward loop) and never answers it", async () => {
+    // A reporter's mailbox forwards our notification back to the program's address.
+    const returned = await compose({
+      from: PROGRAM,
+      subject: "[Kitsu] New reply on your report",
+      headers: { "X-Embargo-Idempotency-Key": "abc:events:2-2:team.reply:reporter" },
+    });
+    expect(await send(returned, "ada@example.org")).toMatch(/^250 /);
+    // The same without our header, but "from" our own address.
+    expect(await send(await compose({ from: PROGRAM, subject: "Forwarded" }), "ada@example.org")).toMatch(
+      /^250 /,
+    );
+    const [first, second] = await rows();
+    expect(first).toMatchObject({ status: "auto-reply", case_id: null });
+    expect(first!.problem).toContain("a mail loop");
+    expect(second).toMatchObject({ status: "auto-reply", case_id: null });
+    expect(second!.problem).toContain("our own addresses");
+    await jobs.drain();
+    expect(sink.mails).toHaveLength(0);
+  });
 });
