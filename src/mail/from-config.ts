@@ -82,7 +82,8 @@ export async function handleUnhandledMail(deps: MailIntakeDeps): Promise<number>
   const pending = await unhandledMail(deps.store, new Date(deps.clock().getTime() - 60_000));
   for (const mail of pending) {
     const raw = await inboundMailRaw(deps.store, deps.keyring, mail.id);
-    if (raw !== undefined) await handleStoredMail(deps, mail.id, raw, { via: mail.via, rcptTo: [] });
+    if (raw !== undefined)
+      await handleStoredMail(deps, mail.id, raw, { via: mail.via, rcptTo: [], storedFor: mail.program });
   }
   return pending.length;
 }

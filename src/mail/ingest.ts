@@ -73,6 +73,11 @@ export interface Envelope {
   /** MAIL FROM; null for the null sender `<>` (bounces); absent when unknown (handled again from storage). */
   mailFrom?: string | null;
   rcptTo: readonly string[];
+  /**
+   * The program the message was stored for, when the envelope is gone (a message handled again
+   * after a crash or from the queue): it routes mail whose headers do not name the program (Bcc).
+   */
+  storedFor?: string | null;
 }
 
 export interface IntakeOutcome {
@@ -156,7 +161,7 @@ async function handle(
   } catch (error) {
     if (!(error instanceof InboundMailError)) throw error;
     const problem = `${error.code}: ${error.message}`;
-    const target = routeTarget(deps, envelope.rcptTo, []);
+    const target = routeTarget(deps, envelope, []);
     await deps.store.transaction(async (trx) => {
       await markInboundMail(trx, id, { status: "needs-attention", problem, at });
       if (target !== undefined && typeof envelope.mailFrom === "string" && envelope.mailFrom !== "") {
@@ -166,7 +171,7 @@ async function handle(
     return { id, status: "needs-attention", caseId: null, problem };
   }
 
-  const target = routeTarget(deps, envelope.rcptTo, mail.to);
+  const target = routeTarget(deps, envelope, mail.to);
   if (target === undefined)
     return done("needs-attention", { problem: "not-for-a-program: no program takes mail at this address" });
   const hash = mail.messageId === null ? null : messageIdHash(mail.messageId);
@@ -318,13 +323,15 @@ async function handle(
   return { id, status: "case-opened", caseId: newCase, problem: null };
 }
 
-function routeTarget(deps: MailIntakeDeps, rcptTo: readonly string[], headerTo: readonly string[]) {
-  // The envelope decides; the To/Cc headers stand in when there is none (a message handled again).
-  for (const address of [...rcptTo, ...headerTo]) {
+function routeTarget(deps: MailIntakeDeps, envelope: Envelope, headerTo: readonly string[]) {
+  // The envelope decides; the To/Cc headers stand in when there is none (a message handled again),
+  // and then the program it was stored for.
+  for (const address of [...envelope.rcptTo, ...headerTo]) {
     const found = programForAddress(deps.programs, address);
     if (found !== undefined) return found;
   }
-  return undefined;
+  const stored = envelope.storedFor == null ? undefined : deps.programs.get(envelope.storedFor);
+  return stored === undefined ? undefined : { program: stored, replyToken: null };
 }
 
 async function findCase(

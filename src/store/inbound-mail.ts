@@ -214,10 +214,10 @@ export async function inboundMailRaw(
 export async function unhandledMail(
   store: Store,
   before: Date,
-): Promise<{ id: string; via: "smtp" | "imap" }[]> {
+): Promise<{ id: string; via: "smtp" | "imap"; program: string | null }[]> {
   return store.db
     .selectFrom("inbound_mail")
-    .select(["id", "via"])
+    .select(["id", "via", "program"])
     .where("status", "=", "received")
     .where("received_at", "<", before.toISOString())
     .orderBy("received_at")

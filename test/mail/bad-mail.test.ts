@@ -3,6 +3,7 @@ import * as openpgp from "openpgp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { inboundMailRaw } from "../../src/store/inbound-mail.js";
+import { saveProgramKey } from "../../src/store/program-keys.js";
 import { databases } from "../support/databases.js";
 import { jobsFor } from "../support/jobs.js";
 import {
@@ -358,5 +359,40 @@ describe.each(databases)("bad mail on $name", (database) => {
     expect(second!.problem).toContain("our own addresses");
     await jobs.drain();
     expect(sink.mails).toHaveLength(0);
+  });
+  it("routes a queued message Bcc'd to the program by the program it was stored for, when tried again", async () => {
+    // Encrypted before Kitsu had a key; addressed (in its headers) to someone else, Bcc to Kitsu.
+    const future = await newParty(PROGRAM, "Kitsu to be");
+    const sealed = await encryptedMail({
+      from: stranger,
+      to: { address: "someone@example.org", publicKey: future.publicKey },
+      subject: "secret",
+      text: "Sent in Bcc",
+      messageId: "<bcc-1@example.net>",
+    });
+    expect(await send(sealed, stranger.address, [PROGRAM])).toMatch(/^250 /);
+    const [row] = await rows();
+    expect(row!.problem).toMatch(/^no-program-key: /);
+
+    // The key the sender used is imported as Kitsu's; the envelope is gone, the headers name
+    // someone else, and Try again still takes it in for Kitsu.
+    await saveProgramKey(
+      t.store,
+      t.keyring,
+      {
+        program: "kitsu",
+        armoredPrivateKey: future.privateKey.armor(),
+        armoredPublicKey: future.armoredPublicKey,
+        fingerprint: future.publicKey.getFingerprint().toUpperCase(),
+      },
+      t.clock.now(),
+    );
+    const admin = await createStaff(t, { email: "admin@kitsu.example", role: "responder", program: "kitsu" });
+    const again = await admin.browser.post(`/mail/queue/${row!.id}/retry`, {});
+    expect(again.headers.location).toBe("/mail/queue?notice=retried");
+    const [after] = await rows();
+    expect(after).toMatchObject({ status: "case-opened" });
+    const page = textOf((await admin.browser.get(`/cases/${after!.case_id}`)).body);
+    expect(page).toContain("Sent in Bcc");
   });
 });

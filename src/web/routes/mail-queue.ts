@@ -112,7 +112,11 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
       if (raw === undefined || row.status !== "needs-attention")
         throw new HttpError(409, "conflict", "This message was already handled.");
       const deps = mailIntakeDeps(ctx.config, ctx);
-      const outcome = await handleStoredMail(deps, row.id, raw, { via: row.via, rcptTo: [] });
+      const outcome = await handleStoredMail(deps, row.id, raw, {
+        via: row.via,
+        rcptTo: [],
+        storedFor: row.program,
+      });
       return back(reply, outcome.status === "needs-attention" ? "still" : "retried");
     },
   );
