@@ -7,11 +7,13 @@ import { loadMasterKey } from "./crypto/master-key.js";
 import { ProgramRegistry } from "./intake/programs.js";
 import { jobRunnerFromConfig } from "./jobs/from-config.js";
 import { mailIntakeDeps, startMailIntake } from "./mail/from-config.js";
+import { programAddresses } from "./mail/program-addresses.js";
 import { deriveMailKey } from "./mail/reply-token.js";
 import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
-import { openDatabase } from "./store/database.js";
+import { openDatabase, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
+import { listProgramKeys } from "./store/program-keys.js";
 import { backfillSearchIndex } from "./store/search-index.js";
 import { buildApp, type EmbargoApp } from "./web/app.js";
 import { createLogger } from "./web/logging.js";
@@ -62,6 +64,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     if (mail.smtpPort !== undefined) {
       process.stdout.write(`Embargo takes mail on ${config.smtpListener.host}:${mail.smtpPort}\n`);
     }
+    await warnOfUnsignedMail(store, programs, config, logger);
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
     // No user yet: a one-time link to create the first administrator, on stdout (never the log).
@@ -89,4 +92,30 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
 /** The proof-of-work HMAC key: the same on every instance that shares the master key. */
 export function derivePowKey(masterKey: Buffer): Buffer {
   return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "embargo:pow-challenge", 32));
+}
+
+/**
+ * Mail to reporters is signed with the program's OpenPGP key, and encrypted only when it can be
+ * signed: a program that takes mail without a key sends it unsigned and never encrypted. Said at
+ * start, so the operator runs `embargo keys pgp generate` before a reporter notices.
+ */
+async function warnOfUnsignedMail(
+  store: Store,
+  programs: ProgramRegistry,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  if (config.smtpUrl === undefined) return;
+  const keyed = new Set(
+    (await listProgramKeys(store)).filter((key) => key.retiredAt === null).map((key) => key.program),
+  );
+  for (const program of programs.all()) {
+    const slug = program.policy.program.slug;
+    if (programAddresses(program.policy).length > 0 && !keyed.has(slug)) {
+      logger.warn(
+        { program: slug },
+        "this program has no OpenPGP key: mail to its reporters goes unsigned and unencrypted (embargo keys pgp generate)",
+      );
+    }
+  }
 }

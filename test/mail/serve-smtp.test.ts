@@ -53,6 +53,12 @@ describe("embargo serve with EMBARGO_SMTP_PORT", () => {
       EMBARGO_SMTP_TLS_KEY: key,
     });
 
+    // Kitsu has no OpenPGP key yet: the operator is told at start that its mail goes unsigned.
+    const warned = /"program":"kitsu".*has no OpenPGP key/;
+    for (let i = 0; i < 50 && !warned.test(server.output()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(server.output()).toMatch(warned);
+
     // requireTLS: the send fails unless the listener offers STARTTLS and the upgrade works.
     const transport = nodemailer.createTransport({
       host: "127.0.0.1",
