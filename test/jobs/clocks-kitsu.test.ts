@@ -133,4 +133,33 @@ describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (dat
     expect(sink.to(REPORTER)[0]!.text).toContain("The team replied to your report.");
     expect(sink.to(REPORTER)[0]!.text).not.toContain("looking into it");
   });
+  it("tells the reporter by email of each incident phase Kitsu shares, skips included", async () => {
+    t.clock.set(new Date("2026-12-02T18:00:00Z"));
+    const report = await fileReport(t, "kitsu", { contact: { email: REPORTER } });
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    await at("2026-12-02T18:00:00Z");
+    expect(sink.to(REPORTER)).toHaveLength(0);
+
+    for (const [phase, action] of [
+      ["assessment", "start"],
+      ["containment", "skip"],
+    ] as const) {
+      const done = await postCaseForm(emma, report.id, "incident-phase", { phase, action });
+      expect(done.headers.location).toBe(`/cases/${report.id}?notice=phase`);
+      await jobs.drain();
+    }
+    const told = sink.to(REPORTER);
+    expect(told).toHaveLength(2);
+    for (const mail of told) {
+      expect(mail.text).toContain("There is news on the incident response.");
+      expect(mail.parsed.from?.value[0]?.address).toBe(EMMA); // as the program, threaded to the case
+      // Their page says what happened; its link is never re-sent (only its hash is stored).
+      expect(mail.text).toContain("use the private link from your receipt");
+      expect(mail.text).not.toContain(report.token);
+    }
+    // Their page shows both steps.
+    const page = textOf((await t.app.inject({ method: "GET", url: `/r/${report.token}` })).body);
+    expect(page).toMatch(/Assessment/);
+    expect(page).toMatch(/Containment/);
+  });
 });
