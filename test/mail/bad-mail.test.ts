@@ -31,6 +31,7 @@ function compose(options: {
   messageId?: string;
   subject?: string;
   text?: string;
+  html?: string;
   headers?: Record<string, string>;
   attachments?: { filename: string; content: Buffer; contentType?: string }[];
 }): Promise<Buffer> {
@@ -38,7 +39,9 @@ function compose(options: {
     from: options.from ?? "mallory@example.net",
     to: PROGRAM,
     subject: options.subject ?? "A report",
-    text: options.text ?? "Something is wrong.",
+    ...(options.html === undefined
+      ? { text: options.text ?? "Something is wrong." }
+      : { html: options.html }),
     messageId: options.messageId ?? `<${Math.random().toString(36).slice(2)}@example.net>`,
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     ...(options.attachments === undefined ? {} : { attachments: options.attachments }),
@@ -394,5 +397,19 @@ describe.each(databases)("bad mail on $name", (database) => {
     expect(after).toMatchObject({ status: "case-opened" });
     const page = textOf((await admin.browser.get(`/cases/${after!.case_id}`)).body);
     expect(page).toContain("Sent in Bcc");
+  });
+  it("reduces HTML-only mail to text: no markup, no script, kept and shown as words", async () => {
+    const html =
+      '<p>The <b>search</b> page reflects <code>q</code>.</p><script>alert("mail")</script>' +
+      '<img src="x" onerror="alert(2)"><style>p { color: red }</style>';
+    expect(await send(await compose({ html, subject: "HTML only" }))).toMatch(/^250 /);
+    const [row] = await rows();
+    expect(row!.status).toBe("case-opened");
+    const staff = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    const page = await staff.browser.get(`/cases/${row!.case_id}`);
+    expect(textOf(page.body)).toContain("The search page reflects q.");
+    expect(page.body).not.toContain("alert(");
+    expect(page.body).not.toContain("onerror");
+    expect(page.body).not.toContain("color: red");
   });
 });
