@@ -6,13 +6,15 @@ import {
   type Severity,
 } from "../domain/metrics/index.js";
 import type { ProgramRegistry } from "../intake/programs.js";
+import { CLOCK_COLUMNS, clockFactsOfRow } from "../store/clock-facts.js";
 import type { Store } from "../store/database.js";
 
 /**
  * The metrics of the programs a person may see, from the plaintext columns of `cases` only (no
  * report is decrypted). Cases received within the chart window, and older cases still open,
- * are counted. The reporter's agreement is not in these columns, so a clock that stops when the
- * reporter agrees counts as running here (no seed has one).
+ * are counted. The reporter's agreement and the waits for the reporter are not in these columns
+ * (src/store/clock-facts.ts), so a clock that stops when the reporter agrees counts as running
+ * here, and a paused clock as if it had run on.
  */
 export interface MetricsQuery {
   programs: readonly string[];
@@ -33,37 +35,15 @@ export async function programMetrics(
   const since = new Date(query.now.getTime() - windowDays * DAY_MS).toISOString();
   const rows = await store.db
     .selectFrom("cases")
-    .select([
-      "program",
-      "severity",
-      "state",
-      "received_at",
-      "acknowledged_at",
-      "first_team_reply_at",
-      "detailed_response_at",
-      "triaged_at",
-      "fixed_at",
-      "closed_at",
-    ])
+    .select(["program", "state", ...CLOCK_COLUMNS])
     .where("program", "in", query.programs)
     .where((w) => w.or([w("received_at", ">=", since), w("state", "!=", "closed")]))
     .execute();
-  const date = (value: string | null) => (value === null ? null : new Date(value));
   const facts: CaseMetricFacts[] = [];
   for (const row of rows) {
     const policy = registry.get(row.program)?.policy;
     if (policy === undefined) continue;
-    const base = {
-      receivedAt: new Date(row.received_at),
-      severity: row.severity,
-      acknowledgedAt: date(row.acknowledged_at),
-      firstTeamReplyAt: date(row.first_team_reply_at),
-      detailedResponseAt: date(row.detailed_response_at),
-      triagedAt: date(row.triaged_at),
-      fixedAt: date(row.fixed_at),
-      closedAt: date(row.closed_at),
-      reporterAgreedAt: null,
-    };
+    const base = clockFactsOfRow(row, undefined);
     facts.push({
       program: row.program,
       severity: row.severity as Severity | null,
