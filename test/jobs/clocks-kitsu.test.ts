@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { messageIdFor } from "../../src/mail/addresses.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { databases } from "../support/databases.js";
-import { jobsFor } from "../support/jobs.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { useJobsHarness } from "../support/jobs.js";
+import type { SmtpSink } from "../support/smtp-sink.js";
 import { createStaff } from "../support/staff.js";
-import { startTestApp, type TestApp } from "../support/web.js";
+import type { TestApp } from "../support/web.js";
 import { fileReport, later, postCaseForm, postCaseMultipart, textOf } from "../support/workspace.js";
 
 /**
@@ -22,20 +22,8 @@ describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (dat
   let t: TestApp;
   let sink: SmtpSink;
   let jobs: JobRunner;
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-  });
-  afterAll(async () => {
-    await sink.close();
-  });
-  beforeEach(async () => {
-    sink.mails.length = 0;
-    t = await startTestApp(database.open);
-    jobs = jobsFor(t, sink.url);
-  });
-  afterEach(async () => {
-    await jobs.stop();
-    await t.close();
+  useJobsHarness(database.open, (parts) => {
+    ({ t, sink, jobs } = parts);
   });
 
   const at = async (iso: string) => {

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { databases } from "../support/databases.js";
-import { jobsFor } from "../support/jobs.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { useJobsHarness } from "../support/jobs.js";
+import type { SmtpSink } from "../support/smtp-sink.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
-import { startTestApp, type TestApp } from "../support/web.js";
+import type { TestApp } from "../support/web.js";
 import { fileReport, later, postCaseForm, textOf } from "../support/workspace.js";
 
 /**
@@ -23,21 +23,13 @@ describe.each(databases)("a clock that pauses while waiting for the reporter, on
   let t: TestApp;
   let sink: SmtpSink;
   let jobs: JobRunner;
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-  });
-  afterAll(async () => {
-    await sink.close();
-  });
-  beforeEach(async () => {
-    sink.mails.length = 0;
-    t = await startTestApp(database.open, {}, { policies: "test/fixtures/policies/clocks/pausing.yaml" });
-    jobs = jobsFor(t, sink.url);
-  });
-  afterEach(async () => {
-    await jobs.stop();
-    await t.close();
-  });
+  useJobsHarness(
+    database.open,
+    (parts) => {
+      ({ t, sink, jobs } = parts);
+    },
+    { policies: "test/fixtures/policies/clocks/pausing.yaml" },
+  );
 
   const at = async (ms: number) => {
     t.clock.set(new Date(T0 + ms));

@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { databases } from "../support/databases.js";
-import { jobsFor } from "../support/jobs.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { useJobsHarness } from "../support/jobs.js";
+import type { SmtpSink } from "../support/smtp-sink.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
-import { startTestApp, type TestApp } from "../support/web.js";
+import type { TestApp } from "../support/web.js";
 import { fileReport, later, postCaseForm, postCaseMultipart, textOf } from "../support/workspace.js";
 
 /**
@@ -27,20 +27,8 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
   let t: TestApp;
   let sink: SmtpSink;
   let jobs: JobRunner;
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-  });
-  afterAll(async () => {
-    await sink.close();
-  });
-  beforeEach(async () => {
-    sink.mails.length = 0;
-    t = await startTestApp(database.open);
-    jobs = jobsFor(t, sink.url);
-  });
-  afterEach(async () => {
-    await jobs.stop();
-    await t.close();
+  useJobsHarness(database.open, (parts) => {
+    ({ t, sink, jobs } = parts);
   });
 
   /** Moves the clock to T0 + `ms` and runs the jobs. */

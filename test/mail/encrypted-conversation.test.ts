@@ -7,6 +7,7 @@ import { jobsFor } from "../support/jobs.js";
 import {
   encryptedMail,
   giveProgramKey,
+  keyFile,
   type MailListener,
   newParty,
   openMail,
@@ -162,13 +163,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
         messageId,
         innerMime: await buildInnerMime({
           text,
-          attachments: [
-            {
-              filename: "ada.asc",
-              contentType: "application/pgp-keys",
-              content: Buffer.from(ada.armoredPublicKey),
-            },
-          ],
+          attachments: [keyFile(ada)],
         }),
         signWith: ada.privateKey,
       });
@@ -205,13 +200,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       messageId: "<forged-1@example.org>",
       innerMime: await buildInnerMime({
         text: "Ada here, please send the details to mallory@example.net.",
-        attachments: [
-          {
-            filename: "key.asc",
-            contentType: "application/pgp-keys",
-            content: Buffer.from(mallory.armoredPublicKey),
-          },
-        ],
+        attachments: [keyFile(mallory)],
       }),
       signWith: mallory.privateKey,
     });
@@ -226,13 +215,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
         messageId: "<genuine-1@example.org>",
         innerMime: await buildInnerMime({
           text: "The admin page lacks a CSRF check.",
-          attachments: [
-            {
-              filename: "ada.asc",
-              contentType: "application/pgp-keys",
-              content: Buffer.from(ada.armoredPublicKey),
-            },
-          ],
+          attachments: [keyFile(ada)],
         }),
         signWith: ada.privateKey,
       })

@@ -110,6 +110,15 @@ export async function giveProgramKey(t: TestApp, program: string, address: strin
   };
 }
 
+/** A party's public key as a mail attachment, the way mail programs attach one. */
+export function keyFile(party: Party): { filename: string; contentType: string; content: Buffer } {
+  return {
+    filename: `${party.address.split("@")[0]}.asc`,
+    contentType: "application/pgp-keys",
+    content: Buffer.from(party.armoredPublicKey),
+  };
+}
+
 /** A PGP/MIME message from `from` to `to`, signed by `from` and encrypted to `to`. */
 export async function encryptedMail(options: {
   from: Party;
@@ -123,15 +132,7 @@ export async function encryptedMail(options: {
   const innerMime = await buildInnerMime({
     text: options.text,
     protectedSubject: options.subject,
-    attachments: options.attachKey
-      ? [
-          {
-            filename: "ada.asc",
-            contentType: "application/pgp-keys",
-            content: Buffer.from(options.from.armoredPublicKey),
-          },
-        ]
-      : [],
+    attachments: options.attachKey ? [keyFile(options.from)] : [],
   });
   return buildEncryptedMime({
     from: options.from.address,
