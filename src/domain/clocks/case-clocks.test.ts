@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acmePolicy } from "../../../test/support/acme-policy.js";
+import { caseFactsAt } from "../../../test/support/case-facts.js";
 import type { Policy } from "../../policy/schema.js";
 import { type CaseClockFacts, caseClocks } from "./case-clocks.js";
 
@@ -35,18 +36,7 @@ const PLAIN = policy([
   },
 ]);
 
-const facts = (overrides: Partial<CaseClockFacts> = {}): CaseClockFacts => ({
-  receivedAt: RECEIVED,
-  severity: null,
-  acknowledgedAt: null,
-  firstTeamReplyAt: null,
-  detailedResponseAt: null,
-  triagedAt: null,
-  fixedAt: null,
-  closedAt: null,
-  reporterAgreedAt: null,
-  ...overrides,
-});
+const facts = (overrides: Partial<CaseClockFacts> = {}): CaseClockFacts => caseFactsAt(RECEIVED, overrides);
 
 describe("the clocks of a case", () => {
   it("runs the clocks that start at receipt and waits for the others", () => {

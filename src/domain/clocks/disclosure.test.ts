@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acmePolicy } from "../../../test/support/acme-policy.js";
+import { caseFactsAt } from "../../../test/support/case-facts.js";
 import type { Policy } from "../../policy/schema.js";
 import type { CasePeople } from "../notifications/recipients.js";
 import type { CaseClockFacts } from "./case-clocks.js";
@@ -47,18 +48,7 @@ const PRIVACY = policy({
   authorityNotification: { when: "privacy-incident", within: { hours: 72 }, authority: "the DPA" },
 });
 
-const facts = (overrides: Partial<CaseClockFacts> = {}): CaseClockFacts => ({
-  receivedAt: RECEIVED,
-  severity: null,
-  acknowledgedAt: null,
-  firstTeamReplyAt: null,
-  detailedResponseAt: null,
-  triagedAt: null,
-  fixedAt: null,
-  closedAt: null,
-  reporterAgreedAt: null,
-  ...overrides,
-});
+const facts = (overrides: Partial<CaseClockFacts> = {}): CaseClockFacts => caseFactsAt(RECEIVED, overrides);
 
 describe("the embargo", () => {
   const kafe = policy({ embargo: { within: { days: 60 }, text: "Keep it confidential for 60 days." } });

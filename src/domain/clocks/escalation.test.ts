@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { caseFactsAt } from "../../../test/support/case-facts.js";
 import { loadPolicyFile } from "../../policy/loader.js";
 import type { ClockPolicy, Policy } from "../../policy/schema.js";
-import type { CaseClockFacts } from "./case-clocks.js";
 import { planEscalation } from "./case-escalation.js";
 import {
   type ClockFacts,
@@ -161,17 +161,7 @@ describe("Kitsu: one business day, America/Los_Angeles", () => {
 describe("a case nobody acts on", () => {
   // Kitsu's acknowledgement repeats every 4 business hours after its breach, with no maxTimes.
   const received = new Date("2026-12-05T02:30:00Z");
-  const caseFacts: CaseClockFacts = {
-    receivedAt: received,
-    severity: null,
-    acknowledgedAt: null,
-    firstTeamReplyAt: null,
-    detailedResponseAt: null,
-    triagedAt: null,
-    fixedAt: null,
-    closedAt: null,
-    reporterAgreedAt: null,
-  };
+  const caseFacts = caseFactsAt(received);
 
   it("is still nagged past the 50th repeat: the one due now is taken, and the next is planned", () => {
     const { clock, rule, policy } = seed("kitsu", "acknowledge");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acmePolicy } from "../../../test/support/acme-policy.js";
+import { caseFactsAt } from "../../../test/support/case-facts.js";
 import type { Policy } from "../../policy/schema.js";
 import { acknowledgementDueAt, type CaseClockFacts, caseClocks } from "./case-clocks.js";
 import { planEscalation } from "./case-escalation.js";
@@ -36,18 +37,7 @@ function policy(): Policy {
   });
 }
 
-const facts = (overrides: Partial<CaseClockFacts> = {}): CaseClockFacts => ({
-  receivedAt: RECEIVED,
-  severity: null,
-  acknowledgedAt: null,
-  firstTeamReplyAt: null,
-  detailedResponseAt: null,
-  triagedAt: null,
-  fixedAt: null,
-  closedAt: null,
-  reporterAgreedAt: null,
-  ...overrides,
-});
+const facts = (overrides: Partial<CaseClockFacts> = {}): CaseClockFacts => caseFactsAt(RECEIVED, overrides);
 
 describe("waiting for the reporter", () => {
   it("is the time from entering needs-info until leaving it, open while the case is still there", () => {
