@@ -11,6 +11,7 @@ import {
   transition,
   updateTriage,
 } from "../../src/store/staff-cases.js";
+import { caseFactsAt } from "../support/case-facts.js";
 import { ALICE, AS_ALICE, BOB, hours, seedCase, T0 } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { openReadyStore } from "../support/reports.js";
@@ -181,21 +182,13 @@ describe.each(databases)("staff inbox on $name", (database) => {
       cvss31Score: null,
       cvss40Score: null,
       outcome: null,
-      clockFacts: {
-        receivedAt: minutes(1),
+      clockFacts: caseFactsAt(minutes(1), {
         severity: "high",
-        acknowledgedAt: null,
-        firstTeamReplyAt: null,
-        detailedResponseAt: null,
-        triagedAt: null,
-        fixedAt: null,
-        closedAt: null,
-        reporterAgreedAt: null,
         fixReleasedAt: null,
         outcome: null,
         privacyIncidentAt: null,
         authorityNotifiedAt: null,
-      },
+      }),
     });
     const c3 = rows.find((row) => row.id === ids.c3);
     expect(c3).toMatchObject({ acknowledgedAt: hours(1), dueAt: hours(100), nextDueAt: hours(100) });
