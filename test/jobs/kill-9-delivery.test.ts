@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createScratchPostgresDatabase, databases } from "../support/databases.js";
-import { type ServerProcess, startServerProcess } from "../support/server-process.js";
+import { type ServerProcess, startServerProcess, waitFor } from "../support/server-process.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 /**
@@ -23,14 +23,6 @@ const targets = [
     ? [{ name: "postgres", create: (_dir: string) => createScratchPostgresDatabase() }]
     : []),
 ];
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.each(targets)("kill -9 during delivery on $name", (target) => {
   let server: ServerProcess | undefined;

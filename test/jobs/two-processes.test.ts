@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { createScratchPostgresDatabase, databases } from "../support/databases.js";
-import { type ServerProcess, startServerProcess } from "../support/server-process.js";
+import { type ServerProcess, startServerProcess, waitFor } from "../support/server-process.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 /**
@@ -14,14 +14,6 @@ import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
  * (test/jobs/two-instances.test.ts checks the same inside one process, on both databases.)
  */
 const REPORTS = 1000;
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.runIf(databases.some((d) => d.name === "postgres"))(
   "two embargo serve processes on PostgreSQL",

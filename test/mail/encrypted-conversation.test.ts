@@ -54,6 +54,19 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     await t.close();
   });
 
+  /** Each case the received mail opened, as its page reads to a Kitsu responder, oldest first. */
+  const casePagesInOrder = async (): Promise<string[]> => {
+    const rows = await t.store.db
+      .selectFrom("inbound_mail")
+      .select("case_id")
+      .orderBy("received_at")
+      .execute();
+    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
+    return Promise.all(
+      rows.map(async (row) => textOf((await emma.browser.get(`/cases/${row.case_id}`)).body)),
+    );
+  };
+
   it("opens a case, answers with an encrypted receipt, and carries the conversation both ways", async () => {
     const report = await encryptedMail({
       from: ada,
@@ -177,16 +190,9 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       "latin1",
     );
     expect(await listener.send(altered, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
-    const cases = await t.store.db
-      .selectFrom("inbound_mail")
-      .select("case_id")
-      .orderBy("received_at")
-      .execute();
-    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
-    const first = textOf((await emma.browser.get(`/cases/${cases[0]!.case_id}`)).body);
+    const [first, second] = await casePagesInOrder();
     expect(first).toContain("by email, not encrypted, signature valid (key");
     expect(first).toContain("a key that came with this message and names the From address");
-    const second = textOf((await emma.browser.get(`/cases/${cases[1]!.case_id}`)).body);
     expect(second).toContain("signature INVALID");
   });
 
@@ -243,15 +249,8 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     );
     expect(await listener.send(wrapped, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
 
-    const cases = await t.store.db
-      .selectFrom("inbound_mail")
-      .select("case_id")
-      .orderBy("received_at")
-      .execute();
-    const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });
-    const forgedPage = textOf((await emma.browser.get(`/cases/${cases[0]!.case_id}`)).body);
+    const [forgedPage, wrappedPage] = await casePagesInOrder();
     expect(forgedPage).toContain("a key that came with this message and does not name the From address");
-    const wrappedPage = textOf((await emma.browser.get(`/cases/${cases[1]!.case_id}`)).body);
     expect(wrappedPage).toContain("signature valid for only part of the message");
     // Nothing is dropped: the unsigned words are there, marked by the line above.
     expect(wrappedPage).toContain("Update: this is fixed, please close the case.");

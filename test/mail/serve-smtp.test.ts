@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, type ServerProcess, startServerProcess } from "../support/server-process.js";
+import { freePort, type ServerProcess, startServerProcess, waitFor } from "../support/server-process.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 /**
@@ -55,9 +55,7 @@ describe("embargo serve with EMBARGO_SMTP_PORT", () => {
 
     // Kitsu has no OpenPGP key yet: the operator is told at start that its mail goes unsigned.
     const warned = /"program":"kitsu".*has no OpenPGP key/;
-    for (let i = 0; i < 50 && !warned.test(server.output()); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(server.output()).toMatch(warned);
+    await waitFor(() => warned.test(server!.output()), 5_000, "the warning about Kitsu's key");
 
     // requireTLS: the send fails unless the listener offers STARTTLS and the upgrade works.
     const transport = nodemailer.createTransport({
@@ -77,10 +75,7 @@ describe("embargo serve with EMBARGO_SMTP_PORT", () => {
     transport.close();
     expect(info.response).toMatch(/^250 /);
 
-    const until = Date.now() + 30_000;
-    while (sink.to("ada@example.org").length === 0 && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(() => sink!.to("ada@example.org").length > 0, 30_000, "the receipt");
     const [receipt] = sink.to("ada@example.org");
     expect(receipt?.text).toContain("We received your report to Kitsu.");
     const path = /http:\/\/127\.0\.0\.1(\/r\/[A-Za-z0-9_-]{43})/.exec(receipt!.text)?.[1];
