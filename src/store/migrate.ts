@@ -17,7 +17,7 @@ class InCodeMigrationProvider implements MigrationProvider {
     return Object.fromEntries(
       Object.entries(MIGRATIONS).map(([name, module]) => [
         name,
-        { up: (db) => module.up(db, dialect), down: (db) => module.down(db) } satisfies Migration,
+        { up: (db) => module.up(db, dialect), down: (db) => module.down(db, dialect) } satisfies Migration,
       ]),
     );
   }

@@ -297,6 +297,8 @@ export type InboundMailStatus =
   | "duplicate"
   | "auto-reply"
   | "needs-attention"
+  /** Parsing went over its time or memory budget: kept for a person, never retried automatically. */
+  | "too-costly"
   | "dismissed";
 
 export interface InboundMailTable {
@@ -348,4 +350,22 @@ export interface CasesTable {
   authority_notify_by: string | null;
   /** When the authority was notified; stops that clock. */
   authority_notified_at: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120701_hardening: shared, atomic limits (src/store/rate-counters.ts).
+
+export interface RateCountersTable {
+  /** HMAC of what is limited (never the address or email itself). */
+  key: string;
+  /** Tokens left, or failures counted: the rule using the row says which. */
+  value: number;
+  /** Epoch milliseconds when `value` was last counted. */
+  at: number;
+  /** Epoch milliseconds after which the row may be deleted (its state is then forgotten). */
+  expires_at: number;
+}
+
+export interface DatabaseSchema {
+  rate_counters: RateCountersTable;
 }

@@ -6,11 +6,12 @@ import * as caseWork from "./2026112503_case_work.js";
 import * as jobs from "./2026112504_jobs.js";
 import * as disclosureClocks from "./2026112505_disclosure_clocks.js";
 import * as mail from "./2026112506_mail.js";
+import * as hardening from "./2026120701_hardening.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
-  down(db: Kysely<unknown>): Promise<void>;
+  down(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
 }
 
 /**
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026112504_jobs": jobs,
   "2026112505_disclosure_clocks": disclosureClocks,
   "2026112506_mail": mail,
+  "2026120701_hardening": hardening,
 };
