@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   intake: () => import("./intake.js"),
   inbox: () => import("./inbox.js"),
   timers: () => import("./timers.js"),
+  "mail-stall": () => import("./mail-stall.js"),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections <n>] [--warmup <s>] [--in-process]

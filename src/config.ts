@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { parse } from "yaml";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./web/trust-proxy.js";
 
 /**
  * Embargo's configuration, validated once at start into one typed object. Every setting comes
@@ -30,13 +32,36 @@ const ConfigSchema = z.object({
   EMBARGO_SMTP_TLS_KEY: z.string().min(1).optional(),
   /** The largest message the listener accepts, in bytes. */
   EMBARGO_SMTP_MAX_BYTES: bytes(25 * 1024 * 1024),
-  /** Messages per hour from one sender (address and IP) to the listener. */
+  /**
+   * Messages per hour the listener takes from one sending host (its IPv4 address or IPv6 /64),
+   * whatever MAIL FROM it gives. (The name is older than its meaning: once sender address and IP.)
+   */
   EMBARGO_MAIL_PER_HOUR_PER_SENDER: z.coerce.number().int().positive().default(20),
+  /** Bytes of mail the listener holds in memory at once, all sessions together (default: 2 × EMBARGO_SMTP_MAX_BYTES). */
+  EMBARGO_SMTP_MEMORY_BYTES: z.coerce.number().int().positive().optional(),
+  /** Automatic answers (receipts, arrival notices) per hour to one address, and caused by one sending host. */
+  EMBARGO_MAIL_ANSWERS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(0).default(3),
+  EMBARGO_MAIL_ANSWERS_PER_HOUR_PER_HOST: z.coerce.number().int().min(0).default(10),
   /** IMAP polling of an existing mailbox instead of (or besides) the listener: imap(s)://user:password@host:port/INBOX */
   EMBARGO_IMAP_URL: z
     .url({ protocol: /^imaps?$/, message: "expected imap(s)://user:password@host:port/mailbox" })
     .optional(),
   EMBARGO_IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /**
+   * Reading received mail (MIME, OpenPGP, HTML to text) runs in worker threads, each message step
+   * within this wall time and this much heap; past either it is kept as `too-costly`.
+   */
+  EMBARGO_MAIL_PARSE_SECONDS: z.coerce.number().positive().max(600).default(10),
+  EMBARGO_MAIL_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(8192).default(256),
+  /** Threads reading mail (default: one fewer than the CPUs, at least one). */
+  EMBARGO_MAIL_PARSE_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * Messages that may wait for a thread; past it the SMTP listener answers 451 (try later).
+   * Default: as many as the threads get through in 5 minutes if every message took its whole
+   * budget twice (reading it, then opening its OpenPGP), so that no sender waits for its answer
+   * past the 10 minutes RFC 5321 (4.5.3.2.6) gives it.
+   */
+  EMBARGO_MAIL_PARSE_QUEUE: z.coerce.number().int().min(0).max(10_000).optional(),
   /** The From address of notification mail; default `embargo@` the public URL's host. */
   EMBARGO_MAIL_FROM: z.email({ message: "expected an email address" }).optional(),
   /** Run the timer and delivery workers in this process (`off` for web-only instances). */
@@ -51,16 +76,37 @@ const ConfigSchema = z.object({
   EMBARGO_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   EMBARGO_MAX_ATTACHMENT_BYTES: bytes(10 * 1024 * 1024),
   EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES: bytes(25 * 1024 * 1024),
-  /** Reports per hour from one address with a solved proof-of-work, and without (JavaScript off, Tor). */
+  /**
+   * Reports per hour from one address (IPv4, or IPv6 /64), all kinds together; of those, how many
+   * may come without a solved proof-of-work (JavaScript off, Tor); and to one program, from
+   * everyone (src/web/abuse/intake-limiter.ts).
+   */
   EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: z.coerce.number().int().positive().default(5),
   EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: z.coerce.number().int().positive().default(500),
+  /** Reporter follow-ups (messages on the private case page) per hour: per case link, their bytes, per address. */
+  EMBARGO_FOLLOW_UPS_PER_HOUR_PER_CASE: z.coerce.number().int().positive().default(10),
+  EMBARGO_FOLLOW_UP_BYTES_PER_HOUR_PER_CASE: bytes(30 * 1024 * 1024),
+  EMBARGO_FOLLOW_UPS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().positive().default(30),
   /** Every request, per address: a ceiling against floods, far above what a person clicks. */
   EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().positive().default(600),
+  /** A hop count or the proxies' addresses (src/web/trust-proxy.ts); unset: clients connect directly. */
   EMBARGO_TRUST_PROXY: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((value) => value === "true"),
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (parsed.ok) return parsed.trust;
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    }),
+  /**
+   * The longest a request may take to arrive, body included: long enough for a 25 MB upload
+   * over a slow link (about 1 Mbit/s), short enough that a body dribbled byte by byte ends.
+   */
+  EMBARGO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** The longest a request's headers may take to arrive (at most the request timeout). */
+  EMBARGO_HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   EMBARGO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -82,9 +128,16 @@ export interface Config {
     host: string;
     tls?: { certFile: string; keyFile: string };
     maxBytes: number;
-    perSenderPerHour: number;
+    /** Messages per hour from one sending host (src/mail/sending-host.ts). */
+    perHostPerHour: number;
+    /** Bytes of mail held in memory at once (src/mail/byte-budget.ts). */
+    memoryBytes: number;
   };
+  /** Limits on automatic answers to mail (src/mail/answer-limits.ts). */
+  mailAnswers: { perAddressPerHour: number; perHostPerHour: number };
   imap?: { url: string; pollSeconds: number };
+  /** See src/mail/parse-pool.ts. */
+  mailParse: { seconds: number; memoryMb: number; threads: number; queue: number };
   worker: boolean;
   deliveryLeaseMs: number;
   limits: { attachmentBytes: number; attachmentsTotalBytes: number };
@@ -94,7 +147,10 @@ export interface Config {
     perProgramPerHour: number;
     requestsPerMinute: number;
   };
-  trustProxy: boolean;
+  followUpLimits: { perCasePerHour: number; bytesPerCasePerHour: number; perAddressPerHour: number };
+  trustProxy: TrustProxy;
+  /** Slow clients: the whole request (body included), and its headers alone. */
+  timeouts: { requestMs: number; headersMs: number };
   logLevel: RawConfig["EMBARGO_LOG_LEVEL"];
 }
 
@@ -118,10 +174,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
       "invalid configuration:\n  EMBARGO_SMTP_TLS_CERT and EMBARGO_SMTP_TLS_KEY: give both (the certificate and its key) or neither",
     );
   }
+  if (c.EMBARGO_SMTP_MEMORY_BYTES !== undefined && c.EMBARGO_SMTP_MEMORY_BYTES < c.EMBARGO_SMTP_MAX_BYTES) {
+    throw new ConfigError(
+      "invalid configuration:\n  EMBARGO_SMTP_MEMORY_BYTES: must be at least EMBARGO_SMTP_MAX_BYTES (a message of the largest size must fit)",
+    );
+  }
   return {
     databaseUrl: c.EMBARGO_DATABASE_URL,
     policies: c.EMBARGO_POLICIES,
-    publicUrl: (c.EMBARGO_PUBLIC_URL ?? `http://${c.EMBARGO_HOST}:${c.EMBARGO_PORT}`).replace(/\/+$/, ""),
+    publicUrl: (c.EMBARGO_PUBLIC_URL ?? `http://${c.EMBARGO_HOST}:${c.EMBARGO_PORT}`).replace(
+      /(?<!\/)\/+$/,
+      "",
+    ),
     host: c.EMBARGO_HOST,
     port: c.EMBARGO_PORT,
     dataDir: c.EMBARGO_DATA_DIR,
@@ -136,11 +200,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
         ? { tls: { certFile: c.EMBARGO_SMTP_TLS_CERT, keyFile: c.EMBARGO_SMTP_TLS_KEY } }
         : {}),
       maxBytes: c.EMBARGO_SMTP_MAX_BYTES,
-      perSenderPerHour: c.EMBARGO_MAIL_PER_HOUR_PER_SENDER,
+      perHostPerHour: c.EMBARGO_MAIL_PER_HOUR_PER_SENDER,
+      memoryBytes: c.EMBARGO_SMTP_MEMORY_BYTES ?? 2 * c.EMBARGO_SMTP_MAX_BYTES,
+    },
+    mailAnswers: {
+      perAddressPerHour: c.EMBARGO_MAIL_ANSWERS_PER_HOUR_PER_ADDRESS,
+      perHostPerHour: c.EMBARGO_MAIL_ANSWERS_PER_HOUR_PER_HOST,
     },
     ...(c.EMBARGO_IMAP_URL === undefined
       ? {}
       : { imap: { url: c.EMBARGO_IMAP_URL, pollSeconds: c.EMBARGO_IMAP_POLL_SECONDS } }),
+    mailParse: mailParseBudget(c),
     worker: c.EMBARGO_WORKER,
     deliveryLeaseMs: c.EMBARGO_DELIVERY_LEASE_SECONDS * 1000,
     limits: {
@@ -153,9 +223,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
       perProgramPerHour: c.EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM,
       requestsPerMinute: c.EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS,
     },
+    followUpLimits: {
+      perCasePerHour: c.EMBARGO_FOLLOW_UPS_PER_HOUR_PER_CASE,
+      bytesPerCasePerHour: c.EMBARGO_FOLLOW_UP_BYTES_PER_HOUR_PER_CASE,
+      perAddressPerHour: c.EMBARGO_FOLLOW_UPS_PER_HOUR_PER_ADDRESS,
+    },
     trustProxy: c.EMBARGO_TRUST_PROXY,
+    timeouts: {
+      requestMs: c.EMBARGO_REQUEST_TIMEOUT_SECONDS * 1000,
+      headersMs: Math.min(c.EMBARGO_HEADERS_TIMEOUT_SECONDS, c.EMBARGO_REQUEST_TIMEOUT_SECONDS) * 1000,
+    },
     logLevel: c.EMBARGO_LOG_LEVEL,
   };
+}
+
+function mailParseBudget(c: RawConfig): Config["mailParse"] {
+  const threads = c.EMBARGO_MAIL_PARSE_THREADS ?? Math.max(1, availableParallelism() - 1);
+  const seconds = c.EMBARGO_MAIL_PARSE_SECONDS;
+  const queue =
+    c.EMBARGO_MAIL_PARSE_QUEUE ?? Math.max(0, Math.floor((threads * 300) / (2 * seconds)) - threads);
+  return { seconds, memoryMb: c.EMBARGO_MAIL_PARSE_MEMORY_MB, threads, queue };
 }
 
 /** `embargo@<host of the public URL>`; a bare IP or no public URL gives `embargo@localhost`. */

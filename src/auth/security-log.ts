@@ -8,7 +8,8 @@ import type { DatabaseSchema, SecurityLogTable } from "../store/schema.js";
 
 /**
  * The security log: sign-ins and their failures, sign-outs, accounts created, roles changed,
- * second factors enrolled, API tokens created and revoked. One hash chain over the whole table,
+ * second factors enrolled, API tokens created and revoked, members disabled, enabled, removed
+ * (from a program or altogether) and their passwords reset. One hash chain over the whole table,
  * the same construction as the per-case chains (src/store/chain.ts):
  *   hash = sha256hex(prev_hash + "\n" + canonicalJson({log: "security", seq, type, actor, subject, at, payloadDigest}))
  * so deleting, reordering or editing an entry breaks every hash after it.
@@ -30,7 +31,13 @@ export type SecurityEventType =
   | "recovery-codes.regenerated"
   | "recovery-code.used"
   | "api-token.created"
-  | "api-token.revoked";
+  | "api-token.revoked"
+  | "user.disabled"
+  | "user.enabled"
+  | "user.membership-removed"
+  | "user.removed"
+  | "user.password-reset"
+  | "user.cases-released";
 
 export interface SecurityEvent {
   type: SecurityEventType;

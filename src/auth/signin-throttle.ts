@@ -1,30 +1,49 @@
+import type { CounterState, CounterUpdate, CounterWrite } from "../store/rate-counters.js";
+
 /**
- * Growing delays after failed sign-ins, per account (the email typed, known or not, so the
- * answer does not reveal which accounts exist) and per client address. After a few free
- * failures each further one doubles the wait: 0, 0, 0, 1, 2, 4, 8 … seconds, at most 15
- * minutes. `check` answers "wait N seconds" instead of sleeping, so a flood ties up no
- * connections. A success clears the account's count; the address count is not cleared by a
- * success (an attacker could clear it by signing into an account of their own) but is forgotten
- * after an hour without failures. TOTP and recovery-code failures count against the account too.
+ * The sign-in throttle's rules: pure (counter states and the clock in, decisions and new states
+ * out). The counters live in `rate_counters` (src/auth/signin-limits.ts runs these rules under
+ * the counters' row locks), so every instance shares them and no burst gets past them.
  *
- * The counts live in memory, per instance: with several instances behind a load balancer an
- * attacker gets at most one allowance per instance, and a restart forgets them. That is a
- * deliberate trade (no write per failed attempt); argon2id and the long delays keep guessing
- * slow either way. Memory is bounded: the oldest entries are dropped beyond MAX_ENTRIES.
+ * An attempt is counted *before* its password (or code) is checked: `decideAttempt` reserves it
+ * as a failure, and only a success gives it back (`decideSettle`). So however many requests
+ * arrive at once, no more are checked than one at a time would get: with 150 concurrent wrong
+ * passwords for one account from one address, four are checked (three free failures, then the
+ * fourth is checked at once and the fifth must wait a second).
+ *
+ * Three failure counts, each with growing delays after a few free failures (0, 0, 0, 1, 2, 4 …
+ * seconds, at most 15 minutes), none of which a stranger can use to lock a member out:
+ *
+ * - per account *and* address (`pair`): the guesser's own address is slowed, not the account;
+ *   cleared when that address completes a sign-in (second factor included);
+ * - per address (`address`): one address trying many accounts; never cleared by a success (an
+ *   attacker could clear it by signing into an account of their own), forgotten after an hour;
+ * - per account, from new addresses only (`account`): many addresses guessing one account. It
+ *   counts, and applies to, only addresses from which the account never completed a sign-in. An
+ *   address becomes "known" for the account when it completes one (kept KNOWN_ADDRESS_MS after
+ *   the last), so the member, from where they signed in before, with the right password and
+ *   second factor, still gets in while strangers elsewhere are slowed down.
+ *
+ * The account is the email typed (known or not: the answer does not tell which accounts exist).
+ * A second-factor failure counts like a wrong password, and a right password alone clears
+ * nothing (it only gives its reservation back): otherwise re-entering the password would reset
+ * the count of code guesses.
  */
 export interface ThrottleRule {
   /** Failures before any delay. */
   freeFailures: number;
   baseDelaySeconds: number;
   maxDelaySeconds: number;
-  /** Without failures for this long, the count is forgotten. */
+  /** Without failures for this long after the last wait ended, the count is forgotten. */
   forgetAfterMs: number;
 }
 
-export const ACCOUNT_RULE: ThrottleRule = {
+const FIFTEEN_MINUTES = 15 * 60;
+
+export const PAIR_RULE: ThrottleRule = {
   freeFailures: 3,
   baseDelaySeconds: 1,
-  maxDelaySeconds: 15 * 60,
+  maxDelaySeconds: FIFTEEN_MINUTES,
   forgetAfterMs: 24 * 3600_000,
 };
 
@@ -32,16 +51,54 @@ export const ACCOUNT_RULE: ThrottleRule = {
 export const ADDRESS_RULE: ThrottleRule = {
   freeFailures: 10,
   baseDelaySeconds: 1,
-  maxDelaySeconds: 15 * 60,
+  maxDelaySeconds: FIFTEEN_MINUTES,
   forgetAfterMs: 3600_000,
 };
 
-const MAX_ENTRIES = 50_000;
+/** Failures against one account from addresses it never signed in from, whichever they are. */
+export const NEW_ADDRESS_RULE: ThrottleRule = {
+  freeFailures: 5,
+  baseDelaySeconds: 1,
+  maxDelaySeconds: FIFTEEN_MINUTES,
+  forgetAfterMs: 24 * 3600_000,
+};
 
-interface Entry {
-  failures: number;
-  lastFailureAt: number;
+/** How long an address stays known for an account after its last completed sign-in. */
+export const KNOWN_ADDRESS_MS = 90 * 24 * 3600_000;
+
+export interface SigninRules {
+  pair: ThrottleRule;
+  address: ThrottleRule;
+  account: ThrottleRule;
 }
+
+export const SIGNIN_RULES: SigninRules = {
+  pair: PAIR_RULE,
+  address: ADDRESS_RULE,
+  account: NEW_ADDRESS_RULE,
+};
+
+/** The rate_counters keys of one attempt (HMACs: see CounterKeys). */
+export interface SigninKeys {
+  pair: string;
+  address: string;
+  account: string;
+  /** Present (and live) when the account completed a sign-in from this address. */
+  known: string;
+}
+
+export type Limit = "pair" | "address" | "account";
+
+/** What an allowed attempt took, to give back exactly that on success. */
+export interface Reservation {
+  keys: SigninKeys;
+  /** The account-wide count was taken (the address was not known for the account). */
+  account: boolean;
+}
+
+export type AttemptDecision =
+  | { ok: true; reservation: Reservation }
+  | { ok: false; retryAfterSeconds: number; limit: Limit };
 
 /** The wait after `failures` consecutive failures, in seconds. */
 export function delaySeconds(rule: ThrottleRule, failures: number): number {
@@ -49,82 +106,82 @@ export function delaySeconds(rule: ThrottleRule, failures: number): number {
   return Math.min(rule.baseDelaySeconds * 2 ** (failures - rule.freeFailures - 1), rule.maxDelaySeconds);
 }
 
-class Counter {
-  readonly #entries = new Map<string, Entry>();
-
-  constructor(readonly rule: ThrottleRule) {}
-
-  #live(key: string, now: number): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    const waitEnds = entry.lastFailureAt + delaySeconds(this.rule, entry.failures) * 1000;
-    if (now - Math.max(waitEnds, entry.lastFailureAt) > this.rule.forgetAfterMs) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  waitSeconds(key: string, now: number): number {
-    const entry = this.#live(key, now);
-    if (entry === undefined) return 0;
-    const waitEnds = entry.lastFailureAt + delaySeconds(this.rule, entry.failures) * 1000;
-    return Math.max(0, Math.ceil((waitEnds - now) / 1000));
-  }
-
-  fail(key: string, now: number): void {
-    const failures = (this.#live(key, now)?.failures ?? 0) + 1;
-    this.#entries.delete(key); // re-inserted last: the map's order is least recently failed first
-    this.#entries.set(key, { failures, lastFailureAt: now });
-    while (this.#entries.size > MAX_ENTRIES) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
-    }
-  }
-
-  clear(key: string): void {
-    this.#entries.delete(key);
-  }
+/** Milliseconds before the next attempt may be checked (0: now). State: failures and the last one. */
+export function waitMs(rule: ThrottleRule, state: CounterState | undefined, nowMs: number): number {
+  if (state === undefined) return 0;
+  return Math.max(0, state.at + delaySeconds(rule, state.value) * 1000 - nowMs);
 }
 
-export interface ThrottleKeys {
-  /** The normalised email typed (or of the account, at the code step). */
-  account: string;
-  address: string;
+/** The row for `failures` failures, the last at `at`; kept until its wait is over and forgotten. */
+function failuresWrite(rule: ThrottleRule, failures: number, at: number): CounterWrite {
+  if (failures <= 0) return null;
+  return { value: failures, at, expiresAt: at + delaySeconds(rule, failures) * 1000 + rule.forgetAfterMs };
 }
 
-export type ThrottleCheck = { ok: true } | { ok: false; retryAfterSeconds: number };
+function countersOf(keys: SigninKeys, rules: SigninRules, counted: { account: boolean }) {
+  const counters: { limit: Limit; key: string; rule: ThrottleRule }[] = [
+    { limit: "pair", key: keys.pair, rule: rules.pair },
+    { limit: "address", key: keys.address, rule: rules.address },
+  ];
+  if (counted.account) counters.push({ limit: "account", key: keys.account, rule: rules.account });
+  return counters;
+}
 
-export class SigninThrottle {
-  readonly #accounts: Counter;
-  readonly #addresses: Counter;
-
-  constructor(
-    private readonly clock: () => Date,
-    rules: { account?: ThrottleRule; address?: ThrottleRule } = {},
-  ) {
-    this.#accounts = new Counter(rules.account ?? ACCOUNT_RULE);
-    this.#addresses = new Counter(rules.address ?? ADDRESS_RULE);
+/**
+ * Pure: may this attempt be checked now? If so, it is counted as a failure already (all of its
+ * counters, in one step); if not, nothing is written and the answer says how long to wait.
+ */
+export function decideAttempt(
+  keys: SigninKeys,
+  states: ReadonlyMap<string, CounterState | undefined>,
+  nowMs: number,
+  rules: SigninRules = SIGNIN_RULES,
+): CounterUpdate<AttemptDecision> {
+  const account = states.get(keys.known) === undefined;
+  const counters = countersOf(keys, rules, { account });
+  let refused: { limit: Limit; wait: number } | undefined;
+  for (const { limit, key, rule } of counters) {
+    const wait = waitMs(rule, states.get(key), nowMs);
+    if (wait > 0 && (refused === undefined || wait > refused.wait)) refused = { limit, wait };
   }
-
-  /** May this attempt be checked now? Otherwise, how many seconds to wait. */
-  check(keys: ThrottleKeys): ThrottleCheck {
-    const now = this.clock().getTime();
-    const wait = Math.max(
-      this.#accounts.waitSeconds(`a:${keys.account}`, now),
-      this.#addresses.waitSeconds(`i:${keys.address}`, now),
-    );
-    return wait > 0 ? { ok: false, retryAfterSeconds: wait } : { ok: true };
+  if (refused !== undefined)
+    return {
+      writes: new Map(),
+      result: { ok: false, retryAfterSeconds: Math.ceil(refused.wait / 1000), limit: refused.limit },
+    };
+  const writes = new Map<string, CounterWrite>();
+  for (const { key, rule } of counters) {
+    const state = states.get(key);
+    // Time never goes backwards: an instance whose clock is behind must not shorten a wait.
+    writes.set(key, failuresWrite(rule, (state?.value ?? 0) + 1, Math.max(nowMs, state?.at ?? nowMs)));
   }
+  return { writes, result: { ok: true, reservation: { keys, account } } };
+}
 
-  recordFailure(keys: ThrottleKeys): void {
-    const now = this.clock().getTime();
-    this.#accounts.fail(`a:${keys.account}`, now);
-    this.#addresses.fail(`i:${keys.address}`, now);
-  }
+/**
+ * After a success: `refund` gives the reservation back (a right password before the second
+ * factor, a code to regenerate recovery codes); `signed-in` (the whole sign-in succeeded) also
+ * clears this address's count for the account and marks the address known for it.
+ */
+export type Settlement = "refund" | "signed-in";
 
-  recordSuccess(keys: ThrottleKeys): void {
-    this.#accounts.clear(`a:${keys.account}`);
+export function decideSettle(
+  reservation: Reservation,
+  settlement: Settlement,
+  states: ReadonlyMap<string, CounterState | undefined>,
+  nowMs: number,
+  rules: SigninRules = SIGNIN_RULES,
+): CounterUpdate<void> {
+  const { keys } = reservation;
+  const writes = new Map<string, CounterWrite>();
+  for (const { key, rule } of countersOf(keys, rules, reservation)) {
+    const state = states.get(key);
+    // Gone (expired, or cleared by another success): there is nothing left to give back.
+    if (state !== undefined) writes.set(key, failuresWrite(rule, state.value - 1, state.at));
   }
+  if (settlement === "signed-in") {
+    writes.set(keys.pair, null);
+    writes.set(keys.known, { value: 1, at: nowMs, expiresAt: nowMs + KNOWN_ADDRESS_MS });
+  }
+  return { writes, result: undefined };
 }

@@ -4,7 +4,7 @@ import { decryptText, encryptText, type KeySource } from "../crypto/envelope.js"
 import type { Store } from "../store/database.js";
 import { randomId, sha256Hex } from "../store/ids.js";
 import type { DatabaseSchema, SetupTokensTable, UsersTable } from "../store/schema.js";
-import { appendSecurityEvents } from "./security-log.js";
+import { appendSecurityEvents, type SecurityEvent } from "./security-log.js";
 import { ALL_PROGRAMS, type Membership, type Role } from "./staff.js";
 
 /**
@@ -14,7 +14,7 @@ import { ALL_PROGRAMS, type Membership, type Role } from "./staff.js";
  */
 export class AccountError extends Error {
   constructor(
-    readonly id: "invalid_email" | "email_taken" | "no_such_user" | "invalid_membership",
+    readonly id: "invalid_email" | "email_taken" | "no_such_user" | "invalid_membership" | "user_disabled",
     message: string,
   ) {
     super(message);
@@ -26,8 +26,11 @@ export type UserRow = UsersTable;
 export interface UserSummary {
   id: string;
   email: string;
-  /** `pending` until the setup link was used. */
-  status: "pending" | "active" | "disabled";
+  /**
+   * `pending` until the setup link was used (or after a password reset, until its link is);
+   * `removed`: disabled with no role left (src/auth/offboarding.ts), kept so history names them.
+   */
+  status: "pending" | "active" | "disabled" | "removed";
   totpEnabled: boolean;
   memberships: Membership[];
   createdAt: string;
@@ -36,7 +39,9 @@ export interface UserSummary {
 /** How long a setup or reset link works. */
 export const SETUP_LINK_HOURS = 72;
 const SETUP_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+// The domain is "a dot, not first or last": up to its first dot the class excludes ".", so the
+// match cannot backtrack quadratically (scripts/check-regexes.ts).
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"][^\s@<>()[\]\\,;:".]*\.[^\s@<>()[\]\\,;:"]+$/;
 
 export function normalizeEmail(input: string): string {
   return input.trim().toLowerCase();
@@ -111,8 +116,18 @@ export async function createUser(
   checkMemberships(input.memberships);
   const userId = randomId();
   await store.transaction(async (trx) => {
-    const taken = await trx.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
-    if (taken !== undefined) throw new AccountError("email_taken", `a user with the email ${email} exists`);
+    const taken = await trx
+      .selectFrom("users")
+      .select(["id", "disabled_at"])
+      .where("email", "=", email)
+      .executeTakeFirst();
+    if (taken !== undefined)
+      throw new AccountError(
+        "email_taken",
+        taken.disabled_at === null
+          ? `a user with the email ${email} exists`
+          : `a disabled or removed user with the email ${email} exists: bring them back with \`embargo user enable\`, \`user role\` and \`user reset\``,
+      );
     await insertUser(trx, userId, email, input.now);
     await trx
       .insertInto("memberships")
@@ -188,16 +203,27 @@ export async function setRole(
 export async function listUsers(store: Store): Promise<UserSummary[]> {
   const users = await store.db.selectFrom("users").selectAll().orderBy("email").execute();
   const memberships = await store.db.selectFrom("memberships").selectAll().orderBy("program").execute();
-  return users.map((user) => ({
-    id: user.id,
-    email: user.email,
-    status: user.disabled_at !== null ? "disabled" : user.password_hash === null ? "pending" : "active",
-    totpEnabled: user.totp_enabled === 1,
-    memberships: memberships
+  return users.map((user) => {
+    const own = memberships
       .filter((m) => m.user_id === user.id)
-      .map((m) => ({ program: m.program, role: m.role })),
-    createdAt: user.created_at,
-  }));
+      .map((m) => ({ program: m.program, role: m.role }));
+    return {
+      id: user.id,
+      email: user.email,
+      status: userStatus(user, own.length),
+      totpEnabled: user.totp_enabled === 1,
+      memberships: own,
+      createdAt: user.created_at,
+    };
+  });
+}
+
+export function userStatus(
+  user: Pick<UserRow, "disabled_at" | "password_hash">,
+  memberships: number,
+): UserSummary["status"] {
+  if (user.disabled_at !== null) return memberships === 0 ? "removed" : "disabled";
+  return user.password_hash === null ? "pending" : "active";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,33 +241,45 @@ export async function createSetupLink(
   userId: string | null,
   options: { now: Date; actor: string; purpose?: "setup" | "reset" },
 ): Promise<{ token: string; expiresAt: Date }> {
+  return store.transaction(async (trx) => {
+    const { token, expiresAt, event } = await insertSetupLink(trx, userId, options);
+    await appendSecurityEvents(trx, store.dialect, [event]);
+    return { token, expiresAt };
+  });
+}
+
+/** Stores a new setup link inside the caller's transaction; the caller logs the event returned. */
+export async function insertSetupLink(
+  trx: Kysely<DatabaseSchema>,
+  userId: string | null,
+  options: { now: Date; actor: string; purpose?: "setup" | "reset" },
+): Promise<{ token: string; expiresAt: Date; event: SecurityEvent }> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(options.now.getTime() + SETUP_LINK_HOURS * 3600_000);
   const purpose = options.purpose ?? "setup";
-  await store.transaction(async (trx) => {
-    await trx
-      .insertInto("setup_tokens")
-      .values({
-        token_hash: sha256Hex(token),
-        user_id: userId,
-        purpose,
-        totp_secret_ct: null,
-        created_at: options.now.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        used_at: null,
-      })
-      .execute();
-    await appendSecurityEvents(trx, store.dialect, [
-      {
-        type: "user.setup-link-created",
-        actor: options.actor,
-        subject: userId,
-        payload: { purpose, firstAdmin: userId === null, expiresAt: expiresAt.toISOString() },
-        at: options.now,
-      },
-    ]);
-  });
-  return { token, expiresAt };
+  await trx
+    .insertInto("setup_tokens")
+    .values({
+      token_hash: sha256Hex(token),
+      user_id: userId,
+      purpose,
+      totp_secret_ct: null,
+      created_at: options.now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+      used_at: null,
+    })
+    .execute();
+  return {
+    token,
+    expiresAt,
+    event: {
+      type: "user.setup-link-created",
+      actor: options.actor,
+      subject: userId,
+      payload: { purpose, firstAdmin: userId === null, expiresAt: expiresAt.toISOString() },
+      at: options.now,
+    },
+  };
 }
 
 /** The setup token behind a link, when it is well-formed, unused and not expired. */

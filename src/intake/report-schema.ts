@@ -85,6 +85,23 @@ export const ApiError = z
   })
   .meta({ id: "Error" });
 
+/**
+ * Why a report was refused with 429, and when to try again (also in the Retry-After header).
+ * Distinct ids, so a client can tell its own excess from a program that everyone is writing to.
+ */
+export const IntakeLimitError = ApiError.extend({
+  error: z.string().meta({
+    description:
+      "`rate_limited`: too many reports from this address. `program_busy`: the program is receiving an unusual number of reports from everyone (a sender without a solved proof-of-work may still get through with one). Any route may also answer 429 for the per-minute request limit.",
+  }),
+  retryAfterSeconds: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "Seconds to wait; the same as Retry-After." }),
+}).meta({ id: "IntakeLimitError" });
+
 export type ReportCoreValue = z.output<typeof ReportCore>;
 export interface FieldError {
   field: string;

@@ -25,7 +25,7 @@ export async function policyFieldErrors(report: ReportCoreValue, policy: Policy)
       errors.push({ field: name, message: `choose one of: ${(field.choices ?? []).join(", ")}` });
     } else if (field.kind === "url" && !isWebUrl(answer)) {
       errors.push({ field: name, message: "an http(s) link" });
-    } else if (field.kind === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(answer)) {
+    } else if (field.kind === "email" && !/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/.test(answer)) {
       errors.push({ field: name, message: "an email address" });
     }
   }

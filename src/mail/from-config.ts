@@ -4,9 +4,10 @@ import type { Config } from "../config.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { ProgramRegistry } from "../intake/programs.js";
 import type { Store } from "../store/database.js";
-import { inboundMailRaw, unhandledMail } from "../store/inbound-mail.js";
+import { inboundMailRaw, markInboundMail, markRetryAtStart, unhandledMail } from "../store/inbound-mail.js";
 import { startImapPoller } from "./imap-poller.js";
 import { handleStoredMail, type MailIntakeDeps } from "./ingest.js";
+import { sharedParsePool } from "./parse-pool.js";
 import { startSmtpListener } from "./smtp-listener.js";
 import { storeKeySource } from "./store-key-source.js";
 
@@ -25,8 +26,10 @@ export function mailIntakeDeps(
   return {
     ...parts,
     programKeys: storeKeySource(parts.store, parts.keyring),
+    parsePool: sharedParsePool(config.mailParse, parts.logger),
     publicUrl: config.publicUrl,
     mailDomain: config.mailFrom.split("@")[1] ?? "localhost",
+    answerLimits: config.mailAnswers,
     limits: {
       maxAttachments: 20,
       maxAttachmentBytes: config.limits.attachmentBytes,
@@ -59,8 +62,9 @@ export async function startMailIntake(deps: MailIntakeDeps, config: Config): Pro
     port: config.smtpPort,
     hostname: new URL(config.publicUrl).hostname,
     maxBytes: config.smtpListener.maxBytes,
-    perSenderPerHour: config.smtpListener.perSenderPerHour,
+    perHostPerHour: config.smtpListener.perHostPerHour,
     perProgramPerHour: config.rateLimits.perProgramPerHour,
+    memoryBytes: config.smtpListener.memoryBytes,
     ...(tls === undefined
       ? {}
       : { tls: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } }),
@@ -76,14 +80,29 @@ export async function startMailIntake(deps: MailIntakeDeps, config: Config): Pro
   };
 }
 
-/** Mail stored by a process that died before it was handled: handled now, as it would have been. */
+/**
+ * Mail stored by a process that died before it was handled: handled now, as it would have been,
+ * read in the parse pool under the same budget as any message (too costly: kept, not retried).
+ * A message a start already tried, the process having died again, is not tried a third time: the
+ * message may be what kills it, and a server that dies at every start serves no one.
+ */
 export async function handleUnhandledMail(deps: MailIntakeDeps): Promise<number> {
   // Only what is older than a minute: another instance may be handling a fresh one right now.
   const pending = await unhandledMail(deps.store, new Date(deps.clock().getTime() - 60_000));
   for (const mail of pending) {
+    if (mail.retriedAtStart) {
+      await markInboundMail(deps.store.db, mail.id, {
+        status: "too-costly",
+        problem:
+          "interrupted-twice: the process stopped twice while handling this message; it is kept, and only a person can try again",
+        at: deps.clock(),
+      });
+      continue;
+    }
     const raw = await inboundMailRaw(deps.store, deps.keyring, mail.id);
-    if (raw !== undefined)
-      await handleStoredMail(deps, mail.id, raw, { via: mail.via, rcptTo: [], storedFor: mail.program });
+    if (raw === undefined) continue;
+    await markRetryAtStart(deps.store, mail.id);
+    await handleStoredMail(deps, mail.id, raw, { via: mail.via, rcptTo: [], storedFor: mail.program });
   }
   return pending.length;
 }

@@ -24,12 +24,15 @@ import {
   storeInboundMail,
 } from "../store/inbound-mail.js";
 import type { DatabaseSchema, InboundMailStatus } from "../store/schema.js";
-import { type InboundLimits, type InboundMail, InboundMailError, parseInboundMail } from "./inbound-parse.js";
-import { MailUnreadable, type OpenedMail, openPgp } from "./open-pgp.js";
+import { type AnswerLimits, mayAnswer } from "./answer-limits.js";
+import { type InboundLimits, type InboundMail, InboundMailError } from "./inbound-parse.js";
+import { MailUnreadable, type OpenedMail } from "./open-pgp.js";
+import { type MailParsePool, MailParsePoolClosed, MailTooCostly, type ReadMail } from "./parse-pool.js";
 import { programForAddress } from "./program-addresses.js";
 import type { ProgramKeySource } from "./program-key-source.js";
-import { enqueueArrivalNotice, enqueueReceipt } from "./receipts.js";
+import { enqueueArrivalNotice, enqueueReceipt, planArrivalNotice } from "./receipts.js";
 import { replyTokenFor } from "./reply-token.js";
+import { fromReporterAddress, isOurMessageId, otherSenderProblem, signedByCaseKey } from "./thread-trust.js";
 
 /**
  * Mail in: one message from the SMTP listener or the IMAP poller becomes a case, a message on a
@@ -40,18 +43,23 @@ import { replyTokenFor } from "./reply-token.js";
  * 2. Parsed (mailparser); mail that cannot be parsed goes to the queue and its sender is told it
  *    arrived. Auto-replies and bounces are kept and never answered (RFC 3834); mail through a
  *    mailing list is taken in but never answered automatically. Automatic answers go to the
- *    envelope sender (Return-Path), as RFC 3834 §4 says, else to the From.
+ *    envelope sender (Return-Path), as RFC 3834 §4 says, else to the From. Parsing, and opening
+ *    OpenPGP in step 5, run in the parse pool's worker threads under a time and memory budget
+ *    (parse-pool.ts): mail over it is kept as `too-costly`, for a person.
  * 3. A Message-ID already taken in is a replay: kept, not taken in twice.
  * 4. The case it belongs to: the per-case reply address it was sent to, else In-Reply-To /
  *    References of mail we sent or received for a case. Never the subject, never the From: a
- *    From is anyone's to write.
+ *    From is anyone's to write. A reference to the reporter's own message (not one of ours)
+ *    counts only for mail from the reporter's address or signed with the case's key; other
+ *    mail naming it goes to the queue (thread-trust.ts).
  * 5. OpenPGP: PGP/MIME or inline, decrypted with the program's keys, signatures checked against
  *    the key the sender attached or the one the case knows; the result goes on the case. Mail
  *    encrypted to a key we do not have goes to the queue.
  * 6. A new report opens a case and is answered with the receipt (case link and the promise),
- *    encrypted to the sender's key when they gave one; a reply joins its case. A reply to the
- *    case's reply address that brings a key, on a case that had none, gives the case that key;
- *    when the receipt had to leave the link out, a new link goes to the reporter, encrypted.
+ *    encrypted to the sender's key when they gave one, within the limits on automatic answers
+ *    (answer-limits.ts); a reply joins its case. A reply to the case's reply address that
+ *    brings a key, on a case that had none, gives the case that key; when the receipt had to
+ *    leave the link out, a new link goes to the reporter, encrypted.
  */
 export interface MailIntakeDeps {
   store: Store;
@@ -66,6 +74,10 @@ export interface MailIntakeDeps {
   /** The host part of the Message-IDs of mail we send (the delivery worker uses the same). */
   mailDomain: string;
   limits: InboundLimits;
+  /** Where the message itself is read: worker threads under a time and memory budget. */
+  parsePool: MailParsePool;
+  /** Limits on receipts and arrival notices, against backscatter (default: answer-limits.ts). */
+  answerLimits?: AnswerLimits;
 }
 
 export interface Envelope {
@@ -78,6 +90,8 @@ export interface Envelope {
    * after a crash or from the queue): it routes mail whose headers do not name the program (Bcc).
    */
   storedFor?: string | null;
+  /** The sending host (src/domain/limits/limited-address.ts), for mail from our SMTP listener: answers are limited per host too. */
+  sendingHost?: string;
 }
 
 export interface IntakeOutcome {
@@ -88,24 +102,34 @@ export interface IntakeOutcome {
 }
 
 const TITLE_MAX = 200;
+const ENCRYPTED: ReadonlySet<ReadMail["pgp"]> = new Set(["pgp-mime-encrypted", "inline-encrypted"]);
 
-/** Takes one message in. Never throws for anything about the message itself. */
+/**
+ * Takes one message in. Never throws for anything about the message itself. Throws
+ * MailIntakeBusy, before storing anything, when as many messages as the parse pool takes are
+ * already being taken in: the sender keeps it and tries again (SMTP 451; IMAP leaves it unmarked).
+ */
 export async function receiveMail(
   deps: MailIntakeDeps,
   raw: Buffer,
   envelope: Envelope,
 ): Promise<IntakeOutcome> {
-  const id = randomId();
-  const at = deps.clock();
-  const target = envelope.rcptTo.map((address) => programForAddress(deps.programs, address)).find(Boolean);
-  await storeInboundMail(deps.store, deps.keyring, {
-    id,
-    via: envelope.via,
-    program: target?.program.policy.program.slug ?? null,
-    raw,
-    at,
-  });
-  return handleStoredMail(deps, id, raw, envelope);
+  const release = deps.parsePool.admit();
+  try {
+    const id = randomId();
+    const at = deps.clock();
+    const target = envelope.rcptTo.map((address) => programForAddress(deps.programs, address)).find(Boolean);
+    await storeInboundMail(deps.store, deps.keyring, {
+      id,
+      via: envelope.via,
+      program: target?.program.policy.program.slug ?? null,
+      raw,
+      at,
+    });
+    return await handleStoredMail(deps, id, raw, envelope);
+  } finally {
+    release();
+  }
 }
 
 /** Handles a stored message (again, after a crash: see src/store/inbound-mail.ts `unhandledMail`). */
@@ -119,6 +143,8 @@ export async function handleStoredMail(
   try {
     return await handle(deps, id, raw, envelope, at);
   } catch (error) {
+    // The process is stopping: the message stays `received` and is handled at the next start.
+    if (error instanceof MailParsePoolClosed) return { id, status: "received", caseId: null, problem: null };
     // A bug or an outage, not the message: it stays stored and visible in the queue.
     const problem = `internal-error: ${error instanceof Error ? error.name : "error"}; the message is kept`;
     deps.logger.error(
@@ -150,26 +176,45 @@ async function handle(
     });
     return { id, status, caseId: fields.caseId ?? null, problem: fields.problem ?? null };
   };
+  // Over its reading budget: kept for a person, never handled again by itself (unhandledMail takes
+  // only `received`). No arrival notice: its headers were never read, so it cannot be told from
+  // a bounce, an auto-reply or list mail (RFC 3834), and answering the MAIL FROM of costly mail
+  // would let anyone make us mail any address (backscatter) at the price of one message.
+  const tooCostly = (error: MailTooCostly, fields: { caseId?: string | null; hash?: string | null } = {}) => {
+    deps.logger.warn({ inboundMailId: id, problem: error.code }, "mail over its reading budget; kept");
+    return done("too-costly", {
+      ...fields,
+      problem: `${error.code}: ${error.message}; the message is kept, and only a person can try again`,
+    });
+  };
 
-  let mail: InboundMail;
+  let read: ReadMail;
   try {
-    mail = await parseInboundMail(
+    read = await deps.parsePool.readMail(
       raw,
       deps.limits,
       envelope.mailFrom === undefined ? undefined : { mailFrom: envelope.mailFrom ?? "" },
     );
   } catch (error) {
+    if (error instanceof MailTooCostly) return tooCostly(error);
     if (!(error instanceof InboundMailError)) throw error;
-    const problem = `${error.code}: ${error.message}`;
     const target = routeTarget(deps, envelope, []);
+    const sender = target !== undefined && typeof envelope.mailFrom === "string" && envelope.mailFrom !== "";
+    const { to, problem } = await planArrivalNotice(
+      deps,
+      sender ? (envelope.mailFrom ?? null) : null,
+      envelope.sendingHost ?? null,
+      `${error.code}: ${error.message}`,
+      at,
+    );
     await deps.store.transaction(async (trx) => {
       await markInboundMail(trx, id, { status: "needs-attention", problem, at });
-      if (target !== undefined && typeof envelope.mailFrom === "string" && envelope.mailFrom !== "") {
-        await enqueueArrivalNotice(trx, deps, target.program, id, envelope.mailFrom, at);
-      }
+      if (target !== undefined && to !== null)
+        await enqueueArrivalNotice(trx, deps, target.program, id, to, at);
     });
     return { id, status: "needs-attention", caseId: null, problem };
   }
+  const mail: InboundMail = read.mail;
 
   const target = routeTarget(deps, envelope, mail.to);
   if (target === undefined)
@@ -201,19 +246,31 @@ async function handle(
   }
 
   const slug = target.program.policy.program.slug;
-  const found = await findCase(deps, target.replyToken, mail, slug);
+  const found = await findCase(deps, target.replyToken, mail, envelope, slug);
   const caseId = found?.caseId;
   const knownKey = caseId === undefined ? null : await contactKeyOf(deps, caseId);
+  // The worker gets key material as data: only for encrypted mail, the program's keys, armored.
+  const decryptionKeys = ENCRYPTED.has(read.pgp)
+    ? (await deps.programKeys.decryptionKeys(slug)).map((key) => key.armor())
+    : [];
   let opened: OpenedMail;
   try {
-    opened = await openPgp(raw, mail, {
-      decryptionKeys: () => deps.programKeys.decryptionKeys(slug),
+    opened = await deps.parsePool.openMail(raw, {
+      mail,
+      decryptionKeys,
       knownSenderKey: knownKey,
       limits: deps.limits,
     });
   } catch (error) {
+    if (error instanceof MailTooCostly) return tooCostly(error, { caseId: caseId ?? null, hash });
     if (!(error instanceof MailUnreadable)) throw error;
-    const problem = `${error.code}: ${error.message}`;
+    const { to, problem } = await planArrivalNotice(
+      deps,
+      answerAddress(envelope, mail),
+      envelope.sendingHost ?? null,
+      `${error.code}: ${error.message}`,
+      at,
+    );
     await deps.store.transaction(async (trx) => {
       await markInboundMail(trx, id, {
         status: "needs-attention",
@@ -222,8 +279,7 @@ async function handle(
         problem,
         at,
       });
-      const sender = answerAddress(envelope, mail);
-      if (sender !== null) await enqueueArrivalNotice(trx, deps, target.program, id, sender, at);
+      if (to !== null) await enqueueArrivalNotice(trx, deps, target.program, id, to, at);
     });
     return { id, status: "needs-attention", caseId: caseId ?? null, problem };
   }
@@ -239,6 +295,9 @@ async function handle(
     ...opened.facts,
     ...(keyToKeep === null ? {} : { keyKept: true }),
   };
+  // Someone else answering the reporter's mail (or guessing its Message-ID): for a person to judge.
+  if (found?.by === "thread-other-sender" && !signedByCaseKey(opened.facts))
+    return done("needs-attention", { caseId: found.caseId, hash, problem: otherSenderProblem(found.caseId) });
 
   if (caseId !== undefined) {
     await addReporterMessage(
@@ -279,6 +338,7 @@ async function handle(
 
   const sender = mail.from?.address ?? envelope.mailFrom ?? null;
   const answerTo = answerAddress(envelope, mail);
+  const answer = answerTo === null ? null : await mayAnswer(deps, answerTo, envelope.sendingHost ?? null, at);
   const due = acknowledgeBy(target.program, at);
   const { caseId: newCase } = await submitReport(
     deps.store,
@@ -297,14 +357,14 @@ async function handle(
       attachments,
       receivedAt: at,
       acknowledgeBy: due,
-      mail: facts,
+      mail: answer?.send === false ? { ...facts, notAnswered: answer.why } : facts,
     },
     async (trx, newCaseId, reporterToken) => {
       const replyToken = replyTokenFor(deps.mailKey, newCaseId);
       await recordReplyAddress(trx, replyToken, newCaseId, at);
       if (mail.messageId !== null) await recordThread(trx, mail.messageId, newCaseId, at);
       await markInboundMail(trx, id, { status: "case-opened", caseId: newCaseId, messageIdHash: hash, at });
-      if (answerTo !== null) {
+      if (answerTo !== null && answer?.send === true) {
         await enqueueReceipt(trx, deps, target.program, {
           kind: "received",
           caseId: newCaseId,
@@ -338,8 +398,9 @@ async function findCase(
   deps: MailIntakeDeps,
   replyToken: string | null,
   mail: InboundMail,
+  envelope: Envelope,
   program: string,
-): Promise<{ caseId: string; by: "reply-address" | "thread" } | undefined> {
+): Promise<{ caseId: string; by: "reply-address" | "thread" | "thread-other-sender" } | undefined> {
   const tokens = [
     replyToken,
     ...mail.to.map((address) => programForAddress(deps.programs, address)?.replyToken ?? null),
@@ -350,11 +411,23 @@ async function findCase(
     if (found !== undefined && (await programOfCase(deps.store, found)) === program)
       return { caseId: found, by: "reply-address" };
   }
+  // Our Message-IDs first (unguessable, as good as the reply address), then the reporter's own,
+  // which join only mail from the reporter's address (src/mail/thread-trust.ts).
   const ids = [...(mail.inReplyTo === null ? [] : [mail.inReplyTo]), ...[...mail.references].reverse()];
-  const threaded = await caseByMessageIds(deps.store, ids);
-  if (threaded !== undefined && (await programOfCase(deps.store, threaded)) === program)
-    return { caseId: threaded, by: "thread" };
-  return undefined;
+  const ours = await caseByMessageIds(
+    deps.store,
+    ids.filter((id) => isOurMessageId(id, deps.mailDomain)),
+  );
+  if (ours !== undefined && (await programOfCase(deps.store, ours)) === program)
+    return { caseId: ours, by: "thread" };
+  const theirs = await caseByMessageIds(
+    deps.store,
+    ids.filter((id) => !isOurMessageId(id, deps.mailDomain)),
+  );
+  if (theirs === undefined || (await programOfCase(deps.store, theirs)) !== program) return undefined;
+  const reporter = (await contactOfCase(deps.store, deps.keyring, theirs))?.email;
+  const same = fromReporterAddress(reporter, mail.from?.address ?? null, envelope.mailFrom);
+  return { caseId: theirs, by: same ? "thread" : "thread-other-sender" };
 }
 
 /**

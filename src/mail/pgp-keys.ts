@@ -39,7 +39,9 @@ export interface ProgramKey {
 
 // A loose check: the address only has to be something mail clients will match against, and
 // openpgp's own user ID parser rejects what it cannot represent.
-const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
+// The domain needs a dot, not first or last; the class before the first dot excludes "." so the
+// match stays linear (scripts/check-regexes.ts).
+const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;][^\s@<>()",;.]*\.[^\s@<>()",;]+$/;
 
 /**
  * A new program key: Ed25519 primary key (certify + sign) and a Curve25519 (X25519) encryption

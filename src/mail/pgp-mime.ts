@@ -247,11 +247,50 @@ function findTextPart(entity: MimeEntity): MimeEntity | null {
   return null;
 }
 
-/** An armored block starting at a line start (so "> "-quoted blocks in replies do not count). */
-function armorBlock(text: string, begin: string, end: string): { block: string; index: number } | null {
-  const pattern = new RegExp(`^-----BEGIN PGP ${begin}-----\\r?$[\\s\\S]*?^-----END PGP ${end}-----`, "m");
-  const match = pattern.exec(text);
-  return match ? { block: match[0], index: match.index } : null;
+/**
+ * An armored block starting at a line start (so "> "-quoted blocks in replies do not count): the
+ * first "-----BEGIN PGP <begin>-----" line up to the first line after it that starts with
+ * "-----END PGP <end>-----". Line ends are those of a /m regex: LF, CR, U+2028 and U+2029.
+ *
+ * Scanned with indexOf, not a lazy regex: a regex retries from every BEGIN line and scans to the
+ * end of the text from each, quadratic in the number of BEGIN lines (a 400 kB body of them held
+ * the event loop for 10 s). Only the first valid BEGIN line matters: an END line that closes a
+ * later BEGIN closes the first one too.
+ */
+export function armorBlock(
+  text: string,
+  begin: string,
+  end: string,
+): { block: string; index: number } | null {
+  const beginLine = `-----BEGIN PGP ${begin}-----`;
+  const endLine = `-----END PGP ${end}-----`;
+  let index = -1;
+  for (let at = text.indexOf(beginLine); at !== -1; at = text.indexOf(beginLine, at + 1)) {
+    const after = at + beginLine.length; // a CR there is a line end itself
+    if (startsLine(text, at) && (after === text.length || isLineEnd(text, after))) {
+      index = at;
+      break;
+    }
+  }
+  if (index === -1) return null;
+  for (
+    let at = text.indexOf(endLine, index + beginLine.length);
+    at !== -1;
+    at = text.indexOf(endLine, at + 1)
+  ) {
+    if (startsLine(text, at)) return { block: text.slice(index, at + endLine.length), index };
+  }
+  return null;
+}
+
+/** Whether a line starts at `index`, by the rules of ^ in a /m regex. */
+function startsLine(text: string, index: number): boolean {
+  return index === 0 || isLineEnd(text, index - 1);
+}
+
+function isLineEnd(text: string, index: number): boolean {
+  const char = text[index];
+  return char === "\n" || char === "\r" || char === "\u2028" || char === "\u2029";
 }
 
 function outerNode(contentType: string, options: OuterHeaders): MimeNode {

@@ -7,6 +7,7 @@ import { recordThread } from "../store/inbound-mail.js";
 import { enqueueNotification } from "../store/outbox.js";
 import type { DatabaseSchema } from "../store/schema.js";
 import { messageIdFor, replyAddress } from "./addresses.js";
+import { type AnswerLimitDeps, mayAnswer, whyNotAnswered } from "./answer-limits.js";
 import { programAddresses } from "./program-addresses.js";
 
 /**
@@ -17,6 +18,11 @@ import { programAddresses } from "./program-addresses.js";
  * encrypted to the reporter's key, or to someone who wrote in clear to a program that does not
  * require encryption. Otherwise (an encrypted report from someone whose key we do not have) it
  * says how to get the link safely: sending the link in clear would expose what they encrypted.
+ *
+ * Receipts for new reports and arrival notices answer whatever MAIL FROM a stranger gave, so
+ * they go out only within the answer limits (src/mail/answer-limits.ts), decided by `mayAnswer`
+ * before the transaction that queues them. The key-kept answer is not limited: only mail to the
+ * case's secret reply address causes it, and only once per case.
  */
 interface ReceiptDeps {
   keyring: Keyring;
@@ -113,6 +119,25 @@ export async function enqueueReceipt(
       },
     },
   });
+}
+
+/**
+ * For mail going to the queue: whether its arrival notice may go to `to` (null: none is due),
+ * and the problem text to keep with the message, which says so when the notice is left out.
+ * Call it before the transaction that marks the message and queues the notice.
+ */
+export async function planArrivalNotice(
+  deps: AnswerLimitDeps,
+  to: string | null,
+  sendingHost: string | null,
+  problem: string,
+  at: Date,
+): Promise<{ to: string | null; problem: string }> {
+  if (to === null) return { to, problem };
+  const answer = await mayAnswer(deps, to, sendingHost, at);
+  return answer.send
+    ? { to, problem }
+    : { to: null, problem: `${problem}; not answered: ${whyNotAnswered(answer.why)}` };
 }
 
 /** "Your message arrived; a person will look at it": for mail that could not be read automatically. */

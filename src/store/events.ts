@@ -20,6 +20,8 @@ export const mailFacts = z.object({
   signerNamesFrom: z.boolean().optional(),
   /** The key this message brought is now the case's: answers are encrypted to it. */
   keyKept: z.boolean().optional(),
+  /** No receipt went out: the limits on automatic answers were reached (src/mail/answer-limits.ts). */
+  notAnswered: z.enum(["address-limit", "host-limit"]).optional(),
 });
 export type MailFacts = z.infer<typeof mailFacts>;
 

@@ -22,6 +22,8 @@ export async function storeInboundMail(
   keyring: Keyring,
   row: { id: string; via: "smtp" | "imap"; program: string | null; raw: Buffer; at: Date },
 ): Promise<void> {
+  // Encrypted before it joins a group commit: the batch, which runs in one go, only writes.
+  const rawCt = encryptBytes(keyring, row.raw, aad.inboundMail(row.id));
   await store.durableWrite((trx) =>
     trx
       .insertInto("inbound_mail")
@@ -32,7 +34,7 @@ export async function storeInboundMail(
         program: row.program,
         case_id: null,
         message_id_hash: null,
-        raw_ct: encryptBytes(keyring, row.raw, aad.inboundMail(row.id)),
+        raw_ct: rawCt,
         size: row.raw.length,
         status: "received",
         problem: null,
@@ -147,13 +149,16 @@ const ROW_COLUMNS = [
   "handled_at",
 ] as const;
 
-/** Mail a person must look at, for the given programs (null: mail for no known program). */
+/**
+ * Mail a person must look at, for the given programs (null: mail for no known program): what
+ * could not be taken in, and what was too costly to read (over its time or memory budget).
+ */
 export function mailNeedingAttention(
   store: Store,
   programs: readonly string[],
   includeUnaddressed: boolean,
 ): Promise<InboundMailRow[]> {
-  return mailWithStatus(store, "needs-attention", programs, includeUnaddressed);
+  return mailWithStatus(store, ["needs-attention", "too-costly"], programs, includeUnaddressed);
 }
 
 /**
@@ -165,19 +170,19 @@ export function automaticMail(
   programs: readonly string[],
   includeUnaddressed: boolean,
 ): Promise<InboundMailRow[]> {
-  return mailWithStatus(store, "auto-reply", programs, includeUnaddressed);
+  return mailWithStatus(store, ["auto-reply"], programs, includeUnaddressed);
 }
 
 async function mailWithStatus(
   store: Store,
-  status: InboundMailStatus,
+  statuses: readonly InboundMailStatus[],
   programs: readonly string[],
   includeUnaddressed: boolean,
 ): Promise<InboundMailRow[]> {
   return store.db
     .selectFrom("inbound_mail")
     .select(ROW_COLUMNS)
-    .where("status", "=", status)
+    .where("status", "in", statuses)
     .where((w) =>
       w.or([
         ...(programs.length === 0 ? [] : [w("program", "in", programs)]),
@@ -210,16 +215,36 @@ export async function inboundMailRaw(
   return decryptBytes(keyring, row.raw_ct, aad.inboundMail(id));
 }
 
-/** Mail left `received` by a process that died while handling it: handled again at start. */
+/**
+ * Mail left `received` by a process that died while handling it: handled again at start. Only
+ * `received`: `too-costly` mail is never read again unless a person asks. `retriedAtStart` says
+ * a start already tried it, and the process died again (see markRetryAtStart).
+ */
 export async function unhandledMail(
   store: Store,
   before: Date,
-): Promise<{ id: string; via: "smtp" | "imap"; program: string | null }[]> {
-  return store.db
+): Promise<{ id: string; via: "smtp" | "imap"; program: string | null; retriedAtStart: boolean }[]> {
+  const rows = await store.db
     .selectFrom("inbound_mail")
-    .select(["id", "via", "program"])
+    .select(["id", "via", "program", "problem"])
     .where("status", "=", "received")
     .where("received_at", "<", before.toISOString())
     .orderBy("received_at")
+    .execute();
+  return rows.map(({ problem, ...row }) => ({ ...row, retriedAtStart: problem === RETRIED_AT_START }));
+}
+
+const RETRIED_AT_START = "retried-at-start: handled again after the process stopped while handling it";
+
+/**
+ * Notes, before a start handles a `received` message again, that it does: should that kill the
+ * process too, the next start finds the note and gives up on the message instead of dying again.
+ */
+export async function markRetryAtStart(store: Store, id: string): Promise<void> {
+  await store.db
+    .updateTable("inbound_mail")
+    .set({ problem: RETRIED_AT_START })
+    .where("id", "=", id)
+    .where("status", "=", "received")
     .execute();
 }

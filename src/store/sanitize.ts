@@ -18,7 +18,7 @@ export function sanitizeFilename(name: string): string {
     .replace(/_{2,}/g, "_")
     .replace(/\s+/g, " ")
     .replace(/^[\s.]+/, "") // no hidden files, no "..", no leading spaces
-    .replace(/[\s.]+$/, ""); // Windows drops trailing dots and spaces
+    .replace(/(?<![\s.])[\s.]+$/, ""); // Windows drops trailing dots and spaces (lookbehind: linear)
   if ([...clean].length > MAX_FILENAME_LENGTH) clean = truncateKeepingExtension(clean);
   return clean === "" || /^_+$/.test(clean) ? FALLBACK_FILENAME : clean;
 }

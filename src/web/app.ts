@@ -23,21 +23,26 @@ import type { Keyring } from "../crypto/keyring.js";
 import type { ProgramRegistry } from "../intake/programs.js";
 import type { Store } from "../store/database.js";
 import { IntakeLimiter } from "./abuse/intake-limiter.js";
+import { rateLimitKeys } from "./abuse/rate-limit-keys.js";
+import { finishUnreadBody, SMALL_BODY_LIMIT } from "./body-limits.js";
 import { caseCommandHttpError } from "./case-errors.js";
 import { HttpError } from "./errors.js";
-import { csrfTokenOf } from "./form-body.js";
+import { csrfTokenOf, multipartFormReader } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
 import { apiRoutes } from "./routes/api.js";
 import { authRoutes } from "./routes/auth.js";
 import { mailQueueRoutes } from "./routes/mail-queue.js";
+import { memberRoutes } from "./routes/members.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { publicRoutes } from "./routes/public.js";
 import { reportFormRoutes } from "./routes/report-form.js";
 import { reporterRoutes } from "./routes/reporter.js";
 import { staffRoutes } from "./routes/staff.js";
 import { staffApiRoutes } from "./routes/staff-api.js";
+import { isAccountRoute, staffOnly } from "./staff-gate.js";
 import { LoginRequired, loadStaff, loginRedirect } from "./staff-session.js";
+import { fastifyTrustProxy } from "./trust-proxy.js";
 import { ErrorPage } from "./views/error-page.js";
 import { renderPage } from "./views/layout.js";
 
@@ -68,8 +73,18 @@ export async function buildApp(deps: AppDeps) {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
-    trustProxy: config.trustProxy,
-    bodyLimit: 1024 * 1024,
+    // Whose X-Forwarded-For to believe: a hop count or the proxies' addresses, never any client's.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    // Bodies without attachments; routes that take files set their own (src/web/body-limits.ts).
+    bodyLimit: SMALL_BODY_LIMIT,
+    // Slow clients: a request, body included, must arrive within requestTimeout (Node answers
+    // 408 and closes), its headers within headersTimeout. Node checks both on an interval (30 s
+    // by default), which would let a short timeout run long.
+    requestTimeout: config.timeouts.requestMs,
+    http: {
+      headersTimeout: config.timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(config.timeouts.headersMs / 4))),
+    },
   }).withTypeProvider<ZodTypeProvider>();
   // Every route, as registered: the permission test checks each one against its table.
   const routes: { method: string; url: string }[] = [];
@@ -112,9 +127,11 @@ export async function buildApp(deps: AppDeps) {
     cookieOpts: { path: "/", httpOnly: true, sameSite: "strict", secure: secureCookies, signed: false },
     getToken: csrfTokenOf,
   });
-  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  // No limit of its own: the route's (or the server's small default) applies.
+  await app.register(formbody);
+  // Not attachFieldsToBody: that reads every file into memory before any check. Forms are read
+  // by multipartFormReader below, part by part, within the route's body limit.
   await app.register(multipart, {
-    attachFieldsToBody: true,
     limits: {
       fileSize: config.limits.attachmentBytes,
       files: 10,
@@ -137,7 +154,7 @@ export async function buildApp(deps: AppDeps) {
 
   const context: WebContext = {
     ...deps,
-    limiter: new IntakeLimiter(config.rateLimits, deps.clock),
+    limiter: new IntakeLimiter(deps.store, rateLimitKeys(deps.powKey), config.rateLimits, deps.clock),
     pow: { hmacKey: deps.powKey, maxNumber: 50_000, expiresInSeconds: 20 * 60, now: deps.clock },
     replay: new ReplayGuard(),
   };
@@ -149,6 +166,7 @@ export async function buildApp(deps: AppDeps) {
     request.bodyParsed = true;
   });
   app.addHook("onRequest", loadStaff(context));
+  app.addHook("preValidation", multipartFormReader(config.limits));
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(new HttpError(404, "not_found", "Not found."), request, reply),
@@ -159,11 +177,17 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (scope) => reportFormRoutes(scope, context));
   await app.register(async (scope) => reporterRoutes(scope, context));
   await app.register(async (scope) => apiRoutes(scope, context));
-  await app.register(async (scope) => authRoutes(scope, context));
-  await app.register(async (scope) => staffRoutes(scope, context));
-  await app.register(async (scope) => staffApiRoutes(scope, context));
-  await app.register(async (scope) => operationsRoutes(scope, context));
-  await app.register(async (scope) => mailQueueRoutes(scope, context));
+  // Routes for signed-in staff refuse anyone else before reading a body: register them in a
+  // scope that calls staffOnly (src/web/staff-gate.ts).
+  await app.register(async (scope) => {
+    staffOnly(scope, isAccountRoute);
+    await authRoutes(scope, context);
+  });
+  for (const routes of [memberRoutes, staffRoutes, staffApiRoutes, operationsRoutes, mailQueueRoutes])
+    await app.register(async (scope) => {
+      staffOnly(scope);
+      await routes(scope, context);
+    });
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
@@ -182,6 +206,9 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
   // The case store's refusals (src/web/case-errors.ts): a refused transition is a 409, and so on.
   const caseError = caseCommandHttpError(error);
   if (caseError !== undefined) return sendError(caseError, request, reply);
+  // Answered before the body was read (a refusal in onRequest, a body over its limit): the
+  // rest is drained or the connection closed, never buffered.
+  finishUnreadBody(request, reply);
   let status = 500;
   let id = "internal_error";
   let message =
@@ -189,7 +216,9 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
   let fields: { field: string; message: string }[] | undefined;
 
   // A page that needs a signed-in member of staff: to the sign-in page, then back (same site only).
-  if (error instanceof LoginRequired && !request.url.startsWith("/api/"))
+  // Machines (the API, a Prometheus scraper on /metrics) get the 401 itself.
+  const forMachines = request.url.startsWith("/api/") || /^\/metrics(?:\?|$)/.test(request.url);
+  if (error instanceof LoginRequired && !forMachines)
     return reply
       .status(303)
       .header("cache-control", "no-store")
@@ -224,7 +253,8 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
       "request failed",
     );
   }
-  if (error instanceof HttpError && error.id === "rate_limited")
+  // Routes that know the wait set retry-after themselves; this is the fallback.
+  if (error instanceof HttpError && error.id === "rate_limited" && !reply.hasHeader("retry-after"))
     reply.header("retry-after", error.message.match(/\d+/)?.[0] ?? "60");
   const wantsJson = request.url.startsWith("/api/") || request.url === "/healthz";
   const details = error instanceof HttpError ? error.details : undefined;

@@ -27,7 +27,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 
 export function redactUrl(url: string): string {
   // Reporter capability links, setup links and anything in the query string (tokens, search text).
-  return url.replace(/\/(r|setup)\/[^/?#]+/g, "/$1/[redacted]").replace(/\?.*$/, "?[redacted]");
+  return url.replace(/\/(r|setup)\/[^/?#]+/g, "/$1/[redacted]").replace(/\?[\s\S]*/, "?[redacted]");
 }
 
 function serializeRequest(req: FastifyRequest) {

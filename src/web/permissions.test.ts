@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Role } from "../auth/staff.js";
 import { HttpError } from "./errors.js";
-import { canAdmin, canViewCase, canWorkCase, requireCaseAccess, viewablePrograms } from "./permissions.js";
+import {
+  canAdmin,
+  canManageAccount,
+  canRemoveMembership,
+  canSeeMember,
+  canViewCase,
+  canWorkCase,
+  requireCaseAccess,
+  viewablePrograms,
+} from "./permissions.js";
 
 const who = (...roles: [string, Role][]) => ({ roles: new Map(roles) });
 
@@ -51,5 +60,30 @@ describe("who may do what with a case", () => {
     expect(status(() => requireCaseAccess(viewer, "kitsu", "view"))).toBe(404);
     expect(status(() => requireCaseAccess(viewer, "kitsu", "work"))).toBe(404);
     expect(status(() => requireCaseAccess(viewer, undefined, "view"))).toBe(404);
+  });
+
+  it("lets an administrator act on a member only within the programs they administer", () => {
+    const kafeAdmin = who(["kafe", "admin"]);
+    const everyAdmin = who(["*", "admin"]);
+    const kafeOnly = [{ program: "kafe" }];
+    const kafeAndKitsu = [{ program: "kafe" }, { program: "kitsu" }];
+    expect([canSeeMember(kafeAdmin, kafeOnly), canManageAccount(kafeAdmin, kafeOnly)]).toEqual([true, true]);
+    expect([canSeeMember(kafeAdmin, kafeAndKitsu), canManageAccount(kafeAdmin, kafeAndKitsu)]).toEqual([
+      true,
+      false,
+    ]);
+    expect(canSeeMember(kafeAdmin, [{ program: "kitsu" }])).toBe(false);
+    expect(canManageAccount(kafeAdmin, [{ program: "*" }])).toBe(false);
+    // A member with no role left: only an administrator of every program still sees them.
+    expect([
+      canSeeMember(kafeAdmin, []),
+      canSeeMember(everyAdmin, []),
+      canManageAccount(everyAdmin, []),
+    ]).toEqual([false, true, true]);
+    expect([canRemoveMembership(kafeAdmin, "kafe"), canRemoveMembership(kafeAdmin, "*")]).toEqual([
+      true,
+      false,
+    ]);
+    expect(canSeeMember(who(["kafe", "responder"]), kafeOnly)).toBe(false);
   });
 });

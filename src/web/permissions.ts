@@ -1,4 +1,4 @@
-import { hasRole, type Staff } from "../auth/staff.js";
+import { ALL_PROGRAMS, hasRole, type Membership, type Staff } from "../auth/staff.js";
 import { HttpError } from "./errors.js";
 
 /**
@@ -12,6 +12,12 @@ import { HttpError } from "./errors.js";
  * - A responder may also work them: acknowledge, reply, write notes, assign, follow, triage and
  *   move them through the lifecycle.
  * - An administrator may also manage the program (API tokens, team).
+ *
+ * Members (the /admin/members page): an administrator of a program sees the members with a role
+ * on it, and may remove a role on a program they administer. Disabling, enabling, removing an
+ * account or revoking its tokens acts on all of its programs, so it needs an administrator of
+ * every one of them (an administrator of every program, for a `*` member or one with no role
+ * left). Whoever may not see a member is told it does not exist (404).
  *
  * Someone who may not read a case is told it does not exist (404), never that it is forbidden:
  * a 403 would confirm that a case with that id exists. Someone who may read it but not work it
@@ -57,3 +63,25 @@ export function requireCaseAccess(staff: Who, program: string | undefined, acces
 }
 
 export const caseNotFound = () => new HttpError(404, "not_found", "Case not found.");
+
+type Roles = readonly Pick<Membership, "program">[];
+
+/** May `staff` see this member (one of the programs they administer is among the member's)? */
+export function canSeeMember(staff: Who, memberships: Roles): boolean {
+  if (canAdmin(staff, ALL_PROGRAMS)) return true;
+  return memberships.some((m) => m.program === ALL_PROGRAMS || canAdmin(staff, m.program));
+}
+
+/** May `staff` disable, enable or remove this member's account, or revoke its tokens? */
+export function canManageAccount(staff: Who, memberships: Roles): boolean {
+  if (canAdmin(staff, ALL_PROGRAMS)) return true;
+  return (
+    memberships.length > 0 &&
+    memberships.every((m) => m.program !== ALL_PROGRAMS && canAdmin(staff, m.program))
+  );
+}
+
+/** May `staff` remove a role on `program` (a slug, or `*` for every program)? */
+export function canRemoveMembership(staff: Who, program: string): boolean {
+  return canAdmin(staff, program);
+}

@@ -34,12 +34,17 @@ declare module "fastify" {
     staff?: Staff;
     /** The browser session behind `staff` (absent for API tokens). */
     staffSession?: { idHash: string };
+    /** An `Authorization: Bearer` token was sent and is not valid (only staff routes refuse it). */
+    apiTokenRejected?: boolean;
   }
 }
 
-/** The signed-in member of staff, or LoginRequired. */
+/** The signed-in member of staff, or LoginRequired (or 401 invalid_token for a bad API token). */
 export function requireStaff(request: FastifyRequest): Staff {
-  if (request.staff === undefined) throw new LoginRequired();
+  if (request.staff === undefined)
+    throw request.apiTokenRejected === true
+      ? new HttpError(401, "invalid_token", "The API token is not valid.")
+      : new LoginRequired();
   return request.staff;
 }
 
@@ -134,7 +139,12 @@ export function loadStaff(ctx: WebContext) {
     const bearer = BEARER.exec(request.headers.authorization ?? "")?.[1];
     if (bearer !== undefined) {
       const identity = await authenticateApiToken(ctx.store, bearer, ctx.clock());
-      if (identity === undefined) throw new HttpError(401, "invalid_token", "The API token is not valid.");
+      // Not a refusal here: a public page stays public whatever Authorization header comes
+      // with it (a browser extension's, a proxy's); routes that need staff refuse it.
+      if (identity === undefined) {
+        request.apiTokenRejected = true;
+        return;
+      }
       // A token never grants more than its creator still has on its program.
       const creator = await membershipsOf(ctx.store.db, identity.userId);
       const creatorRole = roleFor(

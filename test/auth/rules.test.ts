@@ -1,38 +1,122 @@
 import { describe, expect, it } from "vitest";
 import { passwordProblem } from "../../src/auth/passwords.js";
 import { looksLikeRecoveryCode, newRecoveryCodes, useRecoveryCode } from "../../src/auth/recovery-codes.js";
-import { ACCOUNT_RULE, delaySeconds, SigninThrottle } from "../../src/auth/signin-throttle.js";
+import {
+  ADDRESS_RULE,
+  type AttemptDecision,
+  decideAttempt,
+  decideSettle,
+  delaySeconds,
+  KNOWN_ADDRESS_MS,
+  PAIR_RULE,
+  type Reservation,
+  type Settlement,
+  type SigninKeys,
+  waitMs,
+} from "../../src/auth/signin-throttle.js";
 import { checkTotp, newTotpSecret, totpCodeAt, totpUri } from "../../src/auth/totp.js";
+import type { CounterState, CounterUpdate } from "../../src/store/rate-counters.js";
 import { safeNext } from "../../src/web/staff-session.js";
 
-describe("sign-in throttle", () => {
+describe("sign-in throttle rules", () => {
+  const keys: SigninKeys = { pair: "pair", address: "address", account: "account", known: "known" };
+  const t0 = Date.parse("2026-11-25T10:00:00Z");
+  /** The counters as the table would hold them, with the rules' writes applied. */
+  class Counters {
+    readonly rows = new Map<string, CounterState & { expiresAt: number }>();
+    states(nowMs: number): Map<string, CounterState | undefined> {
+      const states = new Map<string, CounterState | undefined>();
+      for (const key of Object.values(keys)) {
+        const row = this.rows.get(key);
+        states.set(
+          key,
+          row === undefined || row.expiresAt <= nowMs ? undefined : { value: row.value, at: row.at },
+        );
+      }
+      return states;
+    }
+    apply<T>(update: CounterUpdate<T>): T {
+      for (const [key, write] of update.writes) {
+        if (write === null) this.rows.delete(key);
+        else this.rows.set(key, write);
+      }
+      return update.result;
+    }
+    attempt(nowMs: number, which: SigninKeys = keys): AttemptDecision {
+      return this.apply(decideAttempt(which, this.states(nowMs), nowMs));
+    }
+    settle(reservation: Reservation, settlement: Settlement, nowMs: number): void {
+      this.apply(decideSettle(reservation, settlement, this.states(nowMs), nowMs));
+    }
+  }
+  const reservationOf = (decision: AttemptDecision): Reservation => {
+    if (!decision.ok) throw new Error(`refused: ${decision.limit}`);
+    return decision.reservation;
+  };
+
   it("waits 0, 0, 0, 1, 2, 4, 8 … seconds, at most 15 minutes", () => {
-    const delays = Array.from({ length: 16 }, (_, i) => delaySeconds(ACCOUNT_RULE, i + 1));
+    const delays = Array.from({ length: 16 }, (_, i) => delaySeconds(PAIR_RULE, i + 1));
     expect(delays.slice(0, 8)).toEqual([0, 0, 0, 1, 2, 4, 8, 16]);
     expect(delays.at(-1)).toBe(900);
   });
 
-  it("counts per account and per address; a success clears only the account", () => {
-    let now = new Date("2026-11-25T10:00:00Z");
-    const throttle = new SigninThrottle(() => now);
-    const keys = { account: "a@example.org", address: "192.0.2.1" };
-    for (let i = 0; i < 4; i += 1) throttle.recordFailure(keys);
-    expect(throttle.check(keys)).toEqual({ ok: false, retryAfterSeconds: 1 });
-    expect(throttle.check({ account: "b@example.org", address: "192.0.2.2" })).toEqual({ ok: true });
-    now = new Date(now.getTime() + 1000);
-    expect(throttle.check(keys)).toEqual({ ok: true });
-    throttle.recordSuccess(keys);
-    // Many accounts from one address: the address count grows on its own.
-    // 4 failures above and 7 more: the 11th (10 are free) costs a second.
-    for (let i = 0; i < 7; i += 1)
-      throttle.recordFailure({ account: `x${i}@example.org`, address: "192.0.2.1" });
-    expect(throttle.check({ account: "new@example.org", address: "192.0.2.1" })).toEqual({
-      ok: false,
-      retryAfterSeconds: 1,
+  it("counts an attempt before it is checked: of 150 at one instant, 4 are allowed", () => {
+    const counters = new Counters();
+    const decisions = Array.from({ length: 150 }, () => counters.attempt(t0));
+    expect(decisions.filter((d) => d.ok)).toHaveLength(4);
+    expect(decisions.at(-1)).toEqual({ ok: false, retryAfterSeconds: 1, limit: "pair" });
+    // Refused attempts add nothing: the wait is still one second from the fourth.
+    expect(counters.attempt(t0 + 999)).toMatchObject({ ok: false, retryAfterSeconds: 1 });
+    expect(counters.attempt(t0 + 1000).ok).toBe(true);
+    expect(counters.attempt(t0 + 1000)).toEqual({ ok: false, retryAfterSeconds: 2, limit: "pair" });
+  });
+
+  it("a right password gives its reservation back; only a completed sign-in clears the pair", () => {
+    const counters = new Counters();
+    for (let i = 0; i < 3; i += 1) counters.attempt(t0);
+    counters.settle(reservationOf(counters.attempt(t0)), "refund", t0);
+    // The fourth was given back: three failures, so one more may be checked at once.
+    expect(counters.rows.get("pair")?.value).toBe(3);
+    counters.attempt(t0);
+    expect(counters.attempt(t0).ok).toBe(false);
+    counters.settle(reservationOf(counters.attempt(t0 + 1000)), "signed-in", t0 + 1000);
+    expect(counters.rows.has("pair")).toBe(false);
+    expect(counters.rows.get("known")).toEqual({
+      value: 1,
+      at: t0 + 1000,
+      expiresAt: t0 + 1000 + KNOWN_ADDRESS_MS,
     });
-    // Forgotten after an hour without failures.
-    now = new Date(now.getTime() + 3600_000 + 2000);
-    expect(throttle.check({ account: "new@example.org", address: "192.0.2.1" })).toEqual({ ok: true });
+    // The address count is only given back, never cleared by a success.
+    expect(counters.rows.get("address")?.value).toBe(4);
+  });
+
+  it("slows down new addresses on a guessed account, not an address it signed in from", () => {
+    const counters = new Counters();
+    const from = (n: number): SigninKeys => ({
+      ...keys,
+      pair: `pair-${n}`,
+      address: `address-${n}`,
+      known: `known-${n}`,
+    });
+    // Five free failures on the account from new addresses, then the sixth is checked at once.
+    const spread = Array.from({ length: 7 }, (_, n) => counters.attempt(t0, from(n)));
+    expect(spread.map((d) => d.ok)).toEqual([true, true, true, true, true, true, false]);
+    expect(spread[6]).toEqual({ ok: false, retryAfterSeconds: 1, limit: "account" });
+    // The member's own address: known, so the account-wide count neither applies nor grows.
+    counters.rows.set("known", { value: 1, at: t0 - 1000, expiresAt: t0 + KNOWN_ADDRESS_MS });
+    const own = counters.attempt(t0);
+    expect(own).toEqual({ ok: true, reservation: { keys, account: false } });
+    expect(counters.rows.get("account")?.value).toBe(6);
+    // Once the known mark has expired the address is new again.
+    expect(counters.attempt(t0 + KNOWN_ADDRESS_MS).ok).toBe(true);
+  });
+
+  it("forgets a count once its wait is over and it stayed quiet", () => {
+    const counters = new Counters();
+    for (let i = 0; i < 5; i += 1) counters.attempt(t0 + i * 10_000);
+    const row = counters.rows.get("address");
+    expect(row?.expiresAt).toBe(t0 + 40_000 + ADDRESS_RULE.forgetAfterMs);
+    expect(waitMs(PAIR_RULE, counters.states(t0 + 40_000).get("pair"), t0 + 40_000)).toBe(2000);
   });
 });
 

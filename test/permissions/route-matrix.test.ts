@@ -113,6 +113,28 @@ const TABLE: Record<string, Entry> = {
     expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
     body: {},
   },
+  "GET /admin/members": { expected: ADMIN_ONLY },
+  // No such member (the id is a case's): not found, whoever asks.
+  "POST /admin/members/:id/disable": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
+  "POST /admin/members/:id/enable": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
+  "POST /admin/members/:id/revoke-tokens": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
+  "POST /admin/members/:id/remove": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { confirm: "yes" },
+  },
+  "POST /admin/members/:id/memberships/remove": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { program: "kafe" },
+  },
   "GET /cwe": { expected: SIGNED_IN },
   "GET /api/v1/cwe": { expected: SIGNED_IN },
   "GET /api/v1/cases": { expected: SIGNED_IN },

@@ -46,7 +46,7 @@ export async function startMailListener(
     port: 0,
     hostname: "security.example.org",
     maxBytes: options.maxBytes ?? 5 * 1024 * 1024,
-    perSenderPerHour: options.perSenderPerHour ?? 1000,
+    perHostPerHour: options.perSenderPerHour ?? 1000,
     perProgramPerHour: options.perProgramPerHour ?? 10_000,
   });
   const transport = nodemailer.createTransport({

@@ -35,11 +35,12 @@ export interface TestApp {
 export async function startTestApp(
   openStore: () => Promise<Store>,
   overrides: Partial<Config> = {},
-  options: { policies?: string } = {},
+  options: { policies?: string; masterKey?: Buffer } = {},
 ): Promise<TestApp> {
   const store = await openStore();
   await migrate(store);
-  const masterKey = randomBytes(32);
+  // Given when another process (the CLI) must read and write the same encrypted data.
+  const masterKey = options.masterKey ?? randomBytes(32);
   const keyring = await loadKeyring(store, masterKey);
   const { policies, problems } = await loadPolicies(options.policies ?? "examples/policies");
   if (problems.length > 0) throw new Error("example policies have problems");

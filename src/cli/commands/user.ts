@@ -1,7 +1,20 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { ALL_PROGRAMS, ROLES, type Role } from "../../auth/staff.js";
-import { createSetupLink, createUser, findUserByEmail, listUsers, setRole } from "../../auth/users.js";
+import {
+  disableUser,
+  enableUser,
+  keepsProgram,
+  removeMembership,
+  removeUser,
+  requireUserByEmail,
+  resetPassword,
+  revokeUserTokens,
+} from "../../auth/offboarding.js";
+import { type CasesReleased, casesHeldBy, releaseCases } from "../../auth/offboarding-cases.js";
+import { ALL_PROGRAMS, type Membership, ROLES, type Role } from "../../auth/staff.js";
+import { createSetupLink, createUser, listUsers, setRole } from "../../auth/users.js";
 import { type Config, loadConfig } from "../../config.js";
+import { loadKeyring } from "../../crypto/keyring.js";
+import { loadMasterKey } from "../../crypto/master-key.js";
 import { loadPolicies } from "../../policy/loader.js";
 import type { Store } from "../../store/database.js";
 import { migrate } from "../../store/migrate.js";
@@ -31,10 +44,18 @@ function email(value: string): string {
   return value;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const accessText = (ended: { sessionsEnded: number; tokensRevoked: number }) =>
+  `${plural(ended.sessionsEnded, "session")} ended, ${plural(ended.tokensRevoked, "API token")} revoked`;
+
 /**
- * `embargo user add|role|list|reset`: staff accounts from the command line. `add` prints a
- * one-time setup link (<EMBARGO_PUBLIC_URL>/setup/<token>, valid 72 hours) for the new user to
- * set a password and TOTP. Needs only the database (migrated if needed), not the master key.
+ * `embargo user add|role|list|reset|disable|enable|remove|revoke-tokens`: staff accounts from
+ * the command line. `add` prints a one-time setup link (<EMBARGO_PUBLIC_URL>/setup/<token>,
+ * valid 72 hours) for the new user to set a password and TOTP; `reset` clears the password at
+ * once and prints such a link. Taking access away (src/auth/offboarding.ts) acts at once: the
+ * member's sessions end and their API tokens are revoked in the same transaction. These need
+ * only the database (migrated if needed), except `remove` when the member holds cases: releasing
+ * those writes case events, which needs the master key.
  */
 export function userCommand(io: UserCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
@@ -116,20 +137,119 @@ export function userCommand(io: UserCommandIo = {}): Command {
 
   user
     .command("reset")
-    .description("Print a one-time link for a member of staff to choose a new password")
+    .description(
+      "Clear a member of staff's password at once (ending their sessions and API tokens) and print a one-time link to choose a new one",
+    )
     .requiredOption("--email <email>", "their email address", email)
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: { email: string }) => {
       const settings = config();
-      const { token, expiresAt } = await withMigratedStore(settings, async (store) => {
-        const found = await findUserByEmail(store, flags.email);
-        if (found === undefined) throw new Error(`no user with the email ${flags.email.toLowerCase()}`);
-        return createSetupLink(store, found.id, { now: now(), actor: "cli", purpose: "reset" });
+      const { found, reset } = await withMigratedStore(settings, async (store) => {
+        const found = await requireUserByEmail(store, flags.email);
+        return { found, reset: await resetPassword(store, { userId: found.id, actor: "cli", now: now() }) };
       });
       stdout(
-        `reset link (one use, until ${expiresAt.toISOString()}):\n${settings.publicUrl}/setup/${token}\n`,
+        `${found.email}: password cleared, ${accessText(reset)}\n` +
+          `reset link (one use, until ${reset.expiresAt.toISOString()}):\n${settings.publicUrl}/setup/${reset.token}\n`,
       );
+    });
+
+  /** A command that acts on one member's whole account and says what changed. */
+  const accountCommand = <R>(
+    name: string,
+    description: string,
+    act: (store: Store, command: { userId: string; actor: string; now: Date }) => Promise<R>,
+    say: (result: R) => string,
+  ) =>
+    user
+      .command(name)
+      .description(description)
+      .argument("<email>", "their email address", email)
+      .configureOutput({ writeOut: stdout, writeErr: stderr })
+      .exitOverride()
+      .action(async (address: string) => {
+        const { found, result } = await withMigratedStore(config(), async (store) => {
+          const found = await requireUserByEmail(store, address);
+          return { found, result: await act(store, { userId: found.id, actor: "cli", now: now() }) };
+        });
+        stdout(`${found.email}: ${say(result)}\n`);
+      });
+
+  accountCommand(
+    "disable",
+    "Refuse a member of staff everywhere at once: end their sessions, revoke their API tokens",
+    disableUser,
+    (result) => `${result.changed ? "disabled" : "was disabled already"}, ${accessText(result)}`,
+  );
+  accountCommand(
+    "enable",
+    "Let a disabled member of staff sign in again (their revoked API tokens stay revoked)",
+    enableUser,
+    (result) => (result.changed ? "enabled" : "was not disabled"),
+  );
+  accountCommand(
+    "revoke-tokens",
+    "Revoke every API token a member of staff made",
+    revokeUserTokens,
+    (result) => `${plural(result.tokensRevoked, "API token")} revoked`,
+  );
+
+  user
+    .command("remove")
+    .description(
+      "Remove a member of staff's role on a program, or (without --program) the member altogether: every role, password, second factor, session and API token; their cases are unassigned",
+    )
+    .argument("<email>", "their email address", email)
+    .addOption(
+      new Option("--program <slug>", "only the role on this program (`*`: the role on every program)"),
+    )
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .exitOverride()
+    .action(async (address: string, flags: { program?: string }) => {
+      const settings = config();
+      const program = flags.program === undefined ? undefined : await programOf(settings, flags.program);
+      await withMigratedStore(settings, async (store) => {
+        const found = await requireUserByEmail(store, address);
+        const command = { userId: found.id, actor: "cli", now: now() };
+        let remaining: Membership[] = [];
+        if (program === undefined) {
+          const removed = await removeUser(store, command);
+          const roles = removed.memberships.map((m) => `${m.role}@${m.program}`).join(", ");
+          stdout(`${found.email}: removed (${roles === "" ? "no roles" : roles}), ${accessText(removed)}\n`);
+        } else {
+          const removed = await removeMembership(store, { ...command, program });
+          remaining = removed.remaining;
+          const where = program === ALL_PROGRAMS ? "every program" : program;
+          stdout(
+            removed.removed === undefined
+              ? `${found.email} had no role on ${where}\n`
+              : `${found.email}: no longer ${removed.removed} on ${where}, ${plural(removed.tokensRevoked, "API token")} revoked\n`,
+          );
+        }
+        // Access is gone already; now their cases of programs they no longer see.
+        const held = (await casesHeldBy(store, found.id)).filter((c) => !keepsProgram(remaining, c.program));
+        if (held.length === 0) return;
+        let released: CasesReleased;
+        try {
+          const keyring = await loadKeyring(store, await loadMasterKey(settings));
+          released = await releaseCases(store, keyring, {
+            userId: found.id,
+            stillSees: (p) => keepsProgram(remaining, p),
+            caseActor: "system",
+            actor: "cli",
+            now: now(),
+          });
+        } catch (error) {
+          throw new Error(
+            `${found.email} has no access any more, but ${plural(held.length, "case")} still name them as assignee or follower: ` +
+              `${error instanceof Error ? error.message : String(error)}. Run the command again with the master key (EMBARGO_SECRET_KEY or EMBARGO_DATA_DIR) to release them.`,
+          );
+        }
+        stdout(
+          `${plural(released.unassigned, "case")} unassigned, ${plural(released.unfollowed, "case")} no longer followed\n`,
+        );
+      });
     });
 
   user

@@ -13,7 +13,7 @@ export function renderPolicy(
   format: RenderFormat,
   options: SecurityTxtRenderOptions,
 ): string {
-  const base = options.publicUrl?.replace(/\/+$/, "");
+  const base = options.publicUrl?.replace(/(?<!\/)\/+$/, "");
   const reportFormUrl = base === undefined ? undefined : `${base}/p/${loaded.policy.program.slug}/report`;
   switch (format) {
     case "security.txt":

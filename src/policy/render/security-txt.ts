@@ -35,7 +35,7 @@ export function securityTxtFields(
   const base =
     options.publicUrl === undefined || !options.publicUrl.startsWith("https://")
       ? undefined
-      : `${options.publicUrl.replace(/\/+$/, "")}/p/${program.slug}`;
+      : `${options.publicUrl.replace(/(?<!\/)\/+$/, "")}/p/${program.slug}`;
   const fields: [string, string][] = [];
 
   // Contact order is preference order: Embargo's private form first, then the policy's channels.

@@ -65,7 +65,7 @@ function checkExpires(field: SecurityTxtField, now: Date, at: string): Finding[]
 function checkLanguages(field: SecurityTxtField, at: string): Finding[] {
   const findings: Finding[] = [];
   for (const entry of field.value.split(",")) {
-    const tag = entry.replace(/^[ \t]+|[ \t]+$/g, "");
+    const tag = entry.replace(/^[ \t]+|(?<![ \t])[ \t]+$/g, "");
     if (tag === "") {
       findings.push(
         error(

@@ -59,8 +59,8 @@ function checkTel(uri: ParsedUri): string | undefined {
   const [encoded = "", ...params] = uri.path.split(";");
   const number = decode(encoded) ?? "";
   if (!params.every((param) => /^[A-Za-z0-9-]+(?:=.+)?$/.test(param))) return "has a malformed parameter";
-  if (/^\+[0-9().-]*[0-9][0-9().-]*$/.test(number)) return undefined;
-  const local = /^[0-9A-Fa-f*#().-]*[0-9A-Fa-f*#][0-9A-Fa-f*#().-]*$/.test(number);
+  if (/^\+[().-]*[0-9][0-9().-]*$/.test(number)) return undefined;
+  const local = /^[().-]*[0-9A-Fa-f*#][0-9A-Fa-f*#().-]*$/.test(number);
   if (local && params.some((param) => param.toLowerCase().startsWith("phone-context="))) return undefined;
   return local
     ? 'is a local number without ";phone-context=" (use the global form, e.g. tel:+1-201-555-0123)'

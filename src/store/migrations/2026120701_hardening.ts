@@ -39,7 +39,11 @@ export async function down(db: Kysely<unknown>, dialect: DialectName): Promise<v
  * PostgreSQL changes a check constraint in place. SQLite cannot: the table is rebuilt with the
  * new constraint (its documented procedure; nothing references inbound_mail).
  */
-async function setInboundStatuses(db: Kysely<unknown>, dialect: DialectName, statuses: string): Promise<void> {
+async function setInboundStatuses(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  statuses: string,
+): Promise<void> {
   if (dialect === "postgres") {
     const found = await sql<{ name: string }>`
       select con.conname as name from pg_constraint con

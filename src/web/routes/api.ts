@@ -1,9 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ApiError, ApiReportSubmission, ReportCreated } from "../../intake/report-schema.js";
+import {
+  ApiError,
+  ApiReportSubmission,
+  IntakeLimitError,
+  ReportCreated,
+} from "../../intake/report-schema.js";
 import { submitReportCommand } from "../../intake/submit.js";
 import type { NewAttachment } from "../../store/cases.js";
+import { intakeRefusalText } from "../abuse/intake-limiter.js";
 import type { WebContext } from "../app.js";
 import { HttpError, notFound } from "../errors.js";
 import { verifyPowSolution } from "../pow/challenge.js";
@@ -31,7 +37,7 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
           404: ApiError,
           413: ApiError,
           415: ApiError,
-          429: ApiError,
+          429: IntakeLimitError,
         },
       },
     },
@@ -41,11 +47,6 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
       const slug = loaded.policy.program.slug;
       const { attachments, pow, ...report } = request.body;
       const powSolved = (await verifyPowSolution(pow, ctx.pow, ctx.replay)) === "valid";
-      const allowed = ctx.limiter.check(request.ip, slug, powSolved);
-      if (!allowed.ok) {
-        reply.header("retry-after", String(allowed.retryAfterSeconds));
-        throw new HttpError(429, "rate_limited", "Too many reports from this address; try again later.");
-      }
 
       const files: NewAttachment[] = [];
       let total = 0;
@@ -65,8 +66,23 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
         files.push({ filename: attachment.filename, contentType: attachment.contentType, data });
       }
 
+      // Taken before the report is written, in one locked step: concurrent requests and other
+      // instances cannot get past the limit (src/web/abuse/intake-limiter.ts).
+      const allowed = await ctx.limiter.take({ ip: request.ip, powSolved }, slug);
+      if (!allowed.ok) {
+        reply.header("retry-after", String(allowed.retryAfterSeconds));
+        throw new HttpError(
+          429,
+          allowed.limit === "address" ? "rate_limited" : "program_busy",
+          intakeRefusalText(allowed, powSolved),
+          undefined,
+          { retryAfterSeconds: allowed.retryAfterSeconds },
+        );
+      }
       const outcome = await submitReportCommand(ctx, loaded, report, files, "api");
       if (!outcome.ok) {
+        // Not taken in, so not counted: a mistake costs the sender nothing.
+        await allowed.giveBack(request.log);
         throw new HttpError(
           400,
           "invalid_report",
@@ -74,7 +90,6 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
           outcome.errors,
         );
       }
-      ctx.limiter.record(request.ip, slug, powSolved);
       return reply.status(201).send({
         id: outcome.caseId,
         reporterUrl: `${ctx.config.publicUrl}/r/${outcome.reporterToken}`,

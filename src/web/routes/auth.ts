@@ -13,7 +13,8 @@ import {
 import { newRecoveryCodes, parseRecoveryHashes, useRecoveryCode } from "../../auth/recovery-codes.js";
 import { logSecurityEvents, pseudonym, type SecurityEvent } from "../../auth/security-log.js";
 import { createSession, deleteSession, markTwoFactorPassed } from "../../auth/sessions.js";
-import { SigninThrottle, type ThrottleKeys } from "../../auth/signin-throttle.js";
+import { SigninLimits } from "../../auth/signin-limits.js";
+import type { AttemptDecision } from "../../auth/signin-throttle.js";
 import { ALL_PROGRAMS, isRole, ROLES, type Staff, twoFactorRequired } from "../../auth/staff.js";
 import {
   checkTotp,
@@ -94,7 +95,7 @@ const MAX_FIELD = 4 * PASSWORD_MAX_LENGTH;
  */
 export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const throttle = new SigninThrottle(ctx.clock);
+  const throttle = new SigninLimits(ctx.store, ctx.powKey, ctx.clock);
   const pseudonymKey = Buffer.from(
     hkdfSync("sha256", ctx.powKey, Buffer.alloc(0), "embargo:security-log", 32),
   );
@@ -122,10 +123,17 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
   };
   const address = (request: FastifyRequest) => pseudonym(pseudonymKey, "address", request.ip);
   const log = (...events: SecurityEvent[]) => logSecurityEvents(ctx.store, ...events);
-  const tooMany = (reply: FastifyReply, seconds: number) => {
+  const tooMany = (reply: FastifyReply, refused: Extract<AttemptDecision, { ok: false }>) => {
+    const seconds = refused.retryAfterSeconds;
     reply.header("retry-after", String(seconds));
+    const wait = `Wait ${seconds} second${seconds === 1 ? "" : "s"} and try again`;
     return new Map([
-      ["form", `Too many failed attempts. Wait ${seconds} second${seconds === 1 ? "" : "s"} and try again.`],
+      [
+        "form",
+        refused.limit === "account"
+          ? `Too many failed attempts on this account from places it has not signed in from. ${wait}, or sign in from a network you used before.`
+          : `Too many failed attempts. ${wait}.`,
+      ],
     ]);
   };
   const signedIn = async (reply: FastifyReply, user: UserRow, twoFactor: boolean) => {
@@ -162,12 +170,12 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
     const email = normalizeEmail(field("email"));
     const password = field("password");
     const next = safeNext(field("next"));
-    const keys: ThrottleKeys = { account: email, address: request.ip };
     const page = (status: number, errors: Map<string, string>) =>
       html(reply, status, LoginPage({ csrfToken: reply.generateCsrf(), next, email, errors }));
 
-    const gate = throttle.check(keys);
-    if (!gate.ok) return page(429, tooMany(reply, gate.retryAfterSeconds));
+    // Counted before the password is checked: a burst cannot get more checks than the rules allow.
+    const gate = await throttle.reserve(email, request.ip);
+    if (!gate.ok) return page(429, tooMany(reply, gate));
 
     const user = email === "" ? undefined : await findUserByEmail(ctx.store, email);
     const hash = user !== undefined && user.disabled_at === null ? user.password_hash : null;
@@ -176,7 +184,6 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
         ? await verifyPassword(hash, password)
         : await verifyNothing(password.slice(0, PASSWORD_MAX_LENGTH));
     if (!ok || user === undefined) {
-      throttle.recordFailure(keys);
       await log({
         type: "signin.failed",
         actor: "anonymous",
@@ -190,10 +197,11 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
       });
       return page(401, new Map([["form", WRONG_CREDENTIALS]]));
     }
-    throttle.recordSuccess(keys);
     await dropBrowserSession(request);
 
     if (user.totp_enabled === 1) {
+      // The password alone clears nothing: the second factor's failures keep counting.
+      await throttle.settle(gate.reservation, "refund");
       const { cookieValue, expiresAt } = await createSession(ctx.store, {
         userId: user.id,
         twoFactorPassed: false,
@@ -206,6 +214,7 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
         next === undefined ? "/login/totp" : `/login/totp?next=${encodeURIComponent(next)}`,
       );
     }
+    await throttle.settle(gate.reservation, "signed-in");
     await signedIn(reply, user, false);
     await log({
       type: "signin.succeeded",
@@ -240,12 +249,11 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
     const field = await fieldsOf(request);
     const code = field("code").trim();
     const next = safeNext(field("next"));
-    const keys: ThrottleKeys = { account: user.email, address: request.ip };
     const page = (status: number, errors: Map<string, string>) =>
       html(reply, status, TotpLoginPage({ csrfToken: reply.generateCsrf(), next, errors }));
 
-    const gate = throttle.check(keys);
-    if (!gate.ok) return page(429, tooMany(reply, gate.retryAfterSeconds));
+    const gate = await throttle.reserve(user.email, request.ip);
+    if (!gate.ok) return page(429, tooMany(reply, gate));
 
     const now = ctx.clock();
     let method: "totp" | "recovery-code" = "totp";
@@ -266,7 +274,6 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
     }
 
     if (failure !== undefined) {
-      throttle.recordFailure(keys);
       await log({
         type: "signin.failed",
         actor: "anonymous",
@@ -280,7 +287,7 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
           : "Wrong code.";
       return page(401, new Map([["code", message]]));
     }
-    throttle.recordSuccess(keys);
+    await throttle.settle(gate.reservation, "signed-in");
     await dropBrowserSession(request);
     await signedIn(reply, user, true);
     const events: SecurityEvent[] = [
@@ -556,16 +563,15 @@ export async function authRoutes(scope: FastifyInstance, ctx: WebContext) {
     const user = await currentUser(staff.userId);
     if (user.totp_enabled !== 1 || user.totp_secret_ct === null) return redirect(reply, "/account");
     const field = await fieldsOf(request);
-    const keys: ThrottleKeys = { account: user.email, address: request.ip };
-    const gate = throttle.check(keys);
-    if (!gate.ok) return accountPage(reply, request, 429, tooMany(reply, gate.retryAfterSeconds));
+    const gate = await throttle.reserve(user.email, request.ip);
+    if (!gate.ok) return accountPage(reply, request, 429, tooMany(reply, gate));
     const now = ctx.clock();
     const secret = openTotpSecret(ctx.keyring, user.id, user.totp_secret_ct);
     const check = await checkTotp(secret, field("code"), now, user.totp_last_step);
     if (!check.ok || !(await acceptTotpStep(ctx.store, user.id, check.step))) {
-      throttle.recordFailure(keys);
       return accountPage(reply, request, 400, new Map([["code", "Wrong code."]]));
     }
+    await throttle.settle(gate.reservation, "refund");
     const recovery = await newRecoveryCodes();
     await replaceRecoveryCodes(ctx.store, { userId: user.id, recoveryHashesJson: recovery.hashesJson, now });
     return html(reply, 200, RecoveryCodesPage({ title: "New recovery codes", codes: recovery.codes }));

@@ -101,7 +101,8 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
     },
   );
 
-  // After the cause is fixed (a key imported, a limit raised), the stored message is handled again.
+  // After the cause is fixed (a key imported, a limit raised), the stored message is handled again;
+  // mail too costly to read is read again only so, by a person, in the pool under the same budget.
   app.post(
     "/mail/queue/:id/retry",
     { schema: { params: Params, hide: true }, ...forms },
@@ -109,7 +110,7 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
       const staff = requireStaff(request);
       const row = await visible(staff, request.params.id);
       const raw = await inboundMailRaw(ctx.store, ctx.keyring, row.id);
-      if (raw === undefined || row.status !== "needs-attention")
+      if (raw === undefined || (row.status !== "needs-attention" && row.status !== "too-costly"))
         throw new HttpError(409, "conflict", "This message was already handled.");
       const deps = mailIntakeDeps(ctx.config, ctx);
       const outcome = await handleStoredMail(deps, row.id, raw, {
@@ -117,7 +118,8 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
         rcptTo: [],
         storedFor: row.program,
       });
-      return back(reply, outcome.status === "needs-attention" ? "still" : "retried");
+      const taken = outcome.status !== "needs-attention" && outcome.status !== "too-costly";
+      return back(reply, taken ? "retried" : "still");
     },
   );
 }

@@ -4,7 +4,9 @@ import { z } from "zod";
 import { reportFromForm } from "../../intake/form-report.js";
 import { submitReportCommand } from "../../intake/submit.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
+import { intakeRefusalText } from "../abuse/intake-limiter.js";
 import type { WebContext } from "../app.js";
+import { formUploadBodyLimit } from "../body-limits.js";
 import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { verifyPowSolution } from "../pow/challenge.js";
@@ -49,6 +51,7 @@ export async function reportFormRoutes(scope: FastifyInstance, ctx: WebContext) 
     "/p/:program/report",
     {
       schema: { params: Params, hide: true },
+      bodyLimit: formUploadBodyLimit(ctx.config.limits),
       onRequest: requireFormContentType,
       preHandler: scope.csrfProtection,
     },
@@ -59,24 +62,30 @@ export async function reportFormRoutes(scope: FastifyInstance, ctx: WebContext) 
       const { _csrf: _, pow, ...values } = form.fields;
       const powSolved = (await verifyPowSolution(pow, ctx.pow, ctx.replay)) === "valid";
 
-      const allowed = ctx.limiter.check(request.ip, slug, powSolved);
+      const againWithFiles = (errors: Map<string, string>) => {
+        if (form.files.length > 0) {
+          errors.set("attachments", "Browsers cannot keep attached files: please attach them again.");
+        }
+        return errors;
+      };
+
+      // Taken before the report is written, in one locked step: concurrent requests and other
+      // instances cannot get past the limit (src/web/abuse/intake-limiter.ts).
+      const allowed = await ctx.limiter.take({ ip: request.ip, powSolved }, slug);
       if (!allowed.ok) {
-        const minutes = Math.ceil(allowed.retryAfterSeconds / 60);
         reply.header("retry-after", String(allowed.retryAfterSeconds));
-        const message = `Too many reports from your address. Please try again in ${minutes} minute(s); what you typed is kept below.`;
-        return showForm(reply, 429, loaded, values, new Map([["form", message]]));
+        const message = `${intakeRefusalText(allowed, powSolved)} What you typed is kept below.`;
+        return showForm(reply, 429, loaded, values, againWithFiles(new Map([["form", message]])));
       }
 
       const outcome = await submitReportCommand(ctx, loaded, reportFromForm(values), form.files, "web");
       if (outcome.ok) {
-        ctx.limiter.record(request.ip, slug, powSolved);
         return reply.status(303).header("location", `/r/${outcome.reporterToken}/receipt`).send();
       }
+      // Not taken in, so not counted: a typo costs the sender nothing.
+      await allowed.giveBack(request.log);
       const errors = new Map(outcome.errors.map((error) => [error.field, error.message]));
-      if (form.files.length > 0) {
-        errors.set("attachments", "Browsers cannot keep attached files: please attach them again.");
-      }
-      return showForm(reply, 400, loaded, values, errors);
+      return showForm(reply, 400, loaded, values, againWithFiles(errors));
     },
   );
 }

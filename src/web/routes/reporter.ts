@@ -3,7 +3,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { addReporterMessage, findCaseForReporter, getAttachment } from "../../store/cases.js";
 import { AgreementNotPendingError, respondToAgreement } from "../../store/staff-cases.js";
+import { FollowUpLimiter, followUpRefusalText } from "../abuse/follow-up-limiter.js";
+import { rateLimitKeys } from "../abuse/rate-limit-keys.js";
 import type { WebContext } from "../app.js";
+import { formUploadBodyLimit } from "../body-limits.js";
 import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { renderPage } from "../views/layout.js";
@@ -22,6 +25,14 @@ const MAX_AGREEMENT_COMMENT = 10_000;
  */
 export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
+  const followUps = new FollowUpLimiter(
+    ctx.store,
+    rateLimitKeys(ctx.powKey),
+    ctx.config.followUpLimits,
+    // The largest message the form takes: its text (4 bytes a character at most) and attachments.
+    MAX_MESSAGE * 4 + ctx.config.limits.attachmentsTotalBytes,
+    ctx.clock,
+  );
 
   const load = async (token: string) => {
     if (!Token.safeParse(token).success) throw notFound("Case");
@@ -58,6 +69,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
     "/r/:token/messages",
     {
       schema: { params: Params, hide: true },
+      bodyLimit: formUploadBodyLimit(ctx.config.limits),
       onRequest: requireFormContentType,
       preHandler: scope.csrfProtection,
     },
@@ -71,16 +83,26 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
           : text.length > MAX_MESSAGE
             ? `A message can have at most ${MAX_MESSAGE} characters.`
             : undefined;
-      if (problem !== undefined) {
+      const again = (status: number, error: string) => {
         const page = ReporterCasePage({
           program,
           caseView,
           token: request.params.token,
           csrfToken: reply.generateCsrf(),
-          error: problem,
+          error,
           draft: form.fields.message ?? "",
         });
-        return html(reply, 400, renderPage(page));
+        return html(reply, status, renderPage(page));
+      };
+      if (problem !== undefined) return again(400, problem);
+      // Counted before the message is stored, in one locked step (src/web/abuse/follow-up-limiter.ts).
+      const bytes = Buffer.byteLength(text) + form.files.reduce((sum, file) => sum + file.data.length, 0);
+      const allowed = await followUps.take({ caseId: caseView.id, ip: request.ip, bytes });
+      if (!allowed.ok) {
+        reply.header("retry-after", String(allowed.retryAfterSeconds));
+        const filesLost =
+          form.files.length > 0 ? " Browsers cannot keep attached files: please attach them again." : "";
+        return again(429, `${followUpRefusalText(allowed)}${filesLost}`);
       }
       await addReporterMessage(ctx.store, ctx.keyring, caseView.id, text, form.files, ctx.clock());
       return reply.status(303).header("location", `/r/${request.params.token}`).send();

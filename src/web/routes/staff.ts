@@ -40,6 +40,7 @@ import {
 } from "../../workspace/case-work.js";
 import { clockNeedsOf, inboxClocksOf } from "../../workspace/inbox-clocks.js";
 import type { WebContext } from "../app.js";
+import { formUploadBodyLimit } from "../body-limits.js";
 import { caseCommandHttpError } from "../case-errors.js";
 import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
@@ -324,7 +325,11 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
 
   app.post(
     "/cases/:id/reply",
-    { schema: { params: CaseParams, hide: true }, ...forms },
+    {
+      schema: { params: CaseParams, hide: true },
+      ...forms,
+      bodyLimit: formUploadBodyLimit(ctx.config.limits),
+    },
     async (request, reply) => {
       const staff = requireStaff(request);
       const { id } = request.params;
@@ -348,7 +353,11 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
 
   app.post(
     "/cases/:id/note",
-    { schema: { params: CaseParams, hide: true }, ...forms },
+    {
+      schema: { params: CaseParams, hide: true },
+      ...forms,
+      bodyLimit: formUploadBodyLimit(ctx.config.limits),
+    },
     async (request, reply) => {
       const staff = requireStaff(request);
       const { id } = request.params;

@@ -380,9 +380,12 @@ export function AccountPage(props: {
       )}
       {props.canManageTokens ? (
         <>
-          <h2>API tokens</h2>
+          <h2>Administration</h2>
           <p>
             <a href="/account/tokens">Manage API tokens</a>
+          </p>
+          <p>
+            <a href="/admin/members">Members</a>: roles, disable, remove, revoke tokens
           </p>
         </>
       ) : null}

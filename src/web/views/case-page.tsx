@@ -11,6 +11,7 @@ import {
   phaseStates,
 } from "../../domain/incident/phases.js";
 import type { CaseState, ClosingOutcome } from "../../domain/lifecycle/index.js";
+import { whyNotAnswered } from "../../mail/answer-limits.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { PRIORITIES, SEVERITIES } from "../../policy/schema.js";
 import type { StaffCase, StaffEvent } from "../../store/staff-cases.js";
@@ -399,7 +400,11 @@ function mailLine(mail: Record<string, unknown>): string {
         : "";
   const signer = typeof mail.signer === "string" ? ` (key ${mail.signer}${whose})` : "";
   const kept = mail.keyKept === true ? "; the key it brought is now the reporter's, for answers" : "";
-  return `by email, ${mail.encrypted === true ? "encrypted" : "not encrypted"}, ${signature}${signer}${kept}`;
+  const unanswered =
+    mail.notAnswered === "address-limit" || mail.notAnswered === "host-limit"
+      ? `; no receipt was sent: ${whyNotAnswered(mail.notAnswered)}`
+      : "";
+  return `by email, ${mail.encrypted === true ? "encrypted" : "not encrypted"}, ${signature}${signer}${kept}${unanswered}`;
 }
 
 function EventDetails({ event, name }: { event: StaffEvent; name: (userId: string | null) => string }) {

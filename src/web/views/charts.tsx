@@ -98,7 +98,7 @@ function chartId(title: string, id: string | undefined): string {
   const slug = title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+    .replace(/^-+|(?<!-)-+$/g, "");
   return id ?? (slug === "" ? "chart" : `chart-${slug}`);
 }
 

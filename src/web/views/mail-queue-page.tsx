@@ -3,8 +3,9 @@ import { Csrf, Notice, ScrollingTable, StaffLayout } from "./staff-common.js";
 
 /**
  * Mail that could not be taken in automatically (unparseable, encrypted to a key the program does
- * not have, over the limits, for no program): a person reads it in their own mail program (the
- * raw message, downloaded), then dismisses it or tries again (after importing the right key, say).
+ * not have, over the limits, for no program, too costly to read within its time or memory budget):
+ * a person reads it in their own mail program (the raw message, downloaded), then dismisses it or
+ * tries again (after importing the right key, say).
  * The page itself shows only when, how big and why: never the content.
  */
 export interface MailQueuePageProps {
