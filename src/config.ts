@@ -105,6 +105,13 @@ const ConfigSchema = z.object({
    * over a slow link (about 1 Mbit/s), short enough that a body dribbled byte by byte ends.
    */
   EMBARGO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /**
+   * Bytes anonymous uploads (report form, reporter messages, JSON intake) may hold at once, all
+   * together (default: four of the largest), and uploads in flight from one address
+   * (src/web/upload-gate.ts).
+   */
+  EMBARGO_UPLOAD_MEMORY_BYTES: z.coerce.number().int().positive().optional(),
+  EMBARGO_UPLOADS_PER_ADDRESS: z.coerce.number().int().min(1).max(100).default(2),
   /** The longest a request's headers may take to arrive (at most the request timeout). */
   EMBARGO_HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   EMBARGO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -130,7 +137,7 @@ export interface Config {
     maxBytes: number;
     /** Messages per hour from one sending host (src/mail/sending-host.ts). */
     perHostPerHour: number;
-    /** Bytes of mail held in memory at once (src/mail/byte-budget.ts). */
+    /** Bytes of mail held in memory at once (src/domain/limits/byte-budget.ts). */
     memoryBytes: number;
   };
   /** Limits on automatic answers to mail (src/mail/answer-limits.ts). */
@@ -151,6 +158,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Slow clients: the whole request (body included), and its headers alone. */
   timeouts: { requestMs: number; headersMs: number };
+  /** Anonymous uploads held at once (src/web/upload-gate.ts). */
+  uploads: { totalBytes: number; perAddress: number };
   logLevel: RawConfig["EMBARGO_LOG_LEVEL"];
 }
 
@@ -233,8 +242,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
       requestMs: c.EMBARGO_REQUEST_TIMEOUT_SECONDS * 1000,
       headersMs: Math.min(c.EMBARGO_HEADERS_TIMEOUT_SECONDS, c.EMBARGO_REQUEST_TIMEOUT_SECONDS) * 1000,
     },
+    uploads: uploadBudget(c),
     logLevel: c.EMBARGO_LOG_LEVEL,
   };
+}
+
+/**
+ * The largest anonymous upload is the JSON intake's: the attachments in base64 (a third larger)
+ * and room for the text, as src/web/routes/api.ts takes it.
+ */
+export function largestUploadBytes(attachmentsTotalBytes: number): number {
+  return Math.ceil((attachmentsTotalBytes * 4) / 3) + 2 * 1024 * 1024;
+}
+
+function uploadBudget(c: RawConfig): Config["uploads"] {
+  const largest = largestUploadBytes(c.EMBARGO_MAX_ATTACHMENTS_TOTAL_BYTES);
+  const totalBytes = c.EMBARGO_UPLOAD_MEMORY_BYTES ?? 4 * largest;
+  if (totalBytes < largest) {
+    throw new ConfigError(
+      `invalid configuration:\n  EMBARGO_UPLOAD_MEMORY_BYTES: must be at least ${largest} (one upload of the largest size must fit)`,
+    );
+  }
+  return { totalBytes, perAddress: c.EMBARGO_UPLOADS_PER_ADDRESS };
 }
 
 function mailParseBudget(c: RawConfig): Config["mailParse"] {

@@ -1,6 +1,6 @@
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
+import { ByteBudget } from "../domain/limits/byte-budget.js";
 import { limitedAddress } from "../domain/limits/limited-address.js";
-import { ByteBudget } from "./byte-budget.js";
 import { type MailIntakeDeps, receiveMail } from "./ingest.js";
 import { MailIntakeBusy } from "./parse-pool.js";
 import { programForAddress } from "./program-addresses.js";

@@ -43,6 +43,7 @@ import { staffApiRoutes } from "./routes/staff-api.js";
 import { isAccountRoute, staffOnly } from "./staff-gate.js";
 import { LoginRequired, loadStaff, loginRedirect } from "./staff-session.js";
 import { fastifyTrustProxy } from "./trust-proxy.js";
+import { UploadsBusy, uploadGate } from "./upload-gate.js";
 import { ErrorPage } from "./views/error-page.js";
 import { renderPage } from "./views/layout.js";
 
@@ -166,6 +167,8 @@ export async function buildApp(deps: AppDeps) {
     request.bodyParsed = true;
   });
   app.addHook("onRequest", loadStaff(context));
+  // After loadStaff: anonymous uploads are budgeted before their body is read.
+  app.addHook("onRequest", uploadGate(config.uploads));
   app.addHook("preValidation", multipartFormReader(config.limits));
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -208,7 +211,7 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
   if (caseError !== undefined) return sendError(caseError, request, reply);
   // Answered before the body was read (a refusal in onRequest, a body over its limit): the
   // rest is drained or the connection closed, never buffered.
-  finishUnreadBody(request, reply);
+  finishUnreadBody(request, reply, { drain: !(error instanceof UploadsBusy) });
   let status = 500;
   let id = "internal_error";
   let message =

@@ -26,14 +26,18 @@ export function formUploadBodyLimit(limits: { attachmentsTotalBytes: number }): 
  * After an error answered before the body was read in full (an anonymous request to a staff
  * route, a body over its limit, a wrong content type): a body the route would have taken is
  * drained, read and thrown away without buffering, so a browser sees the answer (a member
- * whose session expired is sent to sign in); anything larger, or of unknown length, closes the
- * connection after the answer instead of reading it.
+ * whose session expired is sent to sign in); anything larger, or of unknown length, or refused
+ * for load (`drain: false`), closes the connection after the answer instead of reading it.
  */
-export function finishUnreadBody(request: FastifyRequest, reply: FastifyReply): void {
+export function finishUnreadBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { drain }: { drain: boolean } = { drain: true },
+): void {
   // `complete` is false only on a real socket whose body has not all arrived (inject has none).
   if (request.raw.complete !== false) return;
   const declared = Number(request.headers["content-length"]);
-  if (Number.isSafeInteger(declared) && declared <= request.routeOptions.bodyLimit) {
+  if (drain && Number.isSafeInteger(declared) && declared <= request.routeOptions.bodyLimit) {
     // A parser that stopped part-way may still be piped: detach it, then let the rest flow away.
     request.raw.unpipe();
     request.raw.resume();

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { largestUploadBytes } from "../../config.js";
 import {
   ApiError,
   ApiReportSubmission,
@@ -19,8 +20,7 @@ const Params = z.object({ program: z.string().max(64).meta({ description: "The p
 /** The JSON intake API: the same report schema and rules as the web form. */
 export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  // Base64 attachments are a third larger than their bytes; leave room for the text too.
-  const bodyLimit = Math.ceil((ctx.config.limits.attachmentsTotalBytes * 4) / 3) + 2 * 1024 * 1024;
+  const bodyLimit = largestUploadBytes(ctx.config.limits.attachmentsTotalBytes);
 
   app.post(
     "/api/v1/programs/:program/reports",

@@ -4,6 +4,7 @@ import { jsonSchemaTransform, type ZodTypeProvider } from "fastify-type-provider
 import { z } from "zod";
 import type { Staff } from "../../auth/staff.js";
 import { teamOfProgram } from "../../auth/team.js";
+import { largestUploadBytes } from "../../config.js";
 import { inboxClock } from "../../domain/clocks/countdown.js";
 import { searchCwe } from "../../domain/cwe/index.js";
 import { allowedTransitions, isCaseState } from "../../domain/lifecycle/index.js";
@@ -148,7 +149,7 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
     }
     return files;
   };
-  const bodyLimit = Math.ceil((ctx.config.limits.attachmentsTotalBytes * 4) / 3) + 2 * 1024 * 1024;
+  const bodyLimit = largestUploadBytes(ctx.config.limits.attachmentsTotalBytes);
   const triageJson = (found: StaffCase) => ({
     priority: found.triage.priority,
     severity: found.triage.severity,

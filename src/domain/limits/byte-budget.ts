@@ -1,8 +1,8 @@
 /**
- * How many bytes of received mail the SMTP listener may hold at once, across all sessions: the
- * message being read, and then while it is stored and taken in. Without it, six senders of a
- * 25 MB message each took the process to 903 MB; with it, a message that would go over is
- * dropped as it arrives (its bytes released at once) and the sender is told to try again later.
+ * How many bytes strangers may make the process hold at once: received mail in the SMTP
+ * listener (the message being read, then while it is stored and taken in; six senders of a
+ * 25 MB message each took the process to 903 MB), and anonymous uploads over HTTP
+ * (src/web/upload-gate.ts). What would go over is refused and its sender told to try later.
  *
  * Not thread-safe by design: it lives on the event loop, where reserve and release never
  * interleave.
