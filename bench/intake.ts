@@ -139,6 +139,8 @@ async function serveEmbargo(spec: { databaseUrl: string; dataDir: string }): Pro
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: UNLIMITED,
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: UNLIMITED,
       EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: UNLIMITED,
+      // autocannon's connections all come from one address.
+      EMBARGO_UPLOADS_PER_ADDRESS: "100",
       EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
     },
     "/nonexistent",

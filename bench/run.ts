@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   inbox: () => import("./inbox.js"),
   timers: () => import("./timers.js"),
   "mail-stall": () => import("./mail-stall.js"),
+  "mail-memory": () => import("./mail-memory.js"),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections <n>] [--warmup <s>] [--in-process]
@@ -22,7 +23,8 @@ const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections
   --warmup         seconds of unmeasured load per target first (default 2; 0 for none)
   --in-process     run the servers in the load generator's process instead of child processes
   --postgres       (inbox, timers) on PostgreSQL (EMBARGO_BENCH_DATABASE_URL) instead of SQLite
-  --cases, --due, --queries   (inbox, timers) sizes; see each benchmark's file`;
+  --cases, --due, --queries   (inbox, timers) sizes; see each benchmark's file
+  --runs           (mail-memory) runs per message kind, the median reported (default 3)`;
 
 function fail(message: string, code = 2): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -93,11 +95,12 @@ function parse() {
       connections: { type: "string" },
       warmup: { type: "string" },
       "in-process": { type: "boolean" },
-      // Read by the benchmarks that use them (inbox, timers), from process.argv.
+      // Read by the benchmarks that use them (inbox, timers, mail-memory), from process.argv.
       postgres: { type: "boolean" },
       cases: { type: "string" },
       due: { type: "string" },
       queries: { type: "string" },
+      runs: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

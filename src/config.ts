@@ -112,6 +112,12 @@ const ConfigSchema = z.object({
    */
   EMBARGO_UPLOAD_MEMORY_BYTES: z.coerce.number().int().positive().optional(),
   EMBARGO_UPLOADS_PER_ADDRESS: z.coerce.number().int().min(1).max(100).default(2),
+  /** An anonymous upload slower than this (over 10-second windows) is dropped: it holds memory for others. */
+  EMBARGO_UPLOAD_MIN_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(16 * 1024),
   /** The longest a request's headers may take to arrive (at most the request timeout). */
   EMBARGO_HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   EMBARGO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -159,7 +165,7 @@ export interface Config {
   /** Slow clients: the whole request (body included), and its headers alone. */
   timeouts: { requestMs: number; headersMs: number };
   /** Anonymous uploads held at once (src/web/upload-gate.ts). */
-  uploads: { totalBytes: number; perAddress: number };
+  uploads: { totalBytes: number; perAddress: number; minBytesPerSecond: number; windowMs: number };
   logLevel: RawConfig["EMBARGO_LOG_LEVEL"];
 }
 
@@ -263,7 +269,12 @@ function uploadBudget(c: RawConfig): Config["uploads"] {
       `invalid configuration:\n  EMBARGO_UPLOAD_MEMORY_BYTES: must be at least ${largest} (one upload of the largest size must fit)`,
     );
   }
-  return { totalBytes, perAddress: c.EMBARGO_UPLOADS_PER_ADDRESS };
+  return {
+    totalBytes,
+    perAddress: c.EMBARGO_UPLOADS_PER_ADDRESS,
+    minBytesPerSecond: c.EMBARGO_UPLOAD_MIN_BYTES_PER_SECOND,
+    windowMs: 10_000,
+  };
 }
 
 function mailParseBudget(c: RawConfig): Config["mailParse"] {

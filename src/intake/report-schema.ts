@@ -24,6 +24,9 @@ export const CreditSchema = z
   })
   .meta({ description: "How the reporter wants to be credited." });
 
+/** The longest answer to one field of a report, and the longest message a reporter sends (also by mail). */
+export const ANSWER_MAX_CHARS = 100_000;
+
 export const ContactSchema = z.strictObject({
   email: z.email({ message: "an email address" }).max(320).optional(),
   openpgpKey: z
@@ -43,7 +46,7 @@ export const ReportCore = z.strictObject({
   fields: z
     .record(
       z.string().regex(/^[a-z0-9-]{1,64}$/),
-      z.string().max(100_000, { message: "at most 100,000 characters" }),
+      z.string().max(ANSWER_MAX_CHARS, { message: "at most 100,000 characters" }),
     )
     .default({})
     .meta({ description: "Answers to the program's report template, by field id." }),

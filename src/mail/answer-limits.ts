@@ -73,14 +73,22 @@ export async function mayAnswer(
   return { send: false, why: outcome.refused === addressKey ? "address-limit" : "host-limit" };
 }
 
-/** Pure: the mailbox an address reaches, as a counter key: lower case, without a `+tag`. */
+/**
+ * Pure: the mailbox an address reaches, as a counter key: lower case, without a `+tag`, a quoted
+ * local part unquoted and its backslash escapes undone (`"v\\ictim"@x` and `victim@x` are one
+ * mailbox to the receiving server), and without the domain's trailing dot. Otherwise each way of
+ * writing one victim's address would be a fresh allowance of answers to it.
+ */
 export function mailboxOf(address: string): string {
   const bare = address.trim().toLowerCase();
   const at = bare.lastIndexOf("@");
   if (at <= 0) return bare;
-  const local = bare.slice(0, at);
+  let local = bare.slice(0, at);
+  if (local.length >= 2 && local.startsWith('"') && local.endsWith('"')) local = local.slice(1, -1);
+  local = local.replaceAll(/\\(.)/g, "$1");
   const plus = local.indexOf("+");
-  return `${plus > 0 ? local.slice(0, plus) : local}${bare.slice(at)}`;
+  const domain = bare.slice(at + 1).replace(/(?<!\.)\.+$/, "");
+  return `${plus > 0 ? local.slice(0, plus) : local}@${domain}`;
 }
 
 /** Why an answer was left out, in words for staff: "not answered: …" in the queue, on the case. */

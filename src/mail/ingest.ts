@@ -25,9 +25,16 @@ import {
 } from "../store/inbound-mail.js";
 import type { DatabaseSchema, InboundMailStatus } from "../store/schema.js";
 import { type AnswerLimits, mayAnswer } from "./answer-limits.js";
+import { fitMailText } from "./body-text.js";
 import { type InboundLimits, type InboundMail, InboundMailError } from "./inbound-parse.js";
-import { MailUnreadable, type OpenedMail } from "./open-pgp.js";
-import { type MailParsePool, MailParsePoolClosed, MailTooCostly, type ReadMail } from "./parse-pool.js";
+import { MailUnreadable } from "./open-pgp.js";
+import {
+  type MailParsePool,
+  MailParsePoolClosed,
+  MailTooCostly,
+  type ReadMail,
+  type ReadOpenedMail,
+} from "./parse-pool.js";
 import { programForAddress } from "./program-addresses.js";
 import type { ProgramKeySource } from "./program-key-source.js";
 import { enqueueArrivalNotice, enqueueReceipt, planArrivalNotice } from "./receipts.js";
@@ -101,6 +108,9 @@ export interface IntakeOutcome {
   problem: string | null;
 }
 
+/** What routing and answering read of a message: all but its text and attachments. */
+type MailHeaders = Omit<InboundMail, "text" | "attachments">;
+
 const TITLE_MAX = 200;
 const ENCRYPTED: ReadonlySet<ReadMail["pgp"]> = new Set(["pgp-mime-encrypted", "inline-encrypted"]);
 
@@ -108,6 +118,7 @@ const ENCRYPTED: ReadonlySet<ReadMail["pgp"]> = new Set(["pgp-mime-encrypted", "
  * Takes one message in. Never throws for anything about the message itself. Throws
  * MailIntakeBusy, before storing anything, when as many messages as the parse pool takes are
  * already being taken in: the sender keeps it and tries again (SMTP 451; IMAP leaves it unmarked).
+ * `raw` moves to the parse pool's threads (parse-pool.ts), a copy saved: do not read it afterwards.
  */
 export async function receiveMail(
   deps: MailIntakeDeps,
@@ -132,7 +143,10 @@ export async function receiveMail(
   }
 }
 
-/** Handles a stored message (again, after a crash: see src/store/inbound-mail.ts `unhandledMail`). */
+/**
+ * Handles a stored message (again, after a crash: see src/store/inbound-mail.ts `unhandledMail`).
+ * Like receiveMail, it takes `raw` over.
+ */
 export async function handleStoredMail(
   deps: MailIntakeDeps,
   id: string,
@@ -214,7 +228,8 @@ async function handle(
     });
     return { id, status: "needs-attention", caseId: null, problem };
   }
-  const mail: InboundMail = read.mail;
+  // What routing needs; its text and attachments move on to the thread that opens the OpenPGP.
+  const mail = read.mail;
 
   const target = routeTarget(deps, envelope, mail.to);
   if (target === undefined)
@@ -253,9 +268,9 @@ async function handle(
   const decryptionKeys = ENCRYPTED.has(read.pgp)
     ? (await deps.programKeys.decryptionKeys(slug)).map((key) => key.armor())
     : [];
-  let opened: OpenedMail;
+  let opened: ReadOpenedMail;
   try {
-    opened = await deps.parsePool.openMail(raw, {
+    opened = await deps.parsePool.openMail(read.raw, {
       mail,
       decryptionKeys,
       knownSenderKey: knownKey,
@@ -284,11 +299,14 @@ async function handle(
     return { id, status: "needs-attention", caseId: caseId ?? null, problem };
   }
 
+  // The text as the web form would take it; a longer one whole as message.txt besides (body-text.ts).
+  const body = fitMailText(opened.text);
   const attachments: NewAttachment[] = opened.attachments.map((file) => ({
     filename: file.filename,
     contentType: file.contentType,
     data: file.content,
   }));
+  if (body.attachment !== null) attachments.push(body.attachment);
   // A key first heard of in a reply to the case's secret reply address becomes the case's key.
   const keyToKeep = found?.by === "reply-address" && knownKey === null ? opened.senderKey : null;
   const facts: MailFacts = {
@@ -300,39 +318,31 @@ async function handle(
     return done("needs-attention", { caseId: found.caseId, hash, problem: otherSenderProblem(found.caseId) });
 
   if (caseId !== undefined) {
-    await addReporterMessage(
-      deps.store,
-      deps.keyring,
-      caseId,
-      opened.text || "(empty message)",
-      attachments,
-      at,
-      {
-        mail: facts,
-        also: async (trx) => {
-          if (mail.messageId !== null) await recordThread(trx, mail.messageId, caseId, at);
-          await markInboundMail(trx, id, { status: "case-reply", caseId, messageIdHash: hash, at });
-          if (keyToKeep !== null) {
-            await keepReporterKey(trx, deps.keyring, caseId, keyToKeep);
-            const to = answerAddress(envelope, mail);
-            if (to !== null && (await linkWasWithheld(trx, deps, target.program, caseId))) {
-              await enqueueReceipt(trx, deps, target.program, {
-                kind: "key-kept",
-                caseId,
-                reporterToken: await renewReporterToken(trx, caseId),
-                replyToken: replyTokenFor(deps.mailKey, caseId),
-                to,
-                inReplyTo: mail.messageId,
-                senderKey: keyToKeep,
-                arrivedEncrypted: facts.encrypted,
-                acknowledgeBy: null,
-                at,
-              });
-            }
+    await addReporterMessage(deps.store, deps.keyring, caseId, body.text, attachments, at, {
+      mail: facts,
+      also: async (trx) => {
+        if (mail.messageId !== null) await recordThread(trx, mail.messageId, caseId, at);
+        await markInboundMail(trx, id, { status: "case-reply", caseId, messageIdHash: hash, at });
+        if (keyToKeep !== null) {
+          await keepReporterKey(trx, deps.keyring, caseId, keyToKeep);
+          const to = answerAddress(envelope, mail);
+          if (to !== null && (await linkWasWithheld(trx, deps, target.program, caseId))) {
+            await enqueueReceipt(trx, deps, target.program, {
+              kind: "key-kept",
+              caseId,
+              reporterToken: await renewReporterToken(trx, caseId),
+              replyToken: replyTokenFor(deps.mailKey, caseId),
+              to,
+              inReplyTo: mail.messageId,
+              senderKey: keyToKeep,
+              arrivedEncrypted: facts.encrypted,
+              acknowledgeBy: null,
+              at,
+            });
           }
-        },
+        }
       },
-    );
+    });
     return { id, status: "case-reply", caseId, problem: null };
   }
 
@@ -348,7 +358,7 @@ async function handle(
       source: "email",
       assetId: null,
       title: titleOf(opened.subject ?? mail.subject),
-      fields: { [bodyFieldOf(target.program)]: opened.text || "(empty message)" },
+      fields: { [bodyFieldOf(target.program)]: body.text },
       credit: { mode: "anonymous" },
       contact: {
         ...(sender === null ? {} : { email: sender }),
@@ -397,7 +407,7 @@ function routeTarget(deps: MailIntakeDeps, envelope: Envelope, headerTo: readonl
 async function findCase(
   deps: MailIntakeDeps,
   replyToken: string | null,
-  mail: InboundMail,
+  mail: MailHeaders,
   envelope: Envelope,
   program: string,
 ): Promise<{ caseId: string; by: "reply-address" | "thread" | "thread-other-sender" } | undefined> {
@@ -435,7 +445,7 @@ async function findCase(
  * the delivering server recorded), else the From. Null for a bounce's null sender, and for mail
  * through a list, whose answer could reach everyone on it.
  */
-function answerAddress(envelope: Envelope, mail: InboundMail): string | null {
+function answerAddress(envelope: Envelope, mail: MailHeaders): string | null {
   if (mail.viaList !== null || envelope.mailFrom === null) return null;
   return envelope.mailFrom ?? mail.from?.address ?? null;
 }

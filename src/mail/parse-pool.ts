@@ -2,8 +2,17 @@ import type { Logger } from "pino";
 import { Piscina } from "piscina";
 import { type InboundLimits, type InboundMail, InboundMailError } from "./inbound-parse.js";
 import { MailUnreadable, type OpenedMail } from "./open-pgp.js";
-import type { OpenMailResult, OpenMailTask, PgpKind, ReadMailResult, ReadMailTask } from "./parse-worker.js";
-import { withBuffers } from "./thread-bytes.js";
+import type {
+  OpenMailResult,
+  OpenMailTask,
+  PgpKind,
+  ReadMailResult,
+  ReadMailTask,
+  WireMail,
+  WireOpenedMail,
+} from "./parse-worker.js";
+import { asBuffer, withBuffers } from "./thread-bytes.js";
+import { movableBuffers } from "./thread-transfer.js";
 
 /**
  * Where untrusted mail is read: a small pool of worker threads (piscina) running parse-worker.ts,
@@ -53,9 +62,15 @@ export class MailParsePoolClosed extends Error {
   }
 }
 
+/** A message as read: its text as UTF-8 bytes (decoded only as far as needed: body-text.ts). */
+export type ReadInboundMail = Omit<InboundMail, "text"> & { text: Buffer };
+export type ReadOpenedMail = Omit<OpenedMail, "text"> & { text: Buffer };
+
 export interface ReadMail {
-  mail: InboundMail;
+  mail: ReadInboundMail;
   pgp: PgpKind;
+  /** The raw message, back from the thread that read it (the one passed in was moved there). */
+  raw: Buffer;
 }
 
 type TaskName = "readMail" | "openMail";
@@ -92,22 +107,31 @@ export class MailParsePool {
     };
   }
 
-  /** Parses a message. Throws InboundMailError (unreadable), MailTooCostly, or a bug's Error. */
+  /**
+   * Parses a message. Throws InboundMailError (unreadable), MailTooCostly, or a bug's Error.
+   * `raw` moves to the reading thread (a large Buffer is empty here afterwards): use the one
+   * returned.
+   */
   async readMail(raw: Buffer, limits: InboundLimits, envelope?: { mailFrom?: string }): Promise<ReadMail> {
-    const result = (await this.run("readMail", {
-      raw,
-      limits,
-      ...(envelope === undefined ? {} : { envelope }),
-    })) as ReadMailResult;
-    if (result.ok) return { mail: withBuffers(result.mail), pgp: result.pgp };
+    const task: ReadMailTask = { raw, limits, ...(envelope === undefined ? {} : { envelope }) };
+    const result = (await this.run("readMail", task, movableBuffers([raw]))) as ReadMailResult;
+    if (result.ok) return { mail: fromWire(result.mail), pgp: result.pgp, raw: asBuffer(result.raw) };
     if (result.failure === "message") throw new InboundMailError(result.code, result.message);
     throw this.costOrBug(result);
   }
 
-  /** Opens its OpenPGP. Throws MailUnreadable, MailTooCostly, or a bug's Error. */
-  async openMail(raw: Buffer, task: Omit<OpenMailTask, "raw">): Promise<OpenedMail> {
-    const result = (await this.run("openMail", { raw, ...task })) as OpenMailResult;
-    if (result.ok) return withBuffers(result.opened);
+  /**
+   * Opens its OpenPGP. Throws MailUnreadable, MailTooCostly, or a bug's Error. `raw`, the text
+   * and the attachments of `task.mail` move to the reading thread: use what is returned.
+   */
+  async openMail(
+    raw: Buffer,
+    task: Omit<OpenMailTask, "raw" | "mail"> & { mail: ReadInboundMail },
+  ): Promise<ReadOpenedMail> {
+    const { mail } = task;
+    const moving = movableBuffers([raw, mail.text, ...mail.attachments.map((file) => file.content)]);
+    const result = (await this.run("openMail", { ...task, raw }, moving)) as OpenMailResult;
+    if (result.ok) return fromWire(result.opened);
     if (result.failure === "message") throw new MailUnreadable(result.code, result.message);
     throw this.costOrBug(result);
   }
@@ -121,6 +145,7 @@ export class MailParsePool {
   private async run(
     name: TaskName,
     task: ReadMailTask | OpenMailTask,
+    transferList: ArrayBuffer[],
   ): Promise<ReadMailResult | OpenMailResult> {
     if (this.closed) throw new MailParsePoolClosed();
     const release = await this.slots.take();
@@ -132,7 +157,7 @@ export class MailParsePool {
       const deadline = new AbortController();
       timer = setTimeout(() => deadline.abort(), this.budget.seconds * 1000);
       try {
-        return await this.threads().run(task, { name, signal: deadline.signal });
+        return await this.threads().run(task, { name, signal: deadline.signal, transferList });
       } catch (error) {
         const meaning = this.meaningOf(error, deadline.signal.aborted);
         if (meaning instanceof MailTooCostly) this.warm = undefined; // its thread was ended
@@ -219,6 +244,13 @@ export class MailParsePool {
     }
     return this.pool;
   }
+}
+
+/** A message back from a thread, its bytes as Buffers again (no copy). */
+function fromWire(wire: WireMail): ReadInboundMail;
+function fromWire(wire: WireOpenedMail): ReadOpenedMail;
+function fromWire(wire: WireMail | WireOpenedMail): ReadInboundMail | ReadOpenedMail {
+  return { ...withBuffers(wire), text: asBuffer(wire.text) };
 }
 
 /**

@@ -11,12 +11,17 @@ import { MailUnreadable, type OpenedMail, openPgp } from "./open-pgp.js";
 import { readPrivateKey } from "./pgp-keys.js";
 import { detectPgp, type PgpDetection } from "./pgp-mime.js";
 import { asBuffer, withBuffers } from "./thread-bytes.js";
+import { movedResult } from "./thread-transfer.js";
 
 /**
  * The untrusted half of mail intake, run in a worker thread of the parse pool (parse-pool.ts)
  * under a time and memory budget: MIME, quoted-printable, HTML to text, OpenPGP armour,
  * decompression. Pure functions over bytes in, plain structured-cloneable results out; no
  * database, no keyring, no logging. Keys come in as armored text.
+ *
+ * The large parts (the raw message, the text, the attachments) cross the thread boundary by
+ * transfer, each way (thread-transfer.ts), and the text crosses as UTF-8 bytes: the main thread
+ * decodes only what a case's field holds (body-text.ts), never a 25 MB string.
  *
  * Nothing here throws for anything about the message: a message that cannot be read is an
  * `ok: false` result with a code and a sentence. A rejection of the task therefore always means the
@@ -42,15 +47,20 @@ export interface ReadMailTask {
   envelope?: { mailFrom?: string };
 }
 
+/** A message as it crosses threads: its text as UTF-8 bytes, which move instead of being copied. */
+export type WireMail = Omit<InboundMail, "text"> & { text: Uint8Array };
+export type WireOpenedMail = Omit<OpenedMail, "text"> & { text: Uint8Array };
+
 export type ReadMailResult =
-  | { ok: true; mail: InboundMail; pgp: PgpKind }
+  /** `raw` is the task's, moved back: the main thread needs it again for openMail. */
+  | { ok: true; mail: WireMail; pgp: PgpKind; raw: Uint8Array }
   | { ok: false; failure: "message"; code: InboundMailErrorCode; message: string }
   | CostOrBug;
 
 export interface OpenMailTask {
   raw: Uint8Array;
   /** The outer message as readMail returned it. */
-  mail: InboundMail;
+  mail: WireMail;
   /** The program's decryption keys, armored; empty when the message is not encrypted. */
   decryptionKeys: string[];
   knownSenderKey: string | null;
@@ -58,7 +68,7 @@ export interface OpenMailTask {
 }
 
 export type OpenMailResult =
-  | { ok: true; opened: OpenedMail }
+  | { ok: true; opened: WireOpenedMail }
   | { ok: false; failure: "message"; code: string; message: string }
   | CostOrBug;
 
@@ -74,7 +84,14 @@ export async function readMail(task: ReadMailTask): Promise<ReadMailResult> {
   try {
     const raw = asBuffer(task.raw);
     const mail = await parseInboundMail(raw, task.limits, task.envelope);
-    return { ok: true, mail, pgp: detectPgp(raw).kind };
+    const pgp = detectPgp(raw).kind;
+    const text = Buffer.from(mail.text, "utf8");
+    const files = mail.attachments.map((file) => file.content);
+    return movedResult<ReadMailResult>({ ok: true, mail: { ...mail, text }, pgp, raw }, [
+      raw,
+      text,
+      ...files,
+    ]);
   } catch (error) {
     if (error instanceof InboundMailError)
       return { ok: false, failure: "message", code: error.code, message: error.message };
@@ -84,12 +101,17 @@ export async function readMail(task: ReadMailTask): Promise<ReadMailResult> {
 
 export async function openMail(task: OpenMailTask): Promise<OpenMailResult> {
   try {
-    const opened = await openPgp(asBuffer(task.raw), withBuffers(task.mail), {
+    const textBytes = asBuffer(task.mail.text);
+    const mail: InboundMail = { ...withBuffers(task.mail), text: textBytes.toString("utf8") };
+    const opened = await openPgp(asBuffer(task.raw), mail, {
       decryptionKeys: () => Promise.all(task.decryptionKeys.map(readPrivateKey)),
       knownSenderKey: task.knownSenderKey,
       limits: task.limits,
     });
-    return { ok: true, opened };
+    // Mail without OpenPGP keeps the text it came with: its bytes go back as they came.
+    const text = opened.text === mail.text ? textBytes : Buffer.from(opened.text, "utf8");
+    const files = opened.attachments.map((file) => file.content);
+    return movedResult<OpenMailResult>({ ok: true, opened: { ...opened, text } }, [text, ...files]);
   } catch (error) {
     if (error instanceof MailUnreadable)
       return { ok: false, failure: "message", code: error.code, message: error.message };

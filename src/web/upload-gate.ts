@@ -15,6 +15,11 @@ import { HttpError } from "./errors.js";
  * - one address (an IPv4 address, an IPv6 /64) has at most `perAddress` uploads in flight;
  *   past it: 429. A person sends one report at a time.
  *
+ * - an upload holds its reservation only while its body keeps arriving at `minBytesPerSecond`
+ *   (measured over windows of `windowMs`, the first a grace period): otherwise idle connections
+ *   that declare the largest size could hold the whole budget for the request timeout and turn
+ *   every reporter away. A slower upload's connection is closed and its reservation released.
+ *
  * The refusal comes before the body is read and the connection is closed after it, so a refused
  * request costs no memory. Staff (signed in, or with an API token) are not counted: strangers
  * must not be able to make the team wait. Bodies up to SMALL_BODY_LIMIT are not counted either.
@@ -22,6 +27,8 @@ import { HttpError } from "./errors.js";
 export interface UploadGateOptions {
   totalBytes: number;
   perAddress: number;
+  minBytesPerSecond: number;
+  windowMs: number;
 }
 
 /** A refusal for load: the body is not read, not even drained (src/web/body-limits.ts). */
@@ -58,9 +65,23 @@ export function uploadGate(options: UploadGateOptions) {
     }
     inFlight.set(address, mine + 1);
     let released = false;
+    const socket = request.raw.socket;
+    let readBefore = socket.bytesRead;
+    const minimum = (options.minBytesPerSecond * options.windowMs) / 1000;
+    const watch = setInterval(() => {
+      if (request.raw.complete) return clearInterval(watch); // all arrived: now it is our work
+      const read = socket.bytesRead;
+      if (read - readBefore < minimum) {
+        socket.destroy();
+        release();
+      }
+      readBefore = read;
+    }, options.windowMs);
+    watch.unref();
     const release = () => {
       if (released) return;
       released = true;
+      clearInterval(watch);
       budget.release(bytes);
       const left = (inFlight.get(address) ?? 1) - 1;
       if (left <= 0) inFlight.delete(address);

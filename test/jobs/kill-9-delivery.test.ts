@@ -47,6 +47,8 @@ describe.each(targets)("kill -9 during delivery on $name", (target) => {
       EMBARGO_SMTP_URL: sink.url,
       EMBARGO_DELIVERY_LEASE_SECONDS: "2",
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: "1000",
+      // Many reports at once from one address: the upload gate must not turn them away.
+      EMBARGO_UPLOADS_PER_ADDRESS: "100",
     };
     server = await startServerProcess(env);
     const ids: string[] = [];

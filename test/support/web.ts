@@ -56,6 +56,8 @@ export async function startTestApp(
       perProgramPerHour: 100_000,
       requestsPerMinute: 100_000,
     },
+    // Tests send many requests at once from one address; test/web/upload-gate.test.ts sets its own.
+    uploads: { ...base.uploads, perAddress: 1_000 },
     ...overrides,
   };
   let lines = "";

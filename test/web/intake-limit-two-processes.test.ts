@@ -43,6 +43,8 @@ describe.each(targets)("two embargo serve processes on $name", (target) => {
       EMBARGO_WORKER: "off",
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: "20",
       EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: "5",
+      // Many reports at once from one address: the upload gate must not turn them away.
+      EMBARGO_UPLOADS_PER_ADDRESS: "100",
       EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: "500",
       EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: "100000",
     };

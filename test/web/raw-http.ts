@@ -28,9 +28,13 @@ export class RawConnection {
     socket.on("error", end);
   }
 
-  static open(port: number): Promise<RawConnection> {
+  /** `localAddress`: another loopback address (127.0.0.2 …), for a second client. */
+  static open(port: number, localAddress?: string): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: "127.0.0.1" }, () => resolve(new RawConnection(socket)));
+      const socket = connect(
+        { port, host: "127.0.0.1", ...(localAddress === undefined ? {} : { localAddress }) },
+        () => resolve(new RawConnection(socket)),
+      );
       socket.once("error", reject);
     });
   }

@@ -32,10 +32,11 @@ describe("the anonymous upload budget", () => {
     t = undefined;
   });
 
-  async function start(uploads: { totalBytes: number; perAddress: number }): Promise<number> {
+  async function start(budget: { totalBytes: number; perAddress: number }): Promise<number> {
     const app = await startTestApp(databases[0]!.open, {
       limits: { attachmentBytes: 1 * MiB, attachmentsTotalBytes: 2 * MiB },
-      uploads,
+      // The test's uploads idle on purpose: no minimum rate within its run.
+      uploads: { ...budget, minBytesPerSecond: 1, windowMs: 60_000 },
     });
     t = app;
     return listen(app.app);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { ANSWER_MAX_CHARS } from "../../intake/report-schema.js";
 import { addReporterMessage, findCaseForReporter, getAttachment } from "../../store/cases.js";
 import { AgreementNotPendingError, respondToAgreement } from "../../store/staff-cases.js";
 import { FollowUpLimiter, followUpRefusalText } from "../abuse/follow-up-limiter.js";
@@ -16,7 +17,7 @@ import { ReceiptPage, ReporterCasePage } from "../views/reporter-case.js";
 const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const Params = z.object({ token: z.string().max(100) });
 const AttachmentParams = Params.extend({ id: z.string().max(100) });
-const MAX_MESSAGE = 100_000;
+const MAX_MESSAGE = ANSWER_MAX_CHARS;
 const MAX_AGREEMENT_COMMENT = 10_000;
 
 /**
