@@ -13,6 +13,7 @@ import {
   codeDescription,
   formatNumber,
   formatTable,
+  freePort,
   type Hosted,
   host,
   machineDescription,
@@ -225,19 +226,6 @@ async function statuses(databaseUrl: string): Promise<string[]> {
   } finally {
     await store.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Measured {

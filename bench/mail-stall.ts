@@ -21,6 +21,7 @@ import {
   cpuBusy,
   formatNumber,
   formatTable,
+  freePort,
   type Hosted,
   host,
   machineDescription,
@@ -301,19 +302,6 @@ async function statuses(databaseUrl: string): Promise<Map<string, number>> {
   } finally {
     await store.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -388,4 +389,17 @@ export function formatNumber(value: number, digits = 0): string {
 /** Progress goes to stderr, so stdout holds only the results. */
 export function progress(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** A free TCP port on the loopback interface (for a child server's second listener, e.g. SMTP). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
