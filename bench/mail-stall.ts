@@ -14,6 +14,7 @@ import { startServer } from "../src/server.js";
 import { openDatabase } from "../src/store/database.js";
 import { migrate } from "../src/store/migrate.js";
 import { saveProgramKey } from "../src/store/program-keys.js";
+import { PGP_MIME_ENCRYPTED_TYPE, pgpMimeEncryptedBody } from "../test/support/pgp-mime-body.js";
 import {
   BenchError,
   type BenchOptions,
@@ -137,23 +138,7 @@ async function pathologicalMails(programKey: openpgp.PublicKey): Promise<{ kind:
     {
       kind: "compressed PGP/MIME of armour lines",
       make: (i: number) =>
-        message(
-          i,
-          ['Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"'],
-          [
-            "--b",
-            "Content-Type: application/pgp-encrypted",
-            "",
-            "Version: 1",
-            "",
-            "--b",
-            'Content-Type: application/octet-stream; name="encrypted.asc"',
-            "",
-            compressed.trim().replace(/\r?\n/g, "\r\n"),
-            "--b--",
-            "",
-          ].join("\r\n"),
-        ),
+        message(i, [`Content-Type: ${PGP_MIME_ENCRYPTED_TYPE}`], pgpMimeEncryptedBody(compressed)),
     },
   ];
   const html = {

@@ -219,8 +219,9 @@ function sendError(error: FastifyError | HttpError, request: FastifyRequest, rep
   let fields: { field: string; message: string }[] | undefined;
 
   // A page that needs a signed-in member of staff: to the sign-in page, then back (same site only).
-  // Machines (the API, a Prometheus scraper on /metrics) get the 401 itself.
-  const forMachines = request.url.startsWith("/api/") || /^\/metrics(?:\?|$)/.test(request.url);
+  // Machines (the API, and routes marked `config: { forMachines: true }` such as a Prometheus
+  // scraper's /metrics) get the 401 itself.
+  const forMachines = request.url.startsWith("/api/") || request.routeOptions.config?.forMachines === true;
   if (error instanceof LoginRequired && !forMachines)
     return reply
       .status(303)
@@ -305,5 +306,9 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     bodyParsed: boolean;
+  }
+  interface FastifyContextConfig {
+    /** Answered to programs, not browsers: no redirect to the sign-in page. */
+    forMachines?: boolean;
   }
 }

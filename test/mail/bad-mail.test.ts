@@ -14,6 +14,7 @@ import {
   type Party,
   startMailListener,
 } from "../support/mail.js";
+import { PGP_MIME_ENCRYPTED_TYPE, pgpMimeEncryptedBody } from "../support/pgp-mime-body.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
@@ -298,19 +299,9 @@ describe.each(databases)("bad mail on $name", (database) => {
         "Subject: ...",
         "Message-ID: <bomb@example.net>",
         "MIME-Version: 1.0",
-        'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"',
+        `Content-Type: ${PGP_MIME_ENCRYPTED_TYPE}`,
         "",
-        "--b",
-        "Content-Type: application/pgp-encrypted",
-        "",
-        "Version: 1",
-        "",
-        "--b",
-        'Content-Type: application/octet-stream; name="encrypted.asc"',
-        "",
-        armored.trim().replace(/\r?\n/g, "\r\n"),
-        "--b--",
-        "",
+        pgpMimeEncryptedBody(armored),
       ].join("\r\n"),
     );
     expect(bomb.length).toBeLessThan(200_000);

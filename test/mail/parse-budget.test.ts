@@ -6,6 +6,7 @@ import { handleUnhandledMail, mailIntakeDeps, startMailIntake } from "../../src/
 import { inboundMailRaw, markRetryAtStart, storeInboundMail } from "../../src/store/inbound-mail.js";
 import { databases } from "../support/databases.js";
 import { giveProgramKey, type MailListener, startMailListener } from "../support/mail.js";
+import { PGP_MIME_ENCRYPTED_TYPE, pgpMimeEncryptedBody } from "../support/pgp-mime-body.js";
 import { createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
 import { textOf } from "../support/workspace.js";
@@ -56,22 +57,7 @@ async function compressedArmourLines(programKey: openpgp.PublicKey): Promise<Buf
     encryptionKeys: programKey,
     config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
   });
-  return message(
-    ['Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"'],
-    [
-      "--b",
-      "Content-Type: application/pgp-encrypted",
-      "",
-      "Version: 1",
-      "",
-      "--b",
-      'Content-Type: application/octet-stream; name="encrypted.asc"',
-      "",
-      armored.trim().replace(/\r?\n/g, "\r\n"),
-      "--b--",
-      "",
-    ].join("\r\n"),
-  );
+  return message([`Content-Type: ${PGP_MIME_ENCRYPTED_TYPE}`], pgpMimeEncryptedBody(armored));
 }
 
 /** An ordinary message, large enough that reading it takes longer than a millisecond. */

@@ -60,7 +60,7 @@ export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) 
   });
 
   // Prometheus scrapes with a bearer API token (or a signed-in browser): no login redirect here.
-  app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
+  app.get("/metrics", { schema: { hide: true }, config: { forMachines: true } }, async (request, reply) => {
     if (request.staff === undefined) {
       throw new HttpError(401, "unauthorized", "Send an API token: Authorization: Bearer embargo_…");
     }
