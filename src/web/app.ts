@@ -17,15 +17,11 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { sql } from "kysely";
-import type { Logger } from "pino";
-import type { Config } from "../config.js";
-import type { Keyring } from "../crypto/keyring.js";
-import type { ProgramRegistry } from "../intake/programs.js";
-import type { Store } from "../store/database.js";
 import { IntakeLimiter } from "./abuse/intake-limiter.js";
 import { rateLimitKeys } from "./abuse/rate-limit-keys.js";
 import { finishUnreadBody, SMALL_BODY_LIMIT } from "./body-limits.js";
 import { caseCommandHttpError } from "./case-errors.js";
+import type { AppDeps, WebContext } from "./context.js";
 import { HttpError } from "./errors.js";
 import { csrfTokenOf, multipartFormReader } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
@@ -46,27 +42,6 @@ import { fastifyTrustProxy } from "./trust-proxy.js";
 import { UploadsBusy, uploadGate } from "./upload-gate.js";
 import { ErrorPage } from "./views/error-page.js";
 import { renderPage } from "./views/layout.js";
-
-export interface AppDeps {
-  config: Config;
-  programs: ProgramRegistry;
-  store: Store;
-  keyring: Keyring;
-  logger: Logger;
-  /** The clock for every rule (deadlines, expiry); tests move it. */
-  clock: () => Date;
-  /** HMAC key for proof-of-work challenges, shared by all instances (derived from the master key). */
-  powKey: Buffer;
-  /** Derives cases' reply addresses (src/mail/reply-token.ts), for mail handled from the queue page. */
-  mailKey: Buffer;
-}
-
-/** What every route module receives. */
-export interface WebContext extends AppDeps {
-  limiter: IntakeLimiter;
-  pow: { hmacKey: Buffer; maxNumber: number; expiresInSeconds: number; now: () => Date };
-  replay: ReplayGuard;
-}
 
 const ASSETS = fileURLToPath(new URL("../../assets/", import.meta.url));
 

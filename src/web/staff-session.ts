@@ -10,7 +10,7 @@ import {
   usableRoles,
 } from "../auth/staff.js";
 import { getUser, membershipsOf, type UserRow } from "../auth/users.js";
-import type { WebContext } from "./app.js";
+import type { WebContext } from "./context.js";
 import { HttpError } from "./errors.js";
 
 /**

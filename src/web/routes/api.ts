@@ -11,7 +11,7 @@ import {
 import { submitReportCommand } from "../../intake/submit.js";
 import type { NewAttachment } from "../../store/cases.js";
 import { intakeRefusalText } from "../abuse/intake-limiter.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import { verifyPowSolution } from "../pow/challenge.js";
 

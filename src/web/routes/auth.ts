@@ -43,7 +43,7 @@ import {
   type UserRow,
 } from "../../auth/users.js";
 import { ApiError } from "../../intake/report-schema.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { canAdmin } from "../permissions.js";

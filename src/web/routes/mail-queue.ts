@@ -11,7 +11,7 @@ import {
   mailNeedingAttention,
   markInboundMail,
 } from "../../store/inbound-mail.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { canWorkCase } from "../permissions.js";
 import { requireStaff } from "../staff-session.js";

@@ -12,7 +12,7 @@ import {
 } from "../../auth/offboarding.js";
 import { releaseCases } from "../../auth/offboarding-cases.js";
 import { ALL_PROGRAMS, type Staff } from "../../auth/staff.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { canAdmin, canManageAccount, canRemoveMembership, canSeeMember } from "../permissions.js";

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { jobCounts, listDeliveryProblems, outboxProgramOf, retryDelivery } from "../../store/outbox.js";
 import { programMetrics } from "../../workspace/metrics.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { formatPrometheus, metricFamiliesFrom, PROMETHEUS_CONTENT_TYPE } from "../metrics/prometheus.js";
 import { canAdmin, viewablePrograms } from "../permissions.js";

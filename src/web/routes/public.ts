@@ -3,7 +3,7 @@ import { z } from "zod";
 import { programPublicKey, wkdKey } from "../../mail/key-directory.js";
 import { renderSecurityTxt } from "../../policy/render/security-txt.js";
 import { publishedPublicKey } from "../../store/program-keys.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { renderPage } from "../views/layout.js";
 import { PolicyPage, ProgramIndex } from "../views/policy-page.js";

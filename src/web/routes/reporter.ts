@@ -6,8 +6,8 @@ import { addReporterMessage, findCaseForReporter, getAttachment } from "../../st
 import { AgreementNotPendingError, respondToAgreement } from "../../store/staff-cases.js";
 import { FollowUpLimiter, followUpRefusalText } from "../abuse/follow-up-limiter.js";
 import { rateLimitKeys } from "../abuse/rate-limit-keys.js";
-import type { WebContext } from "../app.js";
 import { formUploadBodyLimit } from "../body-limits.js";
+import type { WebContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { renderPage } from "../views/layout.js";

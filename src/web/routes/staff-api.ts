@@ -39,7 +39,7 @@ import {
   triageCase,
 } from "../../workspace/case-work.js";
 import { clockNeedsOf, inboxClocksOf } from "../../workspace/inbox-clocks.js";
-import type { WebContext } from "../app.js";
+import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import { canWorkCase, caseNotFound, requireCaseAccess, viewablePrograms } from "../permissions.js";
 import { requireStaff } from "../staff-session.js";

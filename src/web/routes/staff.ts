@@ -39,9 +39,9 @@ import {
   triageCase,
 } from "../../workspace/case-work.js";
 import { clockNeedsOf, inboxClocksOf } from "../../workspace/inbox-clocks.js";
-import type { WebContext } from "../app.js";
 import { formUploadBodyLimit } from "../body-limits.js";
 import { caseCommandHttpError } from "../case-errors.js";
+import type { WebContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { canWorkCase, caseNotFound, requireCaseAccess, viewablePrograms } from "../permissions.js";
