@@ -5,17 +5,18 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { encryptText } from "../src/crypto/envelope.js";
-import { type Keyring, loadKeyring } from "../src/crypto/keyring.js";
+import type { Keyring } from "../src/crypto/keyring.js";
 import { aad } from "../src/store/aad.js";
 import { GENESIS_HASH } from "../src/store/chain.js";
+import { loadKeyring } from "../src/store/data-keys.js";
 import type { Store } from "../src/store/database.js";
 import { nextDueAt } from "../src/store/deadlines.js";
 import { randomId, sha256Hex } from "../src/store/ids.js";
+import type { InboxFilter } from "../src/store/inbox.js";
 import { listInbox } from "../src/store/inbox.js";
 import { migrate } from "../src/store/migrate.js";
 import type { CasesTable } from "../src/store/schema.js";
 import { currentSearchKey, type SearchKey, termHashes } from "../src/store/search-index.js";
-import type { InboxFilter } from "../src/store/staff-cases.js";
 import { openBenchStore } from "./bench-store.js";
 
 /**

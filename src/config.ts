@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parse } from "yaml";
 import { z } from "zod";
-import { parseTrustProxy, type TrustProxy } from "./web/trust-proxy.js";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy-setting.js";
 
 /**
  * Embargo's configuration, validated once at start into one typed object. Every setting comes
@@ -90,7 +90,7 @@ const ConfigSchema = z.object({
   EMBARGO_FOLLOW_UPS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().positive().default(30),
   /** Every request, per address: a ceiling against floods, far above what a person clicks. */
   EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().positive().default(600),
-  /** A hop count or the proxies' addresses (src/web/trust-proxy.ts); unset: clients connect directly. */
+  /** A hop count or the proxies' addresses (src/trust-proxy-setting.ts); unset: clients connect directly. */
   EMBARGO_TRUST_PROXY: z
     .string()
     .default("")

@@ -2,15 +2,16 @@ import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
 import { ensureFirstAdminLink } from "./auth/first-admin.js";
 import type { Config } from "./config.js";
-import { loadKeyring } from "./crypto/keyring.js";
 import { loadMasterKey } from "./crypto/master-key.js";
-import { ProgramRegistry } from "./intake/programs.js";
 import { jobRunnerFromConfig } from "./jobs/from-config.js";
 import { mailIntakeDeps, startMailIntake } from "./mail/from-config.js";
 import { programAddresses } from "./mail/program-addresses.js";
 import { deriveMailKey } from "./mail/reply-token.js";
 import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
+import { ProgramRegistry } from "./programs/registry.js";
+import type { Services } from "./services.js";
+import { loadKeyring } from "./store/data-keys.js";
 import { openDatabase, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
 import { listProgramKeys } from "./store/program-keys.js";
@@ -47,7 +48,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     });
     const keyring = await loadKeyring(store, masterKey);
     await backfillSearchIndex(store, keyring); // titles stored before the blind index existed
-    const app = await buildApp({
+    const services: Services = {
       config,
       programs,
       store,
@@ -56,11 +57,11 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       clock,
       powKey: derivePowKey(masterKey),
       mailKey: deriveMailKey(masterKey),
-    });
+    };
+    const app = await buildApp(services);
     await app.listen({ host: config.host, port: config.port });
-    const parts = { store, keyring, programs, logger, clock, mailKey: deriveMailKey(masterKey) };
-    const jobs = config.worker ? jobRunnerFromConfig(config, parts) : undefined;
-    const mail = await startMailIntake(mailIntakeDeps(config, parts), config);
+    const jobs = config.worker ? jobRunnerFromConfig(services) : undefined;
+    const mail = await startMailIntake(mailIntakeDeps(services), config);
     if (mail.smtpPort !== undefined) {
       process.stdout.write(`Embargo takes mail on ${config.smtpListener.host}:${mail.smtpPort}\n`);
     }

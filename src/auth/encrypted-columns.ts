@@ -1,5 +1,5 @@
 import { type EncryptedTable, textColumnTable } from "../store/encrypted-columns.js";
-import { setupTotpAad, totpAad } from "./users.js";
+import { setupTotpAad, totpAad } from "./user-totp.js";
 
 /**
  * The encrypted columns of the accounts migration, in the shape key rotation uses

@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { decryptText, encryptText, type KeySource } from "../crypto/envelope.js";
 import type { Store } from "../store/database.js";
 import { randomId, sha256Hex } from "../store/ids.js";
-import type { DatabaseSchema, SetupTokensTable, UsersTable } from "../store/schema.js";
+import type { DatabaseSchema, UsersTable } from "../store/schema.js";
 import { appendSecurityEvents, type SecurityEvent } from "./security-log.js";
 import { ALL_PROGRAMS, type Membership, type Role } from "./staff.js";
 
 /**
- * Staff accounts: creation with memberships, role changes, setup links and the setup itself,
- * the TOTP secret (encrypted) and its replay guard, recovery codes. Every change that matters to
+ * Staff accounts: creation with memberships, role changes, making setup links. Using a link is
+ * in account-setup.ts, the second factor's storage in user-totp.ts. Every change that matters to
  * security is written to the security log in the same transaction.
  */
 export class AccountError extends Error {
@@ -38,7 +37,6 @@ export interface UserSummary {
 
 /** How long a setup or reset link works. */
 export const SETUP_LINK_HOURS = 72;
-const SETUP_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 // The domain is "a dot, not first or last": up to its first dot the class excludes ".", so the
 // match cannot backtrack quadratically (scripts/check-regexes.ts).
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"][^\s@<>()[\]\\,;:".]*\.[^\s@<>()[\]\\,;:"]+$/;
@@ -50,17 +48,6 @@ export function normalizeEmail(input: string): string {
 export function emailProblem(email: string): string | undefined {
   if (email.length > 254 || !EMAIL.test(email)) return "Enter an email address like name@example.org.";
   return undefined;
-}
-
-export const totpAad = (userId: string) => `user:${userId}:totp`;
-export const setupTotpAad = (tokenHash: string) => `setup:${tokenHash}:totp`;
-
-export function sealTotpSecret(keyring: KeySource, userId: string, secret: string): string {
-  return encryptText(keyring, secret, totpAad(userId));
-}
-
-export function openTotpSecret(keyring: KeySource, userId: string, ciphertext: string): string {
-  return decryptText(keyring, ciphertext, totpAad(userId));
 }
 
 export async function findUserByEmail(store: Store, email: string): Promise<UserRow | undefined> {
@@ -146,7 +133,13 @@ export async function createUser(
   return { userId, email };
 }
 
-async function insertUser(trx: Kysely<DatabaseSchema>, id: string, email: string, now: Date): Promise<void> {
+/** Inserts a user without password or second factor, in the caller's transaction. */
+export async function insertUser(
+  trx: Kysely<DatabaseSchema>,
+  id: string,
+  email: string,
+  now: Date,
+): Promise<void> {
   await trx
     .insertInto("users")
     .values({
@@ -229,8 +222,6 @@ export function userStatus(
 // ---------------------------------------------------------------------------------------------
 // Setup links
 
-export type SetupToken = SetupTokensTable;
-
 /**
  * A one-time link to set a password (and TOTP): 32 random bytes, base64url, valid for
  * SETUP_LINK_HOURS, stored only as its sha-256. `userId` null makes the first administrator's
@@ -280,259 +271,4 @@ export async function insertSetupLink(
       at: options.now,
     },
   };
-}
-
-/** The setup token behind a link, when it is well-formed, unused and not expired. */
-export async function findSetupToken(
-  store: Store,
-  token: string,
-  now: Date,
-): Promise<SetupToken | undefined> {
-  if (!SETUP_TOKEN.test(token)) return undefined;
-  const row = await store.db
-    .selectFrom("setup_tokens")
-    .selectAll()
-    .where("token_hash", "=", sha256Hex(token))
-    .executeTakeFirst();
-  if (row === undefined || row.used_at !== null || row.expires_at <= now.toISOString()) return undefined;
-  return row;
-}
-
-/** The TOTP secret offered on a setup page: made at the first visit, the same on every reload. */
-export async function setupTotpSecret(
-  store: Store,
-  keyring: KeySource,
-  row: SetupToken,
-  newSecret: () => string,
-): Promise<string> {
-  if (row.totp_secret_ct !== null)
-    return decryptText(keyring, row.totp_secret_ct, setupTotpAad(row.token_hash));
-  const secret = newSecret();
-  const sealed = encryptText(keyring, secret, setupTotpAad(row.token_hash));
-  const updated = await store.db
-    .updateTable("setup_tokens")
-    .set({ totp_secret_ct: sealed })
-    .where("token_hash", "=", row.token_hash)
-    .where("totp_secret_ct", "is", null)
-    .executeTakeFirst();
-  if (updated.numUpdatedRows === 1n) return secret;
-  // Two first visits at once: use the one that was stored.
-  const stored = await store.db
-    .selectFrom("setup_tokens")
-    .select("totp_secret_ct")
-    .where("token_hash", "=", row.token_hash)
-    .executeTakeFirstOrThrow();
-  if (stored.totp_secret_ct === null) throw new Error("setup token lost its TOTP secret");
-  return decryptText(keyring, stored.totp_secret_ct, setupTotpAad(row.token_hash));
-}
-
-export type SetupOutcome =
-  | { ok: true; userId: string; email: string }
-  | { ok: false; reason: "invalid_link" | "email_taken" | "admin_exists" };
-
-/**
- * Uses a setup link, once: sets the password (an argon2id hash made by the caller, outside the
- * transaction) and, when given, the confirmed TOTP secret and recovery codes. The first
- * administrator's link also creates the user (`*` admin) under the email typed on the page, and
- * burns every other such link. Signs out the user's other sessions.
- */
-export async function completeSetup(
-  store: Store,
-  keyring: KeySource,
-  input: {
-    token: string;
-    /** Only for the first administrator's link. */
-    email?: string;
-    passwordHash: string;
-    totp?: { secret: string; step: number; recoveryHashesJson: string };
-    now: Date;
-  },
-): Promise<SetupOutcome> {
-  const tokenHash = sha256Hex(input.token);
-  const now = input.now.toISOString();
-  return store.transaction(async (trx): Promise<SetupOutcome> => {
-    const row = await trx
-      .selectFrom("setup_tokens")
-      .selectAll()
-      .where("token_hash", "=", tokenHash)
-      .executeTakeFirst();
-    if (row === undefined || row.used_at !== null || row.expires_at <= now)
-      return { ok: false, reason: "invalid_link" };
-
-    // Mark the link used; the first-admin case marks every first-admin link in one statement,
-    // so of two used at once, only one finds its own still unused.
-    const burnt = await trx
-      .updateTable("setup_tokens")
-      .set({ used_at: now })
-      .where("used_at", "is", null)
-      .$if(row.user_id === null, (q) => q.where("user_id", "is", null))
-      .$if(row.user_id !== null, (q) => q.where("token_hash", "=", tokenHash))
-      .returning("token_hash")
-      .execute();
-    if (!burnt.some((b) => b.token_hash === tokenHash)) return { ok: false, reason: "invalid_link" };
-
-    let userId = row.user_id;
-    let email: string;
-    const events: Parameters<typeof appendSecurityEvents>[2][number][] = [];
-    if (userId === null) {
-      const any = await trx.selectFrom("users").select("id").limit(1).executeTakeFirst();
-      if (any !== undefined) return { ok: false, reason: "admin_exists" };
-      email = normalizeEmail(input.email ?? "");
-      if (emailProblem(email) !== undefined) throw new AccountError("invalid_email", "invalid email");
-      userId = randomId();
-      await insertUser(trx, userId, email, input.now);
-      await trx
-        .insertInto("memberships")
-        .values({ user_id: userId, program: ALL_PROGRAMS, role: "admin" })
-        .execute();
-      events.push({
-        type: "user.created",
-        actor: `user:${userId}`,
-        subject: userId,
-        payload: { email, memberships: [{ program: ALL_PROGRAMS, role: "admin" }], firstAdmin: true },
-        at: input.now,
-      });
-    } else {
-      const user = await trx
-        .selectFrom("users")
-        .select(["email"])
-        .where("id", "=", userId)
-        .executeTakeFirst();
-      if (user === undefined) return { ok: false, reason: "invalid_link" };
-      email = user.email;
-    }
-
-    await trx
-      .updateTable("users")
-      .set({
-        password_hash: input.passwordHash,
-        ...(input.totp === undefined
-          ? {}
-          : {
-              totp_secret_ct: sealTotpSecret(keyring, userId, input.totp.secret),
-              totp_enabled: 1,
-              totp_last_step: input.totp.step,
-              recovery_codes_json: input.totp.recoveryHashesJson,
-            }),
-      })
-      .where("id", "=", userId)
-      .execute();
-    await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
-    events.push({
-      type: "user.setup-completed",
-      actor: `user:${userId}`,
-      subject: userId,
-      payload: { purpose: row.purpose, twoFactor: input.totp !== undefined },
-      at: input.now,
-    });
-    if (input.totp !== undefined)
-      events.push({
-        type: "totp.enabled",
-        actor: `user:${userId}`,
-        subject: userId,
-        payload: {},
-        at: input.now,
-      });
-    await appendSecurityEvents(trx, store.dialect, events);
-    return { ok: true, userId, email };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Second factor
-
-/**
- * Records `step` as the user's last accepted TOTP step, only if it is newer than the stored one:
- * false means another request accepted this code (or a later one) first, i.e. a replay.
- */
-export async function acceptTotpStep(store: Store, userId: string, step: number): Promise<boolean> {
-  const result = await store.db
-    .updateTable("users")
-    .set({ totp_last_step: step })
-    .where("id", "=", userId)
-    .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)]))
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
-}
-
-/** Replaces the stored recovery-code hashes, only if they are still `expected` (one use per code). */
-export async function consumeRecoveryCode(
-  store: Store,
-  userId: string,
-  expected: string,
-  remaining: string,
-): Promise<boolean> {
-  const result = await store.db
-    .updateTable("users")
-    .set({ recovery_codes_json: remaining })
-    .where("id", "=", userId)
-    .where("recovery_codes_json", "=", expected)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
-}
-
-/** The pending TOTP secret of a signed-in user enrolling from their account page. */
-export async function pendingTotpSecret(
-  store: Store,
-  keyring: KeySource,
-  user: UserRow,
-  newSecret: () => string,
-): Promise<string> {
-  if (user.totp_enabled === 1) throw new Error("TOTP is already enabled");
-  if (user.totp_secret_ct !== null) return openTotpSecret(keyring, user.id, user.totp_secret_ct);
-  const secret = newSecret();
-  await store.db
-    .updateTable("users")
-    .set({ totp_secret_ct: sealTotpSecret(keyring, user.id, secret) })
-    .where("id", "=", user.id)
-    .where("totp_secret_ct", "is", null)
-    .execute();
-  const again = await getUser(store, user.id);
-  if (again?.totp_secret_ct == null) throw new Error("user lost its pending TOTP secret");
-  return openTotpSecret(keyring, user.id, again.totp_secret_ct);
-}
-
-/** Turns TOTP on after the user confirmed a code of the pending secret; stores new recovery codes. */
-export async function enableTotp(
-  store: Store,
-  input: { userId: string; step: number; recoveryHashesJson: string; now: Date },
-): Promise<void> {
-  await store.transaction(async (trx) => {
-    await trx
-      .updateTable("users")
-      .set({ totp_enabled: 1, totp_last_step: input.step, recovery_codes_json: input.recoveryHashesJson })
-      .where("id", "=", input.userId)
-      .execute();
-    await appendSecurityEvents(trx, store.dialect, [
-      {
-        type: "totp.enabled",
-        actor: `user:${input.userId}`,
-        subject: input.userId,
-        payload: {},
-        at: input.now,
-      },
-    ]);
-  });
-}
-
-export async function replaceRecoveryCodes(
-  store: Store,
-  input: { userId: string; recoveryHashesJson: string; now: Date },
-): Promise<void> {
-  await store.transaction(async (trx) => {
-    await trx
-      .updateTable("users")
-      .set({ recovery_codes_json: input.recoveryHashesJson })
-      .where("id", "=", input.userId)
-      .execute();
-    await appendSecurityEvents(trx, store.dialect, [
-      {
-        type: "recovery-codes.regenerated",
-        actor: `user:${input.userId}`,
-        subject: input.userId,
-        payload: {},
-        at: input.now,
-      },
-    ]);
-  });
 }

@@ -1,15 +1,6 @@
 #!/usr/bin/env node
-import { CommanderError } from "commander";
-import { buildCli } from "./program.js";
+import { processIo } from "./io.js";
+import { runCommandLine } from "./program.js";
 
 /** Entry point: errors go to stderr with a non-zero exit code, never a stack trace for user mistakes. */
-try {
-  await buildCli().parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`embargo: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+process.exitCode = await runCommandLine(process.argv.slice(2), processIo());

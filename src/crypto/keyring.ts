@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Store } from "../store/database.js";
-import type { DatabaseSchema } from "../store/schema.js";
-import { type KeySource, openText, sealText } from "./envelope.js";
-import { CryptoError, DecryptionError, MasterKeyMismatchError } from "./errors.js";
+import type { KeySource } from "./envelope.js";
+import { CryptoError } from "./errors.js";
 
 /**
  * Envelope encryption. Data is encrypted with data keys (DEKs, 32 random bytes); each DEK is
@@ -13,6 +9,9 @@ import { CryptoError, DecryptionError, MasterKeyMismatchError } from "./errors.j
  * Key ids are `k1`, `k2`, …: short (every envelope carries one), ordered, and a primary key, so
  * two instances creating "the next key" at once collide on the id instead of both succeeding;
  * the loser reloads and uses the winner's key.
+ *
+ * This module holds the keys; src/store/data-keys.ts reads them from the database (loadKeyring)
+ * and adds new ones, so crypto stays below the store.
  */
 export interface DataKey {
   readonly id: string;
@@ -20,9 +19,6 @@ export interface DataKey {
   readonly createdAt: Date;
   readonly retiredAt: Date | null;
 }
-
-const MASTER_KEY_ID = "master";
-const CREATE_ATTEMPTS = 5;
 
 export function keyNumber(id: string): number {
   const match = /^k([1-9][0-9]{0,8})$/.exec(id);
@@ -84,80 +80,4 @@ export class Keyring implements KeySource {
       if (!this.#keys.has(id)) return this.refresh();
     }
   }
-}
-
-async function readKeys(db: Kysely<DatabaseSchema>, masterKey: Buffer): Promise<DataKey[]> {
-  const rows = await db.selectFrom("encryption_keys").selectAll().execute();
-  return rows.map((row) => {
-    let key: Buffer;
-    try {
-      key = openText(masterKey, row.wrapped_key, `dek:${row.id}`);
-    } catch (error) {
-      // A GCM failure here means the master key is not the one that wrapped this key.
-      if (error instanceof DecryptionError) throw new MasterKeyMismatchError(row.id);
-      throw error;
-    }
-    return {
-      id: row.id,
-      key,
-      createdAt: new Date(row.created_at),
-      retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
-    };
-  });
-}
-
-/** Inserts a new wrapped key under `id`; false when that id is taken (another instance won). */
-async function insertKey(store: Store, masterKey: Buffer, id: string, now: Date): Promise<boolean> {
-  const result = await store.db
-    .insertInto("encryption_keys")
-    .values({
-      id,
-      wrapped_key: sealText(masterKey, MASTER_KEY_ID, randomBytes(32), `dek:${id}`),
-      created_at: now.toISOString(),
-      retired_at: null,
-    })
-    .onConflict((conflict) => conflict.column("id").doNothing())
-    .executeTakeFirst();
-  return result.numInsertedOrUpdatedRows === 1n;
-}
-
-/**
- * Adds a new data key, which becomes the active one. Retries with the next id when another
- * instance took this one at the same moment. Returns its id.
- */
-export async function addDataKey(store: Store, masterKey: Buffer, now: Date = new Date()): Promise<string> {
-  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
-    const rows = await store.db.selectFrom("encryption_keys").select("id").execute();
-    const id = `k${Math.max(0, ...rows.map((row) => keyNumber(row.id))) + 1}`;
-    if (await insertKey(store, masterKey, id, now)) return id;
-  }
-  throw new CryptoError(
-    "embargo.crypto.keyRace",
-    "could not add a data key: other instances kept adding keys",
-  );
-}
-
-/**
- * Loads the keyring, creating the first data key in an empty database. Fails with
- * MasterKeyMismatchError when the master key cannot unwrap the stored keys.
- */
-export async function loadKeyring(
-  store: Store,
-  masterKey: Buffer,
-  now: () => Date = () => new Date(),
-): Promise<Keyring> {
-  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
-    const keys = await readKeys(store.db, masterKey);
-    if (keys.some((key) => key.retiredAt === null)) {
-      return new Keyring(keys, () => readKeys(store.db, masterKey));
-    }
-    if (keys.length === 0) {
-      // First start. Instances starting together all try to insert `k1`; one insert wins, the
-      // others conflict, and every instance reads that one key on the next round.
-      await insertKey(store, masterKey, "k1", now());
-    } else {
-      await addDataKey(store, masterKey, now()); // every key retired: should not happen, recover
-    }
-  }
-  throw new CryptoError("embargo.crypto.keyRace", "could not load or create a data key");
 }

@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Keyring } from "../crypto/keyring.js";
-import type { ProgramRegistry } from "../intake/programs.js";
 import { messageIdFor } from "../mail/addresses.js";
 import { buildReporterMail, CannotEncryptError } from "../mail/outbound.js";
 import type { ProgramKeySource } from "../mail/program-key-source.js";
@@ -8,6 +7,7 @@ import { nextAttemptAt } from "../notify/backoff.js";
 import type { EmailSender } from "../notify/email-sender.js";
 import type { DeliveryResult, Notification } from "../notify/notification.js";
 import { sendWebhook } from "../notify/webhook-sender.js";
+import type { ProgramRegistry } from "../programs/registry.js";
 import type { Store } from "../store/database.js";
 import {
   type LeasedNotification,

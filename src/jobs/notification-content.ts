@@ -5,7 +5,7 @@ import type { EscalationStep } from "../domain/clocks/escalation.js";
 import type { EventNotice } from "../domain/notifications/event-notices.js";
 import { type Recipient, recipientKey } from "../domain/notifications/recipients.js";
 import type { Notification } from "../notify/notification.js";
-import { escalationText, utcMinute } from "../notify/notification-text.js";
+import { caseRef, escalationText, utcMinute } from "../notify/notification-text.js";
 import type { Policy } from "../policy/schema.js";
 
 /**
@@ -28,11 +28,6 @@ export function isConfidential(policy: Policy, recipient: Recipient): boolean {
     default:
       return policy.notifications.email.confidential;
   }
-}
-
-/** A short, non-secret reference to a case for subjects: the first 8 characters of its id. */
-export function caseRef(caseId: string): string {
-  return caseId.slice(0, 8);
 }
 
 export interface ContentContext {

@@ -1,5 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Logger } from "pino";
+import { appendToCase, lockCase } from "../commands/case-change.js";
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
@@ -13,13 +14,13 @@ import {
   resolveNotifyList,
   webhooksFor,
 } from "../domain/notifications/recipients.js";
-import type { ProgramRegistry } from "../intake/programs.js";
 import { reporterChannel } from "../mail/reporter-channel.js";
+import type { ProgramRegistry } from "../programs/registry.js";
 import { aad } from "../store/aad.js";
 import { contactSchema, reportSchema } from "../store/cases.js";
 import { clockFactsOfRow, clockHistories, clockNeeds } from "../store/clock-facts.js";
 import type { Store } from "../store/database.js";
-import { chainEvents, type NewEvent } from "../store/event-log.js";
+import type { NewEvent } from "../store/event-log.js";
 import { enqueueNotification } from "../store/outbox.js";
 import type { CasesTable, DatabaseSchema } from "../store/schema.js";
 import { domainEventType } from "../store/staff-events.js";
@@ -160,12 +161,7 @@ async function processCase(
   processedSeq: number,
   now: Date,
 ): Promise<{ escalations: number; notifications: number }> {
-  const row = await trx
-    .selectFrom("cases")
-    .selectAll()
-    .where("id", "=", caseId)
-    .$if(deps.store.dialect === "postgres", (q) => q.forUpdate().skipLocked())
-    .executeTakeFirst();
+  const row = await lockCase(trx, deps.store, { id: caseId }, { skipLocked: true });
   if (row === undefined) {
     // Locked by a command in flight (it wakes the case again when it commits), or gone.
     return { escalations: 0, notifications: 0 };
@@ -269,22 +265,9 @@ async function processCase(
       .execute();
   }
 
-  let eventCount = row.event_count;
-  if (escalationEvents.length > 0) {
-    const chain = chainEvents(
-      deps.keyring,
-      caseId,
-      { eventCount: row.event_count, lastEventHash: row.last_event_hash },
-      escalationEvents,
-    );
-    await trx.insertInto("case_events").values(chain.rows).execute();
-    await trx
-      .updateTable("cases")
-      .set({ event_count: chain.head.eventCount, last_event_hash: chain.head.lastEventHash })
-      .where("id", "=", caseId)
-      .execute();
-    eventCount = chain.head.eventCount;
-  }
+  // Its own steps are appended like any other change; the timer then records them as told of
+  // (processed_seq) and moves to the next step, overriding the wake the append asked for.
+  const { eventCount } = await appendToCase(trx, deps.keyring, row, now, { events: escalationEvents });
 
   // The row stays when nothing is scheduled: it remembers which events were already told of.
   const nextAt = [plan.nextAt, disclosure.nextAt]

@@ -1,9 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import type { Keyring } from "../crypto/keyring.js";
-import type { ProgramRegistry } from "../intake/programs.js";
-import type { Store } from "../store/database.js";
+import type { Services } from "../services.js";
 import { inboundMailRaw, markInboundMail, markRetryAtStart, unhandledMail } from "../store/inbound-mail.js";
 import { startImapPoller } from "./imap-poller.js";
 import { handleStoredMail, type MailIntakeDeps } from "./ingest.js";
@@ -13,18 +10,11 @@ import { storeKeySource } from "./store-key-source.js";
 
 /** Attachments of mail: as many and as large as the web form allows. */
 export function mailIntakeDeps(
-  config: Config,
-  parts: {
-    store: Store;
-    keyring: Keyring;
-    programs: ProgramRegistry;
-    logger: Logger;
-    clock: () => Date;
-    mailKey: Buffer;
-  },
+  parts: Pick<Services, "config" | "store" | "keyring" | "programs" | "logger" | "clock" | "mailKey">,
 ): MailIntakeDeps {
+  const { config, ...rest } = parts;
   return {
-    ...parts,
+    ...rest,
     programKeys: storeKeySource(parts.store, parts.keyring),
     parsePool: sharedParsePool(config.mailParse, parts.logger),
     publicUrl: config.publicUrl,

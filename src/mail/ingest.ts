@@ -1,15 +1,18 @@
 import type { Transaction } from "kysely";
 import type { Logger } from "pino";
+import { addReporterMessage } from "../commands/reporter-message.js";
+import { submitReport } from "../commands/submit-report.js";
 import type { Keyring } from "../crypto/keyring.js";
-import { acknowledgeBy, type ProgramRegistry } from "../intake/programs.js";
+import { acknowledgeBy } from "../intake/programs.js";
 import type { LoadedPolicy } from "../policy/loader.js";
+import type { ProgramRegistry } from "../programs/registry.js";
 import {
   contactOfCase,
   keepReporterKey,
   openedByEncryptedMail,
   renewReporterToken,
 } from "../store/case-contact.js";
-import { addReporterMessage, type NewAttachment, submitReport } from "../store/cases.js";
+import type { NewAttachment } from "../store/cases.js";
 import type { Store } from "../store/database.js";
 import type { MailFacts } from "../store/events.js";
 import { randomId } from "../store/ids.js";
@@ -318,7 +321,7 @@ async function handle(
     return done("needs-attention", { caseId: found.caseId, hash, problem: otherSenderProblem(found.caseId) });
 
   if (caseId !== undefined) {
-    await addReporterMessage(deps.store, deps.keyring, caseId, body.text, attachments, at, {
+    await addReporterMessage(deps, caseId, body.text, attachments, at, {
       mail: facts,
       also: async (trx) => {
         if (mail.messageId !== null) await recordThread(trx, mail.messageId, caseId, at);
@@ -351,8 +354,7 @@ async function handle(
   const answer = answerTo === null ? null : await mayAnswer(deps, answerTo, envelope.sendingHost ?? null, at);
   const due = acknowledgeBy(target.program, at);
   const { caseId: newCase } = await submitReport(
-    deps.store,
-    deps.keyring,
+    deps,
     {
       program: slug,
       source: "email",

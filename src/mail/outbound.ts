@@ -1,27 +1,7 @@
 import type * as openpgp from "openpgp";
-import type { Notification } from "../notify/notification.js";
+import type { Notification, ReporterMailOptions } from "../store/outbox-message.js";
 import { readPublicKey } from "./pgp-keys.js";
 import { buildEncryptedMime, buildInnerMime, buildSignedMime } from "./pgp-mime.js";
-
-/**
- * A program's mail to a reporter (receipts, team replies), as one raw RFC 5322 message:
- * encrypted to the reporter's key and signed with the program's when both exist (PGP/MIME,
- * RFC 3156), signed only when the reporter has no key, plain when the program has no key yet.
- * From the program's address, with the case's reply address as Reply-To, so the answer joins the
- * case whatever the reporter's client does with the subject.
- */
-export interface ReporterMailOptions {
-  from: string;
-  replyTo: string | null;
-  inReplyTo: string | null;
-  references: string[];
-  /** The reporter's armored public key, when known. */
-  encryptTo: string | null;
-  /** RFC 3834: receipts say auto-replied; a person's reply says nothing. */
-  autoSubmitted: "auto-replied" | "auto-generated" | null;
-  /** The text holds what only encryption may carry: refuse to send it otherwise. */
-  mustEncrypt?: boolean;
-}
 
 /** The mail must be encrypted and cannot be (no program key, or the reporter's key is unusable). */
 export class CannotEncryptError extends Error {}
@@ -31,6 +11,14 @@ export interface BuiltMail {
   protection: "encrypted" | "signed" | "plain";
 }
 
+/**
+ * A program's mail to a reporter (receipts, team replies), as one raw RFC 5322 message:
+ * encrypted to the reporter's key and signed with the program's when both exist (PGP/MIME,
+ * RFC 3156), signed only when the reporter has no key, plain when the program has no key yet.
+ * From the program's address, with the case's reply address as Reply-To, so the answer joins the
+ * case whatever the reporter's client does with the subject. Its options are queued with the
+ * mail, so their type is the outbox's (src/store/outbox-message.ts).
+ */
 export async function buildReporterMail(
   notification: Notification,
   to: string,

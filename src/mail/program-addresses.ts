@@ -1,6 +1,6 @@
-import type { ProgramRegistry } from "../intake/programs.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import type { Policy } from "../policy/schema.js";
+import type { ProgramRegistry } from "../programs/registry.js";
 import { parseReplyAddress } from "./addresses.js";
 
 /**

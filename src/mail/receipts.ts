@@ -1,7 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Keyring } from "../crypto/keyring.js";
-import { caseRef } from "../jobs/notification-content.js";
-import { utcMinute } from "../notify/notification-text.js";
+import { caseRef, utcMinute } from "../notify/notification-text.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import { recordThread } from "../store/inbound-mail.js";
 import { enqueueNotification } from "../store/outbox.js";

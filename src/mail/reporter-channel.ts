@@ -1,9 +1,9 @@
 import type { Transaction } from "kysely";
 import type { LoadedPolicy } from "../policy/loader.js";
 import { recordReplyAddress } from "../store/inbound-mail.js";
+import type { ReporterMailOptions } from "../store/outbox-message.js";
 import type { DatabaseSchema } from "../store/schema.js";
 import { messageIdFor, replyAddress } from "./addresses.js";
-import type { ReporterMailOptions } from "./outbound.js";
 import { programAddresses } from "./program-addresses.js";
 import { replyTokenFor } from "./reply-token.js";
 

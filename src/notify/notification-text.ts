@@ -6,6 +6,15 @@ import { countdown } from "../domain/clocks/countdown.js";
  * the program's name, the clock's label, the policy's own message and a short case reference go in.
  */
 
+/**
+ * A short, non-secret reference to a case for subjects: the first 8 characters of its id. Here,
+ * with the other notification words, because both the jobs' notifications and mail's receipts
+ * put it in subjects.
+ */
+export function caseRef(caseId: string): string {
+  return caseId.slice(0, 8);
+}
+
 export interface EscalationTextInput {
   programName: string;
   /** The clock's label from the policy, e.g. "Acknowledge the report". */

@@ -3,21 +3,8 @@
  * stores these and retries them; the adapters turn one into a request and say how it went.
  */
 
-/** One message to deliver. Bodies carry report content only when the channel is confidential; the caller decides. */
-export interface Notification {
-  /** Stable across retries and crashes: receivers deduplicate on it. */
-  idempotencyKey: string;
-  program: string;
-  caseId: string | null;
-  /** e.g. "escalation.warn", "escalation.breach", "escalation.repeat", "case.received", "case.assigned", "team.reply" */
-  event: string;
-  subject: string;
-  text: string;
-  /** Link to the case (staff page or the reporter's page), or null. */
-  url: string | null;
-  /** ISO instant the notification was created. */
-  createdAt: string;
-}
+// The message itself is the outbox's: it stores exactly this shape (src/store/outbox-message.ts).
+export type { Notification } from "../store/outbox-message.js";
 
 /**
  * How one delivery attempt went. `error` is shown on an admin page and logged, so it must never

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { parseHolidayCountry } from "../domain/calendar/holidays.js";
-import { isValidTimeZone } from "../domain/calendar/index.js";
+import { isValidTimeZone, parseHolidayCountry } from "../lib/calendar-codes.js";
 
 /**
  * The program policy: one YAML file per program. This zod schema is the single definition;

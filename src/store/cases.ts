@@ -1,19 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Transaction } from "kysely";
 import { z } from "zod";
-import { decryptBytes, decryptText, encryptText, keyIdOf } from "../crypto/envelope.js";
+import { decryptBytes, decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
-import {
-  type NewAttachment,
-  openAttachmentMeta,
-  type SealedAttachment,
-  sealAttachment,
-} from "./attachments.js";
-import { wakeCase } from "./case-timers.js";
-import { GENESIS_HASH } from "./chain.js";
+import { type NewAttachment, openAttachmentMeta } from "./attachments.js";
 import type { Store } from "./database.js";
-import { chainEvents, type NewEvent } from "./event-log.js";
 import {
   attachmentAddedPayload,
   caseReceivedPayload,
@@ -21,9 +12,7 @@ import {
   REPORTER_VISIBLE_EVENTS,
   reporterMessagePayload,
 } from "./events.js";
-import { newReporterToken, randomId, sha256Hex } from "./ids.js";
-import type { DatabaseSchema } from "./schema.js";
-import { currentSearchKey, termHashes } from "./search-index.js";
+import { sha256Hex } from "./ids.js";
 import {
   incidentPhasePayload,
   reporterAgreementPayload,
@@ -99,84 +88,6 @@ export const reportSchema = z.object({
 export const contactSchema = z.object({ email: z.string().optional(), openpgpKey: z.string().optional() });
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
-export async function submitReport(
-  store: Store,
-  keyring: Keyring,
-  report: NewReport,
-  /** More writes in the same transaction (mail intake: its threads, receipt and inbound row). */
-  also?: (trx: Transaction<DatabaseSchema>, caseId: string, reporterToken: string) => Promise<void>,
-): Promise<{ caseId: string; reporterToken: string }> {
-  const caseId = randomId();
-  const reporterToken = newReporterToken();
-  const at = report.receivedAt;
-  const { title, fields, credit } = report;
-  const reportCt = encryptText(keyring, JSON.stringify({ title, fields, credit }), aad.report(caseId));
-  const hasContact = report.contact.email !== undefined || report.contact.openpgpKey !== undefined;
-  const contactCt = hasContact
-    ? encryptText(keyring, JSON.stringify(report.contact), aad.contact(caseId))
-    : null;
-  const attachments = report.attachments.map((file) => sealAttachment(keyring, caseId, file, "reporter", at));
-  const events: NewEvent[] = [
-    {
-      type: "case.received",
-      actor: "reporter",
-      at,
-      payload: {
-        source: report.source,
-        assetId: report.assetId,
-        ...(report.mail === undefined ? {} : { mail: report.mail }),
-      },
-    },
-    ...attachments.map(
-      (file): NewEvent => ({
-        type: "attachment.added",
-        actor: "reporter",
-        at,
-        payload: { attachmentId: file.id },
-      }),
-    ),
-  ];
-  const chain = chainEvents(keyring, caseId, { eventCount: 0, lastEventHash: GENESIS_HASH }, events);
-  // The title's blind index (src/store/search-index.ts), so the inbox can search it.
-  const searchKey = await currentSearchKey(store, keyring);
-  const titleTerms = termHashes(searchKey, title).map((hash) => ({ case_id: caseId, term_hash: hash }));
-
-  await store.durableWrite(async (trx) => {
-    await trx
-      .insertInto("cases")
-      .values({
-        id: caseId,
-        program: report.program,
-        state: "new",
-        source: report.source,
-        asset_id: report.assetId,
-        received_at: at.toISOString(),
-        acknowledge_by: report.acknowledgeBy?.toISOString() ?? null,
-        updated_at: at.toISOString(),
-        reporter_token_hash: sha256Hex(reporterToken),
-        report_ct: reportCt,
-        contact_ct: contactCt,
-        event_count: chain.head.eventCount,
-        last_event_hash: chain.head.lastEventHash,
-        next_due_at: report.acknowledgeBy?.toISOString() ?? null,
-        search_key_id: searchKey.id,
-      })
-      .execute();
-    await trx.insertInto("case_events").values(chain.rows).execute();
-    if (titleTerms.length > 0) await trx.insertInto("case_title_terms").values(titleTerms).execute();
-    // Event 1 is case.received; attachment i was added by event i + 2.
-    for (const [index, file] of attachments.entries()) {
-      await trx
-        .insertInto("attachments")
-        .values(file.row(index + 2))
-        .execute();
-    }
-    await wakeCase(trx, caseId, at);
-    await also?.(trx, caseId, reporterToken);
-  });
-  return { caseId, reporterToken };
-}
 
 /**
  * The case a capability token opens, as its reporter may see it; undefined for any unknown or
@@ -307,64 +218,6 @@ function timelineEntry(
     default:
       return entry; // a visible type with nothing more to show
   }
-}
-
-/** Appends the reporter's message (and its attachments) to the case's timeline. */
-export async function addReporterMessage(
-  store: Store,
-  keyring: Keyring,
-  caseId: string,
-  text: string,
-  attachments: NewAttachment[],
-  at: Date,
-  options: { mail?: MailFacts; also?: (trx: Transaction<DatabaseSchema>) => Promise<void> } = {},
-): Promise<void> {
-  const sealed: SealedAttachment[] = attachments.map((file) =>
-    sealAttachment(keyring, caseId, file, "reporter", at),
-  );
-  await store.transaction(async (trx) => {
-    // FOR UPDATE on PostgreSQL: two messages on one case must not both take the next seq.
-    // SQLite transactions already hold the write lock (BEGIN IMMEDIATE) and has no FOR UPDATE.
-    const head = await trx
-      .selectFrom("cases")
-      .select(["event_count", "last_event_hash"])
-      .where("id", "=", caseId)
-      .$if(store.dialect === "postgres", (query) => query.forUpdate())
-      .executeTakeFirst();
-    if (head === undefined) throw new CaseNotFoundError(caseId);
-    const chain = chainEvents(
-      keyring,
-      caseId,
-      { eventCount: head.event_count, lastEventHash: head.last_event_hash },
-      [
-        {
-          type: "reporter.message",
-          actor: "reporter",
-          at,
-          payload: {
-            text,
-            attachmentIds: sealed.map((f) => f.id),
-            ...(options.mail === undefined ? {} : { mail: options.mail }),
-          },
-        },
-      ],
-    );
-    await trx.insertInto("case_events").values(chain.rows).execute();
-    for (const file of sealed) {
-      await trx.insertInto("attachments").values(file.row(chain.head.eventCount)).execute();
-    }
-    await trx
-      .updateTable("cases")
-      .set({
-        event_count: chain.head.eventCount,
-        last_event_hash: chain.head.lastEventHash,
-        updated_at: at.toISOString(),
-      })
-      .where("id", "=", caseId)
-      .execute();
-    await wakeCase(trx, caseId, at);
-    await options.also?.(trx);
-  });
 }
 
 /**

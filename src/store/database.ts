@@ -1,9 +1,10 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import { Kysely, sql, type Transaction } from "kysely";
 import pg from "pg";
 import { GroupCommit } from "./group-commit.js";
+import { WorkSchemaPostgresDialect } from "./postgres-dialect.js";
 import type { DatabaseSchema } from "./schema.js";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 import { withStatementCache } from "./sqlite-statements.js";
@@ -78,7 +79,9 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     // Set per connection by the server at startup, so every pooled connection uses the schema.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  // Introspects (as migrations do) only the store's schema, so that other schemas dropped
+  // meanwhile in the same database cannot fail it: see postgres-dialect.ts.
+  const db = new Kysely<DatabaseSchema>({ dialect: new WorkSchemaPostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await db.schema.createSchema(schema).ifNotExists().execute();
     // Also checks the connection at start, failing with the driver's message rather than at the

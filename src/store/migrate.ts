@@ -30,6 +30,9 @@ function migrator(store: Store): Migrator {
     // Kysely looks for its bookkeeping table in every schema unless told which one: with several
     // Embargo schemas in one PostgreSQL database (tests, or search_path in the URL) it would find
     // another schema's table and skip creating its own. So always name the store's schema.
+    // (It checks for that table through db.introspection, which on PostgreSQL the store limits to
+    // its own schema, so that a schema dropped meanwhile by someone else cannot fail us: see
+    // postgres-dialect.ts.)
     ...(store.schema === undefined ? {} : { migrationTableSchema: store.schema }),
   });
 }

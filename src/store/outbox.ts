@@ -3,11 +3,10 @@ import { z } from "zod";
 import { decryptText, encryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Recipient } from "../domain/notifications/recipients.js";
-import type { ReporterMailOptions } from "../mail/outbound.js";
-import type { Notification } from "../notify/notification.js";
 import { aad } from "./aad.js";
 import type { Store } from "./database.js";
 import { randomId } from "./ids.js";
+import type { Notification, ReporterMailOptions } from "./outbox-message.js";
 import type { DatabaseSchema, OutboxTable } from "./schema.js";
 
 /**

@@ -27,7 +27,7 @@ import { csrfTokenOf, multipartFormReader } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
 import { apiRoutes } from "./routes/api.js";
-import { authRoutes } from "./routes/auth.js";
+import { authRoutes } from "./routes/auth/index.js";
 import { mailQueueRoutes } from "./routes/mail-queue.js";
 import { memberRoutes } from "./routes/members.js";
 import { operationsRoutes } from "./routes/operations.js";

@@ -1,3 +1,4 @@
+import type { TriageInput } from "../commands/triage-input.js";
 import {
   CVSS_FORM_FIELDS,
   CVSS_VERSIONS,
@@ -7,8 +8,7 @@ import {
   parseCvssForm,
 } from "../domain/cvss/calculator.js";
 import { PRIORITIES, SEVERITIES } from "../policy/schema.js";
-import type { Priority, Severity } from "../store/staff-cases.js";
-import type { TriageInput } from "../workspace/case-work.js";
+import type { Priority, Severity } from "../store/staff-validation.js";
 
 /**
  * Reads the triage form of a case page (no JavaScript: radio groups, a date input, checkboxes).

@@ -1,8 +1,8 @@
 import { caseClocks } from "../domain/clocks/case-clocks.js";
 import { countdown } from "../domain/clocks/countdown.js";
 import { authorityClock } from "../domain/clocks/disclosure.js";
-import type { ProgramRegistry } from "../intake/programs.js";
 import type { LoadedPolicy } from "../policy/loader.js";
+import type { ProgramRegistry } from "../programs/registry.js";
 import { type ClockNeeds, clockNeeds } from "../store/clock-facts.js";
 import type { InboxRow } from "../store/inbox.js";
 

@@ -5,7 +5,7 @@ import {
   type ProgramMetrics,
   type Severity,
 } from "../domain/metrics/index.js";
-import type { ProgramRegistry } from "../intake/programs.js";
+import type { ProgramRegistry } from "../programs/registry.js";
 import { CLOCK_COLUMNS, clockFactsOfRow } from "../store/clock-facts.js";
 import type { Store } from "../store/database.js";
 

@@ -6,13 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ensureFirstAdminLink } from "../../src/auth/first-admin.js";
 import { verifySecurityLog } from "../../src/auth/security-log.js";
 import { openDatabase } from "../../src/store/database.js";
-import { runCli } from "../support/cli.js";
+import { runEmbargo } from "../support/cli.js";
 import { createScratchPostgresDatabase, databases } from "../support/databases.js";
 import { startServerProcess } from "../support/server-process.js";
 import { Browser, completeSetupPage, signIn, TEST_PASSWORD } from "../support/staff.js";
 import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
 
-/** A database the CLI (a separate process, given only a URL) and the test app both reach. */
+/** A database the CLI (given only a URL in its settings) and the test app both reach. */
 async function sharedDatabase(name: "sqlite" | "postgres"): Promise<{ url: string; drop(): Promise<void> }> {
   if (name === "postgres") return createScratchPostgresDatabase();
   const dir = mkdtempSync(join(tmpdir(), "embargo-user-cli-"));
@@ -42,7 +42,7 @@ describe.each(databases)("embargo user, on $name", (database) => {
   });
 
   it("adds a user whose printed setup link works, changes their role and lists them", async () => {
-    const added = await runCli(
+    const added = await runEmbargo(
       ["user", "add", "--email", "Ops@Kafe.example", "--role", "responder", "--program", "kafe"],
       { env },
     );
@@ -63,7 +63,9 @@ describe.each(databases)("embargo user, on $name", (database) => {
       roles: [{ program: "kafe", role: "responder" }],
     });
 
-    const role = await runCli(["user", "role", "--email", "ops@kafe.example", "--role", "admin"], { env });
+    const role = await runEmbargo(["user", "role", "--email", "ops@kafe.example", "--role", "admin"], {
+      env,
+    });
     expect(role.code).toBe(0);
     expect(role.stdout).toBe("ops@kafe.example: admin on every program\n");
     // Roles are read per request: the change applies to the open session at once.
@@ -74,7 +76,7 @@ describe.each(databases)("embargo user, on $name", (database) => {
       ],
     });
 
-    const list = await runCli(["user", "list"], { env });
+    const list = await runEmbargo(["user", "list"], { env });
     expect(list.code).toBe(0);
     expect(list.stdout).toBe("ops@kafe.example\tactive\tno-2fa\tadmin@*, responder@kafe\n");
 
@@ -92,7 +94,7 @@ describe.each(databases)("embargo user, on $name", (database) => {
   });
 
   it("refuses an unknown program, a bad role and a second account for one email", async () => {
-    const unknown = await runCli(
+    const unknown = await runEmbargo(
       ["user", "add", "--email", "a@example.org", "--role", "admin", "--program", "nope"],
       {
         env,
@@ -102,18 +104,20 @@ describe.each(databases)("embargo user, on $name", (database) => {
     expect(unknown.stderr).toContain('no program "nope"');
     expect(unknown.stderr).toContain("kafe");
 
-    const badRole = await runCli(["user", "add", "--email", "a@example.org", "--role", "owner"], { env });
+    const badRole = await runEmbargo(["user", "add", "--email", "a@example.org", "--role", "owner"], { env });
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toContain("owner");
 
     expect(
-      (await runCli(["user", "add", "--email", "a@example.org", "--role", "viewer"], { env })).code,
+      (await runEmbargo(["user", "add", "--email", "a@example.org", "--role", "viewer"], { env })).code,
     ).toBe(0);
-    const twice = await runCli(["user", "add", "--email", "A@example.org", "--role", "viewer"], { env });
+    const twice = await runEmbargo(["user", "add", "--email", "A@example.org", "--role", "viewer"], { env });
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain("exists");
 
-    const missing = await runCli(["user", "role", "--email", "b@example.org", "--role", "viewer"], { env });
+    const missing = await runEmbargo(["user", "role", "--email", "b@example.org", "--role", "viewer"], {
+      env,
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no user");
   });

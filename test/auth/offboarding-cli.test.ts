@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { verifySecurityLog } from "../../src/auth/security-log.js";
 import { setRole } from "../../src/auth/users.js";
 import { openDatabase } from "../../src/store/database.js";
-import { runCli, runUserCommand } from "../support/cli.js";
+import { runEmbargo } from "../support/cli.js";
 import { createScratchPostgresDatabase, databases } from "../support/databases.js";
 import { Browser, type CreatedStaff, completeSetupPage, createStaff, signIn } from "../support/staff.js";
 import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
@@ -14,7 +14,7 @@ import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
 /**
  * Taking access away from the command line, each command followed by what the member still
  * holds (their session cookie, their API token, their password) sent over HTTP: all refused at
- * once. The CLI is the real `embargo` process on the same database as the app.
+ * once. The CLI is the `embargo` command line (run in this process) on the same database as the app.
  */
 async function sharedDatabase(name: "sqlite" | "postgres"): Promise<{ url: string; drop(): Promise<void> }> {
   if (name === "postgres") return createScratchPostgresDatabase();
@@ -47,7 +47,7 @@ describe.each(databases)("embargo user disable|enable|revoke-tokens|reset|remove
     await shared.drop();
   });
 
-  const cli = (...args: string[]) => runUserCommand(args, env);
+  const cli = (...args: string[]) => runEmbargo(["user", ...args], { env });
   const me = (headers: Record<string, string>) => t.app.inject({ method: "GET", url: "/api/v1/me", headers });
   const withSession = (cookie: string) => ({ cookie });
   const withToken = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -194,7 +194,7 @@ describe.each(databases)("embargo user disable|enable|revoke-tokens|reset|remove
       { type: "case.unfollowed", actor: "system" },
     ]);
     // The case's chain still verifies with the new events on it.
-    const audit = await runCli(["audit", "verify"], { env });
+    const audit = await runEmbargo(["audit", "verify"], { env });
     expect(audit.code).toBe(0);
 
     const gone = await cli("remove", "dan@kafe.example");

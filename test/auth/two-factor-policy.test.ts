@@ -2,9 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { completeSetup } from "../../src/auth/account-setup.js";
 import { hashPassword } from "../../src/auth/passwords.js";
 import { roleFor, twoFactorRequired, usableRoles } from "../../src/auth/staff.js";
-import { completeSetup, createSetupLink, createUser } from "../../src/auth/users.js";
+import { createSetupLink, createUser } from "../../src/auth/users.js";
 import type { Store } from "../../src/store/database.js";
 import { databases } from "../support/databases.js";
 import {

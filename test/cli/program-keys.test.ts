@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as openpgp from "openpgp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadKeyring } from "../../src/crypto/keyring.js";
 import { keyEmails } from "../../src/mail/pgp-keys.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import { openDatabase } from "../../src/store/database.js";
 import { programDecryptionKeys } from "../../src/store/program-keys.js";
-import { type CliResult, runCli } from "../support/cli.js";
+import { type CliResult, runEmbargo } from "../support/cli.js";
 import { createScratchPostgresDatabase, databases } from "../support/databases.js";
 
-/** `embargo keys pgp …` as an operator runs it: a separate process on a real database. */
+/** `embargo keys pgp …` as an operator runs it (in this process: runEmbargo), on a real database. */
 
 async function sharedDatabase(name: "sqlite" | "postgres"): Promise<{ url: string; drop(): Promise<void> }> {
   if (name === "postgres") return createScratchPostgresDatabase();
@@ -85,7 +85,7 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
   };
 
   it("generates a key with the program's addresses, lists, exports, and retires it for the next", async () => {
-    const generated = await runCli(["keys", "pgp", "generate", "--program", "kitsu"], { env });
+    const generated = await runEmbargo(["keys", "pgp", "generate", "--program", "kitsu"], { env });
     expect(generated.stderr).toBe("");
     expect(generated.code).toBe(0);
     const fingerprint = /^generated ([0-9A-F]{40}) for kitsu \(nuck@kitsu\.io, help@kitsu\.io\)$/m.exec(
@@ -94,7 +94,7 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
     expect(fingerprint).toBeDefined();
     expect(generated.stdout).toContain("https://security.example.org/p/kitsu/openpgp.asc");
 
-    const exported = await runCli(["keys", "pgp", "export", "--program", "kitsu"], { env });
+    const exported = await runEmbargo(["keys", "pgp", "export", "--program", "kitsu"], { env });
     expect(exported.code).toBe(0);
     const key = await openpgp.readKey({ armoredKey: exported.stdout });
     expect(key.isPrivate()).toBe(false);
@@ -104,12 +104,13 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
     // Curve25519 in the v4 encoding every implementation reads (EdDSA legacy + ECDH).
     expect(key.getAlgorithmInfo()).toMatchObject({ algorithm: "eddsaLegacy", curve: "ed25519Legacy" });
 
-    const again = await runCli(["keys", "pgp", "generate", "--program", "kitsu", "--name", "Kitsu PSIRT"], {
-      env,
-    });
+    const again = await runEmbargo(
+      ["keys", "pgp", "generate", "--program", "kitsu", "--name", "Kitsu PSIRT"],
+      { env },
+    );
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`retired ${fingerprint}`);
-    const listed = await runCli(["keys", "pgp", "list"], { env });
+    const listed = await runEmbargo(["keys", "pgp", "list"], { env });
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trim().split("\n");
     expect(lines).toHaveLength(2);
@@ -123,12 +124,12 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
   }, 90_000);
 
   it("imports a passphrase-protected key with --passphrase-env and stores it unlocked", async () => {
-    const refused = await runCli(["keys", "pgp", "import", "--program", "kitsu", protectedKey], { env });
+    const refused = await runEmbargo(["keys", "pgp", "import", "--program", "kitsu", protectedKey], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("protected by a passphrase");
     expect(refused.stderr).toContain("--passphrase-env");
 
-    const imported = await runCli(
+    const imported = await runEmbargo(
       [
         "keys",
         "pgp",
@@ -196,7 +197,7 @@ describe("embargo keys pgp refuses clearly", () => {
       [["export", "--program", "kafe"], {}, /kafe has no key in the database: embargo keys pgp generate/],
     ];
     const results = await Promise.all(
-      cases.map(([args, extra]) => runCli(["keys", "pgp", ...args], { env: { ...env, ...extra } })),
+      cases.map(([args, extra]) => runEmbargo(["keys", "pgp", ...args], { env: { ...env, ...extra } })),
     );
     results.forEach((result, index) => {
       const [args, , message] = cases[index]!;
@@ -207,10 +208,10 @@ describe("embargo keys pgp refuses clearly", () => {
     });
     noSecrets(...results);
 
-    const imported = await runCli(["keys", "pgp", "import", "--program", "kafe", plainKey], { env });
+    const imported = await runEmbargo(["keys", "pgp", "import", "--program", "kafe", plainKey], { env });
     expect(imported.code).toBe(0);
     expect(imported.stderr).toBe("");
-    const twice = await runCli(["keys", "pgp", "import", "--program", "kitsu", plainKey], { env });
+    const twice = await runEmbargo(["keys", "pgp", "import", "--program", "kitsu", plainKey], { env });
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/already stored for the program kafe/);
   }, 120_000);

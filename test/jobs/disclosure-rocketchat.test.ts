@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
-import { getCaseForStaff } from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { jobsFor } from "../support/jobs.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";

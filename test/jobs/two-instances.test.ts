@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { submitReport } from "../../src/commands/submit-report.js";
 import { loadConfig } from "../../src/config.js";
-import { ProgramRegistry } from "../../src/intake/programs.js";
 import { jobRunnerFromConfig } from "../../src/jobs/from-config.js";
 import { loadPolicies } from "../../src/policy/loader.js";
-import { submitReport } from "../../src/store/cases.js";
+import { ProgramRegistry } from "../../src/programs/registry.js";
 import type { Store } from "../../src/store/database.js";
 import { createLogger } from "../../src/web/logging.js";
 import { databases } from "../support/databases.js";
@@ -48,8 +48,7 @@ describe.each(databases)("two instances on one $name database", (database) => {
     const logger = createLogger("silent");
     const instance = (s: Store) =>
       jobRunnerFromConfig(
-        config,
-        { store: s, keyring, programs, logger, clock: () => now, mailKey: Buffer.alloc(32, 1) },
+        { config, store: s, keyring, programs, logger, clock: () => now, mailKey: Buffer.alloc(32, 1) },
         { autoStart: false },
       );
     const a = instance(store);
@@ -61,18 +60,21 @@ describe.each(databases)("two instances on one $name database", (database) => {
 
     const ids: string[] = [];
     for (let i = 0; i < CASES; i++) {
-      const { caseId } = await submitReport(store, keyring, {
-        program: "kitsu",
-        source: "api",
-        assetId: null,
-        title: `Report ${i}`,
-        fields: { description: "x" },
-        credit: { mode: "anonymous" },
-        contact: {},
-        attachments: [],
-        receivedAt: RECEIVED,
-        acknowledgeBy: BREACH,
-      });
+      const { caseId } = await submitReport(
+        { store, keyring },
+        {
+          program: "kitsu",
+          source: "api",
+          assetId: null,
+          title: `Report ${i}`,
+          fields: { description: "x" },
+          credit: { mode: "anonymous" },
+          contact: {},
+          attachments: [],
+          receivedAt: RECEIVED,
+          acknowledgeBy: BREACH,
+        },
+      );
       ids.push(caseId);
     }
 

@@ -118,7 +118,8 @@ describe("the envelope an IMAP message carries", () => {
     });
     beforeEach(async () => {
       t = await startTestApp(database.open);
-      deps = mailIntakeDeps(t.config, {
+      deps = mailIntakeDeps({
+        config: t.config,
         store: t.store,
         keyring: t.keyring,
         programs: t.programs,
@@ -221,7 +222,8 @@ describe("the envelope an IMAP message carries", () => {
         smtpListener: { ...t.config.smtpListener, maxBytes: 20_000 },
       });
       try {
-        const smallDeps = mailIntakeDeps(small.config, {
+        const smallDeps = mailIntakeDeps({
+          config: small.config,
           store: small.store,
           keyring: small.keyring,
           programs: small.programs,

@@ -176,7 +176,8 @@ describe.each(databases)("mail is read off the event loop, within a budget, on $
     // it, without a listener): the message is not read again.
     t.clock.set(new Date(t.clock.now().getTime() + 10 * 60_000));
     const generous = { ...t.config, mailParse: { ...BUDGET, seconds: 60 } };
-    const restarted = mailIntakeDeps(generous, {
+    const restarted = mailIntakeDeps({
+      config: generous,
       store: t.store,
       keyring: t.keyring,
       programs: t.programs,

@@ -116,7 +116,8 @@ describe.each(databases)("SMTP limits on $name", (database) => {
       store?: Store;
     } = {},
   ): Promise<SmtpListener> {
-    const deps = mailIntakeDeps(t.config, {
+    const deps = mailIntakeDeps({
+      config: t.config,
       store: options.store ?? t.store,
       keyring: t.keyring,
       programs: t.programs,

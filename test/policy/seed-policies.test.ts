@@ -3,7 +3,7 @@ import type { Policy } from "../../src/policy/schema.js";
 import { loadExamplePolicies, SEED_SLUGS } from "../support/examples.js";
 
 /**
- * Every promise that ../shared/seeds/README.md lists for a seed is a value in its policy file.
+ * Every promise that test/vectors/seeds/README.md lists for a seed is a value in its policy file.
  * These tests read the values back, so a promise cannot silently disappear from a policy.
  */
 let programs: Map<string, Policy>;

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addReporterMessage } from "../../src/commands/reporter-message.js";
+import { submitReport } from "../../src/commands/submit-report.js";
 import { encryptText } from "../../src/crypto/envelope.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
 import { aad } from "../../src/store/aad.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { canonicalJson } from "../../src/store/canonical-json.js";
-import { addReporterMessage, submitReport } from "../../src/store/cases.js";
 import { eventHash, GENESIS_HASH, payloadDigest } from "../../src/store/chain.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { buildReport, openReadyStore } from "../support/reports.js";
@@ -37,10 +38,10 @@ describe.each(databases)("audit on $name", (database) => {
   beforeEach(async () => {
     ({ store, keyring } = await openReadyStore(database));
     // An untouched case first, so failures must name the right one.
-    await submitReport(store, keyring, buildReport());
-    ({ caseId } = await submitReport(store, keyring, buildReport({ attachments: [] })));
+    await submitReport({ store, keyring }, buildReport());
+    ({ caseId } = await submitReport({ store, keyring }, buildReport({ attachments: [] })));
     for (const text of ["one", "two", "three"]) {
-      await addReporterMessage(store, keyring, caseId, text, [], new Date("2026-11-26T10:00:00.000Z"));
+      await addReporterMessage({ store, keyring }, caseId, text, [], new Date("2026-11-26T10:00:00.000Z"));
     }
   });
   afterEach(async () => {

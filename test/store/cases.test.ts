@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addReporterMessage } from "../../src/commands/reporter-message.js";
+import { submitReport } from "../../src/commands/submit-report.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
-import {
-  addReporterMessage,
-  CaseNotFoundError,
-  findCaseForReporter,
-  getAttachment,
-  submitReport,
-} from "../../src/store/cases.js";
+import { CaseNotFoundError, findCaseForReporter, getAttachment } from "../../src/store/cases.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { buildReport, openReadyStore } from "../support/reports.js";
 
@@ -23,7 +19,7 @@ describe.each(databases)("cases on $name", (database) => {
 
   it("stores a report and gives every field back to its reporter", async () => {
     const report = buildReport();
-    const { caseId, reporterToken } = await submitReport(store, keyring, report);
+    const { caseId, reporterToken } = await submitReport({ store, keyring }, report);
     expect(caseId).toMatch(/^[a-z2-7]{16}$/);
     expect(reporterToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -77,7 +73,7 @@ describe.each(databases)("cases on $name", (database) => {
       fields: {},
       source: "email",
     });
-    const { reporterToken } = await submitReport(store, keyring, report);
+    const { reporterToken } = await submitReport({ store, keyring }, report);
     const found = await findCaseForReporter(store, keyring, reporterToken);
     expect(found).toMatchObject({
       assetId: null,
@@ -91,7 +87,7 @@ describe.each(databases)("cases on $name", (database) => {
   });
 
   it("stores only the sha-256 of the reporter token and finds nothing for a wrong token", async () => {
-    const { caseId, reporterToken } = await submitReport(store, keyring, buildReport());
+    const { caseId, reporterToken } = await submitReport({ store, keyring }, buildReport());
     const row = await store.db
       .selectFrom("cases")
       .selectAll()
@@ -107,8 +103,7 @@ describe.each(databases)("cases on $name", (database) => {
 
   it("sanitises attachment names and types", async () => {
     const { caseId, reporterToken } = await submitReport(
-      store,
-      keyring,
+      { store, keyring },
       buildReport({
         attachments: [
           { filename: "../../etc/passwd", contentType: "text/plain; charset=utf-8", data: Buffer.from("a") },
@@ -127,8 +122,8 @@ describe.each(databases)("cases on $name", (database) => {
   });
 
   it("does not hand out another case's attachment", async () => {
-    const first = await submitReport(store, keyring, buildReport());
-    const second = await submitReport(store, keyring, buildReport());
+    const first = await submitReport({ store, keyring }, buildReport());
+    const second = await submitReport({ store, keyring }, buildReport());
     const found = await findCaseForReporter(store, keyring, first.reporterToken);
     const attachmentId = found?.attachments[0]?.id ?? "";
     expect(await getAttachment(store, keyring, first.caseId, attachmentId)).toBeDefined();
@@ -136,12 +131,14 @@ describe.each(databases)("cases on $name", (database) => {
   });
 
   it("appends reporter messages with attachments to the timeline, chained", async () => {
-    const { caseId, reporterToken } = await submitReport(store, keyring, buildReport({ attachments: [] }));
+    const { caseId, reporterToken } = await submitReport(
+      { store, keyring },
+      buildReport({ attachments: [] }),
+    );
     const at = new Date("2026-11-27T08:00:00.000Z");
-    await addReporterMessage(store, keyring, caseId, "Any news?", [], at);
+    await addReporterMessage({ store, keyring }, caseId, "Any news?", [], at);
     await addReporterMessage(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       "Here is a better PoC",
       [{ filename: "poc2.py", contentType: "text/x-python", data: Buffer.from("print('x')") }],
@@ -169,20 +166,26 @@ describe.each(databases)("cases on $name", (database) => {
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ event_count: 3, updated_at: "2026-11-28T08:00:00.000Z" });
     expect(await verifyAuditChains(store, keyring)).toEqual({ ok: true, cases: 1, events: 3 });
-    await expect(addReporterMessage(store, keyring, "nosuchcase", "hi", [], at)).rejects.toThrow(
+    await expect(addReporterMessage({ store, keyring }, "nosuchcase", "hi", [], at)).rejects.toThrow(
       CaseNotFoundError,
     );
   });
 
   it("keeps the chain intact under concurrent messages on one case", async () => {
-    const { caseId } = await submitReport(store, keyring, buildReport({ attachments: [] }));
+    const { caseId } = await submitReport({ store, keyring }, buildReport({ attachments: [] }));
     const other = await store.reopen();
     try {
       // On PostgreSQL two pools race for the next seq; on SQLite one file serialises them.
       const stores = store.dialect === "postgres" ? [store, other] : [store, store];
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          addReporterMessage(stores[i % 2] ?? store, keyring, caseId, `message ${i}`, [], new Date()),
+          addReporterMessage(
+            { store: stores[i % 2] ?? store, keyring },
+            caseId,
+            `message ${i}`,
+            [],
+            new Date(),
+          ),
         ),
       );
     } finally {
@@ -192,13 +195,13 @@ describe.each(databases)("cases on $name", (database) => {
   });
 
   it("leaves no partial rows when a command fails halfway", async () => {
-    const { caseId } = await submitReport(store, keyring, buildReport({ attachments: [] }));
+    const { caseId } = await submitReport({ store, keyring }, buildReport({ attachments: [] }));
     // The attachment insert is the last step of each command; without its table it fails.
     await store.db.schema.dropTable("attachments").execute();
-    await expect(submitReport(store, keyring, buildReport())).rejects.toThrow();
+    await expect(submitReport({ store, keyring }, buildReport())).rejects.toThrow();
     const file = { filename: "x", contentType: "text/plain", data: Buffer.from("x") };
     await expect(
-      addReporterMessage(store, keyring, caseId, "with file", [file], new Date()),
+      addReporterMessage({ store, keyring }, caseId, "with file", [file], new Date()),
     ).rejects.toThrow();
 
     const cases = await store.db.selectFrom("cases").select(["id", "event_count"]).execute();

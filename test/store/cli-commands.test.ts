@@ -5,8 +5,8 @@ import { auditCommand } from "../../src/cli/commands/audit.js";
 import { keysCommand } from "../../src/cli/commands/keys.js";
 import { migrateCommand } from "../../src/cli/commands/migrate.js";
 import type { StoreCommandIo } from "../../src/cli/commands/store-io.js";
-import { loadKeyring } from "../../src/crypto/keyring.js";
-import { submitReport } from "../../src/store/cases.js";
+import { submitReport } from "../../src/commands/submit-report.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import { storeOptionsFromEnv } from "../../src/store/env.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { databases, POSTGRES_TEST_URL, type TestStore } from "../support/databases.js";
@@ -78,7 +78,7 @@ describe.each(databases)("store commands on $name", (database) => {
   it("audit verify says ok, then names the broken event with exit code 1; keys rotate keeps it ok", async () => {
     await run(migrateCommand);
     const keyring = await loadKeyring(store, Buffer.from(secretKey, "base64"));
-    const { caseId } = await submitReport(store, keyring, buildReport());
+    const { caseId } = await submitReport({ store, keyring }, buildReport());
     out = "";
     await run(auditCommand, "verify");
     expect(out).toBe("ok: 1 cases, 3 events\n");

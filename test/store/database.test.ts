@@ -37,9 +37,22 @@ describe("openDatabase", () => {
     }
   });
 
-  it("opens sqlite::memory:", async () => {
+  it("opens sqlite::memory: as a working in-memory database, not a file named :memory:", async () => {
     const store = await openDatabase("sqlite::memory:");
-    await store.close();
+    try {
+      expect(store.dialect).toBe("sqlite");
+      // A written row reads back, inside and after a transaction.
+      await sql`create table probe (v text not null)`.execute(store.db);
+      await store.transaction(async (trx) => {
+        await sql`insert into probe (v) values (${"kept"})`.execute(trx);
+      });
+      expect((await sql<{ v: string }>`select v from probe`.execute(store.db)).rows).toEqual([{ v: "kept" }]);
+      const journal = await sql.raw<{ journal_mode: string }>("pragma journal_mode").execute(store.db);
+      expect(journal.rows).toEqual([{ journal_mode: "memory" }]);
+    } finally {
+      await store.close();
+    }
+    await expect(stat(path.resolve(":memory:"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("rejects other URLs without echoing them", async () => {

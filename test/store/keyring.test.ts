@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { encryptText } from "../../src/crypto/envelope.js";
 import { MasterKeyMismatchError } from "../../src/crypto/errors.js";
-import { addDataKey, loadKeyring } from "../../src/crypto/keyring.js";
+import { addDataKey, loadKeyring } from "../../src/store/data-keys.js";
 import { migrate } from "../../src/store/migrate.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { runInstances } from "../support/instances.js";

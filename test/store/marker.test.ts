@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addReporterMessage } from "../../src/commands/reporter-message.js";
+import { submitReport } from "../../src/commands/submit-report.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
-import { addReporterMessage, findCaseForReporter, submitReport } from "../../src/store/cases.js";
+import { findCaseForReporter } from "../../src/store/cases.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { buildReport, openReadyStore } from "../support/reports.js";
 
@@ -27,8 +29,7 @@ describe.each(databases)("encryption at rest on $name", (database) => {
 
   async function submitMarkedReport(): Promise<void> {
     const { caseId, reporterToken } = await submitReport(
-      store,
-      keyring,
+      { store, keyring },
       buildReport({
         program: `acme-${control}`,
         title: `Title ${marker}`,
@@ -48,8 +49,7 @@ describe.each(databases)("encryption at rest on $name", (database) => {
       }),
     );
     await addReporterMessage(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       `Message ${marker}`,
       [{ filename: `reply-${marker}.log`, contentType: "text/plain", data: Buffer.from(`more ${marker}`) }],

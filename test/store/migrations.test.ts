@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ROTATED_TABLES } from "../../src/crypto/rotate.js";
+import { ROTATED_TABLES } from "../../src/commands/rotate-keys.js";
 import { migrate, migrateDown, migrateDownAll } from "../../src/store/migrate.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { databases, type TestStore } from "../support/databases.js";

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { rotateDataKey } from "../../src/commands/rotate-keys.js";
 import { DecryptionError } from "../../src/crypto/errors.js";
-import { loadKeyring } from "../../src/crypto/keyring.js";
-import { rotateDataKey } from "../../src/crypto/rotate.js";
 import { generateProgramKey, type ProgramKey } from "../../src/mail/pgp-keys.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import {
   activeProgramKey,
   listProgramKeys,

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createUser, totpAad } from "../../src/auth/users.js";
+import { totpAad } from "../../src/auth/user-totp.js";
+import { createUser } from "../../src/auth/users.js";
+import { rotateDataKey } from "../../src/commands/rotate-keys.js";
 import { decryptText, encryptText, keyIdOf } from "../../src/crypto/envelope.js";
-import { rotateDataKey } from "../../src/crypto/rotate.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { openReadyStore } from "../support/reports.js";
 

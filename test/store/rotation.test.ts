@@ -1,15 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addReporterMessage } from "../../src/commands/reporter-message.js";
+import { rotateDataKey } from "../../src/commands/rotate-keys.js";
+import { submitReport } from "../../src/commands/submit-report.js";
 import { keyIdOf } from "../../src/crypto/envelope.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
-import { loadKeyring } from "../../src/crypto/keyring.js";
-import { rotateDataKey } from "../../src/crypto/rotate.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
-import {
-  addReporterMessage,
-  findCaseForReporter,
-  getAttachment,
-  submitReport,
-} from "../../src/store/cases.js";
+import { findCaseForReporter, getAttachment } from "../../src/store/cases.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { buildReport, openReadyStore } from "../support/reports.js";
 
@@ -41,11 +38,10 @@ describe.each(databases)("key rotation on $name", (database) => {
   }
 
   it("re-encrypts every ciphertext under a new key, retires the old one, and everything still reads", async () => {
-    const first = await submitReport(store, keyring, buildReport());
-    const second = await submitReport(store, keyring, buildReport({ contact: {}, title: "Second" }));
+    const first = await submitReport({ store, keyring }, buildReport());
+    const second = await submitReport({ store, keyring }, buildReport({ contact: {}, title: "Second" }));
     await addReporterMessage(
-      store,
-      keyring,
+      { store, keyring },
       first.caseId,
       "More details",
       [{ filename: "more.txt", contentType: "text/plain", data: Buffer.from("details") }],
@@ -94,7 +90,7 @@ describe.each(databases)("key rotation on $name", (database) => {
 
   it("rotates again, and rotates an empty database", async () => {
     expect(await rotateDataKey(store, masterKey)).toEqual({ keyId: "k2", reencrypted: 0 });
-    await submitReport(store, keyring, buildReport());
+    await submitReport({ store, keyring }, buildReport());
     const third = await rotateDataKey(store, masterKey);
     expect(third.keyId).toBe("k3");
     expect(third.reencrypted).toBeGreaterThan(0);

@@ -1,19 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { assign, follow, unfollow } from "../../src/commands/assignment.js";
+import { acknowledge, addInternalNote, replyToReporter } from "../../src/commands/conversation.js";
+import { transition } from "../../src/commands/lifecycle.js";
+import { updateTriage } from "../../src/commands/triage.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { CaseNotFoundError, findCaseForReporter, getAttachment } from "../../src/store/cases.js";
-import {
-  acknowledge,
-  addInternalNote,
-  assign,
-  follow,
-  getCaseForStaff,
-  InvalidCaseCommandError,
-  replyToReporter,
-  transition,
-  unfollow,
-  updateTriage,
-} from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
+import { InvalidCaseCommandError } from "../../src/store/staff-errors.js";
 import { ALICE, AS_ALICE, AS_BOB, BOB, caseRow, hours, seedCase, snapshot } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { openReadyStore } from "../support/reports.js";
@@ -50,10 +44,10 @@ describe.each(databases)("staff case commands on $name", (database) => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
     expect((await caseRow(store, caseId)).next_due_at).toBe(hours(24).toISOString());
     // The team's own due date is later than the acknowledgement deadline: the latter comes first.
-    await updateTriage(store, keyring, caseId, AS_ALICE, { dueAt: hours(240) }, hours(1));
+    await updateTriage({ store, keyring }, caseId, AS_ALICE, { dueAt: hours(240) }, hours(1));
     expect((await caseRow(store, caseId)).next_due_at).toBe(hours(24).toISOString());
 
-    expect(await acknowledge(store, keyring, caseId, AS_ALICE, hours(2))).toEqual({ acknowledged: true });
+    expect(await acknowledge({ store, keyring }, caseId, AS_ALICE, hours(2))).toEqual({ acknowledged: true });
     const row = await caseRow(store, caseId);
     expect(row).toMatchObject({
       acknowledged_at: hours(2).toISOString(),
@@ -61,7 +55,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
       updated_at: hours(2).toISOString(),
       event_count: 3,
     });
-    expect(await acknowledge(store, keyring, caseId, AS_BOB, hours(3))).toEqual({ acknowledged: false });
+    expect(await acknowledge({ store, keyring }, caseId, AS_BOB, hours(3))).toEqual({ acknowledged: false });
     expect(await caseRow(store, caseId)).toEqual(row);
     expect(await eventTypes(caseId)).toEqual(["case.received", "case.triage_updated", "case.acknowledged"]);
 
@@ -76,8 +70,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
   it("replies to the reporter with files; the first reply also acknowledges", async () => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
     const first = await replyToReporter(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_ALICE,
       "Thanks, we can reproduce it.",
@@ -85,7 +78,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
       hours(3),
     );
     expect(first).toMatchObject({ seq: 3, attachmentIds: [expect.any(String)] });
-    await replyToReporter(store, keyring, caseId, AS_BOB, "Here is our assessment.", [], hours(5), {
+    await replyToReporter({ store, keyring }, caseId, AS_BOB, "Here is our assessment.", [], hours(5), {
       detailedResponse: true,
     });
     expect(await eventTypes(caseId)).toEqual([
@@ -134,15 +127,14 @@ describe.each(databases)("staff case commands on $name", (database) => {
   it("keeps internal notes and their files from the reporter", async () => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
     const note = await addInternalNote(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_ALICE,
       "Probably the same root cause as the SSO bug.",
       hours(1),
       [file("internal.txt", "internal analysis")],
     );
-    await replyToReporter(store, keyring, caseId, AS_ALICE, "We are looking into it.", [], hours(2));
+    await replyToReporter({ store, keyring }, caseId, AS_ALICE, "We are looking into it.", [], hours(2));
     const noteFile = note.attachmentIds[0] ?? "";
 
     const reporter = await findCaseForReporter(store, keyring, reporterToken);
@@ -182,14 +174,14 @@ describe.each(databases)("staff case commands on $name", (database) => {
 
   it("assigns, follows and unfollows, each change once", async () => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
-    expect(await assign(store, keyring, caseId, AS_ALICE, BOB, hours(1))).toEqual({ changed: true });
-    expect(await assign(store, keyring, caseId, AS_ALICE, BOB, hours(1))).toEqual({ changed: false });
-    expect(await assign(store, keyring, caseId, AS_BOB, null, hours(2))).toEqual({ changed: true });
-    expect(await follow(store, keyring, caseId, ALICE, hours(3))).toEqual({ changed: true });
-    expect(await follow(store, keyring, caseId, ALICE, hours(3))).toEqual({ changed: false });
-    expect(await follow(store, keyring, caseId, BOB, hours(4))).toEqual({ changed: true });
-    expect(await unfollow(store, keyring, caseId, ALICE, hours(5))).toEqual({ changed: true });
-    expect(await unfollow(store, keyring, caseId, ALICE, hours(5))).toEqual({ changed: false });
+    expect(await assign({ store, keyring }, caseId, AS_ALICE, BOB, hours(1))).toEqual({ changed: true });
+    expect(await assign({ store, keyring }, caseId, AS_ALICE, BOB, hours(1))).toEqual({ changed: false });
+    expect(await assign({ store, keyring }, caseId, AS_BOB, null, hours(2))).toEqual({ changed: true });
+    expect(await follow({ store, keyring }, caseId, ALICE, hours(3))).toEqual({ changed: true });
+    expect(await follow({ store, keyring }, caseId, ALICE, hours(3))).toEqual({ changed: false });
+    expect(await follow({ store, keyring }, caseId, BOB, hours(4))).toEqual({ changed: true });
+    expect(await unfollow({ store, keyring }, caseId, ALICE, hours(5))).toEqual({ changed: true });
+    expect(await unfollow({ store, keyring }, caseId, ALICE, hours(5))).toEqual({ changed: false });
 
     const staff = await getCaseForStaff(store, keyring, caseId);
     expect(staff).toMatchObject({ assignee: null, followers: [BOB] });
@@ -201,7 +193,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
       { type: "case.unfollowed", actor: AS_ALICE, payload: { userId: ALICE } },
     ]);
     expect((await findCaseForReporter(store, keyring, reporterToken))?.timeline).toHaveLength(1);
-    await expect(assign(store, keyring, caseId, AS_ALICE, "not a user id!", hours(6))).rejects.toThrow(
+    await expect(assign({ store, keyring }, caseId, AS_ALICE, "not a user id!", hours(6))).rejects.toThrow(
       InvalidCaseCommandError,
     );
     expect(await verifyAuditChains(store, keyring)).toEqual({ ok: true, cases: 1, events: 6 });
@@ -210,8 +202,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
   it("updates triage as one event with the diff, and only what changed", async () => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
     const result = await updateTriage(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_ALICE,
       {
@@ -259,8 +250,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
     const before = await snapshot(store);
     expect(
       await updateTriage(
-        store,
-        keyring,
+        { store, keyring },
         caseId,
         AS_BOB,
         { priority: "high", tags: ["xss", "web"] },
@@ -271,8 +261,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
 
     // A partial change, clearing fields with null.
     const second = await updateTriage(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_BOB,
       { priority: "low", cvss40: null, dueAt: hours(10), tags: [] },
@@ -303,12 +292,12 @@ describe.each(databases)("staff case commands on $name", (database) => {
       { assetId: "Not An Id" },
       { dueAt: new Date(Number.NaN) },
     ]) {
-      await expect(updateTriage(store, keyring, caseId, AS_ALICE, bad, hours(4))).rejects.toThrow(
+      await expect(updateTriage({ store, keyring }, caseId, AS_ALICE, bad, hours(4))).rejects.toThrow(
         InvalidCaseCommandError,
       );
     }
     await expect(
-      updateTriage(store, keyring, caseId, AS_ALICE, { priority: "urgent" as "high" }, hours(4)),
+      updateTriage({ store, keyring }, caseId, AS_ALICE, { priority: "urgent" as "high" }, hours(4)),
     ).rejects.toThrow(InvalidCaseCommandError);
     expect(await snapshot(store)).toEqual(valid);
 
@@ -320,7 +309,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
     const { caseId } = await seedCase(store, keyring, {
       attachments: [file("poc.txt", "proof")],
     });
-    await addInternalNote(store, keyring, caseId, AS_ALICE, "triage note", hours(1));
+    await addInternalNote({ store, keyring }, caseId, AS_ALICE, "triage note", hours(1));
     const staff = await getCaseForStaff(store, keyring, caseId);
     expect(staff).toMatchObject({
       id: caseId,
@@ -357,21 +346,27 @@ describe.each(databases)("staff case commands on $name", (database) => {
     const at = hours(1);
     // Run one at a time: each must fail on its own, and nothing may be left behind.
     const attempts = [
-      () => acknowledge(store, keyring, "nosuchcase", AS_ALICE, at),
-      () => replyToReporter(store, keyring, "nosuchcase", AS_ALICE, "hi", [file("a.txt", "a")], at),
-      () => addInternalNote(store, keyring, "nosuchcase", AS_ALICE, "hi", at),
-      () => assign(store, keyring, "nosuchcase", AS_ALICE, BOB, at),
-      () => follow(store, keyring, "nosuchcase", BOB, at),
-      () => unfollow(store, keyring, "nosuchcase", BOB, at),
-      () => updateTriage(store, keyring, "nosuchcase", AS_ALICE, { priority: "low" }, at),
+      () => acknowledge({ store, keyring }, "nosuchcase", AS_ALICE, at),
+      () => replyToReporter({ store, keyring }, "nosuchcase", AS_ALICE, "hi", [file("a.txt", "a")], at),
+      () => addInternalNote({ store, keyring }, "nosuchcase", AS_ALICE, "hi", at),
+      () => assign({ store, keyring }, "nosuchcase", AS_ALICE, BOB, at),
+      () => follow({ store, keyring }, "nosuchcase", BOB, at),
+      () => unfollow({ store, keyring }, "nosuchcase", BOB, at),
+      () => updateTriage({ store, keyring }, "nosuchcase", AS_ALICE, { priority: "low" }, at),
       () =>
-        transition(store, keyring, "nosuchcase", AS_ALICE, { to: "triaged", noIncidentAllowed: false }, at),
+        transition(
+          { store, keyring },
+          "nosuchcase",
+          AS_ALICE,
+          { to: "triaged", noIncidentAllowed: false },
+          at,
+        ),
     ];
     for (const attempt of attempts) await expect(attempt()).rejects.toThrow(CaseNotFoundError);
-    await expect(acknowledge(store, keyring, caseId, "alice" as "team:alice", at)).rejects.toThrow(
+    await expect(acknowledge({ store, keyring }, caseId, "alice" as "team:alice", at)).rejects.toThrow(
       InvalidCaseCommandError,
     );
-    await expect(replyToReporter(store, keyring, caseId, AS_ALICE, "  ", [], at)).rejects.toThrow(
+    await expect(replyToReporter({ store, keyring }, caseId, AS_ALICE, "  ", [], at)).rejects.toThrow(
       InvalidCaseCommandError,
     );
     expect(await snapshot(store)).toEqual(before);
@@ -380,7 +375,7 @@ describe.each(databases)("staff case commands on $name", (database) => {
     // acknowledgement were written in the transaction, which must roll them all back.
     await store.db.schema.dropTable("attachments").execute();
     await expect(
-      replyToReporter(store, keyring, caseId, AS_ALICE, "with a file", [file("b.txt", "b")], at),
+      replyToReporter({ store, keyring }, caseId, AS_ALICE, "with a file", [file("b.txt", "b")], at),
     ).rejects.toThrow();
     const row = await caseRow(store, caseId);
     expect(row).toMatchObject({ event_count: 1, acknowledged_at: null, first_team_reply_at: null });
@@ -399,13 +394,13 @@ describe.each(databases)("staff case commands on $name", (database) => {
           const at = hours(i + 1);
           switch (i % 4) {
             case 0:
-              return addInternalNote(on, keyring, caseId, AS_ALICE, `note ${i}`, at);
+              return addInternalNote({ store: on, keyring }, caseId, AS_ALICE, `note ${i}`, at);
             case 1:
-              return replyToReporter(on, keyring, caseId, AS_BOB, `reply ${i}`, [], at);
+              return replyToReporter({ store: on, keyring }, caseId, AS_BOB, `reply ${i}`, [], at);
             case 2:
-              return updateTriage(on, keyring, caseId, AS_ALICE, { tags: [`t${i}`] }, at);
+              return updateTriage({ store: on, keyring }, caseId, AS_ALICE, { tags: [`t${i}`] }, at);
             default:
-              return acknowledge(on, keyring, caseId, AS_BOB, at);
+              return acknowledge({ store: on, keyring }, caseId, AS_BOB, at);
           }
         }),
       );

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { transition } from "../../src/commands/lifecycle.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
 import { CaseNotFoundError } from "../../src/store/cases.js";
 import {
   DUPLICATE_TEXT_BYTES,
   duplicateCandidates,
-  transition,
   utf8Prefix,
-} from "../../src/store/staff-cases.js";
+} from "../../src/store/duplicate-candidates.js";
 import { AS_ALICE, hours, seedCase, T0 } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { openReadyStore } from "../support/reports.js";
@@ -61,8 +61,7 @@ describe.each(databases)("duplicate candidates on $name", (database) => {
     await seedCase(store, keyring, { program: "globex", assetId: "app", receivedAt: daysAgo(1) });
     const oldClosed = await seedCase(store, keyring, { assetId: "app", receivedAt: daysAgo(400) });
     await transition(
-      store,
-      keyring,
+      { store, keyring },
       oldClosed.caseId,
       AS_ALICE,
       { to: "closed", outcome: "informative", noIncidentAllowed: false },
@@ -70,8 +69,7 @@ describe.each(databases)("duplicate candidates on $name", (database) => {
     );
     const dup = await seedCase(store, keyring, { assetId: "app", receivedAt: daysAgo(5) });
     await transition(
-      store,
-      keyring,
+      { store, keyring },
       dup.caseId,
       AS_ALICE,
       { to: "closed", outcome: "duplicate", duplicateOf: sameAssetOld.caseId, noIncidentAllowed: false },

@@ -1,16 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { assign } from "../../src/commands/assignment.js";
+import { acknowledge } from "../../src/commands/conversation.js";
+import { transition } from "../../src/commands/lifecycle.js";
+import { updateTriage } from "../../src/commands/triage.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
+import { type InboxFilter, listInbox } from "../../src/store/inbox.js";
 import { currentSearchKey, termHash, titleWords } from "../../src/store/search-index.js";
-import {
-  acknowledge,
-  assign,
-  type InboxFilter,
-  InvalidCursorError,
-  listInbox,
-  transition,
-  updateTriage,
-} from "../../src/store/staff-cases.js";
+import { InvalidCursorError } from "../../src/store/staff-errors.js";
 import { caseFactsAt } from "../support/case-facts.js";
 import { ALICE, AS_ALICE, BOB, hours, seedCase, T0 } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
@@ -39,8 +36,14 @@ describe.each(databases)("staff inbox on $name", (database) => {
       receivedAt: minutes(1),
       acknowledgeBy: hours(24),
     });
-    await updateTriage(store, keyring, c1.caseId, AS_ALICE, { severity: "high", tags: ["xss", "web"] }, at);
-    await assign(store, keyring, c1.caseId, AS_ALICE, ALICE, at);
+    await updateTriage(
+      { store, keyring },
+      c1.caseId,
+      AS_ALICE,
+      { severity: "high", tags: ["xss", "web"] },
+      at,
+    );
+    await assign({ store, keyring }, c1.caseId, AS_ALICE, ALICE, at);
 
     const c2 = await seedCase(store, keyring, {
       title: "SQL injection in search API",
@@ -49,9 +52,15 @@ describe.each(databases)("staff inbox on $name", (database) => {
       receivedAt: minutes(2),
       acknowledgeBy: hours(12),
     });
-    await updateTriage(store, keyring, c2.caseId, AS_ALICE, { severity: "critical", tags: ["sqli"] }, at);
-    await assign(store, keyring, c2.caseId, AS_ALICE, BOB, at);
-    await transition(store, keyring, c2.caseId, AS_ALICE, { to: "triaged", noIncidentAllowed: false }, at);
+    await updateTriage({ store, keyring }, c2.caseId, AS_ALICE, { severity: "critical", tags: ["sqli"] }, at);
+    await assign({ store, keyring }, c2.caseId, AS_ALICE, BOB, at);
+    await transition(
+      { store, keyring },
+      c2.caseId,
+      AS_ALICE,
+      { to: "triaged", noIncidentAllowed: false },
+      at,
+    );
 
     const c3 = await seedCase(store, keyring, {
       title: "Open redirect on login page",
@@ -60,8 +69,8 @@ describe.each(databases)("staff inbox on $name", (database) => {
       receivedAt: minutes(3),
       acknowledgeBy: hours(48),
     });
-    await updateTriage(store, keyring, c3.caseId, AS_ALICE, { severity: "low", dueAt: hours(100) }, at);
-    await acknowledge(store, keyring, c3.caseId, AS_ALICE, at);
+    await updateTriage({ store, keyring }, c3.caseId, AS_ALICE, { severity: "low", dueAt: hours(100) }, at);
+    await acknowledge({ store, keyring }, c3.caseId, AS_ALICE, at);
 
     const c4 = await seedCase(store, keyring, {
       program: "globex",
@@ -71,7 +80,7 @@ describe.each(databases)("staff inbox on $name", (database) => {
       receivedAt: minutes(4),
       acknowledgeBy: hours(6),
     });
-    await updateTriage(store, keyring, c4.caseId, AS_ALICE, { severity: "medium", tags: ["xss"] }, at);
+    await updateTriage({ store, keyring }, c4.caseId, AS_ALICE, { severity: "medium", tags: ["xss"] }, at);
 
     const c5 = await seedCase(store, keyring, {
       program: "globex",
@@ -90,8 +99,7 @@ describe.each(databases)("staff inbox on $name", (database) => {
       acknowledgeBy: hours(30),
     });
     await transition(
-      store,
-      keyring,
+      { store, keyring },
       c6.caseId,
       AS_ALICE,
       { to: "closed", outcome: "informative", noIncidentAllowed: false },

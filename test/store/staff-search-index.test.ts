@@ -1,20 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addInternalNote, replyToReporter } from "../../src/commands/conversation.js";
+import { transition } from "../../src/commands/lifecycle.js";
+import { rotateDataKey } from "../../src/commands/rotate-keys.js";
+import { updateTriage } from "../../src/commands/triage.js";
 import { keyIdOf } from "../../src/crypto/envelope.js";
-import { type Keyring, loadKeyring } from "../../src/crypto/keyring.js";
-import { rotateDataKey } from "../../src/crypto/rotate.js";
+import type { Keyring } from "../../src/crypto/keyring.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { findCaseForReporter, getAttachment } from "../../src/store/cases.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import { ENCRYPTED_TABLES } from "../../src/store/encrypted-columns.js";
+import { listInbox } from "../../src/store/inbox.js";
 import { migrate, migrateDown } from "../../src/store/migrate.js";
 import { backfillSearchIndex, currentSearchKey, titleWords } from "../../src/store/search-index.js";
-import {
-  addInternalNote,
-  getCaseForStaff,
-  listInbox,
-  replyToReporter,
-  transition,
-  updateTriage,
-} from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { AS_ALICE, hours, seedCase, T0 } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { openReadyStore } from "../support/reports.js";
@@ -96,12 +94,18 @@ describe.each(databases)("title search index on $name", (database) => {
       title: "Rotated SSRF in webhook",
       attachments: [{ filename: "poc.txt", contentType: "text/plain", data: Buffer.from("poc") }],
     });
-    const note = await addInternalNote(store, keyring, caseId, AS_ALICE, "internal", hours(1), [
+    const note = await addInternalNote({ store, keyring }, caseId, AS_ALICE, "internal", hours(1), [
       { filename: "note.txt", contentType: "text/plain", data: Buffer.from("note file") },
     ]);
-    await replyToReporter(store, keyring, caseId, AS_ALICE, "thanks", [], hours(2));
-    await updateTriage(store, keyring, caseId, AS_ALICE, { severity: "high", tags: ["ssrf"] }, hours(3));
-    await transition(store, keyring, caseId, AS_ALICE, { to: "triaged", noIncidentAllowed: false }, hours(4));
+    await replyToReporter({ store, keyring }, caseId, AS_ALICE, "thanks", [], hours(2));
+    await updateTriage({ store, keyring }, caseId, AS_ALICE, { severity: "high", tags: ["ssrf"] }, hours(3));
+    await transition(
+      { store, keyring },
+      caseId,
+      AS_ALICE,
+      { to: "triaged", noIncidentAllowed: false },
+      hours(4),
+    );
     const keyBefore = await currentSearchKey(store, keyring);
     const staffBefore = await getCaseForStaff(store, keyring, caseId);
     const reporterBefore = await findCaseForReporter(store, keyring, reporterToken);

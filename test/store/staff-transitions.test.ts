@@ -1,15 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { respondToAgreement, transition } from "../../src/commands/lifecycle.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { CaseNotFoundError, findCaseForReporter } from "../../src/store/cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import {
   AgreementNotPendingError,
   DuplicateOfUnknownError,
-  getCaseForStaff,
-  respondToAgreement,
   TransitionRefused,
-  transition,
-} from "../../src/store/staff-cases.js";
+} from "../../src/store/staff-errors.js";
 import { AS_ALICE, AS_BOB, caseRow, hours, seedCase, snapshot } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { openReadyStore } from "../support/reports.js";
@@ -29,7 +28,13 @@ describe.each(databases)("case transitions on $name", (database) => {
 
   it("applies an allowed move: state, timestamps, a reporter-visible event with the message", async () => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
-    const result = await transition(store, keyring, caseId, AS_ALICE, { ...base, to: "triaged" }, hours(2));
+    const result = await transition(
+      { store, keyring },
+      caseId,
+      AS_ALICE,
+      { ...base, to: "triaged" },
+      hours(2),
+    );
     expect(result).toEqual({
       from: "new",
       to: "triaged",
@@ -68,8 +73,7 @@ describe.each(databases)("case transitions on $name", (database) => {
     const { caseId } = await seedCase(store, keyring);
     const before = await snapshot(store);
     const refused = await transition(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_ALICE,
       { ...base, to: "fixed" },
@@ -84,7 +88,7 @@ describe.each(databases)("case transitions on $name", (database) => {
     });
     // Closing needs an outcome.
     await expect(
-      transition(store, keyring, caseId, AS_ALICE, { ...base, to: "closed" }, hours(1)),
+      transition({ store, keyring }, caseId, AS_ALICE, { ...base, to: "closed" }, hours(1)),
     ).rejects.toMatchObject({ decision: { code: "outcome-required" } });
     expect(await snapshot(store)).toEqual(before);
   });
@@ -93,8 +97,7 @@ describe.each(databases)("case transitions on $name", (database) => {
     const original = await seedCase(store, keyring, { title: "Original: stored XSS via avatar upload" });
     const duplicate = await seedCase(store, keyring, { title: "XSS in avatar" });
     const result = await transition(
-      store,
-      keyring,
+      { store, keyring },
       duplicate.caseId,
       AS_BOB,
       { ...base, to: "closed", outcome: "duplicate", duplicateOf: original.caseId },
@@ -135,8 +138,7 @@ describe.each(databases)("case transitions on $name", (database) => {
     const before = await snapshot(store);
     const close = (duplicateOf: string) =>
       transition(
-        store,
-        keyring,
+        { store, keyring },
         caseId,
         AS_ALICE,
         { ...base, to: "closed", outcome: "duplicate", duplicateOf },
@@ -151,15 +153,14 @@ describe.each(databases)("case transitions on $name", (database) => {
 
   it("asks for the reporter's agreement on a fix and records the answer", async () => {
     const { caseId, reporterToken } = await seedCase(store, keyring);
-    await transition(store, keyring, caseId, AS_ALICE, { ...base, to: "triaged" }, hours(1));
-    await transition(store, keyring, caseId, AS_ALICE, { ...base, to: "in-progress" }, hours(2));
+    await transition({ store, keyring }, caseId, AS_ALICE, { ...base, to: "triaged" }, hours(1));
+    await transition({ store, keyring }, caseId, AS_ALICE, { ...base, to: "in-progress" }, hours(2));
     // No agreement asked: answering is refused.
-    await expect(respondToAgreement(store, keyring, reporterToken, true, "", hours(2))).rejects.toThrow(
+    await expect(respondToAgreement({ store, keyring }, reporterToken, true, "", hours(2))).rejects.toThrow(
       AgreementNotPendingError,
     );
     const fixed = await transition(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_ALICE,
       { ...base, to: "fixed", agreement: { required: true, waitForMs: 14 * DAY_MS } },
@@ -185,15 +186,14 @@ describe.each(databases)("case transitions on $name", (database) => {
       { type: "case.agreement_requested", text: undefined },
     ]);
 
-    await expect(respondToAgreement(store, keyring, "x".repeat(43), true, "", hours(4))).rejects.toThrow(
+    await expect(respondToAgreement({ store, keyring }, "x".repeat(43), true, "", hours(4))).rejects.toThrow(
       CaseNotFoundError,
     );
-    await expect(respondToAgreement(store, keyring, "short", true, "", hours(4))).rejects.toThrow(
+    await expect(respondToAgreement({ store, keyring }, "short", true, "", hours(4))).rejects.toThrow(
       CaseNotFoundError,
     );
     const answer = await respondToAgreement(
-      store,
-      keyring,
+      { store, keyring },
       reporterToken,
       true,
       "Confirmed, fixed.",
@@ -214,16 +214,15 @@ describe.each(databases)("case transitions on $name", (database) => {
     });
     expect((await caseRow(store, caseId)).agreement_due_at).toBeNull();
     await expect(
-      respondToAgreement(store, keyring, reporterToken, false, "changed my mind", hours(31)),
+      respondToAgreement({ store, keyring }, reporterToken, false, "changed my mind", hours(31)),
     ).rejects.toThrow(AgreementNotPendingError);
 
     // Without the policy asking, a fix asks nothing.
     const other = await seedCase(store, keyring);
-    await transition(store, keyring, other.caseId, AS_ALICE, { ...base, to: "triaged" }, hours(1));
-    await transition(store, keyring, other.caseId, AS_ALICE, { ...base, to: "in-progress" }, hours(1));
+    await transition({ store, keyring }, other.caseId, AS_ALICE, { ...base, to: "triaged" }, hours(1));
+    await transition({ store, keyring }, other.caseId, AS_ALICE, { ...base, to: "in-progress" }, hours(1));
     const plain = await transition(
-      store,
-      keyring,
+      { store, keyring },
       other.caseId,
       AS_ALICE,
       { ...base, to: "fixed" },
@@ -241,11 +240,10 @@ describe.each(databases)("case transitions on $name", (database) => {
       ["fixed", 3],
       ["disclosed", 4],
     ] as const) {
-      await transition(store, keyring, caseId, AS_ALICE, { ...base, to }, hours(hour));
+      await transition({ store, keyring }, caseId, AS_ALICE, { ...base, to }, hours(hour));
     }
     await transition(
-      store,
-      keyring,
+      { store, keyring },
       caseId,
       AS_ALICE,
       { ...base, to: "closed", outcome: "resolved" },
@@ -259,7 +257,7 @@ describe.each(databases)("case transitions on $name", (database) => {
       closed_at: hours(5).toISOString(),
       next_due_at: null,
     });
-    await transition(store, keyring, caseId, AS_BOB, { ...base, to: "triaged" }, hours(6));
+    await transition({ store, keyring }, caseId, AS_BOB, { ...base, to: "triaged" }, hours(6));
     expect(await caseRow(store, caseId)).toMatchObject({
       state: "triaged",
       outcome: null,

@@ -14,7 +14,7 @@ import {
   type Page,
 } from "playwright-core";
 import { totpCodeAt } from "../../src/auth/totp.js";
-import { runCli } from "./cli.js";
+import { runEmbargo } from "./cli.js";
 import { freePort, type ServerProcess, startServerProcess } from "./server-process.js";
 import { TEST_PASSWORD } from "./staff.js";
 
@@ -131,7 +131,7 @@ export async function addStaffInBrowser(
   page: Page,
   options: { email: string; role: "viewer" | "responder" | "admin"; program?: string },
 ): Promise<BrowserStaff> {
-  const added = await runCli(
+  const added = await runEmbargo(
     [
       "user",
       "add",

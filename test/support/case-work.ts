@@ -1,5 +1,6 @@
+import { submitReport } from "../../src/commands/submit-report.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
-import { type NewReport, submitReport } from "../../src/store/cases.js";
+import type { NewReport } from "../../src/store/cases.js";
 import type { Store } from "../../src/store/database.js";
 import { buildReport } from "./reports.js";
 
@@ -25,7 +26,7 @@ export async function seedCase(
   keyring: Keyring,
   overrides: Partial<NewReport> = {},
 ): Promise<{ caseId: string; reporterToken: string }> {
-  return submitReport(store, keyring, buildCase(overrides));
+  return submitReport({ store, keyring }, buildCase(overrides));
 }
 
 /** The case row as stored. */

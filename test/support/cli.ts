@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { type Command, CommanderError } from "commander";
-import { userCommand } from "../../src/cli/commands/user.js";
-import { loadConfig } from "../../src/config.js";
+import { Readable } from "node:stream";
+import { runCommandLine } from "../../src/cli/program.js";
 
 export interface CliResult {
   code: number | null;
@@ -9,14 +8,44 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliInput {
+  /** Standard input, whole. */
+  stdin?: string;
+  /** The settings (EMBARGO_*) and any variable a command is told to read. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs `embargo <args>` in this process, through the entry point's own code (runCommandLine):
+ * commander's exits become the exit code, other errors `embargo: …` on stderr and code 1. Settings
+ * come from `env` alone, not from this process's environment or an embargo.yaml, and nothing of
+ * this process changes (exit code, environment), so runs may overlap. Spawning Node with tsx
+ * costs seconds a command on this machine: spawnEmbargo is kept for the entry point's smoke test.
+ */
+export async function runEmbargo(args: string[], input: CliInput = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCommandLine(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stdin: Readable.from(input.stdin === undefined ? [] : [input.stdin]),
+    env: { ...input.env },
+    configFile: "/nonexistent/embargo.yaml",
+    // What a spawned process writing to a pipe gets.
+    terminal: { columns: 80, colors: false },
+  });
+  return { code, stdout, stderr };
+}
+
 /** Runs the real `embargo` command (from source, through tsx) as a separate process. */
-export function runCli(
-  args: string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<CliResult> {
+export function spawnEmbargo(args: string[], input: CliInput = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...input.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -29,44 +58,6 @@ export function runCli(
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
+    child.stdin.end(input.stdin ?? "");
   });
-}
-
-/**
- * Runs `embargo user …` in this process, as the entry point would (src/cli/main.ts): commander's
- * output and exits are caught, errors become `embargo: …` on stderr and exit code 1. Settings come
- * from `env` alone (not this process's environment). Spawning Node with tsx costs seconds a
- * command on this machine; the spawned binary keeps its own smoke tests (test/cli).
- */
-export async function runUserCommand(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const out = (text: string) => {
-    stdout += text;
-  };
-  const err = (text: string) => {
-    stderr += text;
-  };
-  const command = userCommand({
-    stdout: out,
-    stderr: err,
-    config: () => loadConfig(env, "/nonexistent/embargo.yaml"),
-  });
-  const quiet = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeOut: out, writeErr: err });
-    for (const sub of cmd.commands) quiet(sub);
-  };
-  quiet(command);
-  try {
-    await command.parseAsync(args, { from: "user" });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { code: error.exitCode, stdout, stderr };
-    return {
-      code: 1,
-      stdout,
-      stderr: `${stderr}embargo: ${error instanceof Error ? error.message : String(error)}\n`,
-    };
-  }
 }

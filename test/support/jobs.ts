@@ -15,8 +15,8 @@ export function jobsFor(
   env: Record<string, string | undefined> = {},
 ): JobRunner {
   return jobRunnerFromConfig(
-    { ...t.config, ...(smtpUrl === undefined ? {} : { smtpUrl }) },
     {
+      config: { ...t.config, ...(smtpUrl === undefined ? {} : { smtpUrl }) },
       store: t.store,
       keyring: t.keyring,
       programs: t.programs,

@@ -24,23 +24,21 @@ export async function startMailListener(
   t: TestApp,
   options: { maxBytes?: number; perSenderPerHour?: number; perProgramPerHour?: number } = {},
 ): Promise<MailListener> {
-  const deps = mailIntakeDeps(
-    {
+  const deps = mailIntakeDeps({
+    config: {
       ...t.config,
       smtpListener: {
         ...t.config.smtpListener,
         maxBytes: options.maxBytes ?? t.config.smtpListener.maxBytes,
       },
     },
-    {
-      store: t.store,
-      keyring: t.keyring,
-      programs: t.programs,
-      logger: t.logger,
-      clock: t.clock.now,
-      mailKey: t.mailKey,
-    },
-  );
+    store: t.store,
+    keyring: t.keyring,
+    programs: t.programs,
+    logger: t.logger,
+    clock: t.clock.now,
+    mailKey: t.mailKey,
+  });
   const listener: SmtpListener = await startSmtpListener(deps, {
     host: "127.0.0.1",
     port: 0,

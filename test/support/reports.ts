@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Keyring } from "../../src/crypto/keyring.js";
-import { loadKeyring } from "../../src/crypto/keyring.js";
 import type { NewReport } from "../../src/store/cases.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { TestDatabase, TestStore } from "./databases.js";
 

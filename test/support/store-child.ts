@@ -4,8 +4,9 @@
  * would block each other's event loop. Usage: store-child.ts migrate|keyring <database url>
  * [schema]; the master key comes from EMBARGO_SECRET_KEY. Prints one JSON line.
  */
-import { loadKeyring } from "../../src/crypto/keyring.js";
+
 import { loadMasterKey } from "../../src/crypto/master-key.js";
+import { loadKeyring } from "../../src/store/data-keys.js";
 import { openDatabase } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrate.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { scoreCvss } from "../../src/domain/cvss/index.js";
-import { getCaseForStaff } from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { verifyAuditChains } from "../../src/store/audit.js";
-import { getCaseForStaff } from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";

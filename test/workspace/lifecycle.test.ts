@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getCaseForStaff } from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
 import { openForm, startTestApp, type TestApp } from "../support/web.js";

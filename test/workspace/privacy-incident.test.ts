@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
-import { getCaseForStaff } from "../../src/store/staff-cases.js";
+import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { jobsFor } from "../support/jobs.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { loadKeyring } from "../../crypto/keyring.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { verifyAuditChains } from "../../store/audit.js";
+import { loadKeyring } from "../../store/data-keys.js";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
 /** `embargo audit verify`: checks every case's hash-chained event log. Exit 1 when one is broken. */

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { type Config, loadConfig } from "../../config.js";
-import { loadKeyring } from "../../crypto/keyring.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import {
   generateProgramKey,
@@ -13,6 +12,7 @@ import {
 } from "../../mail/pgp-keys.js";
 import { programAddresses } from "../../mail/program-addresses.js";
 import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
+import { loadKeyring } from "../../store/data-keys.js";
 import type { Store } from "../../store/database.js";
 import { migrate } from "../../store/migrate.js";
 import { listProgramKeys, publishedPublicKey, saveProgramKey } from "../../store/program-keys.js";

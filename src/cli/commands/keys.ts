@@ -1,14 +1,14 @@
 import { Command } from "commander";
+import { rotateDataKey } from "../../commands/rotate-keys.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
-import { rotateDataKey } from "../../crypto/rotate.js";
-import { keysPgpCommand } from "./keys-pgp.js";
+import { type KeysPgpCommandIo, keysPgpCommand } from "./keys-pgp.js";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
 /**
  * `embargo keys rotate`: a new data key, everything re-encrypted under it, older keys retired.
  * `embargo keys pgp …`: the programs' OpenPGP keys (keys-pgp.ts).
  */
-export function keysCommand(io: StoreCommandIo = {}): Command {
+export function keysCommand(io: StoreCommandIo & Pick<KeysPgpCommandIo, "config" | "env"> = {}): Command {
   const { stdout, stderr, options } = resolveIo(io);
   const keys = new Command("keys")
     .description("Manage the encryption keys")
@@ -27,6 +27,6 @@ export function keysCommand(io: StoreCommandIo = {}): Command {
         `rotated: data key ${keyId} is active; ${reencrypted} values re-encrypted, older keys retired\n`,
       );
     });
-  keys.addCommand(keysPgpCommand({ stdout, stderr }));
+  keys.addCommand(keysPgpCommand({ stdout, stderr, config: io.config, env: io.env }));
   return keys;
 }

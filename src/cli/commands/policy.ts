@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { dueDatesForReport } from "../../domain/clocks/due-dates.js";
 import { policyJsonSchema } from "../../policy/json-schema.js";
 import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
@@ -7,8 +7,34 @@ import { formatProblem } from "../../policy/problems.js";
 import { RENDER_FORMATS, type RenderFormat, renderPolicy } from "../../policy/render/index.js";
 import { signSecurityTxt } from "../../policy/render/security-txt.js";
 
-export function policyCommand(): Command {
-  const policy = new Command("policy").description("check, render and inspect program policy files");
+/** Output streams and environment of `embargo policy`; defaults are the process's own. Injected by tests. */
+export interface PolicyCommandIo {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Where EMBARGO_SIGNING_KEY_PASSPHRASE is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Exit code 1 without a message of its own: the problems are printed already. */
+const problemsFound = () => new CommanderError(1, "embargo.policy.problems", "the policy has problems");
+
+export function policyCommand(io: PolicyCommandIo = {}): Command {
+  const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
+  const env = io.env ?? process.env;
+  /** Loads one policy file; on problems prints them and fails with exit code 1. */
+  const loadOne = async (file: string): Promise<LoadedPolicy> => {
+    const { policies, problems } = await loadPolicies(file);
+    for (const problem of problems) stderr(`${formatProblem(problem)}\n`);
+    if (problems.length > 0 || policies[0] === undefined) throw problemsFound();
+    return policies[0];
+  };
+
+  const policy = new Command("policy")
+    .description("check, render and inspect program policy files")
+    // Before the sub-commands: .command() copies these settings into each.
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .exitOverride();
 
   policy
     .command("check")
@@ -18,14 +44,12 @@ export function policyCommand(): Command {
     .argument("<path>", "a policy file or a folder of policy files")
     .action(async (path: string) => {
       const { policies, problems } = await loadPolicies(path);
-      for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      for (const problem of problems) stderr(`${formatProblem(problem)}\n`);
       if (problems.length > 0) {
-        process.stderr.write(`${problems.length} problem(s) found\n`);
-        process.exitCode = 1;
-        return;
+        stderr(`${problems.length} problem(s) found\n`);
+        throw problemsFound();
       }
-      for (const loaded of policies)
-        process.stdout.write(`ok ${loaded.file} (${loaded.policy.program.slug})\n`);
+      for (const loaded of policies) stdout(`ok ${loaded.file} (${loaded.policy.program.slug})\n`);
     });
 
   policy
@@ -42,7 +66,6 @@ export function policyCommand(): Command {
     )
     .action(async (file: string, options: RenderCliOptions) => {
       const loaded = await loadOne(file);
-      if (loaded === undefined) return;
       const now = options.now ?? new Date();
       const renderOptions = {
         now,
@@ -53,13 +76,13 @@ export function policyCommand(): Command {
       if (options.signKey !== undefined) {
         if (options.format !== "security.txt")
           throw new Error("--sign-key applies to --format security.txt only");
-        const passphrase = process.env.EMBARGO_SIGNING_KEY_PASSPHRASE;
+        const passphrase = env.EMBARGO_SIGNING_KEY_PASSPHRASE;
         output = await signSecurityTxt(output, await readFile(options.signKey, "utf8"), {
           now,
           ...(passphrase === undefined ? {} : { passphrase }),
         });
       }
-      process.stdout.write(output);
+      stdout(output);
     });
 
   policy
@@ -73,31 +96,17 @@ export function policyCommand(): Command {
     )
     .action(async (file: string, options: { received: Date }) => {
       const loaded = await loadOne(file);
-      if (loaded === undefined) return;
-      process.stdout.write(
-        `${JSON.stringify(dueDatesForReport(loaded.policy, options.received), null, 2)}\n`,
-      );
+      stdout(`${JSON.stringify(dueDatesForReport(loaded.policy, options.received), null, 2)}\n`);
     });
 
   policy
     .command("schema")
     .description("print the JSON Schema of policy files (for editors and CI)")
     .action(() => {
-      process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+      stdout(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
     });
 
   return policy;
-}
-
-/** Loads one policy file; on problems prints them, sets exit code 1 and returns nothing. */
-async function loadOne(file: string): Promise<LoadedPolicy | undefined> {
-  const { policies, problems } = await loadPolicies(file);
-  for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
-  if (problems.length > 0 || policies[0] === undefined) {
-    process.exitCode = 1;
-    return undefined;
-  }
-  return policies[0];
 }
 
 interface RenderCliOptions {

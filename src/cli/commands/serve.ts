@@ -1,16 +1,25 @@
 import { Command } from "commander";
-import { loadConfig } from "../../config.js";
+import { type Config, loadConfig } from "../../config.js";
 import { startServer } from "../../server.js";
 
-export function serveCommand(): Command {
+/** Where `embargo serve` prints its address and reads its settings; defaults are the process's own. */
+export interface ServeCommandIo {
+  stdout?: (text: string) => void;
+  config?: () => Config;
+}
+
+/** Runs until SIGTERM or SIGINT, which close the server and end the process. */
+export function serveCommand(io: ServeCommandIo = {}): Command {
+  const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const loadSettings = io.config ?? (() => loadConfig());
   return new Command("serve")
     .description(
       "serve the policy pages, the report form, the reporter pages and the API (config: EMBARGO_* or embargo.yaml)",
     )
     .action(async () => {
-      const config = loadConfig();
+      const config = loadSettings();
       const server = await startServer(config);
-      process.stdout.write(`Embargo is serving ${server.url} (public URL ${config.publicUrl})\n`);
+      stdout(`Embargo is serving ${server.url} (public URL ${config.publicUrl})\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);

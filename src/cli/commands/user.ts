@@ -9,13 +9,13 @@ import {
   resetPassword,
   revokeUserTokens,
 } from "../../auth/offboarding.js";
-import { type CasesReleased, casesHeldBy, releaseCases } from "../../auth/offboarding-cases.js";
 import { ALL_PROGRAMS, type Membership, ROLES, type Role } from "../../auth/staff.js";
 import { createSetupLink, createUser, listUsers, setRole } from "../../auth/users.js";
+import { type CasesReleased, casesHeldBy, releaseCases } from "../../commands/offboarding-cases.js";
 import { type Config, loadConfig } from "../../config.js";
-import { loadKeyring } from "../../crypto/keyring.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { loadPolicies } from "../../policy/loader.js";
+import { loadKeyring } from "../../store/data-keys.js";
 import type { Store } from "../../store/database.js";
 import { migrate } from "../../store/migrate.js";
 import { withStore } from "./store-io.js";
@@ -233,13 +233,16 @@ export function userCommand(io: UserCommandIo = {}): Command {
         let released: CasesReleased;
         try {
           const keyring = await loadKeyring(store, await loadMasterKey(settings));
-          released = await releaseCases(store, keyring, {
-            userId: found.id,
-            stillSees: (p) => keepsProgram(remaining, p),
-            caseActor: "system",
-            actor: "cli",
-            now: now(),
-          });
+          released = await releaseCases(
+            { store, keyring },
+            {
+              userId: found.id,
+              stillSees: (p) => keepsProgram(remaining, p),
+              caseActor: "system",
+              actor: "cli",
+              now: now(),
+            },
+          );
         } catch (error) {
           throw new Error(
             `${found.email} has no access any more, but ${plural(held.length, "case")} still name them as assignee or follower: ` +

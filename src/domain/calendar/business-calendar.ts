@@ -47,12 +47,12 @@
  *   mutating a calendar object between calls is safe. A walk that meets no working time for 3660
  *   consecutive days (only possible with a decade of listed holidays) throws instead of looping.
  */
-import { parseHolidayCountry, publicHolidayDays } from "./holidays.js";
+import { isValidTimeZone, parseHolidayCountry } from "../../lib/calendar-codes.js";
+import { publicHolidayDays } from "./holidays.js";
 import {
   DAY_MS,
   HOUR_MS,
   isoDateOfDay,
-  isValidTimeZone,
   localDayIndex,
   MINUTE_MS,
   parseIsoDate,
@@ -61,7 +61,7 @@ import {
   yearOfDay,
 } from "./time-zone.js";
 
-export { isValidTimeZone } from "./time-zone.js";
+export { isValidTimeZone } from "../../lib/calendar-codes.js";
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 

@@ -7,52 +7,8 @@
  * the holiday's local dates as `date-holidays` reports them, applied to the calendar's own time zone.
  */
 import Holidays from "date-holidays";
+import { parseHolidayCountry } from "../../lib/calendar-codes.js";
 import { DAY_MS, HOUR_MS, parseIsoDate } from "./time-zone.js";
-
-interface ParsedCountry {
-  country: string;
-  state?: string;
-  region?: string;
-}
-
-const COUNTRY_CODE = /^([A-Za-z]{2})(?:-([A-Za-z0-9]{1,3})(?:-([A-Za-z0-9]{1,10}))?)?$/;
-
-let catalogue: Holidays | undefined;
-function catalogueInstance(): Holidays {
-  catalogue ??= new Holidays();
-  return catalogue;
-}
-
-function hasKey(record: Record<string, string> | undefined, key: string): boolean {
-  return record !== undefined && Object.hasOwn(record, key);
-}
-
-/**
- * Parses "DE", "US-CA" or "US-LA-NO" (country, state, region). Returns a human-readable problem instead
- * when the code is malformed or `date-holidays` does not know it.
- */
-export function parseHolidayCountry(code: string): ParsedCountry | string {
-  const m = typeof code === "string" ? COUNTRY_CODE.exec(code.trim()) : null;
-  if (m === null) {
-    return `holidayCountry ${JSON.stringify(code)} must look like "DE", "US-CA" (country-state) or "US-LA-NO" (country-state-region)`;
-  }
-  const country = (m[1] ?? "").toUpperCase();
-  const state = m[2]?.toUpperCase();
-  const region = m[3]?.toUpperCase();
-  const hd = catalogueInstance();
-  if (!hasKey(hd.getCountries(), country)) {
-    return `holidayCountry ${JSON.stringify(code)}: unknown country "${country}" (not supported by date-holidays)`;
-  }
-  if (state === undefined) return { country };
-  if (!hasKey(hd.getStates(country), state)) {
-    return `holidayCountry ${JSON.stringify(code)}: unknown state/region "${state}" of ${country} (not supported by date-holidays)`;
-  }
-  if (region === undefined) return { country, state };
-  if (!hasKey(hd.getRegions(country, state), region)) {
-    return `holidayCountry ${JSON.stringify(code)}: unknown region "${region}" of ${country}-${state} (not supported by date-holidays)`;
-  }
-  return { country, state, region };
-}
 
 interface CountryHolidays {
   instance: Holidays;

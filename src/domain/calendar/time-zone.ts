@@ -42,16 +42,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** True when `tz` is an IANA time-zone name (or alias such as "UTC") that this runtime's ICU knows. */
-export function isValidTimeZone(tz: string): boolean {
-  if (typeof tz !== "string" || tz.trim() === "") return false;
-  try {
-    formatterFor(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// isValidTimeZone lives in src/lib/calendar-codes.ts: the policy schema checks zones too.
 
 /** UTC offset in milliseconds (local wall time minus UTC) of `timeZone` at `instant`. */
 export function offsetAt(timeZone: string, instant: number): number {

@@ -1,4 +1,4 @@
-import { describeDuration } from "../../policy/render/words.js";
+import { describeDuration } from "../../lib/duration-words.js";
 import type { Policy } from "../../policy/schema.js";
 import { addDuration } from "../calendar/index.js";
 import {

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { scoreCvss40 } from "./cvss40.js";
 import { MACROVECTOR_SCORES } from "./cvss40-lookup.js";
 import { CvssError, scoreCvss } from "./index.js";
 
-const VECTORS_DIR = path.resolve(process.cwd(), "../shared/vectors/cvss");
+// Copies of upstream data (test/vectors/README.md), found from this file rather than the working directory.
+const VECTORS_DIR = fileURLToPath(new URL("../../../test/vectors/cvss/", import.meta.url));
 
 function readLines(file: string): string[] {
   return readFileSync(path.join(VECTORS_DIR, file), "utf8")

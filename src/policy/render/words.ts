@@ -1,18 +1,10 @@
+import { describeDuration } from "../../lib/duration-words.js";
 import type { CalendarPolicy, ClockPolicy, DurationValue } from "../schema.js";
 
 /** Plain-language words for policy values, shared by every rendering (Markdown, HTML, pages). */
 
-export function describeDuration(duration: DurationValue): string {
-  const [unit, amount] = Object.entries(duration).find(([, value]) => value !== undefined) ?? ["hours", 0];
-  const names: Record<string, [string, string]> = {
-    hours: ["hour", "hours"],
-    days: ["day", "days"],
-    businessHours: ["business hour", "business hours"],
-    businessDays: ["business day", "business days"],
-  };
-  const [one, many] = names[unit] ?? [unit, unit];
-  return `${amount} ${amount === 1 ? one : many}`;
-}
+// Duration words live in src/lib: the domain's clocks say durations too, and may not import policy code.
+export { describeDuration };
 
 export function usesBusinessTime(duration: DurationValue): boolean {
   return duration.businessHours !== undefined || duration.businessDays !== undefined;

@@ -5,8 +5,8 @@ import { checkSecurityTxt, type SecurityTxtReport } from "./check.js";
 import { parseDateTime } from "./datetime.js";
 import { isLanguageTag } from "./langtag.js";
 
-// The shared vectors live next to the project (/work/shared), the broken fixtures inside it.
-const VECTORS = fileURLToPath(new URL("../../../../shared/vectors/securitytxt/", import.meta.url));
+// Upstream's valid files (test/vectors/README.md) and our own broken fixtures, both in the repository.
+const VECTORS = fileURLToPath(new URL("../../../test/vectors/securitytxt/", import.meta.url));
 const BROKEN = fileURLToPath(new URL("../../../test/fixtures/securitytxt-broken/", import.meta.url));
 const VECTOR_DIRS = ["valid_signed", "valid_unsigned", "gen_unsigned"] as const;
 const DAY = 86_400_000;

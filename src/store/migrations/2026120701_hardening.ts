@@ -45,13 +45,16 @@ async function setInboundStatuses(
   statuses: string,
 ): Promise<void> {
   if (dialect === "postgres") {
-    const found = await sql<{ name: string }>`
-      select con.conname as name from pg_constraint con
+    // The definition is read in the select list and matched here, not in the where clause:
+    // PostgreSQL filters pg_constraint before joining the schema, so in the where clause
+    // pg_get_constraintdef ran on the `inbound_mail` of every schema in the database, and failed
+    // ("could not open relation with OID …") when another session dropped one of them meanwhile.
+    const found = await sql<{ name: string; definition: string }>`
+      select con.conname as name, pg_get_constraintdef(con.oid) as definition from pg_constraint con
       join pg_class rel on rel.oid = con.conrelid
       join pg_namespace ns on ns.oid = rel.relnamespace
-      where rel.relname = 'inbound_mail' and ns.nspname = current_schema() and con.contype = 'c'
-        and pg_get_constraintdef(con.oid) like '%status%'`.execute(db);
-    for (const { name } of found.rows) {
+      where rel.relname = 'inbound_mail' and ns.nspname = current_schema() and con.contype = 'c'`.execute(db);
+    for (const { name } of found.rows.filter((row) => row.definition.includes("status"))) {
       await sql`alter table inbound_mail drop constraint ${sql.id(name)}`.execute(db);
     }
     await sql`alter table inbound_mail add constraint inbound_mail_status_check check (status in (${sql.raw(statuses)}))`.execute(

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { submitReportCommand } from "../../commands/intake-report.js";
 import { largestUploadBytes } from "../../config.js";
 import {
   ApiError,
@@ -8,11 +9,10 @@ import {
   IntakeLimitError,
   ReportCreated,
 } from "../../intake/report-schema.js";
-import { submitReportCommand } from "../../intake/submit.js";
-import type { NewAttachment } from "../../store/cases.js";
 import { intakeRefusalText } from "../abuse/intake-limiter.js";
 import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
+import { readJsonAttachments } from "../json-attachments.js";
 import { verifyPowSolution } from "../pow/challenge.js";
 
 const Params = z.object({ program: z.string().max(64).meta({ description: "The program's slug." }) });
@@ -48,23 +48,7 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
       const { attachments, pow, ...report } = request.body;
       const powSolved = (await verifyPowSolution(pow, ctx.pow, ctx.replay)) === "valid";
 
-      const files: NewAttachment[] = [];
-      let total = 0;
-      for (const attachment of attachments) {
-        const data = Buffer.from(attachment.dataBase64, "base64");
-        total += data.length;
-        if (
-          data.length > ctx.config.limits.attachmentBytes ||
-          total > ctx.config.limits.attachmentsTotalBytes
-        ) {
-          throw new HttpError(
-            413,
-            "too_large",
-            `Attachment "${attachment.filename}" goes over the size limit.`,
-          );
-        }
-        files.push({ filename: attachment.filename, contentType: attachment.contentType, data });
-      }
+      const files = readJsonAttachments(attachments, ctx.config.limits);
 
       // Taken before the report is written, in one locked step: concurrent requests and other
       // instances cannot get past the limit (src/web/abuse/intake-limiter.ts).

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { Staff } from "../../auth/staff.js";
 import { CASE_STATES } from "../../domain/lifecycle/index.js";
-import type { InboxFilter } from "../../store/staff-cases.js";
+import { type InboxFilter, type InboxRow, listInbox } from "../../store/inbox.js";
+import { clockNeedsOf } from "../../workspace/inbox-clocks.js";
+import type { WebContext } from "../context.js";
 
 /**
  * The inbox's filters, as the page's GET form and the API's query string send them (one schema
@@ -63,4 +65,18 @@ export function inboxFilterOf(
   if (query.q) filter.text = query.q;
   if (query.after) filter.after = query.after;
   return filter;
+}
+
+/** One page of the inbox for a query (the page and the API list the same rows). */
+export function inboxPageOf(
+  ctx: Pick<WebContext, "store" | "keyring" | "programs">,
+  query: InboxQueryValue,
+  staff: Pick<Staff, "userId">,
+  viewable: readonly string[],
+  now: Date,
+): Promise<{ rows: InboxRow[]; next?: string }> {
+  return listInbox(ctx.store, ctx.keyring, {
+    ...inboxFilterOf(query, staff, viewable, now),
+    clockNeeds: clockNeedsOf(ctx.programs),
+  });
 }

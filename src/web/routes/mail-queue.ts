@@ -112,7 +112,7 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
       const raw = await inboundMailRaw(ctx.store, ctx.keyring, row.id);
       if (raw === undefined || (row.status !== "needs-attention" && row.status !== "too-costly"))
         throw new HttpError(409, "conflict", "This message was already handled.");
-      const deps = mailIntakeDeps(ctx.config, ctx);
+      const deps = mailIntakeDeps(ctx);
       const outcome = await handleStoredMail(deps, row.id, raw, {
         via: row.via,
         rcptTo: [],

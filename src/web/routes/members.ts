@@ -10,8 +10,8 @@ import {
   removeUser,
   revokeUserTokens,
 } from "../../auth/offboarding.js";
-import { releaseCases } from "../../auth/offboarding-cases.js";
 import { ALL_PROGRAMS, type Staff } from "../../auth/staff.js";
+import { releaseCases } from "../../commands/offboarding-cases.js";
 import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
@@ -132,7 +132,7 @@ export async function memberRoutes(scope: FastifyInstance, ctx: WebContext) {
     now: ctx.clock(),
   });
   const release = (staff: Staff, member: MemberRow, stillSees: (program: string) => boolean) =>
-    releaseCases(ctx.store, ctx.keyring, {
+    releaseCases(ctx, {
       userId: member.id,
       stillSees,
       caseActor: `team:${staff.userId}`,

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { submitReportCommand } from "../../commands/intake-report.js";
 import { reportFromForm } from "../../intake/form-report.js";
-import { submitReportCommand } from "../../intake/submit.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { intakeRefusalText } from "../abuse/intake-limiter.js";
 import { formUploadBodyLimit } from "../body-limits.js";

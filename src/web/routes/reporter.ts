@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { respondToAgreement } from "../../commands/lifecycle.js";
+import { addReporterMessage } from "../../commands/reporter-message.js";
 import { ANSWER_MAX_CHARS } from "../../intake/report-schema.js";
-import { addReporterMessage, findCaseForReporter, getAttachment } from "../../store/cases.js";
-import { AgreementNotPendingError, respondToAgreement } from "../../store/staff-cases.js";
+import { findCaseForReporter, getAttachment } from "../../store/cases.js";
+import { AgreementNotPendingError } from "../../store/staff-errors.js";
 import { FollowUpLimiter, followUpRefusalText } from "../abuse/follow-up-limiter.js";
 import { rateLimitKeys } from "../abuse/rate-limit-keys.js";
+import { sendAttachment } from "../attachment-download.js";
 import { formUploadBodyLimit } from "../body-limits.js";
 import type { WebContext } from "../context.js";
 import { notFound } from "../errors.js";
@@ -105,7 +108,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
           form.files.length > 0 ? " Browsers cannot keep attached files: please attach them again." : "";
         return again(429, `${followUpRefusalText(allowed)}${filesLost}`);
       }
-      await addReporterMessage(ctx.store, ctx.keyring, caseView.id, text, form.files, ctx.clock());
+      await addReporterMessage(ctx, caseView.id, text, form.files, ctx.clock());
       return reply.status(303).header("location", `/r/${request.params.token}`).send();
     },
   );
@@ -141,14 +144,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       if (comment.length > MAX_AGREEMENT_COMMENT)
         return again(400, `A comment can have at most ${MAX_AGREEMENT_COMMENT} characters.`);
       try {
-        await respondToAgreement(
-          ctx.store,
-          ctx.keyring,
-          request.params.token,
-          agree === "yes",
-          comment,
-          ctx.clock(),
-        );
+        await respondToAgreement(ctx, request.params.token, agree === "yes", comment, ctx.clock());
       } catch (error) {
         if (error instanceof AgreementNotPendingError)
           return again(409, "The team is not waiting for an answer on this case any more.");
@@ -165,19 +161,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       const { caseView } = await load(request.params.token);
       const attachment = await getAttachment(ctx.store, ctx.keyring, caseView.id, request.params.id);
       if (attachment === undefined) throw notFound("Attachment");
-      // Always a download, never rendered: the stored type is the sender's claim, not a fact.
-      return reply
-        .header("cache-control", "no-store")
-        .header("content-disposition", contentDisposition(attachment.filename))
-        .header("content-security-policy", "sandbox; default-src 'none'")
-        .type("application/octet-stream")
-        .send(attachment.data);
+      return sendAttachment(reply, attachment);
     },
   );
-}
-
-/** RFC 6266: an ASCII fallback name plus the exact UTF-8 name. */
-export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

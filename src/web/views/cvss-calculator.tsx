@@ -6,7 +6,7 @@ import {
   selectionsFromVector,
 } from "../../domain/cvss/calculator.js";
 import { severityOf } from "../../domain/cvss/index.js";
-import type { CvssValue } from "../../store/staff-cases.js";
+import type { CvssValue } from "../../store/staff-validation.js";
 import { TRIAGE_FIELDS } from "../triage-form.js";
 import { describedBy, type Errors, FieldError } from "./staff-common.js";
 

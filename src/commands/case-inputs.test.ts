@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { closingOutcomesFor } from "../domain/lifecycle/policy-rules.js";
+import type { Policy } from "../policy/schema.js";
+import { InvalidCaseCommandError } from "../store/staff-errors.js";
+import { dueDateInput, parseDueDate } from "../workspace/local-time.js";
+import { checkCwe, cvssOf, cvssVersionOf, severityOfScore } from "./triage-input.js";
+
+describe("what the commands check before the store", () => {
+  it("reads a due date as the end of that day in the program's time zone", () => {
+    const due = parseDueDate("2026-12-04", "America/Los_Angeles");
+    expect(due).toEqual(new Date("2026-12-05T07:59:59.000Z"));
+    expect(dueDateInput(due, "America/Los_Angeles")).toBe("2026-12-04");
+    expect(parseDueDate("2026-12-04T12:00:00+01:00", "UTC")).toEqual(new Date("2026-12-04T11:00:00Z"));
+    expect(() => parseDueDate("2026-02-30", "UTC")).toThrow(InvalidCaseCommandError);
+    expect(() => parseDueDate("tomorrow", "UTC")).toThrow(InvalidCaseCommandError);
+  });
+
+  it("accepts only CWE ids of the catalogue, in their normal form", () => {
+    expect(checkCwe("79")).toBe("CWE-79");
+    expect(checkCwe(" cwe-89 ")).toBe("CWE-89");
+    expect(() => checkCwe("CWE-999999")).toThrow(/not in the CWE catalogue/);
+    expect(() => checkCwe("XSS")).toThrow(/looks like CWE-79/);
+  });
+
+  it("scores vectors in canonical form and names the field and metric of a bad one", () => {
+    expect(cvssOf("3.1", "CVSS:3.1/S:U/AV:N/AC:L/PR:N/UI:N/C:H/I:H/A:H")).toEqual({
+      vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+      score: 9.8,
+    });
+    expect(cvssVersionOf("CVSS:4.0/AV:N")).toBe("4.0");
+    expect(cvssVersionOf("AV:N")).toBeUndefined();
+    try {
+      cvssOf("3.1", "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidCaseCommandError);
+      expect((error as InvalidCaseCommandError).field).toBe("cvss31");
+      expect((error as Error).message).toContain("AV");
+    }
+    expect(() => cvssOf("4.0", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")).toThrow(
+      /starts with "CVSS:4.0\/"/,
+    );
+  });
+
+  it("derives the severity from a score", () => {
+    expect([0, 0.1, 4, 7, 9].map(severityOfScore)).toEqual(["none", "low", "medium", "high", "critical"]);
+  });
+
+  it("offers the closing outcomes the state and the policy allow", () => {
+    const plain = { incident: { register: undefined } } as unknown as Policy;
+    const register = { incident: { register: { noIncidentOutcome: true } } } as unknown as Policy;
+    expect(closingOutcomesFor("new", plain)).not.toContain("resolved");
+    expect(closingOutcomesFor("fixed", plain)).toContain("resolved");
+    expect(closingOutcomesFor("new", plain)).not.toContain("no-incident");
+    expect(closingOutcomesFor("new", register)).toContain("no-incident");
+    expect(closingOutcomesFor("closed", plain)).toEqual([]);
+  });
+});

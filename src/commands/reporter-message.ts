@@ -1,0 +1,32 @@
+import type { NewAttachment } from "../store/attachments.js";
+import { sealAttachment } from "../store/attachments.js";
+import type { MailFacts } from "../store/events.js";
+import { type CaseDeps, insertAttachments, runCaseCommand, type Trx } from "./case-change.js";
+
+/** Appends the reporter's message (and its attachments) to the case's timeline. */
+export async function addReporterMessage(
+  deps: CaseDeps,
+  caseId: string,
+  text: string,
+  attachments: readonly NewAttachment[],
+  at: Date,
+  options: { mail?: MailFacts; also?: (trx: Trx) => Promise<void> } = {},
+): Promise<void> {
+  const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "reporter", at));
+  const attachmentIds = sealed.map((file) => file.id);
+  await runCaseCommand(deps, { id: caseId }, at, () => ({
+    result: undefined,
+    events: [
+      {
+        type: "reporter.message",
+        actor: "reporter",
+        at,
+        payload: { text, attachmentIds, ...(options.mail === undefined ? {} : { mail: options.mail }) },
+      },
+    ],
+    write: async (trx, seqs) => {
+      await insertAttachments(trx, sealed, seqs.at(-1));
+      await options.also?.(trx);
+    },
+  }));
+}

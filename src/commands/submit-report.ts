@@ -1,0 +1,104 @@
+import { encryptText } from "../crypto/envelope.js";
+import type { Keyring } from "../crypto/keyring.js";
+import { aad } from "../store/aad.js";
+import { sealAttachment } from "../store/attachments.js";
+import type { NewReport } from "../store/cases.js";
+import { GENESIS_HASH } from "../store/chain.js";
+import type { NewEvent } from "../store/event-log.js";
+import { newReporterToken, randomId, sha256Hex } from "../store/ids.js";
+import { currentSearchKey, termHashes } from "../store/search-index.js";
+import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
+
+/**
+ * Files a new report: the case row, its first events (`case.received`, then one
+ * `attachment.added` per file), the attachments and the title's blind index, in one durable
+ * transaction. Everything the reporter wrote is encrypted before the transaction opens. The case
+ * row starts with an empty chain and the events go through `appendToCase`, like any other change.
+ */
+export async function submitReport(
+  deps: CaseDeps,
+  report: NewReport,
+  /** More writes in the same transaction (mail intake: its threads, receipt and inbound row). */
+  also?: (trx: Trx, caseId: string, reporterToken: string) => Promise<void>,
+): Promise<{ caseId: string; reporterToken: string }> {
+  const { store, keyring } = deps;
+  const caseId = randomId();
+  const reporterToken = newReporterToken();
+  const at = report.receivedAt;
+  const sealed = sealReport(keyring, caseId, report);
+  const attachments = report.attachments.map((file) => sealAttachment(keyring, caseId, file, "reporter", at));
+  const events: NewEvent[] = [
+    {
+      type: "case.received",
+      actor: "reporter",
+      at,
+      payload: {
+        source: report.source,
+        assetId: report.assetId,
+        ...(report.mail === undefined ? {} : { mail: report.mail }),
+      },
+    },
+    ...attachments.map(
+      (file): NewEvent => ({
+        type: "attachment.added",
+        actor: "reporter",
+        at,
+        payload: { attachmentId: file.id },
+      }),
+    ),
+  ];
+  // The title's blind index (src/store/search-index.ts), so the inbox can search it.
+  const searchKey = await currentSearchKey(store, keyring);
+  const titleTerms = termHashes(searchKey, report.title).map((hash) => ({
+    case_id: caseId,
+    term_hash: hash,
+  }));
+
+  await store.durableWrite(async (trx) => {
+    const row = await trx
+      .insertInto("cases")
+      .values({
+        id: caseId,
+        program: report.program,
+        state: "new",
+        source: report.source,
+        asset_id: report.assetId,
+        received_at: at.toISOString(),
+        acknowledge_by: report.acknowledgeBy?.toISOString() ?? null,
+        updated_at: at.toISOString(),
+        reporter_token_hash: sha256Hex(reporterToken),
+        report_ct: sealed.report,
+        contact_ct: sealed.contact,
+        event_count: 0,
+        last_event_hash: GENESIS_HASH,
+        next_due_at: null,
+        search_key_id: searchKey.id,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendToCase(trx, keyring, row, at, {
+      events,
+      write: async (trx, seqs) => {
+        if (titleTerms.length > 0) await trx.insertInto("case_title_terms").values(titleTerms).execute();
+        // Event 1 is case.received; attachment i was added by the event after it.
+        for (const [index, file] of attachments.entries()) {
+          await trx
+            .insertInto("attachments")
+            .values(file.row(seqs[index + 1]!))
+            .execute();
+        }
+      },
+    });
+    await also?.(trx, caseId, reporterToken);
+  });
+  return { caseId, reporterToken };
+}
+
+function sealReport(keyring: Keyring, caseId: string, report: NewReport) {
+  const { title, fields, credit } = report;
+  const hasContact = report.contact.email !== undefined || report.contact.openpgpKey !== undefined;
+  return {
+    report: encryptText(keyring, JSON.stringify({ title, fields, credit }), aad.report(caseId)),
+    contact: hasContact ? encryptText(keyring, JSON.stringify(report.contact), aad.contact(caseId)) : null,
+  };
+}

@@ -1,0 +1,75 @@
+import type { z } from "zod";
+import { inboxClock } from "../../domain/clocks/countdown.js";
+import { isCaseState } from "../../domain/lifecycle/index.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
+import type { InboxRow } from "../../store/inbox.js";
+import { inboxClocksOf } from "../../workspace/inbox-clocks.js";
+import type { CaseRow } from "../routes/staff-api-schema.js";
+import type { InboxRowView } from "../views/inbox.js";
+import { inboxClockItemOf, inboxClockOf, iso } from "./clock.js";
+
+/** The programs a row may belong to (the app's registry). */
+export interface ProgramsOf {
+  get(slug: string): LoadedPolicy | undefined;
+}
+
+/** A row's clocks, worded: the same on the inbox page and in the JSON API. */
+function clocksOfRow(programs: ProgramsOf, row: InboxRow, now: Date) {
+  return {
+    clock: inboxClockOf(inboxClock(row, now)),
+    clocks: inboxClocksOf(programs.get(row.program), row, now).map(inboxClockItemOf),
+  };
+}
+
+/** An inbox row for the staff JSON API (GET /api/v1/cases; the CaseRow schema). */
+export function inboxRowJson(programs: ProgramsOf, row: InboxRow, now: Date): z.input<typeof CaseRow> {
+  const { clock, clocks } = clocksOfRow(programs, row, now);
+  return {
+    id: row.id,
+    program: row.program,
+    state: isCaseState(row.state) ? row.state : "new",
+    title: row.title,
+    severity: row.severity,
+    priority: row.priority,
+    assignee: row.assignee,
+    assetId: row.assetId,
+    source: row.source,
+    tags: row.tags,
+    receivedAt: row.receivedAt.toISOString(),
+    acknowledgeBy: iso(row.acknowledgeBy),
+    acknowledgedAt: iso(row.acknowledgedAt),
+    dueAt: iso(row.dueAt),
+    nextDueAt: iso(row.nextDueAt),
+    cvss31Score: row.cvss31Score,
+    cvss40Score: row.cvss40Score,
+    outcome: row.outcome,
+    clock,
+    clocks,
+  };
+}
+
+/**
+ * An inbox row for the inbox page: the program by name and the assignee by email (`names`, user
+ * id → email), where the API gives slugs and user ids.
+ */
+export function inboxRowView(
+  programs: ProgramsOf,
+  row: InboxRow,
+  now: Date,
+  names: ReadonlyMap<string, string>,
+): InboxRowView {
+  return {
+    id: row.id,
+    title: row.title,
+    programName: programs.get(row.program)?.policy.program.name ?? row.program,
+    state: row.state,
+    outcome: row.outcome,
+    severity: row.severity,
+    cvss31Score: row.cvss31Score,
+    cvss40Score: row.cvss40Score,
+    priority: row.priority,
+    assignee: row.assignee === null ? null : (names.get(row.assignee) ?? row.assignee),
+    tags: row.tags,
+    ...clocksOfRow(programs, row, now),
+  };
+}

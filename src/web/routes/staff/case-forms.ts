@@ -1,0 +1,138 @@
+import type { FastifyInstance } from "fastify";
+import { assign, follow, unfollow } from "../../../commands/assignment.js";
+import { acknowledge, addInternalNote, replyToReporter } from "../../../commands/conversation.js";
+import {
+  markPrivacyIncidentFor,
+  recordAuthorityNotifiedFor,
+  recordFixReleaseFor,
+} from "../../../commands/disclosure-facts.js";
+import { recordIncidentPhase } from "../../../commands/incident-phases.js";
+import { moveCase } from "../../../commands/lifecycle.js";
+import { triageCase } from "../../../commands/triage-input.js";
+import { isPhaseAction } from "../../../domain/incident/phases.js";
+import { readStaffCase } from "../../case-loader.js";
+import type { WebContext } from "../../context.js";
+import { readTriageForm } from "../../triage-form.js";
+import { type CaseFormSpec, FormRefusal, staffCaseForm } from "./case-form.js";
+import { assignableOf } from "./case-view.js";
+
+/**
+ * The case page's actions (responders and administrators), each a form that posts back to the
+ * case: src/web/routes/staff/case-form.ts does the checks and the answer, these say what the
+ * form means.
+ */
+export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
+  const post = (action: string, spec: CaseFormSpec) => staffCaseForm(scope, ctx, action, spec);
+
+  post("acknowledge", {
+    body: "none",
+    run: async ({ id, actor }) => {
+      const { acknowledged } = await acknowledge(ctx, id, actor, ctx.clock());
+      return acknowledged ? "acknowledged" : "unchanged";
+    },
+  });
+
+  post("reply", {
+    body: "files",
+    textField: "reply",
+    run: async ({ id, actor, form }) => {
+      const text = form.fields.reply ?? "";
+      const detailedResponse = form.fields["detailed-response"] === "yes";
+      const now = ctx.clock();
+      await replyToReporter(ctx, id, actor, text, form.files, now, { detailedResponse });
+      return "replied";
+    },
+  });
+
+  post("note", {
+    body: "files",
+    textField: "note",
+    run: async ({ id, actor, form }) => {
+      const text = form.fields.note ?? "";
+      await addInternalNote(ctx, id, actor, text, ctx.clock(), form.files);
+      return "noted";
+    },
+  });
+
+  post("assign", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const wanted = (form.fields.assignee ?? "").trim();
+      const assignable = await assignableOf(ctx, program.policy.program.slug);
+      if (wanted !== "" && !assignable.some((member) => member.id === wanted))
+        return new FormRefusal(
+          "assignee",
+          "Choose a member of the team who may work on this program's cases.",
+        );
+      const assignee = wanted === "" ? null : wanted;
+      const { changed } = await assign(ctx, id, actor, assignee, ctx.clock());
+      return changed ? "assigned" : "unchanged";
+    },
+  });
+
+  for (const [action, command, notice] of [
+    ["follow", follow, "followed"],
+    ["unfollow", unfollow, "unfollowed"],
+  ] as const) {
+    post(action, {
+      body: "none",
+      run: async ({ id, staff }) => {
+        const { changed } = await command(ctx, id, staff.userId, ctx.clock());
+        return changed ? notice : "unchanged";
+      },
+    });
+  }
+
+  post("triage", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const read = readTriageForm(form.fields, form.lists);
+      if (!read.ok) return new FormRefusal(read.field, read.message);
+      const current = await readStaffCase(ctx, id);
+      const { changed } = await triageCase(ctx, program, current, actor, read.input);
+      return changed ? "triaged" : "unchanged";
+    },
+  });
+
+  post("transition", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const other = (form.fields["duplicate-of-other"] ?? "").trim();
+      await moveCase(ctx, program, id, actor, {
+        to: form.fields.to ?? "",
+        outcome: form.fields.outcome,
+        duplicateOf: other !== "" ? other : form.fields["duplicate-of"],
+      });
+      return "moved";
+    },
+  });
+
+  post("incident-phase", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const phaseId = (form.fields.phase ?? "").trim();
+      const action = (form.fields.action ?? "").trim();
+      if (!isPhaseAction(action))
+        return new FormRefusal("incident-phase", "Choose to start, complete or skip the phase.");
+      const step = { phaseId, action };
+      await recordIncidentPhase(ctx, id, actor, step, program.policy.incident.phases, ctx.clock());
+      return "phase";
+    },
+  });
+
+  // Disclosure: the fix release, a privacy incident, the authority notified. Each takes an
+  // optional date and time in the program's time zone (empty: now).
+  for (const [action, field, command, notice] of [
+    ["fix-release", "released-at", recordFixReleaseFor, "fix-released"],
+    ["privacy-incident", "privacy-since", markPrivacyIncidentFor, "privacy-incident"],
+    ["authority-notified", "authority-notified-at", recordAuthorityNotifiedFor, "authority-notified"],
+  ] as const) {
+    post(action, {
+      body: "fields",
+      run: async ({ id, program, actor, form }) => {
+        const { changed } = await command(ctx, program, id, actor, form.fields[field]);
+        return changed ? notice : "unchanged";
+      },
+    });
+  }
+}

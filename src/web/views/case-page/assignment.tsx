@@ -1,0 +1,37 @@
+import { Csrf, describedBy, FieldError } from "../staff-common.js";
+import type { PanelProps } from "./shared.js";
+
+/** Who works the case (any member who may work the program) and whether the signed-in member follows it. */
+export function Assignment(props: PanelProps) {
+  const { found, errors, base } = props;
+  const following = found.followers.includes(props.userId);
+  return (
+    <>
+      <h3>Assignee and followers</h3>
+      <form method="post" action={`${base}/assign`}>
+        <Csrf token={props.csrfToken} />
+        <div class="field">
+          <label for="assignee">Assignee</label>
+          <FieldError errors={errors} field="assignee" />
+          <select id="assignee" name="assignee" aria-describedby={describedBy(errors, "assignee")}>
+            <option value="" selected={found.assignee === null}>
+              Unassigned
+            </option>
+            {props.assignable.map((member) => (
+              <option value={member.id} selected={found.assignee === member.id}>
+                {member.email}
+                {member.id === props.userId ? " (me)" : ""}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Save assignee</button>
+      </form>
+      <form method="post" action={`${base}/${following ? "unfollow" : "follow"}`}>
+        <Csrf token={props.csrfToken} />
+        <p>{following ? "You follow this case." : "You do not follow this case."}</p>
+        <button type="submit">{following ? "Stop following" : "Follow this case"}</button>
+      </form>
+    </>
+  );
+}

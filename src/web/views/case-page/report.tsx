@@ -1,0 +1,89 @@
+import type { CasePageProps } from "./shared.js";
+
+/** What the reporter sent: the template's answers (labelled as the template labels them) and the credit. */
+export function Report(props: Pick<CasePageProps, "found" | "program" | "keepsCredit">) {
+  const { found } = props;
+  const policy = props.program.policy;
+  const labels = new Map(policy.reportTemplate.fields.map((field) => [field.id, field.label]));
+  return (
+    <>
+      <h2>What the reporter sent</h2>
+      {Object.entries(found.report.fields).map(([fieldId, answer]) => (
+        <section>
+          <h3>{labels.get(fieldId) ?? fieldId}</h3>
+          <pre class="answer">{answer}</pre>
+        </section>
+      ))}
+      <h3>Credit</h3>
+      <p>
+        {found.report.credit.mode === "anonymous"
+          ? "Not credited (anonymous)"
+          : `${found.report.credit.name ?? ""} (${found.report.credit.mode})`}
+        {found.report.credit.link === undefined ? null : <> · {found.report.credit.link}</>}
+      </p>
+      {props.keepsCredit === undefined ? null : (
+        <p class="meta">
+          Only the first reporter is credited:{" "}
+          {props.keepsCredit === found.id ? (
+            "this case, received first, keeps the credit."
+          ) : (
+            <>
+              the original, <a href={`/cases/${props.keepsCredit}`}>{props.keepsCredit}</a>, received first,
+              keeps the credit.
+            </>
+          )}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** How to reach the reporter, with the fingerprint of the key they gave (or why there is none). */
+export function Contact(props: Pick<CasePageProps, "found" | "fingerprint">) {
+  const { found } = props;
+  return (
+    <>
+      <h2>Reporter contact</h2>
+      <dl class="facts">
+        <dt>Email</dt>
+        <dd>{found.contact.email ?? "none given"}</dd>
+        <dt>OpenPGP key</dt>
+        <dd>
+          {found.contact.openpgpKey === undefined ? (
+            "none given"
+          ) : props.fingerprint === undefined ? (
+            "given, but it does not read as an OpenPGP key"
+          ) : (
+            <code class="vector">{props.fingerprint}</code>
+          )}
+        </dd>
+      </dl>
+    </>
+  );
+}
+
+/** The case's files, the reporter's and the team's, each a download. */
+export function Attachments({ found, base }: Pick<CasePageProps, "found"> & { base: string }) {
+  return (
+    <>
+      <h2>Attachments</h2>
+      {found.attachments.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <ul>
+          {found.attachments.map((file) => (
+            <li>
+              <a href={`${base}/attachments/${file.id}`} download>
+                {file.filename}
+              </a>{" "}
+              <span class="meta">
+                ({file.size} bytes, from the {file.uploadedBy}
+                {file.reporterVisible ? "" : ", internal"})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+import type { StaffCase } from "../../../store/staff-case-read.js";
+import { When } from "../staff-common.js";
+import { EventDetails } from "./event-details.js";
+import type { NameOf } from "./shared.js";
+
+const EVENT_LABELS: Readonly<Record<string, string>> = {
+  "case.received": "Report received",
+  "reporter.message": "The reporter wrote",
+  "attachment.added": "The reporter attached a file",
+  "case.acknowledged": "Acknowledged",
+  "team.reply": "Reply to the reporter",
+  "team.note": "Internal note",
+  "case.assigned": "Assignment",
+  "case.followed": "Started following",
+  "case.unfollowed": "Stopped following",
+  "case.triage_updated": "Triage updated",
+  "case.state_changed": "State changed",
+  "case.duplicate_marked": "Marked as a duplicate",
+  "case.agreement_requested": "Asked the reporter to agree that the fix resolves the report",
+  "reporter.agreement": "The reporter answered",
+  "incident.phase_noted": "Incident response step",
+  "incident.phase_shared": "Incident response step, shared with the reporter",
+  "escalation.step": "Escalation",
+  "case.fix_released": "Fix release recorded",
+  "case.privacy_incident_marked": "Marked as a privacy incident",
+  "case.authority_notified": "The authority was notified",
+  "disclosure.phase_due": "Disclosure phase due",
+  "authority.notification_due": "Authority notification deadline",
+};
+
+/** Every event on the case, oldest first; those the reporter does not see are marked internal. */
+export function Timeline({ found, base, name }: { found: StaffCase; base: string; name: NameOf }) {
+  const attachment = new Map(found.attachments.map((a) => [a.id, a]));
+  return (
+    <>
+      <h2>Timeline</h2>
+      <ol class="timeline">
+        {found.events.map((event) => (
+          <li class={event.reporterVisible ? undefined : "internal"}>
+            <p class="meta">
+              <When date={event.at} /> · {actorText(event.actor, name)} ·{" "}
+              {EVENT_LABELS[event.type] ?? event.type}
+              {event.reporterVisible ? null : <strong class="badge">Internal</strong>}
+            </p>
+            <EventDetails event={event} name={name} />
+            {event.text === undefined || event.text === "" ? null : (
+              <pre class="answer">
+                {event.type === "case.state_changed" || event.type === "incident.phase_shared"
+                  ? `The reporter was told: ${event.text}`
+                  : event.text}
+              </pre>
+            )}
+            {(event.attachmentIds ?? []).length === 0 ? null : (
+              <ul class="files">
+                {(event.attachmentIds ?? []).map((id) => (
+                  <li>
+                    <a href={`${base}/attachments/${id}`} download>
+                      {attachment.get(id)?.filename ?? id}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function actorText(actor: string, name: (userId: string) => string): string {
+  if (actor === "reporter") return "Reporter";
+  if (actor === "system") return "Embargo";
+  return actor.startsWith("team:") ? name(actor.slice("team:".length)) : actor;
+}
