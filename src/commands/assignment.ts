@@ -27,58 +27,58 @@ export async function assign(
 }
 
 /** The user follows the case (for notifications); following twice changes nothing. */
-export async function follow(
+export function follow(
   deps: CaseDeps,
   caseId: string,
   userId: string,
   at: Date,
 ): Promise<{ changed: boolean }> {
-  const actor = teamActor(userId);
-  return runCaseCommand<{ changed: boolean }>(deps, { id: caseId }, at, async (row, trx) => {
-    const existing = await trx
-      .selectFrom("case_followers")
-      .select("user_id")
-      .where("case_id", "=", row.id)
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
-    if (existing !== undefined) return { result: { changed: false }, events: [] };
-    return {
-      result: { changed: true },
-      events: [{ type: "case.followed", actor, at, payload: { userId } }],
-      write: async (trx) => {
-        await trx
-          .insertInto("case_followers")
-          .values({ case_id: row.id, user_id: userId, created_at: at.toISOString() })
-          .execute();
-      },
-    };
-  });
+  return setFollowing(deps, caseId, userId, at, true);
 }
 
-export async function unfollow(
+/** The user stops following the case; unfollowing a case one does not follow changes nothing. */
+export function unfollow(
   deps: CaseDeps,
   caseId: string,
   userId: string,
   at: Date,
 ): Promise<{ changed: boolean }> {
+  return setFollowing(deps, caseId, userId, at, false);
+}
+
+function setFollowing(
+  deps: CaseDeps,
+  caseId: string,
+  userId: string,
+  at: Date,
+  following: boolean,
+): Promise<{ changed: boolean }> {
   const actor = teamActor(userId);
   return runCaseCommand<{ changed: boolean }>(deps, { id: caseId }, at, async (row, trx) => {
-    const existing = await trx
+    const follower = trx
       .selectFrom("case_followers")
       .select("user_id")
       .where("case_id", "=", row.id)
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
-    if (existing === undefined) return { result: { changed: false }, events: [] };
+      .where("user_id", "=", userId);
+    if (((await follower.executeTakeFirst()) !== undefined) === following) {
+      return { result: { changed: false }, events: [] };
+    }
     return {
       result: { changed: true },
-      events: [{ type: "case.unfollowed", actor, at, payload: { userId } }],
+      events: [{ type: following ? "case.followed" : "case.unfollowed", actor, at, payload: { userId } }],
       write: async (trx) => {
-        await trx
-          .deleteFrom("case_followers")
-          .where("case_id", "=", row.id)
-          .where("user_id", "=", userId)
-          .execute();
+        if (following) {
+          await trx
+            .insertInto("case_followers")
+            .values({ case_id: row.id, user_id: userId, created_at: at.toISOString() })
+            .execute();
+        } else {
+          await trx
+            .deleteFrom("case_followers")
+            .where("case_id", "=", row.id)
+            .where("user_id", "=", userId)
+            .execute();
+        }
       },
     };
   });

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { Keyring } from "../crypto/keyring.js";
+import type { Services } from "../services.js";
 import type { SealedAttachment } from "../store/attachments.js";
 import { wakeCase } from "../store/case-timers.js";
 import { CaseNotFoundError } from "../store/cases.js";
@@ -19,16 +20,10 @@ import { checkDate } from "../store/staff-validation.js";
  * normally reach it through `changeCase`, which first locks the case row (FOR UPDATE on
  * PostgreSQL; a SQLite write transaction already holds the database's write lock).
  */
-export interface CaseDeps {
-  store: Store;
-  keyring: Keyring;
-}
+export type CaseDeps = Pick<Services, "store" | "keyring">;
 
 /** What the commands that read the time or the policy's calendar need besides the case store. */
-export interface CommandDeps extends CaseDeps {
-  /** The clock for every rule (deadlines, expiry); tests move it. */
-  clock: () => Date;
-}
+export type CommandDeps = Pick<Services, "store" | "keyring" | "clock">;
 
 export type Trx = Transaction<DatabaseSchema>;
 export type CaseRow = CasesTable;
@@ -144,7 +139,6 @@ export function runCaseCommand<T>(
   at: Date,
   plan: (row: CaseRow, trx: Trx) => Promise<CommandPlan<T>> | CommandPlan<T>,
 ): Promise<T> {
-  checkDate(at, "at");
   return deps.store.transaction((trx) => changeCase(trx, deps, locator, at, plan));
 }
 

@@ -1,5 +1,4 @@
 import { readKey } from "openpgp";
-import type { Keyring } from "../crypto/keyring.js";
 import { type CaseClock, type CaseClockFacts, caseClocks } from "../domain/clocks/case-clocks.js";
 import {
   authorityClock,
@@ -12,7 +11,7 @@ import { type StateChange, waitingForReporter } from "../domain/clocks/pauses.js
 import { type DuplicateSuggestion, firstReporter, suggestDuplicates } from "../domain/duplicates/index.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import type { Policy } from "../policy/schema.js";
-import type { Store } from "../store/database.js";
+import type { Services } from "../services.js";
 import { DUPLICATE_TEXT_BYTES, duplicateCandidates, utf8Prefix } from "../store/duplicate-candidates.js";
 import type { StaffCase, StaffEvent } from "../store/staff-case-read.js";
 import { reporterAgreementPayload, stateChangedPayload } from "../store/staff-events.js";
@@ -22,11 +21,7 @@ import { reporterAgreementPayload, stateChangedPayload } from "../store/staff-ev
  * sees it and the program's policy: its clocks, its disclosure plan, likely duplicates, the
  * reporter key's fingerprint, who keeps the credit. Reads only; the changes are in src/commands.
  */
-export interface WorkspaceDeps {
-  store: Store;
-  keyring: Keyring;
-  clock: () => Date;
-}
+export type WorkspaceDeps = Pick<Services, "store" | "keyring" | "clock">;
 
 /** The case's facts the clocks need. */
 export function clockFacts(found: StaffCase): CaseClockFacts {
