@@ -7,6 +7,7 @@ import { jobRunnerFromConfig } from "./jobs/from-config.js";
 import { mailIntakeDeps, startMailIntake } from "./mail/from-config.js";
 import { programAddresses } from "./mail/program-addresses.js";
 import { deriveMailKey } from "./mail/reply-token.js";
+import { warnOfUnencryptableContacts } from "./notify/team-mail-keys.js";
 import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
 import { ProgramRegistry } from "./programs/registry.js";
@@ -18,6 +19,7 @@ import { listProgramKeys } from "./store/program-keys.js";
 import { backfillSearchIndex } from "./store/search-index.js";
 import { buildApp, type EmbargoApp } from "./web/app.js";
 import { createLogger } from "./web/logging.js";
+import { reloadServedPolicies } from "./web/routes/policy-reload.js";
 
 export interface RunningServer {
   app: EmbargoApp;
@@ -66,6 +68,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       process.stdout.write(`Embargo takes mail on ${config.smtpListener.host}:${mail.smtpPort}\n`);
     }
     await warnOfUnsignedMail(store, programs, config, logger);
+    await warnOfUnencryptableContacts(programs.all(), logger);
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
     // No user yet: a one-time link to create the first administrator, on stdout (never the log).
@@ -74,10 +77,22 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       process.stdout.write(
         `No users yet. Create the first administrator (link valid 72 hours): ${firstAdminLink}\n`,
       );
+    // SIGHUP reloads the policies (src/programs/reload.ts): a broken one keeps the old set and is
+    // logged. A listener also stops SIGHUP's default, which would end the process.
+    const reloadOnHangup = () => {
+      reloadServedPolicies(services, { trigger: "SIGHUP" }).catch((error: unknown) =>
+        logger.error(
+          { err: { type: error instanceof Error ? error.name : typeof error } },
+          "program policies not reloaded: the reload failed",
+        ),
+      );
+    };
+    process.on("SIGHUP", reloadOnHangup);
     return {
       app,
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
       close: async () => {
+        process.off("SIGHUP", reloadOnHangup);
         await mail.stop();
         await jobs?.stop();
         await app.close();

@@ -1,15 +1,8 @@
-import { decryptText, keyIdOf } from "../crypto/envelope.js";
-import {
-  decidePhase,
-  type PhaseAction,
-  type PhaseRecord,
-  type PolicyPhase,
-} from "../domain/incident/phases.js";
-import { aad } from "../store/aad.js";
+import { decidePhase, NO_OPEN_WORK, type PhaseAction, type PolicyPhase } from "../domain/incident/phases.js";
 import { IncidentPhaseRefused, InvalidCaseCommandError } from "../store/staff-errors.js";
-import { incidentPhasePayload } from "../store/staff-events.js";
 import { checkActor, type TeamActor } from "../store/staff-validation.js";
 import { type CaseDeps, runCaseCommand } from "./case-change.js";
+import { openPhaseWork, readIncidentWork } from "./incident-work.js";
 
 /**
  * The steps of the policy's incident response on a case, one hash-chained event each:
@@ -45,21 +38,10 @@ export async function recordIncidentPhase(
 ): Promise<IncidentPhaseResult> {
   checkActor(actor);
   return runCaseCommand(deps, { id: caseId }, at, async (row, trx) => {
-    const past = await trx
-      .selectFrom("case_events")
-      .select(["seq", "payload_ct"])
-      .where("case_id", "=", row.id)
-      .where("type", "in", [...INCIDENT_PHASE_EVENTS])
-      .orderBy("seq")
-      .execute();
-    await deps.keyring.ensure(past.map((event) => keyIdOf(event.payload_ct)));
-    const records: PhaseRecord[] = past.map((event) => {
-      const { phaseId, action } = incidentPhasePayload.parse(
-        JSON.parse(decryptText(deps.keyring, event.payload_ct, aad.event(row.id, event.seq))),
-      );
-      return { phaseId, action };
-    });
-    const decision = decidePhase(policyPhases, records, request);
+    const work = await readIncidentWork(trx, deps.keyring, row.id);
+    const phase = policyPhases.find((candidate) => candidate.id === request.phaseId);
+    const open = phase === undefined ? NO_OPEN_WORK : openPhaseWork(phase, work);
+    const decision = decidePhase(policyPhases, work.phases, request, open);
     if (!decision.ok) {
       if (decision.code === "unknown-phase") throw new InvalidCaseCommandError("phase", decision.message);
       throw new IncidentPhaseRefused(decision.code, decision.message);

@@ -1,4 +1,5 @@
 import type { Keyring } from "../crypto/keyring.js";
+import { defaultAssigneeEmail } from "../domain/incident/register.js";
 import { checkReport } from "../intake/check-report.js";
 import { acknowledgeBy } from "../intake/programs.js";
 import type { FieldError } from "../intake/report-schema.js";
@@ -45,6 +46,7 @@ export async function submitReportCommand(
     attachments,
     receivedAt,
     acknowledgeBy: due,
+    defaultAssignee: defaultAssigneeEmail(program.policy),
   });
   return { ok: true, caseId, reporterToken, receivedAt, acknowledgeBy: due };
 }

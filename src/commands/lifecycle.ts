@@ -3,6 +3,8 @@ import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { acknowledgementClock, acknowledgementDueAt } from "../domain/clocks/case-clocks.js";
 import { type Pause, type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
+import { checklistMarks, doneKeys } from "../domain/incident/checklist.js";
+import { type RegisterGates, registerGates, resolutionChecklist } from "../domain/incident/register.js";
 import { changesWaiting, timestampsAfterMove } from "../domain/lifecycle/case-timestamps.js";
 import {
   type CaseState,
@@ -14,6 +16,7 @@ import {
 } from "../domain/lifecycle/index.js";
 import { transitionRules } from "../domain/lifecycle/policy-rules.js";
 import type { LoadedPolicy } from "../policy/loader.js";
+import type { Policy } from "../policy/schema.js";
 import { aad } from "../store/aad.js";
 import type { Json } from "../store/canonical-json.js";
 import { CaseNotFoundError } from "../store/cases.js";
@@ -28,7 +31,8 @@ import {
 } from "../store/staff-errors.js";
 import { domainEventType, stateChangedPayload, toJsonObject } from "../store/staff-events.js";
 import { checkActor, type TeamActor } from "../store/staff-validation.js";
-import { type CaseDeps, type CommandDeps, runCaseCommand } from "./case-change.js";
+import { type CaseDeps, type CaseRow, type CommandDeps, runCaseCommand, type Trx } from "./case-change.js";
+import { readIncidentWork } from "./incident-work.js";
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
@@ -68,6 +72,8 @@ export interface TransitionOptions {
    * columns, not on the events) and the reporter's page show the deadline the clock really has.
    */
   acknowledgementDueAt?: (receivedAt: Date, waiting: readonly Pause[]) => Date | null;
+  /** The incident register's gates for the locked case (src/domain/incident/register.ts). */
+  gates?: (row: CaseRow, trx: Trx) => Promise<RegisterGates>;
 }
 
 /**
@@ -90,7 +96,14 @@ export async function transition(
   return runCaseCommand(deps, { id: caseId }, at, async (row, trx) => {
     if (!isCaseState(row.state)) throw new Error(`case ${row.id} is in an unknown state "${row.state}"`);
     const from = row.state;
-    const decision = decideTransition({ ...request, from, caseId: row.id, now: at });
+    const gates = await options.gates?.(row, trx);
+    const decision = decideTransition({
+      ...request,
+      from,
+      caseId: row.id,
+      now: at,
+      ...(gates === undefined ? {} : { gates }),
+    });
     if (!decision.ok) throw new TransitionRefused(decision);
 
     // A wait for the reporter begins or ends: the acknowledgement deadline moves (null while the
@@ -256,11 +269,29 @@ export async function moveCase(
       ...(duplicateOf === undefined ? {} : { duplicateOf }),
     },
     now,
-    acknowledgementClock(program.policy)?.pausesWhileWaitingForReporter === true
-      ? {
-          acknowledgementDueAt: (receivedAt, waiting) =>
-            acknowledgementDueAt(program.policy, receivedAt, waiting),
-        }
-      : {},
+    {
+      gates: (row, trx) => gatesOf(deps, program.policy, row, trx),
+      ...(acknowledgementClock(program.policy)?.pausesWhileWaitingForReporter === true
+        ? {
+            acknowledgementDueAt: (receivedAt: Date, waiting: readonly Pause[]) =>
+              acknowledgementDueAt(program.policy, receivedAt, waiting),
+          }
+        : {}),
+    },
   );
+}
+
+/** The register's gates for the locked case; its checklist is read only when the policy has one. */
+async function gatesOf(deps: CaseDeps, policy: Policy, row: CaseRow, trx: Trx): Promise<RegisterGates> {
+  const checklist =
+    resolutionChecklist(policy).length === 0
+      ? []
+      : (await readIncidentWork(trx, deps.keyring, row.id)).checklist;
+  return registerGates(policy, {
+    dueAt: row.due_at,
+    priority: row.priority,
+    severity: row.severity,
+    cwe: row.cwe,
+    resolutionDone: doneKeys(checklistMarks(checklist), "resolution"),
+  });
 }

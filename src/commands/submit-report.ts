@@ -1,3 +1,4 @@
+import { ALL_PROGRAMS } from "../auth/staff.js";
 import { encryptText } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "../store/aad.js";
@@ -17,7 +18,8 @@ import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
  */
 export async function submitReport(
   deps: CaseDeps,
-  report: NewReport,
+  /** `defaultAssignee`: the address of the member a new case goes to (the register's default assignee). */
+  report: NewReport & { defaultAssignee?: string | null },
   /** More writes in the same transaction (mail intake: its threads, receipt and inbound row). */
   also?: (trx: Trx, caseId: string, reporterToken: string) => Promise<void>,
 ): Promise<{ caseId: string; reporterToken: string }> {
@@ -76,11 +78,20 @@ export async function submitReport(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    const assignee = await workingMemberByEmail(trx, report.program, report.defaultAssignee ?? null);
     await appendToCase(trx, keyring, row, at, {
-      events,
+      events:
+        assignee === null
+          ? events
+          : [
+              ...events,
+              { type: "case.assigned", actor: "system", at, payload: { from: null, to: assignee } },
+            ],
+      ...(assignee === null ? {} : { set: { assignee } }),
       write: async (trx, seqs) => {
         if (titleTerms.length > 0) await trx.insertInto("case_title_terms").values(titleTerms).execute();
-        // Event 1 is case.received; attachment i was added by the event after it.
+        // Event 1 is case.received; attachment i was added by the event after it (the
+        // assignment, when there is one, comes after the attachments).
         for (const [index, file] of attachments.entries()) {
           await trx
             .insertInto("attachments")
@@ -101,4 +112,22 @@ function sealReport(keyring: Keyring, caseId: string, report: NewReport) {
     report: encryptText(keyring, JSON.stringify({ title, fields, credit }), aad.report(caseId)),
     contact: hasContact ? encryptText(keyring, JSON.stringify(report.contact), aad.contact(caseId)) : null,
   };
+}
+
+/**
+ * The id of the enabled member with `email` who may work the program's cases (a responder or an
+ * administrator of it, or of every program); null when there is none.
+ */
+async function workingMemberByEmail(trx: Trx, program: string, email: string | null): Promise<string | null> {
+  if (email === null) return null;
+  const row = await trx
+    .selectFrom("users")
+    .innerJoin("memberships", "memberships.user_id", "users.id")
+    .select("users.id")
+    .where("users.email", "=", email.toLowerCase())
+    .where("users.disabled_at", "is", null)
+    .where("memberships.program", "in", [program, ALL_PROGRAMS])
+    .where("memberships.role", "in", ["responder", "admin"])
+    .executeTakeFirst();
+  return row?.id ?? null;
 }

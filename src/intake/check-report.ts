@@ -1,11 +1,13 @@
 import type { Policy } from "../policy/schema.js";
+import { creditChoice } from "./credit-choice.js";
 import { type FieldError, fieldErrorsOf, ReportCore, type ReportCoreValue } from "./report-schema.js";
 import { policyFieldErrors } from "./validate.js";
 
 /**
  * Validates a report (the schema, then the program's rules) and returns every problem at once:
  * when the schema rejects some fields, the policy's rules still run on the rest, so a person
- * fixing the form sees all its errors in one go.
+ * fixing the form sees all its errors in one go. The report returned holds the credit choice in
+ * `credit`, also when the template's credit fields gave it (credit-choice.ts).
  */
 export async function checkReport(
   raw: Record<string, unknown>,
@@ -13,8 +15,8 @@ export async function checkReport(
 ): Promise<{ ok: true; report: ReportCoreValue } | { ok: false; errors: FieldError[] }> {
   const parsed = ReportCore.safeParse(raw);
   if (parsed.success) {
-    const errors = await policyFieldErrors(parsed.data, policy);
-    return errors.length === 0 ? { ok: true, report: parsed.data } : { ok: false, errors };
+    const { report, errors } = await programErrors(parsed.data, policy);
+    return errors.length === 0 ? { ok: true, report } : { ok: false, errors };
   }
   const errors = fieldErrorsOf(parsed.error);
   // Drop what the schema rejected and check the remainder against the policy.
@@ -25,11 +27,24 @@ export async function checkReport(
     title: typeof rest.title === "string" && rest.title.trim() ? rest.title : "-",
   });
   if (remainder.success) {
-    for (const error of await policyFieldErrors(remainder.data, policy)) {
+    for (const error of (await programErrors(remainder.data, policy)).errors) {
       if (!errors.some((known) => known.field === error.field)) errors.push(error);
     }
   }
   return { ok: false, errors };
+}
+
+/** The policy's rules and the credit choice; one error per field, the first found. */
+async function programErrors(
+  parsed: ReportCoreValue,
+  policy: Policy,
+): Promise<{ report: ReportCoreValue; errors: FieldError[] }> {
+  const credited = creditChoice(parsed, policy);
+  const errors: FieldError[] = [];
+  for (const error of [...(await policyFieldErrors(parsed, policy)), ...credited.errors]) {
+    if (!errors.some((known) => known.field === error.field)) errors.push(error);
+  }
+  return { report: credited.report, errors };
 }
 
 function unset(target: Record<string, unknown>, path: PropertyKey[]): void {

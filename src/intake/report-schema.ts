@@ -24,6 +24,12 @@ export const CreditSchema = z
   })
   .meta({ description: "How the reporter wants to be credited." });
 
+/** The most files one report takes (the form's multipart limit in src/web/app.ts is the same). */
+export const MAX_REPORT_FILES = 10;
+
+/** A template field's id, as `fields` keys and an attachment's `field` name it. */
+export const FIELD_ID = /^[a-z0-9-]{1,64}$/;
+
 /** The longest answer to one field of a report, and the longest message a reporter sends (also by mail). */
 export const ANSWER_MAX_CHARS = 100_000;
 
@@ -45,11 +51,14 @@ export const ReportCore = z.strictObject({
   asset: z.string().max(64).optional().meta({ description: "The id of an in-scope asset of the program." }),
   fields: z
     .record(
-      z.string().regex(/^[a-z0-9-]{1,64}$/),
+      z.string().regex(FIELD_ID),
       z.string().max(ANSWER_MAX_CHARS, { message: "at most 100,000 characters" }),
     )
     .default({})
-    .meta({ description: "Answers to the program's report template, by field id." }),
+    .meta({
+      description:
+        "Answers to the program's report template, by field id. A file field is answered by an attachment that names it (`field`), never here. When the template has credit fields (purpose credit-name, credit-link), their answers are the credit choice and `credit` is not needed.",
+    }),
   credit: CreditSchema.default({ mode: "anonymous" }),
   contact: ContactSchema.default({}),
 });
@@ -60,8 +69,16 @@ export const ApiAttachmentSchema = z.strictObject({
   dataBase64: z.base64({ message: "base64 data" }),
 });
 
+/** An attachment of a report: a file of its own, or the answer to one of the template's file fields. */
+export const ReportAttachmentSchema = ApiAttachmentSchema.extend({
+  field: z.string().regex(FIELD_ID, { message: "a field id of the program's template" }).optional().meta({
+    description:
+      "The id of the template field (kind `file`) this file answers, e.g. Kafe's `poc`; one file per field. Without it the file is a plain attachment. GET /api/v1/programs/{program} lists the fields.",
+  }),
+});
+
 export const ApiReportSubmission = ReportCore.extend({
-  attachments: z.array(ApiAttachmentSchema).max(10).default([]),
+  attachments: z.array(ReportAttachmentSchema).max(MAX_REPORT_FILES).default([]),
   pow: z
     .string()
     .max(4096)

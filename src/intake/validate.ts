@@ -2,9 +2,14 @@ import { readKey } from "openpgp";
 import type { Policy } from "../policy/schema.js";
 import type { FieldError, ReportCoreValue } from "./report-schema.js";
 
+/** What the template's `email` answers must look like (linear: see validate.property.test.ts). */
+export const EMAIL_ANSWER = /^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/;
+
 /**
  * Checks a report against its program's policy: the template's required fields, choices and
  * kinds, the asset, and the reporter's OpenPGP key. Returns every problem, each naming its field.
+ * File fields are answered by attachments (file-answers.ts) and the credit choice is checked
+ * with the template's credit fields (credit-choice.ts).
  */
 export async function policyFieldErrors(report: ReportCoreValue, policy: Policy): Promise<FieldError[]> {
   const errors: FieldError[] = [];
@@ -25,16 +30,13 @@ export async function policyFieldErrors(report: ReportCoreValue, policy: Policy)
       errors.push({ field: name, message: `choose one of: ${(field.choices ?? []).join(", ")}` });
     } else if (field.kind === "url" && !isWebUrl(answer)) {
       errors.push({ field: name, message: "an http(s) link" });
-    } else if (field.kind === "email" && !/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/.test(answer)) {
+    } else if (field.kind === "email" && !EMAIL_ANSWER.test(answer)) {
       errors.push({ field: name, message: "an email address" });
     }
   }
   if (report.asset !== undefined && report.asset !== "") {
     const known = policy.scope.inScope.some((asset) => asset.id === report.asset);
     if (!known) errors.push({ field: "asset", message: "not one of this program's in-scope assets" });
-  }
-  if (report.credit.mode !== "anonymous" && (report.credit.name ?? "") === "") {
-    errors.push({ field: "credit.name", message: "a name or handle to credit, or choose anonymous" });
   }
   const key = report.contact.openpgpKey?.trim();
   if (key !== undefined && key !== "") {
@@ -53,7 +55,7 @@ export async function policyFieldErrors(report: ReportCoreValue, policy: Policy)
   return errors;
 }
 
-function isWebUrl(value: string): boolean {
+export function isWebUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === "https:" || url.protocol === "http:";

@@ -1,11 +1,12 @@
 import type { Logger } from "pino";
 import type { Keyring } from "../crypto/keyring.js";
 import { messageIdFor } from "../mail/addresses.js";
-import { buildReporterMail, CannotEncryptError } from "../mail/outbound.js";
+import { buildReporterMail, buildTeamMail, CannotEncryptError } from "../mail/outbound.js";
 import type { ProgramKeySource } from "../mail/program-key-source.js";
 import { nextAttemptAt } from "../notify/backoff.js";
-import type { EmailSender } from "../notify/email-sender.js";
+import { type EmailSender, notificationHeaders } from "../notify/email-sender.js";
 import type { DeliveryResult, Notification } from "../notify/notification.js";
+import { planTeamMail, withoutContent } from "../notify/team-mail.js";
 import { sendWebhook } from "../notify/webhook-sender.js";
 import type { ProgramRegistry } from "../programs/registry.js";
 import type { Store } from "../store/database.js";
@@ -39,7 +40,10 @@ export interface DeliveryDeps {
   mailKey: Buffer;
   /** How long a leased row is this worker's (EMBARGO_DELIVERY_LEASE_SECONDS). */
   leaseMs: number;
-  /** The programs' OpenPGP keys, to sign (and so to encrypt) mail to reporters. */
+  /**
+   * The programs' OpenPGP keys, to sign (and so to encrypt) mail to reporters, and to sign team
+   * mail encrypted under `encryption.allCommunication`.
+   */
   programKeys: ProgramKeySource;
 }
 const CONCURRENCY = 16;
@@ -132,12 +136,27 @@ async function deliverOne(deps: DeliveryDeps, row: LeasedNotification, now: Date
     }
     return deps.email.send({ to: [recipient.email], subject: "", text: "", messageId, raw });
   }
+  const plan = await planTeamMail(deps.programs.get(row.program), recipient);
+  if (plan.send === "encrypted") {
+    const raw = await buildTeamMail(notification, {
+      from: deps.email.from,
+      to: recipient.email,
+      messageId,
+      text: withLink(notification),
+      headers: notificationHeaders(notification.idempotencyKey),
+      encryptTo: plan.key,
+      programKey: await deps.programKeys.signingKey(row.program),
+    });
+    return deps.email.send({ to: [recipient.email], subject: "", text: "", messageId, raw });
+  }
+  const sendable =
+    plan.send === "without-content" ? withoutContent(notification, plan.programName) : notification;
   return deps.email.send({
     to: [recipient.email],
-    subject: notification.subject,
-    text: withLink(notification),
+    subject: sendable.subject,
+    text: withLink(sendable),
     messageId,
-    idempotencyKey: notification.idempotencyKey,
+    idempotencyKey: sendable.idempotencyKey,
   });
 }
 

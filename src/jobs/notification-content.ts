@@ -1,18 +1,22 @@
 import { clockLabel } from "../domain/clocks/case-clocks.js";
 import { countdown } from "../domain/clocks/countdown.js";
 import { authorityName, type DisclosureStep } from "../domain/clocks/disclosure.js";
+import { DUE_DATE_CLOCK_ID, DUE_DATE_LABEL } from "../domain/clocks/due-date-clock.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import type { EventNotice } from "../domain/notifications/event-notices.js";
 import { type Recipient, recipientKey } from "../domain/notifications/recipients.js";
 import type { Notification } from "../notify/notification.js";
 import { caseRef, escalationText, utcMinute } from "../notify/notification-text.js";
+import { teamMayReadContent } from "../notify/team-mail-keys.js";
 import type { Policy } from "../policy/schema.js";
 
 /**
  * The words of a notification, from a decision of the domain (an escalation step, an event
  * notice). Report content (titles, messages) goes only to channels the policy marks
  * confidential: the team's email when `notifications.email.confidential`, a webhook with
- * `confidential: true`. Mail to the reporter carries the team's words only when it is encrypted to
+ * `confidential: true`. When the policy has all communication encrypted, team email carries it
+ * only to a recipient the policy gives an OpenPGP key (src/notify/team-mail-keys.ts); delivery
+ * encrypts it to that key. Mail to the reporter carries the team's words only when it is encrypted to
  * their key, or when they themselves wrote in clear to a program that does not require
  * encryption (`ContentContext.reporter`); otherwise it says what happened, and their private page
  * has the words.
@@ -26,7 +30,7 @@ export function isConfidential(policy: Policy, recipient: Recipient): boolean {
     case "reporter":
       return false;
     default:
-      return policy.notifications.email.confidential;
+      return teamMayReadContent(policy, recipient);
   }
 }
 
@@ -53,7 +57,12 @@ export function escalationNotification(
   const clock = context.policy.serviceLevels.clocks.find((candidate) => candidate.id === step.clockId);
   const words = escalationText({
     programName: context.policy.program.name,
-    clockLabel: clock === undefined ? step.clockId : clockLabel(clock),
+    clockLabel:
+      clock !== undefined
+        ? clockLabel(clock)
+        : step.clockId === DUE_DATE_CLOCK_ID
+          ? DUE_DATE_LABEL
+          : step.clockId,
     kind: step.kind,
     n: step.n,
     dueAt: step.deadline,

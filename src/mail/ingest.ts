@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { addReporterMessage } from "../commands/reporter-message.js";
 import { submitReport } from "../commands/submit-report.js";
 import type { Keyring } from "../crypto/keyring.js";
+import { defaultAssigneeEmail } from "../domain/incident/register.js";
 import { acknowledgeBy } from "../intake/programs.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import type { ProgramRegistry } from "../programs/registry.js";
@@ -370,6 +371,7 @@ async function handle(
       receivedAt: at,
       acknowledgeBy: due,
       mail: answer?.send === false ? { ...facts, notAnswered: answer.why } : facts,
+      defaultAssignee: defaultAssigneeEmail(target.program.policy),
     },
     async (trx, newCaseId, reporterToken) => {
       const replyToken = replyTokenFor(deps.mailKey, newCaseId);

@@ -1,10 +1,16 @@
+import MimeNode from "nodemailer/lib/mime-node";
 import type * as openpgp from "openpgp";
 import type { Notification, ReporterMailOptions } from "../store/outbox-message.js";
-import { readPublicKey } from "./pgp-keys.js";
-import { buildEncryptedMime, buildInnerMime, buildSignedMime } from "./pgp-mime.js";
+import { assertCanSign, PgpKeyError, readPublicKey } from "./pgp-keys.js";
+import { encryptOnly } from "./pgp-message.js";
+import { buildEncryptedMime, buildInnerMime, buildSignedMime, type OuterHeaders } from "./pgp-mime.js";
+import { toCrlf } from "./raw-mime.js";
 
 /** The mail must be encrypted and cannot be (no program key, or the reporter's key is unusable). */
 export class CannotEncryptError extends Error {}
+
+/** The outer subject of encrypted mail: the real one travels inside, as a protected header. */
+const HIDDEN_SUBJECT = "...";
 
 export interface BuiltMail {
   raw: Buffer;
@@ -45,7 +51,7 @@ export async function buildReporterMail(
       const innerMime = await buildInnerMime({ text, protectedSubject: notification.subject });
       const raw = await buildEncryptedMime({
         ...outer,
-        subject: "...",
+        subject: HIDDEN_SUBJECT,
         innerMime,
         encryptTo: [recipient],
         signWith: programKey,
@@ -71,6 +77,86 @@ export async function buildReporterMail(
     return { raw, protection: "signed" };
   }
   return { raw: await plainMessage({ ...outer, subject: notification.subject }, text), protection: "plain" };
+}
+
+/**
+ * Team mail under `encryption.allCommunication` (src/notify/team-mail.ts): the notification
+ * encrypted to the team member's key as PGP/MIME (RFC 3156), its subject inside the encryption
+ * and "..." outside. Signed with the program's key when it has one that can sign; encrypted
+ * only otherwise, since the promise is that nobody else reads it.
+ */
+export async function buildTeamMail(
+  notification: Notification,
+  options: {
+    from: string;
+    to: string;
+    messageId: string;
+    /** The notification's text as it is to be read (with its link). */
+    text: string;
+    headers: Record<string, string>;
+    encryptTo: openpgp.PublicKey;
+    programKey: openpgp.PrivateKey | undefined;
+  },
+): Promise<Buffer> {
+  const innerMime = await buildInnerMime({ text: options.text, protectedSubject: notification.subject });
+  const outer: OuterHeaders = {
+    from: options.from,
+    to: options.to,
+    subject: HIDDEN_SUBJECT,
+    messageId: options.messageId,
+    headers: options.headers,
+  };
+  const signWith = options.programKey === undefined ? undefined : await signingKeyOrNone(options.programKey);
+  if (signWith !== undefined) {
+    return buildEncryptedMime({ ...outer, innerMime, encryptTo: [options.encryptTo], signWith });
+  }
+  return unsignedEncryptedMime(outer, innerMime, options.encryptTo);
+}
+
+/** An expired or revoked program key does not stop the encryption, only the signature. */
+async function signingKeyOrNone(key: openpgp.PrivateKey): Promise<openpgp.PrivateKey | undefined> {
+  try {
+    await assertCanSign(key);
+    return key;
+  } catch (error) {
+    if (error instanceof PgpKeyError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * multipart/encrypted (RFC 3156 §4) without a signature inside: the structure buildEncryptedMime
+ * makes, which always signs. The extra headers go first, so none can replace the structure's.
+ */
+async function unsignedEncryptedMime(
+  outer: OuterHeaders,
+  innerMime: Buffer,
+  encryptTo: openpgp.PublicKey,
+): Promise<Buffer> {
+  const armored = await encryptOnly({ data: innerMime, encryptTo: [encryptTo] });
+  const root = new MimeNode('multipart/encrypted; protocol="application/pgp-encrypted"');
+  root.setHeader({
+    ...outer.headers,
+    From: outer.from,
+    To: Array.isArray(outer.to) ? outer.to.join(", ") : outer.to,
+    Subject: outer.subject,
+    "Message-ID": outer.messageId,
+    Date: new Date(),
+  });
+  const version = root.createChild("application/pgp-encrypted");
+  version.setHeader({
+    "Content-Description": "PGP/MIME version identification",
+    "Content-Transfer-Encoding": "7bit",
+  });
+  version.setContent("Version: 1\r\n");
+  const encrypted = root.createChild('application/octet-stream; name="encrypted.asc"');
+  encrypted.setHeader({
+    "Content-Description": "OpenPGP encrypted message",
+    "Content-Disposition": 'inline; filename="encrypted.asc"',
+    "Content-Transfer-Encoding": "7bit",
+  });
+  encrypted.setContent(armored.replace(/\r?\n/g, "\r\n"));
+  return toCrlf(await root.build());
 }
 
 async function plainMessage(

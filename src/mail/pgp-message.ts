@@ -69,6 +69,19 @@ export async function encryptAndSign(options: {
   });
 }
 
+/**
+ * Encrypts without a signature: for mail whose sender has no key to sign with (a program without
+ * its own key still encrypts the team's mail to their keys). Strings become UTF-8 text.
+ */
+export async function encryptOnly(options: {
+  data: string | Uint8Array;
+  encryptTo: openpgp.PublicKey[];
+}): Promise<string> {
+  if (options.encryptTo.length === 0) throw new RangeError("encryptTo needs at least one public key");
+  for (const key of options.encryptTo) await assertCanEncrypt(key);
+  return openpgp.encrypt({ message: await createMessage(options.data), encryptionKeys: options.encryptTo });
+}
+
 /** A cleartext-signed message ("-----BEGIN PGP SIGNED MESSAGE-----"), for inline signed mail. */
 export async function signCleartext(text: string, key: openpgp.PrivateKey): Promise<string> {
   await assertCanSign(key);

@@ -7,6 +7,7 @@ import { enqueueNotification } from "../store/outbox.js";
 import type { DatabaseSchema } from "../store/schema.js";
 import { messageIdFor, replyAddress } from "./addresses.js";
 import { type AnswerLimitDeps, mayAnswer, whyNotAnswered } from "./answer-limits.js";
+import { keyEmails, PgpKeyError, readPublicKey } from "./pgp-keys.js";
 import { programAddresses } from "./program-addresses.js";
 
 /**
@@ -17,6 +18,10 @@ import { programAddresses } from "./program-addresses.js";
  * encrypted to the reporter's key, or to someone who wrote in clear to a program that does not
  * require encryption. Otherwise (an encrypted report from someone whose key we do not have) it
  * says how to get the link safely: sending the link in clear would expose what they encrypted.
+ *
+ * A report that arrived in clear to a program that requires encrypted reports is kept all the
+ * same (refusing it would not unsend it); its receipt says how to encrypt what comes next: the
+ * program's key, where to get it, and the policy's own guidance.
  *
  * Receipts for new reports and arrival notices answer whatever MAIL FROM a stranger gave, so
  * they go out only within the answer limits (src/mail/answer-limits.ts), decided by `mayAnswer`
@@ -87,8 +92,13 @@ export async function enqueueReceipt(
       : [
           `We now have your OpenPGP key for your report to ${policy.program.name}: this answer and every later one is encrypted to it.`,
         ];
+  const howToEncrypt =
+    receipt.kind === "received" && !receipt.arrivedEncrypted && policy.encryption.reports === "required"
+      ? await encryptionHelp(trx, deps.publicUrl, program, from)
+      : [];
   const text = [
     ...opening,
+    ...howToEncrypt,
     ...link,
     "Answer this message to add to your report; the answer joins your case.",
   ].join("\n\n");
@@ -118,6 +128,70 @@ export async function enqueueReceipt(
       },
     },
   });
+}
+
+/**
+ * How to encrypt to the program: the key Embargo can decrypt with (the active key made or
+ * imported with `embargo keys pgp`, else the one the policy gives), its fingerprint and where it
+ * is published, then the policy's guidance. Read through the transaction: on SQLite a query on
+ * the store would wait for it.
+ */
+async function encryptionHelp(
+  trx: Transaction<DatabaseSchema>,
+  publicUrl: string,
+  program: LoadedPolicy,
+  from: string,
+): Promise<string[]> {
+  const policy = program.policy;
+  const stored = await trx
+    .selectFrom("program_keys")
+    .select(["fingerprint", "public_key"])
+    .where("program", "=", policy.program.slug)
+    .where("retired_at", "is", null)
+    .orderBy("created_at", "desc")
+    .orderBy("fingerprint")
+    .limit(1)
+    .executeTakeFirst();
+  const served =
+    stored !== undefined
+      ? { fingerprint: stored.fingerprint, armored: stored.public_key }
+      : program.programKey;
+  const lines = [
+    `${policy.program.name} requires reports to be encrypted, and yours arrived unencrypted. It is kept all the same: you do not need to send it again, but please encrypt what you send from now on.`,
+  ];
+  if (served !== undefined) {
+    lines.push(
+      [
+        `Encrypt to ${policy.program.name}'s OpenPGP key:`,
+        `  Fingerprint: ${groupedFingerprint(served.fingerprint)}`,
+        `  Download: ${publicUrl}/p/${policy.program.slug}/openpgp.asc`,
+        ...((await namesAddress(served.armored, from))
+          ? [`  Or look it up by address (Web Key Directory): gpg --locate-keys ${from}`]
+          : []),
+      ].join("\n"),
+    );
+  } else if (policy.encryption.openpgpKey?.url !== undefined) {
+    lines.push(
+      `Encrypt to ${policy.program.name}'s OpenPGP key, published at ${policy.encryption.openpgpKey.url}`,
+    );
+  }
+  if (policy.encryption.guidance !== undefined) lines.push(policy.encryption.guidance);
+  return lines;
+}
+
+/** "ABCD 1234 …": how people compare fingerprints, four digits at a time. */
+function groupedFingerprint(fingerprint: string): string {
+  return fingerprint.match(/.{1,4}/g)?.join(" ") ?? fingerprint;
+}
+
+/** Whether the key carries the address as a user ID, so the Web Key Directory serves it for it. */
+async function namesAddress(armored: string, address: string): Promise<boolean> {
+  try {
+    return (await keyEmails(await readPublicKey(armored))).includes(address.toLowerCase());
+  } catch (error) {
+    if (error instanceof PgpKeyError) return false;
+    throw error;
+  }
 }
 
 /**

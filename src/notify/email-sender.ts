@@ -36,6 +36,8 @@ export interface EmailMessage {
 }
 
 export interface EmailSender {
+  /** The From of mail built here, and the envelope sender of all mail: for raw messages built elsewhere. */
+  readonly from: string;
   send(message: EmailMessage): Promise<DeliveryResult>;
   /** Closes the pooled connections; call on shutdown. */
   close(): void;
@@ -92,6 +94,7 @@ export function createEmailSender(smtpUrl: string, from: string): EmailSender {
   });
 
   return {
+    from,
     async send(message) {
       if (message.to.length === 0) return { ok: false, retryable: false, error: "no recipients" };
       try {

@@ -380,8 +380,33 @@ const IncidentPhase = z.strictObject({
   id: Id,
   name: Text,
   description: Text.optional(),
-  questions: z.array(z.strictObject({ question: Text, guidance: Text.optional() })).default([]),
-  tasks: z.array(Text).default([]),
+  questions: z
+    .array(
+      z
+        .strictObject({
+          question: Text,
+          guidance: Text.optional(),
+          answer: z
+            .enum(["text", "yes-no"])
+            .default("text")
+            .meta({ description: "How the team answers: free text, or yes or no." }),
+          yesMeans: z.enum(["top-priority"]).optional().meta({
+            description: 'A yes raises the case\'s priority to the top ("Is it still ongoing?").',
+          }),
+        })
+        .refine((q) => q.yesMeans === undefined || q.answer === "yes-no", {
+          path: ["yesMeans"],
+          message: "only for a question answered yes or no (answer: yes-no)",
+        }),
+    )
+    .default([])
+    .meta({
+      description: "Asked on the case while the phase runs; the phase completes once all are answered.",
+    }),
+  tasks: z
+    .array(Text)
+    .default([])
+    .meta({ description: "A checklist on the case; the phase completes once every task is checked." }),
   skippable: z.boolean().default(false),
   notifyReporter: z.boolean().default(false),
   notifyReporterWhenSkipped: z.boolean().default(false),

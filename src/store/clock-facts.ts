@@ -29,6 +29,7 @@ export type ClockColumns = Pick<
   | "outcome"
   | "privacy_incident_at"
   | "authority_notified_at"
+  | "due_at"
 >;
 
 export const CLOCK_COLUMNS = [
@@ -44,6 +45,7 @@ export const CLOCK_COLUMNS = [
   "outcome",
   "privacy_incident_at",
   "authority_notified_at",
+  "due_at",
 ] as const satisfies readonly (keyof ClockColumns)[];
 
 /** Which events a policy's clocks need: reading them costs a query and a decryption each. */
@@ -134,6 +136,7 @@ export function clockFactsOfRow(row: ClockColumns, history: ClockHistory | undef
     outcome: row.outcome,
     privacyIncidentAt: date(row.privacy_incident_at),
     authorityNotifiedAt: date(row.authority_notified_at),
+    dueAt: date(row.due_at),
     ...(history?.stateChanges === undefined
       ? {}
       : { waitingForReporter: waitingForReporter(history.stateChanges) }),

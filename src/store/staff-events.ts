@@ -31,6 +31,25 @@ export const incidentPhasePayload = z.object({
   reporterMessage: z.string().nullable(),
 });
 
+/** A checklist item (src/domain/incident/checklist.ts) was checked or unchecked. Internal. */
+export const checklistMarkedPayload = z.object({
+  list: z.string(),
+  key: z.string(),
+  text: z.string(),
+  done: z.boolean(),
+  note: z.string(),
+});
+/**
+ * An answer to one of an incident phase's questions; `raisedPriority` when the answer raised the
+ * case's priority (a "yes" to a question whose yes means top priority). Internal.
+ */
+export const phaseAnswerPayload = z.object({
+  phaseId: z.string(),
+  question: z.string(),
+  answer: z.string(),
+  raisedPriority: z.string().nullable(),
+});
+
 /** The fix was released (`releasedAt`); `previous` when an earlier record was corrected. Internal. */
 export const fixReleasedPayload = z.object({ releasedAt: z.string(), previous: z.string().nullable() });
 /** The case is a privacy incident since `since`; the authority is to be notified by `notifyBy`. Internal. */
@@ -83,6 +102,8 @@ export type StaffCaseEvent =
       type: "incident.phase_noted" | "incident.phase_shared";
       payload: z.infer<typeof incidentPhasePayload>;
     }
+  | { type: "case.checklist_marked"; payload: z.infer<typeof checklistMarkedPayload> }
+  | { type: "incident.answer_recorded"; payload: z.infer<typeof phaseAnswerPayload> }
   | { type: "case.fix_released"; payload: z.infer<typeof fixReleasedPayload> }
   | { type: "case.privacy_incident_marked"; payload: z.infer<typeof privacyIncidentPayload> }
   | { type: "case.authority_notified"; payload: z.infer<typeof authorityNotifiedPayload> }

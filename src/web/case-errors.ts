@@ -17,6 +17,9 @@ import { HttpError } from "./errors.js";
  * - a transition the lifecycle does not allow: 409 `transition_not_allowed`, with `allowed`;
  * - a transition that lacks what it needs (an outcome, the original of a duplicate): 400, naming
  *   the field, with `allowed`;
+ * - a transition the incident register's gates hold back (no due date to leave triage, the
+ *   resolution checklist open, the classification missing to close as resolved): 409
+ *   `transition_blocked`, the message naming what is missing: the case must change first;
  * - malformed input (a bad vector, an unknown asset, an empty reply): 400 naming the field;
  * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404;
  * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`;
@@ -30,6 +33,12 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
     const { code, allowed } = error.decision;
     if (code === "not-allowed")
       return new HttpError(409, "transition_not_allowed", message, undefined, { allowed });
+    if (
+      code === "due-date-required" ||
+      code === "resolution-incomplete" ||
+      code === "classification-required"
+    )
+      return new HttpError(409, "transition_blocked", message, undefined, { allowed, reason: code });
     const field = code === "duplicate-of-required" ? "duplicateOf" : "outcome";
     return new HttpError(400, "invalid_transition", message, [{ field, message }], { allowed });
   }

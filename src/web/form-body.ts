@@ -7,7 +7,12 @@ export interface FormBody {
   fields: Record<string, string>;
   /** Every value of each field, in order (checkboxes sharing a name). */
   lists: Record<string, string[]>;
-  files: NewAttachment[];
+  files: FormFile[];
+}
+
+/** A file of a form, with the input it came from (a template's file field, or `attachments`). */
+export interface FormFile extends NewAttachment {
+  input: string;
 }
 
 /** Multipart forms as the preValidation hook read them, for the handler's readFormBody. */
@@ -66,10 +71,13 @@ export function multipartFormReader(limits: { attachmentBytes: number }) {
         count(chunk.length);
         chunks.push(chunk);
       }
-      // An empty file input still sends a part with no name and no bytes.
-      if (part.filename === "" && size === 0) continue;
+      // An empty file input still sends a part with no name and no bytes. A part without a file
+      // name (busboy takes an application/octet-stream part for a file) has none at all.
+      const filename = part.filename ?? "";
+      if (filename === "" && size === 0) continue;
       form.files.push({
-        filename: part.filename,
+        input: part.fieldname,
+        filename,
         contentType: part.mimetype,
         data: Buffer.concat(chunks, size),
       });

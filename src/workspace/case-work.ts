@@ -7,6 +7,7 @@ import {
   type EmbargoEnd,
   embargoEnd,
 } from "../domain/clocks/disclosure.js";
+import { dueDateClock } from "../domain/clocks/due-date-clock.js";
 import { type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
 import { type DuplicateSuggestion, firstReporter, suggestDuplicates } from "../domain/duplicates/index.js";
 import type { LoadedPolicy } from "../policy/loader.js";
@@ -43,6 +44,7 @@ export function clockFacts(found: StaffCase): CaseClockFacts {
     outcome: found.outcome,
     privacyIncidentAt: found.privacyIncidentAt,
     authorityNotifiedAt: found.authorityNotifiedAt,
+    dueAt: found.triage.dueAt,
     waitingForReporter: waitingForReporter(stateChangesOf(found.events)),
   };
 }
@@ -56,11 +58,14 @@ export function stateChangesOf(events: readonly StaffEvent[]): StateChange[] {
   });
 }
 
-/** Every clock of the case: the policy's service levels, then the authority deadline of a privacy incident. */
+/**
+ * Every clock of the case: the policy's service levels, then its due date (when the register makes
+ * it a clock), then the authority deadline of a privacy incident.
+ */
 export function clocksOf(program: LoadedPolicy, found: StaffCase, now: Date): CaseClock[] {
   const facts = clockFacts(found);
-  const authority = authorityClock(program.policy, facts, now);
-  return [...caseClocks(program.policy, facts, now), ...(authority === null ? [] : [authority])];
+  const extra = [dueDateClock(program.policy, facts, now), authorityClock(program.policy, facts, now)];
+  return [...caseClocks(program.policy, facts, now), ...extra.filter((clock) => clock !== null)];
 }
 
 /** The policy's disclosure plan on the case: when the embargo ends and when each phase falls due. */

@@ -55,6 +55,7 @@ const TABLE: Record<string, Entry> = {
   "GET /.well-known/openpgpkey/policy": { expected: PUBLIC },
   "GET /p/:program/report": { expected: PUBLIC },
   "POST /p/:program/report": { expected: PUBLIC, body: { title: "" } },
+  "GET /api/v1/programs/:program": { expected: PUBLIC },
   "POST /api/v1/programs/:program/reports": { expected: PUBLIC, body: { title: "" } },
   "GET /api/v1/pow/challenge": { expected: PUBLIC },
   "GET /api/v1/openapi.json": { expected: PUBLIC },
@@ -97,6 +98,9 @@ const TABLE: Record<string, Entry> = {
   "GET /dashboard": { expected: SIGNED_IN },
   "GET /metrics": { expected: SIGNED_IN },
   "GET /admin/deliveries": { expected: ADMIN_ONLY },
+  // A reload affects every program: administrators of every program only (src/programs/reload.ts).
+  "GET /admin/policies": { expected: ADMIN_ONLY },
+  "POST /admin/policies/reload": { expected: ADMIN_ONLY, body: {} },
   "GET /mail/queue": { expected: SIGNED_IN },
   // No such message (the id is a case's): not found, whoever asks.
   "GET /mail/queue/:id/raw": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
@@ -152,6 +156,12 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/transition": { expected: WORK_CASE, body: { to: "nowhere" } },
   "POST /cases/:id/incident-phase": { expected: WORK_CASE, body: { phase: "assessment", action: "start" } },
   "POST /cases/:id/fix-release": { expected: WORK_CASE, body: { "released-at": "" } },
+  // Kafe's policy has no checklists and no phase questions (400 for those who may work the case).
+  "POST /cases/:id/checklist": { expected: WORK_CASE, body: { list: "resolution", key: "x", done: "yes" } },
+  "POST /cases/:id/answer": {
+    expected: WORK_CASE,
+    body: { phase: "assessment", question: "0", answer: "yes" },
+  },
   // Kafe's policy sets no authority deadline (400), and its case is no privacy incident (409).
   "POST /cases/:id/privacy-incident": { expected: WORK_CASE, body: { "privacy-since": "" } },
   "POST /cases/:id/authority-notified": { expected: WORK_CASE, body: { "authority-notified-at": "" } },
@@ -163,6 +173,14 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/cases/:id/incident-phases": { expected: WORK_CASE, body: { phase: "nope", action: "start" } },
   "POST /api/v1/cases/:id/transitions": { expected: WORK_CASE, body: { to: "triaged" } },
   "POST /api/v1/cases/:id/fix-release": { expected: WORK_CASE, body: {} },
+  "POST /api/v1/cases/:id/checklist": {
+    expected: WORK_CASE,
+    body: { list: "resolution", key: "x", done: true },
+  },
+  "POST /api/v1/cases/:id/answers": {
+    expected: WORK_CASE,
+    body: { phase: "assessment", question: 0, answer: "yes" },
+  },
   "POST /api/v1/cases/:id/privacy-incident": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/authority-notification": { expected: WORK_CASE, body: {} },
 };

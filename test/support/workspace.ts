@@ -136,3 +136,30 @@ export async function later(t: TestApp, when: { hours: number } | { at: Date }, 
     if (response.statusCode !== 303) throw new Error(`sign-in again: ${response.statusCode}`);
   }
 }
+
+/** Rocket.Chat's resolution checklist (`incident.register.resolutionRequires`), by item key. */
+export const ROCKETCHAT_RESOLUTION_KEYS = [
+  "implementation",
+  "testing",
+  "reaching-out-to-other-parties-necessary-e-g-the-authorities",
+];
+
+/**
+ * What Rocket.Chat's incident register asks of a case before it moves on: a due date to leave
+ * triage, and the resolution checklist checked to become fixed (test/workspace/incident-register.test.ts
+ * proves the refusals; other tests just keep the rules).
+ */
+export async function keepRocketChatRegister(staff: CreatedStaff, caseId: string, dueDate = "2030-01-31") {
+  const dated = await postCaseForm(staff, caseId, "triage", {
+    priority: "",
+    "due-date": dueDate,
+    severity: "",
+    cwe: "",
+    asset: "",
+  });
+  if (dated.statusCode !== 303) throw new Error(`due date: ${dated.statusCode}`);
+  for (const key of ROCKETCHAT_RESOLUTION_KEYS) {
+    const checked = await postCaseForm(staff, caseId, "checklist", { list: "resolution", key, done: "yes" });
+    if (checked.statusCode !== 303) throw new Error(`checklist ${key}: ${checked.statusCode}`);
+  }
+}

@@ -44,11 +44,13 @@ describe.each(databases)("report form on $name", (database) => {
       "Location and potential impact",
       "Steps to reproduce",
       "Kafe source code",
-      "Do not credit me",
+      // Kafe's template asks for the credit name itself: the form asks once, there.
+      "We credit you under this name; leave it empty to stay anonymous.",
     ]) {
       expect(html).toContain(text);
     }
     expect(html).toContain('enctype="multipart/form-data"');
+    expect(html).not.toContain("Do not credit me");
   });
 
   it("takes a report with an attachment, shows the receipt and the private case page", async () => {

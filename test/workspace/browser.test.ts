@@ -94,15 +94,27 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
         .check();
     }
     await page.getByRole("group", { name: "Source" }).getByLabel("hackerone").check();
+    // Rocket.Chat's register: no leaving triage without a due date.
+    await page.getByLabel("Due date", { exact: true }).fill("2030-01-31");
     await page.getByRole("button", { name: "Save triage" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toContain("Triage saved.");
     expect(await page.locator("#triage-facts").textContent()).toContain("9.8 Critical");
 
-    for (const state of ["Triaged", "In progress", "Fixed"]) {
+    const moveTo = async (state: string) => {
       await page.getByLabel(/^New state/).selectOption({ label: state });
       await page.getByRole("button", { name: "Move" }).click();
       await expect.poll(() => page.getByRole("status").textContent()).toContain("State changed.");
+    };
+    await moveTo("Triaged");
+    await moveTo("In progress");
+    // And no fix before its resolution checklist is complete.
+    for (const item of ["implementation", "testing", "reaching out to other parties"]) {
+      const checklist = page.getByRole("list", { name: "Resolution checklist" });
+      if (item === "testing") await checklist.getByLabel("Note on testing").fill("regression test added");
+      await checklist.getByRole("button", { name: new RegExp(`^Check ${item}`) }).click();
+      await expect.poll(() => page.getByRole("status").textContent()).toContain("Checklist saved.");
     }
+    await moveTo("Fixed");
 
     const reporter = await browser.newPage({ viewport: PHONE, javaScriptEnabled: false });
     await reporter.goto(`${address}/r/${report.token}`);

@@ -3,7 +3,7 @@ import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
 import { openForm, startTestApp, type TestApp } from "../support/web.js";
-import { fileReport, postCaseForm, textOf } from "../support/workspace.js";
+import { fileReport, keepRocketChatRegister, postCaseForm, textOf } from "../support/workspace.js";
 
 describe.each(databases)("moving cases through the lifecycle on $name", (database) => {
   let t: TestApp;
@@ -137,6 +137,7 @@ describe.each(databases)("moving cases through the lifecycle on $name", (databas
 
   it("asks a Rocket.Chat reporter to agree to the fix, and takes their answer on their page", async () => {
     const report = await fileReport(t, "rocketchat");
+    await keepRocketChatRegister(lead, report.id);
     for (const to of ["triaged", "in-progress", "fixed"])
       expect((await move(report.id, { to })).statusCode).toBe(303);
     const found = await stored(report.id);

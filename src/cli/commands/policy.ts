@@ -4,8 +4,11 @@ import { dueDatesForReport } from "../../domain/clocks/due-dates.js";
 import { policyJsonSchema } from "../../policy/json-schema.js";
 import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
 import { formatProblem } from "../../policy/problems.js";
+import { type Keeper, PROMISES } from "../../policy/promises.js";
 import { RENDER_FORMATS, type RenderFormat, renderPolicy } from "../../policy/render/index.js";
 import { signSecurityTxt } from "../../policy/render/security-txt.js";
+import { schemaKeyPaths, usedKeyPaths } from "../../policy/schema-keys.js";
+import { parseYamlSource } from "../../policy/yaml-source.js";
 
 /** Output streams and environment of `embargo policy`; defaults are the process's own. Injected by tests. */
 export interface PolicyCommandIo {
@@ -42,14 +45,25 @@ export function policyCommand(io: PolicyCommandIo = {}): Command {
       "check a policy file, or every policy file in a folder; prints every problem and exits 1 if any",
     )
     .argument("<path>", "a policy file or a folder of policy files")
-    .action(async (path: string) => {
+    .option(
+      "--explain",
+      "also print, for each key a file uses, whether Embargo enforces it, only publishes it, or does not enforce it yet (a warning)",
+    )
+    .action(async (path: string, options: { explain?: boolean }) => {
       const { policies, problems } = await loadPolicies(path);
       for (const problem of problems) stderr(`${formatProblem(problem)}\n`);
       if (problems.length > 0) {
         stderr(`${problems.length} problem(s) found\n`);
         throw problemsFound();
       }
-      for (const loaded of policies) stdout(`ok ${loaded.file} (${loaded.policy.program.slug})\n`);
+      for (const loaded of policies) {
+        if (options.explain === true) {
+          const { lines, warnings } = await explainPolicyFile(loaded);
+          for (const line of lines) stdout(`${line}\n`);
+          for (const warning of warnings) stderr(`${warning}\n`);
+        }
+        stdout(`ok ${loaded.file} (${loaded.policy.program.slug})\n`);
+      }
     });
 
   policy
@@ -115,6 +129,38 @@ interface RenderCliOptions {
   publicUrl?: string;
   expiresInDays?: number;
   signKey?: string;
+}
+
+/**
+ * `policy check --explain`: who keeps the promise of each key the file writes (src/policy/promises.ts).
+ * Keys are read from the file as written, so what defaults fill in is not listed. Keys not enforced
+ * yet are warnings: the file is valid, but Embargo does not yet do what it says.
+ */
+async function explainPolicyFile(loaded: LoadedPolicy): Promise<{ lines: string[]; warnings: string[] }> {
+  const written = parseYamlSource(loaded.file, await readFile(loaded.file, "utf8")).data;
+  const used = usedKeyPaths(written, new Set(schemaKeyPaths()));
+  const keepers = used.map((path) => ({ path, keeper: PROMISES[path] }));
+  const count = (kind: Keeper["keeper"]) => keepers.filter(({ keeper }) => keeper?.keeper === kind).length;
+  const lines = [
+    `${loaded.file} (${loaded.policy.program.slug}): ${used.length} keys used: ${count("enforced")} enforced, ` +
+      `${count("published-only")} published only, ${count("not-yet")} not enforced yet`,
+  ];
+  const warnings: string[] = [];
+  for (const { path, keeper } of keepers) {
+    if (keeper === undefined)
+      lines.push(`  ${"unexplained".padEnd(15)} ${path}: not in the promise catalogue`);
+    else if (keeper.keeper === "enforced") {
+      const proof = keeper.tests.length === 0 ? " (no test proves it yet)" : "";
+      lines.push(`  ${"enforced".padEnd(15)} ${path}: ${keeper.what}${proof}`);
+    } else if (keeper.keeper === "published-only") {
+      lines.push(`  ${"published only".padEnd(15)} ${path}: ${keeper.reason}`);
+    } else {
+      warnings.push(
+        `warning: ${loaded.file}: ${path} is NOT enforced yet (issue #${keeper.issue}): ${keeper.what}`,
+      );
+    }
+  }
+  return { lines, warnings };
 }
 
 function parseInstant(value: string): Date {

@@ -35,6 +35,8 @@ export interface CaseClockFacts {
   privacyIncidentAt?: Date | null;
   /** When the authority was notified (stops that clock). */
   authorityNotifiedAt?: Date | null;
+  /** The team's due date for the case (the due-date clock, src/domain/clocks/due-date-clock.ts). */
+  dueAt?: Date | null;
   /**
    * When the case waited for its reporter (`needs-info`; see pauses.ts). Clocks with
    * `pausesWhileWaitingForReporter` do not run then. Absent: never waited.

@@ -1,5 +1,6 @@
 import type { Policy } from "../../policy/schema.js";
 import { type CaseClockFacts, clockApplies, clockPauses, clockWindow } from "./case-clocks.js";
+import { dueDateSteps } from "./due-date-clock.js";
 import { type EscalationStep, escalationSteps } from "./escalation.js";
 
 /**
@@ -36,9 +37,8 @@ export function planEscalation(
 ): EscalationPlan {
   const calendar = policy.serviceLevels.calendar;
   const horizon = new Date(now.getTime() + HORIZON_MS);
-  const take: EscalationStep[] = [];
-  const superseded: EscalationStep[] = [];
-  let nextAt: Date | null = null;
+  // One schedule per clock, each of its steps in time order.
+  const schedules: EscalationStep[][] = [];
   for (const clock of policy.serviceLevels.clocks) {
     const rule = policy.escalation.find((candidate) => candidate.clock === clock.id);
     if (rule === undefined || !clockApplies(clock, facts.severity)) continue;
@@ -54,7 +54,17 @@ export function planEscalation(
       { ...window, pauses: [...clockPauses(clock, facts)] },
       // Only the repeats around now: the latest due (to take) and the next (to wake up for).
       { horizon, around: now },
-    ).filter((step) => !taken.has(step.idempotencyKey));
+    );
+    schedules.push(steps);
+  }
+  // The case's own due date, when the register makes it a clock: the same rules.
+  schedules.push(dueDateSteps(caseId, policy, facts));
+
+  const take: EscalationStep[] = [];
+  const superseded: EscalationStep[] = [];
+  let nextAt: Date | null = null;
+  for (const schedule of schedules) {
+    const steps = schedule.filter((step) => !taken.has(step.idempotencyKey));
     const due = steps.filter((step) => step.dueAt.getTime() <= now.getTime());
     const latest = due.at(-1);
     if (latest !== undefined) {

@@ -6,7 +6,8 @@
  * The rules: phases go in the policy's order. A phase may be started, or skipped when the policy
  * marks it `skippable`, once every phase before it has been started, completed or skipped; it
  * cannot be started (or skipped) twice. A started phase may be completed once. Phases may overlap:
- * starting the next one does not require completing the one before.
+ * starting the next one does not require completing the one before. A phase with questions or
+ * tasks completes only once every question is answered and every task checked (`PhaseWork`).
  */
 
 /** The parts of a policy phase this rule reads (structurally the policy schema's phase). */
@@ -19,7 +20,17 @@ export interface PolicyPhase {
   notifyReporterWhenSkipped: boolean;
   endsWithPublicAnnouncement: boolean;
   reporterInvited: boolean;
+  questions: readonly { question: string }[];
+  tasks: readonly string[];
 }
+
+/** What is still open on the phase being completed: questions not answered, tasks not checked. */
+export interface PhaseWork {
+  unanswered: readonly string[];
+  openTasks: readonly string[];
+}
+
+export const NO_OPEN_WORK: PhaseWork = { unanswered: [], openTasks: [] };
 
 export const PHASE_ACTIONS = ["start", "complete", "skip"] as const;
 export type PhaseAction = (typeof PHASE_ACTIONS)[number];
@@ -45,7 +56,8 @@ export type PhaseRefusalCode =
   | "out-of-order"
   | "not-skippable"
   | "already-done"
-  | "not-started";
+  | "not-started"
+  | "work-open";
 
 export type PhaseDecision =
   | { ok: true; phase: PolicyPhase; reporterMessage: string | null }
@@ -75,6 +87,7 @@ export function decidePhase(
   phases: readonly PolicyPhase[],
   records: readonly PhaseRecord[],
   request: PhaseRequest,
+  open: PhaseWork = NO_OPEN_WORK,
 ): PhaseDecision {
   const states = phaseStates(phases, records);
   const index = states.findIndex((entry) => entry.phase.id === request.phaseId);
@@ -92,6 +105,17 @@ export function decidePhase(
       return { ok: false, code: "not-started", message: `${phase.name} has not been started` };
     if (state === "completed")
       return { ok: false, code: "already-done", message: `${phase.name} is already completed` };
+    if (open.unanswered.length > 0 || open.openTasks.length > 0) {
+      const missing = [
+        ...open.unanswered.map((question) => `answer "${question}"`),
+        ...open.openTasks.map((task) => `check "${task}"`),
+      ];
+      return {
+        ok: false,
+        code: "work-open",
+        message: `${phase.name} cannot be completed yet: ${missing.join("; ")}`,
+      };
+    }
     return {
       ok: true,
       phase,

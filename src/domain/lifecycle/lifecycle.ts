@@ -1,3 +1,5 @@
+import { OPEN_GATES, type RegisterGates } from "../incident/register.js";
+
 /**
  * The case lifecycle: one explicit transition table and the rules that guard it. Pure: the caller
  * passes the current state, the requested one, the instant and the policy's settings, and gets back
@@ -72,6 +74,8 @@ export interface TransitionInput {
   thirdPartyMessage?: string;
   /** The policy asks the reporter to agree that a fix resolves their report, and waits this long. */
   agreement?: { required: boolean; waitForMs: number };
+  /** What the incident register's gates still lack on this case (src/domain/incident/register.ts). */
+  gates?: RegisterGates;
 }
 
 export interface TransitionEvent {
@@ -83,7 +87,10 @@ export type TransitionRefusal =
   | "not-allowed"
   | "outcome-required"
   | "outcome-not-allowed"
-  | "duplicate-of-required";
+  | "duplicate-of-required"
+  | "due-date-required"
+  | "resolution-incomplete"
+  | "classification-required";
 
 export type TransitionDecision =
   | {
@@ -111,10 +118,15 @@ export function isClosingOutcome(value: string): value is ClosingOutcome {
   return (CLOSING_OUTCOMES as readonly string[]).includes(value);
 }
 
+/** The states a case leaves triage for: work on it begins (closing stays possible without a due date). */
+const BEYOND_TRIAGE: readonly CaseState[] = ["in-progress", "fixed"];
+
 /**
  * Decides whether a case may move from `input.from` to `input.to`, and what follows if it may.
  * Refusals come in this order: a move outside the table, then a missing or misplaced outcome, then
- * an outcome this move or program does not allow, then a duplicate without a (different) original.
+ * an outcome this move or program does not allow, then a duplicate without a (different) original,
+ * then the incident register's gates (a due date to leave triage, the resolution checklist to be
+ * fixed, the classification to close as resolved), each naming what is missing.
  * @throws RangeError when `now` is not a valid date or the agreement's wait is not a non-negative number
  *   (programming errors, not decisions).
  */
@@ -134,11 +146,21 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     return refuse("not-allowed", `cannot move a case from "${from}" to "${to}"; allowed: ${targets}`);
   }
 
+  const gates = input.gates ?? OPEN_GATES;
   if (to !== "closed") {
     if (input.outcome !== undefined) {
       return refuse(
         "outcome-not-allowed",
         `an outcome ("${input.outcome}") applies only when closing a case, not when moving it to "${to}"`,
+      );
+    }
+    if (from === "triaged" && BEYOND_TRIAGE.includes(to) && gates.dueDateMissing) {
+      return refuse("due-date-required", "this program requires a due date before a case leaves triage");
+    }
+    if (to === "fixed" && gates.resolutionMissing.length > 0) {
+      return refuse(
+        "resolution-incomplete",
+        `before a case is fixed, this program requires: ${gates.resolutionMissing.join("; ")}`,
       );
     }
     return accept(input, null, []);
@@ -179,6 +201,12 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
       return refuse("duplicate-of-required", "a case cannot be a duplicate of itself");
     }
     extraEvents.push({ type: "case.duplicate-marked", payload: { duplicateOf: original } });
+  }
+  if (outcome === "resolved" && gates.classificationMissing.length > 0) {
+    return refuse(
+      "classification-required",
+      `closing a case as resolved requires its classification; missing: ${gates.classificationMissing.join(", ")}`,
+    );
   }
   return accept(input, outcome, extraEvents);
 }

@@ -107,11 +107,13 @@ function teamLine(event: CaseEventFact, nameOf: NameOf, whomOf: NameOf = nameOf)
       return { text: `${who} added an internal note.`, content: str(p.text) };
     case "case.acknowledged":
       return { text: `${who} acknowledged the report.`, content: null };
-    case "case.assigned":
-      return {
-        text: `${who} assigned the case to ${p.to === null ? "nobody" : whomOf(str(p.to))}.`,
-        content: null,
-      };
+    case "case.assigned": {
+      const whom = p.to === null ? "nobody" : whomOf(str(p.to));
+      // A new case goes to the register's default assignee: the system assigns, no one did.
+      return event.actor === "system"
+        ? { text: `The case was assigned to ${whom}, the policy's default assignee.`, content: null }
+        : { text: `${who} assigned the case to ${whom}.`, content: null };
+    }
     case "case.state_changed":
       return { text: `${who} moved the case from ${str(p.from)} to ${str(p.to)}.`, content: null };
     case "case.triage_updated":

@@ -3,9 +3,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { submitReportCommand } from "../../commands/intake-report.js";
 import { largestUploadBytes } from "../../config.js";
+import { prepareReport } from "../../intake/prepare-report.js";
 import {
   ApiError,
   ApiReportSubmission,
+  type FieldError,
   IntakeLimitError,
   ReportCreated,
 } from "../../intake/report-schema.js";
@@ -14,21 +16,32 @@ import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import { readJsonAttachments } from "../json-attachments.js";
 import { verifyPowSolution } from "../pow/challenge.js";
+import { programApiRoutes } from "./program-api.js";
+import { withProgramBodies } from "./program-openapi.js";
 
 const Params = z.object({ program: z.string().max(64).meta({ description: "The program's slug." }) });
 
-/** The JSON intake API: the same report schema and rules as the web form. */
+/**
+ * The JSON intake API: the same report schema and rules as the web form. A file answering a
+ * template file field (Kafe's proof of concept) is an attachment that names the field.
+ */
 export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const bodyLimit = largestUploadBytes(ctx.config.limits.attachmentsTotalBytes);
+  // What a program's report must hold (registered here, beside the intake it describes).
+  await programApiRoutes(scope, ctx);
 
   app.post(
     "/api/v1/programs/:program/reports",
     {
       bodyLimit,
       onRequest: requireJson,
+      config: { swaggerTransform: withProgramBodies(() => ctx.programs.all()) },
       schema: {
         summary: "Submit a vulnerability report",
+        description:
+          "The body every program accepts. Each program's own body (its template's fields, which are required, which take a file) is documented at POST /api/v1/programs/<slug>/reports below, and served as a JSON Schema by GET /api/v1/programs/{program}.",
+        tags: ["reports"],
         params: Params,
         body: ApiReportSubmission,
         response: {
@@ -48,7 +61,13 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
       const { attachments, pow, ...report } = request.body;
       const powSolved = (await verifyPowSolution(pow, ctx.pow, ctx.replay)) === "valid";
 
-      const files = readJsonAttachments(attachments, ctx.config.limits);
+      const files = readJsonAttachments(attachments, ctx.config.limits).map((file, index) => {
+        const field = attachments[index]?.field;
+        return field === undefined ? { file } : { file, field };
+      });
+      // Files that do not fit the template are refused before the intake limit is counted.
+      const prepared = await prepareReport(loaded.policy, report, files);
+      if (!prepared.ok) throw invalidReport(prepared.errors);
 
       // Taken before the report is written, in one locked step: concurrent requests and other
       // instances cannot get past the limit (src/web/abuse/intake-limiter.ts).
@@ -63,16 +82,17 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
           { retryAfterSeconds: allowed.retryAfterSeconds },
         );
       }
-      const outcome = await submitReportCommand(ctx, loaded, report, files, "api");
+      const outcome = await submitReportCommand(
+        ctx,
+        loaded,
+        prepared.submission,
+        prepared.attachments,
+        "api",
+      );
       if (!outcome.ok) {
         // Not taken in, so not counted: a mistake costs the sender nothing.
         await allowed.giveBack(request.log);
-        throw new HttpError(
-          400,
-          "invalid_report",
-          `Invalid ${outcome.errors.map((e) => e.field).join(", ")}.`,
-          outcome.errors,
-        );
+        throw invalidReport(outcome.errors);
       }
       return reply.status(201).send({
         id: outcome.caseId,
@@ -82,6 +102,9 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
     },
   );
 }
+
+const invalidReport = (errors: FieldError[]) =>
+  new HttpError(400, "invalid_report", `Invalid ${errors.map((e) => e.field).join(", ")}.`, errors);
 
 async function requireJson(request: FastifyRequest) {
   if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) {

@@ -11,6 +11,7 @@ import { requireStaff } from "../staff-session.js";
 import { DeliveriesPage } from "../views/deliveries-page.js";
 import { renderPage } from "../views/layout.js";
 import { MetricsPage } from "../views/metrics-page.js";
+import { policyReloadRoutes } from "./policy-reload.js";
 
 const DashboardQuery = z.object({ bucket: z.enum(["week", "month"]).default("week") });
 const DeliveriesQuery = z.object({ notice: z.enum(["retried"]).optional() });
@@ -21,8 +22,9 @@ const BUCKETS = { week: 13, month: 12 } as const;
 
 /**
  * Watching the program: the metrics page (SVG charts), `GET /metrics` for Prometheus, and the
- * administrators' list of notifications that could not be delivered, with a retry button.
- * Everyone sees only the programs their roles cover.
+ * administrators' list of notifications that could not be delivered, with a retry button, and
+ * the reload of the program policies (its own module). Everyone sees only the programs their
+ * roles cover.
  */
 export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
@@ -122,4 +124,6 @@ export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) 
       return reply.status(303).header("location", "/admin/deliveries?notice=retried").send();
     },
   );
+
+  await policyReloadRoutes(scope, ctx);
 }

@@ -5,6 +5,7 @@ import { Duplicates } from "./case-page/duplicates.js";
 import { CaseFacts } from "./case-page/facts.js";
 import { IncidentPhases } from "./case-page/incident-phases.js";
 import { LifecycleForm } from "./case-page/lifecycle.js";
+import { Register } from "./case-page/register.js";
 import { Attachments, Contact, Report } from "./case-page/report.js";
 import type { CasePageProps, NameOf } from "./case-page/shared.js";
 import { Timeline } from "./case-page/timeline.js";
@@ -28,6 +29,9 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   unchanged: "Nothing changed.",
   moved: "State changed. The reporter was told on their case page.",
   phase: "Incident response step recorded. When the policy says so, the reporter sees it on their case page.",
+  checklist: "Checklist saved.",
+  answered: "Answer recorded.",
+  "answered-priority": "Answer recorded. The case is ongoing, so its priority was raised to the top.",
   "fix-released": "Fix release recorded. The disclosure phases run from it. The reporter is not told.",
   "privacy-incident":
     "Marked as a privacy incident: the clock to notify the authority runs. The reporter is not told.",
@@ -76,6 +80,8 @@ export function CasePage(props: CasePageProps) {
       <Duplicates duplicates={props.duplicates} />
 
       {policy.incident.phases.length === 0 ? null : <IncidentPhases {...panel} />}
+
+      <Register {...panel} />
 
       <Disclosure {...panel} />
 

@@ -10,6 +10,7 @@ import {
   recordFixReleaseFor,
 } from "../../../commands/disclosure-facts.js";
 import { recordIncidentPhase } from "../../../commands/incident-phases.js";
+import { answerPhaseQuestion, markChecklistItem } from "../../../commands/incident-work.js";
 import { moveCase } from "../../../commands/lifecycle.js";
 import { cvssVersionOf, type TriageInput, triageCase } from "../../../commands/triage-input.js";
 import { largestUploadBytes } from "../../../config.js";
@@ -45,6 +46,32 @@ import { errors, security, tags, writes } from "./openapi.js";
 const IncidentPhaseStep = z
   .strictObject({ phase: z.string().min(1).max(64), action: z.enum(["start", "complete", "skip"]) })
   .meta({ id: "IncidentPhaseStep" });
+
+const ChecklistMark = z
+  .strictObject({
+    list: z
+      .string()
+      .min(1)
+      .max(80)
+      .meta({ description: "`resolution`, or `phase:<phase id>` for a phase's tasks" }),
+    key: z
+      .string()
+      .min(1)
+      .max(80)
+      .meta({ description: "The item's key, as GET /api/v1/cases/{id} lists it" }),
+    done: z.boolean(),
+    note: z.string().max(2_000).default(""),
+  })
+  .meta({ id: "ChecklistMark" });
+
+const PhaseAnswer = z
+  .strictObject({
+    phase: z.string().min(1).max(64),
+    question: z.int().min(0).max(100).meta({ description: "The question's position in the phase, from 0" }),
+    answer: z.string().min(1).max(5_000).meta({ description: "`yes` or `no` for a yes-no question" }),
+  })
+  .meta({ id: "PhaseAnswer" });
+const AnswerDone = z.object({ raisedPriority: z.string().nullable() });
 
 /**
  * The staff API's actions on a case (responders and administrators; 403 for a viewer's token,
@@ -101,6 +128,58 @@ export function caseWriteRoutes(scope: FastifyInstance, ctx: WebContext) {
       const step = { phaseId: request.body.phase, action: request.body.action };
       await recordIncidentPhase(ctx, id, actor, step, program.policy.incident.phases, ctx.clock());
       return reply.send({ changed: true });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/checklist",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Check or uncheck an item of the policy's checklists: the resolution requirements (before `fixed`) or a phase's tasks",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: ChecklistMark,
+        response: { 200: Changed, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { actor, program } = await workOn(request, id);
+      const { changed } = await markChecklistItem(ctx, program.policy, id, actor, request.body, ctx.clock());
+      return reply.send({ changed });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/answers",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Answer a question of a running incident phase; a yes that means top priority raises the case's priority",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: PhaseAnswer,
+        response: { 200: AnswerDone, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { actor, program } = await workOn(request, id);
+      const { phase, question, answer } = request.body;
+      const done = await answerPhaseQuestion(
+        ctx,
+        program.policy,
+        id,
+        actor,
+        { phaseId: phase, question, answer },
+        ctx.clock(),
+      );
+      return reply.send(done);
     },
   );
 

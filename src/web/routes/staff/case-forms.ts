@@ -7,6 +7,7 @@ import {
   recordFixReleaseFor,
 } from "../../../commands/disclosure-facts.js";
 import { recordIncidentPhase } from "../../../commands/incident-phases.js";
+import { answerPhaseQuestion, markChecklistItem } from "../../../commands/incident-work.js";
 import { moveCase } from "../../../commands/lifecycle.js";
 import { triageCase } from "../../../commands/triage-input.js";
 import { isPhaseAction } from "../../../domain/incident/phases.js";
@@ -117,6 +118,45 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
       const step = { phaseId, action };
       await recordIncidentPhase(ctx, id, actor, step, program.policy.incident.phases, ctx.clock());
       return "phase";
+    },
+  });
+
+  post("checklist", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const request = {
+        list: (form.fields.list ?? "").trim(),
+        key: (form.fields.key ?? "").trim(),
+        done: form.fields.done === "yes",
+        note: form.fields.note ?? "",
+      };
+      const { changed } = await markChecklistItem(ctx, program.policy, id, actor, request, ctx.clock());
+      return changed ? "checklist" : "unchanged";
+    },
+  });
+
+  post("answer", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      // The question's position, as the page sends it: digits only ("1e3" is not 1).
+      const position = (form.fields.question ?? "").trim();
+      if (!/^\d{1,3}$/.test(position))
+        return new FormRefusal("answer", "Answer one of the phase's questions.");
+      const question = Number(position);
+      const request = {
+        phaseId: (form.fields.phase ?? "").trim(),
+        question,
+        answer: form.fields.answer ?? "",
+      };
+      const { raisedPriority } = await answerPhaseQuestion(
+        ctx,
+        program.policy,
+        id,
+        actor,
+        request,
+        ctx.clock(),
+      );
+      return raisedPriority === null ? "answered" : "answered-priority";
     },
   });
 

@@ -118,6 +118,22 @@ export function EventDetails({ event, name }: { event: StaffEvent; name: NameOf 
           {PHASE_ACTION_LABELS[String(payload.action)] ?? String(payload.action)} {String(payload.phaseId)}
         </p>
       );
+    case "case.checklist_marked":
+      return (
+        <p>
+          {payload.done === true ? "Checked" : "Unchecked"}: {String(payload.text)}
+          {typeof payload.note === "string" && payload.note !== "" ? ` (${payload.note})` : null}
+        </p>
+      );
+    case "incident.answer_recorded":
+      return (
+        <p>
+          {String(payload.question)} {String(payload.answer)}
+          {typeof payload.raisedPriority === "string"
+            ? ` (priority raised to ${payload.raisedPriority})`
+            : null}
+        </p>
+      );
     case "case.fix_released":
       return (
         <p>

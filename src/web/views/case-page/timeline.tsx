@@ -20,6 +20,8 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "reporter.agreement": "The reporter answered",
   "incident.phase_noted": "Incident response step",
   "incident.phase_shared": "Incident response step, shared with the reporter",
+  "case.checklist_marked": "Checklist",
+  "incident.answer_recorded": "Incident question answered",
   "escalation.step": "Escalation",
   "case.fix_released": "Fix release recorded",
   "case.privacy_incident_marked": "Marked as a privacy incident",
