@@ -170,6 +170,7 @@ function generateBatch(random: () => number, keyring: Keyring, key: SearchKey, c
       privacy_incident_at: null,
       authority_notify_by: null,
       authority_notified_at: null,
+      opened_by: null,
     };
     row.next_due_at = nextDueAt(row);
     batch.cases.push(row);

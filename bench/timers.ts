@@ -100,6 +100,7 @@ function caseRow(keyring: Keyring, receivedAt: Date, reporter?: string): CasesTa
     privacy_incident_at: null,
     authority_notify_by: null,
     authority_notified_at: null,
+    opened_by: null,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { Policy } from "../policy/schema.js";
+import { StaffCommandError } from "../store/staff-errors.js";
 import { checkActor, checkUserId, type TeamActor, teamActor } from "../store/staff-validation.js";
 
 import { type CaseDeps, runCaseCommand } from "./case-change.js";
@@ -26,24 +28,49 @@ export async function assign(
   );
 }
 
-/** The user follows the case (for notifications); following twice changes nothing. */
+/** Following is refused: the program's incident register has no followers (`followers: false`). */
+export class FollowersOffError extends StaffCommandError {
+  constructor() {
+    super(
+      "embargo.case.followersOff",
+      "this program's cases have no followers (incident.register.followers is false): ask to be assigned instead",
+    );
+    this.name = "FollowersOffError";
+  }
+}
+
+/** Whether the program's cases may have followers: unless its incident register says `followers: false`. */
+export function followersAllowed(policy: Policy): boolean {
+  return policy.incident.register?.followers !== false;
+}
+
+/**
+ * The user follows the case (for notifications); following twice changes nothing. With the
+ * program's `policy` (the web passes it), refused under `incident.register.followers: false`.
+ */
 export function follow(
   deps: CaseDeps,
   caseId: string,
   userId: string,
   at: Date,
+  policy?: Policy,
 ): Promise<{ changed: boolean }> {
-  return setFollowing(deps, caseId, userId, at, true);
+  return setFollowing(deps, caseId, userId, at, true, policy);
 }
 
-/** The user stops following the case; unfollowing a case one does not follow changes nothing. */
+/**
+ * The user stops following the case; unfollowing a case one does not follow changes nothing.
+ * Refused like `follow` under `followers: false` (nobody follows, and notifications leave
+ * followers out: src/domain/notifications/recipients.ts).
+ */
 export function unfollow(
   deps: CaseDeps,
   caseId: string,
   userId: string,
   at: Date,
+  policy?: Policy,
 ): Promise<{ changed: boolean }> {
-  return setFollowing(deps, caseId, userId, at, false);
+  return setFollowing(deps, caseId, userId, at, false, policy);
 }
 
 function setFollowing(
@@ -52,7 +79,9 @@ function setFollowing(
   userId: string,
   at: Date,
   following: boolean,
+  policy: Policy | undefined,
 ): Promise<{ changed: boolean }> {
+  if (policy !== undefined && !followersAllowed(policy)) return Promise.reject(new FollowersOffError());
   const actor = teamActor(userId);
   return runCaseCommand<{ changed: boolean }>(deps, { id: caseId }, at, async (row, trx) => {
     const follower = trx

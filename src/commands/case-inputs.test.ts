@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { closingOutcomesFor } from "../domain/lifecycle/policy-rules.js";
 import type { Policy } from "../policy/schema.js";
+import type { StaffCase } from "../store/staff-case-read.js";
 import { InvalidCaseCommandError } from "../store/staff-errors.js";
 import { dueDateInput, parseDueDate } from "../workspace/local-time.js";
-import { checkCwe, cvssOf, cvssVersionOf, severityOfScore } from "./triage-input.js";
+import { checkCwe, cvssOf, cvssVersionOf, severityOfScore, triageChanges } from "./triage-input.js";
 
 describe("what the commands check before the store", () => {
   it("reads a due date as the end of that day in the program's time zone", () => {
@@ -54,5 +55,17 @@ describe("what the commands check before the store", () => {
     expect(closingOutcomesFor("new", plain)).not.toContain("no-incident");
     expect(closingOutcomesFor("new", register)).toContain("no-incident");
     expect(closingOutcomesFor("closed", plain)).toEqual([]);
+  });
+
+  it("takes only the priorities the program's register uses", () => {
+    const current = { triage: { cvss31: null, cvss40: null } } as unknown as StaffCase;
+    const twoLevels = { incident: { register: { priorities: ["low", "high"] } } } as unknown as Policy;
+    const plain = { incident: { register: undefined } } as unknown as Policy;
+    expect(triageChanges(twoLevels, current, { priority: "high" })).toEqual({ priority: "high" });
+    expect(triageChanges(twoLevels, current, { priority: null })).toEqual({ priority: null });
+    expect(() => triageChanges(twoLevels, current, { priority: "medium" })).toThrow(
+      "one of this program's priorities: low, high",
+    );
+    expect(triageChanges(plain, current, { priority: "medium" })).toEqual({ priority: "medium" });
   });
 });

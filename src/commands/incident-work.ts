@@ -1,7 +1,7 @@
 import type { Keyring } from "../crypto/keyring.js";
 import { type ChecklistList, checklistMarks, doneKeys, markKey } from "../domain/incident/checklist.js";
 import { type PhaseWork, type PolicyPhase, phaseStates } from "../domain/incident/phases.js";
-import { checklistKey, resolutionChecklist } from "../domain/incident/register.js";
+import { checklistKey, coordinatorDuties, resolutionChecklist } from "../domain/incident/register.js";
 import { type Policy, PRIORITIES } from "../policy/schema.js";
 import { caseEventsOfTypes } from "../store/case-event-read.js";
 import type { NewEvent } from "../store/event-log.js";
@@ -41,9 +41,13 @@ export function openPhaseWork(phase: PolicyPhase, work: IncidentWork): PhaseWork
   };
 }
 
-/** The items of a checklist the policy defines, or undefined when it defines no such list. */
+/**
+ * The items of a checklist the policy defines (`resolution`, `coordinator`, `phase:<id>`), or
+ * undefined when it defines no such list.
+ */
 export function checklistItems(policy: Policy, list: string): { key: string; text: string }[] | undefined {
   if (list === "resolution") return resolutionChecklist(policy);
+  if (list === "coordinator") return coordinatorDuties(policy);
   if (!list.startsWith("phase:")) return undefined;
   const phase = policy.incident.phases.find((candidate) => `phase:${candidate.id}` === list);
   return phase?.tasks.map((text) => ({ key: checklistKey(text), text }));

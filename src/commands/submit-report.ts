@@ -8,6 +8,7 @@ import { GENESIS_HASH } from "../store/chain.js";
 import type { NewEvent } from "../store/event-log.js";
 import { newReporterToken, randomId, sha256Hex } from "../store/ids.js";
 import { currentSearchKey, termHashes } from "../store/search-index.js";
+import type { TeamActor } from "../store/staff-validation.js";
 import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
 
 /**
@@ -18,8 +19,12 @@ import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
  */
 export async function submitReport(
   deps: CaseDeps,
-  /** `defaultAssignee`: the address of the member a new case goes to (the register's default assignee). */
-  report: NewReport & { defaultAssignee?: string | null },
+  /**
+   * `defaultAssignee`: the address of the member a new case goes to (the register's default assignee).
+   * `openedBy`: the team member who opened the case (an incident without a reporter): the actor
+   * of its first events instead of "reporter", and the case's `opened_by`.
+   */
+  report: NewReport & { defaultAssignee?: string | null; openedBy?: TeamActor },
   /** More writes in the same transaction (mail intake: its threads, receipt and inbound row). */
   also?: (trx: Trx, caseId: string, reporterToken: string) => Promise<void>,
 ): Promise<{ caseId: string; reporterToken: string }> {
@@ -27,12 +32,13 @@ export async function submitReport(
   const caseId = randomId();
   const reporterToken = newReporterToken();
   const at = report.receivedAt;
+  const author = report.openedBy ?? "reporter";
   const sealed = sealReport(keyring, caseId, report);
   const attachments = report.attachments.map((file) => sealAttachment(keyring, caseId, file, "reporter", at));
   const events: NewEvent[] = [
     {
       type: "case.received",
-      actor: "reporter",
+      actor: author,
       at,
       payload: {
         source: report.source,
@@ -43,7 +49,7 @@ export async function submitReport(
     ...attachments.map(
       (file): NewEvent => ({
         type: "attachment.added",
-        actor: "reporter",
+        actor: author,
         at,
         payload: { attachmentId: file.id },
       }),
@@ -75,6 +81,7 @@ export async function submitReport(
         last_event_hash: GENESIS_HASH,
         next_due_at: null,
         search_key_id: searchKey.id,
+        opened_by: report.openedBy === undefined ? null : report.openedBy.slice("team:".length),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

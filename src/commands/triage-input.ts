@@ -43,7 +43,14 @@ export async function triageCase(
 
 export function triageChanges(policy: Policy, current: StaffCase, input: TriageInput): TriageChanges {
   const changes: TriageChanges = {};
-  if (input.priority !== undefined) changes.priority = input.priority;
+  if (input.priority !== undefined) {
+    // The register's priorities (`incident.register.priorities`) are the only ones the program uses.
+    const used = policy.incident.register?.priorities;
+    if (input.priority !== null && used !== undefined && !used.includes(input.priority)) {
+      throw new InvalidCaseCommandError("priority", `one of this program's priorities: ${used.join(", ")}`);
+    }
+    changes.priority = input.priority;
+  }
   if (input.dueDate !== undefined)
     changes.dueAt =
       input.dueDate === null ? null : parseDueDate(input.dueDate, policy.serviceLevels.calendar.timeZone);

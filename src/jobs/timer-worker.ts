@@ -1,8 +1,10 @@
 import type { Transaction } from "kysely";
 import type { Logger } from "pino";
+import { ALL_PROGRAMS } from "../auth/staff.js";
 import { appendToCase, lockCase } from "../commands/case-change.js";
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
 import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../domain/clocks/disclosure.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
@@ -189,7 +191,7 @@ async function processCase(
   );
   const plan = planEscalation(caseId, policy, facts, taken, now);
   const disclosure = planDisclosure(caseId, policy, facts, taken, now);
-  const people = await peopleOf(deps.keyring, trx, row);
+  const people = await peopleOf(deps.keyring, trx, row, openItemOwners(facts));
   const names = await userNames(trx, events, people);
   // Mail to the reporter goes as the program, threaded and (when possible) encrypted.
   const toReporter =
@@ -376,10 +378,43 @@ async function programsWithSigningKeys(store: Store): Promise<Set<string>> {
   return new Set(rows.map((row) => row.program));
 }
 
+/** The owners of the case's open work items: the people `user:<id>` steps may name. */
+function openItemOwners(facts: CaseClockFacts): string[] {
+  const owners = (facts.actionItems ?? []).flatMap((item) =>
+    item.doneAt === null && item.owner !== null ? [item.owner] : [],
+  );
+  return [...new Set(owners)];
+}
+
+/**
+ * Of `userIds`, those who may still work the program's cases (an enabled account, responder or
+ * administrator of the program or of every program), with their addresses: an owner who left the
+ * team is not mailed about its cases any more.
+ */
+async function workingMembers(
+  trx: Transaction<DatabaseSchema>,
+  program: string,
+  userIds: readonly string[],
+): Promise<{ id: string; email: string }[]> {
+  if (userIds.length === 0) return [];
+  return trx
+    .selectFrom("users")
+    .innerJoin("memberships", "memberships.user_id", "users.id")
+    .select(["users.id", "users.email"])
+    .distinct()
+    .where("users.id", "in", [...userIds])
+    .where("users.disabled_at", "is", null)
+    .where("memberships.program", "in", [program, ALL_PROGRAMS])
+    .where("memberships.role", "in", ["responder", "admin"])
+    .orderBy("users.id")
+    .execute();
+}
+
 async function peopleOf(
   keyring: Keyring,
   trx: Transaction<DatabaseSchema>,
   row: CasesTable,
+  ownerIds: readonly string[],
 ): Promise<CasePeople & { reporterKey: string | null }> {
   const followers = await trx
     .selectFrom("case_followers")
@@ -408,7 +443,8 @@ async function peopleOf(
     reporterEmail = contact.email ?? null;
     reporterKey = contact.openpgpKey ?? null;
   }
-  return { assignee: assignee ?? null, followers, reporterEmail, reporterKey };
+  const owners = await workingMembers(trx, row.program, ownerIds);
+  return { assignee: assignee ?? null, followers, reporterEmail, reporterKey, owners };
 }
 
 /**

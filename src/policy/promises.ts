@@ -137,6 +137,10 @@ const PRIVACY_INCIDENT = test(
   "test/workspace/privacy-incident.test.ts",
   "marking starts the clock, the inbox sorts the case first, warnings at 54 h and 72 h, notifying stops it",
 );
+const USER_NOTIFICATION = test(
+  "test/workspace/user-notification.test.ts",
+  "lists a task per channel with drafts once user data was affected, tells the team when it is overdue, and stops per channel once done",
+);
 const PRIVACY_API = test(
   "test/workspace/privacy-incident.test.ts",
   "through the API: a past start, 409 before marking, 400 without a policy deadline, 403 for a viewer",
@@ -349,9 +353,16 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
   "scope.outOfScope[].reason": published("tells people why it is not covered, on the policy page"),
   "scope.excludedActivities[].activity": published("a rule for researchers, listed on the policy page"),
   "scope.excludedActivities[].description": published("a rule for researchers, listed on the policy page"),
-  "scope.thirdPartyReports.action": notYet(
-    11,
-    "closing a case as third-party refers, forwards or declines as the policy says (today only the message is used)",
+  "scope.thirdPartyReports.action": enforced(
+    "a case closed as third-party tells the reporter what the team does with it (refers them to the maintainers, forwards it, or declines it), before the policy's message",
+    test(
+      "src/domain/lifecycle/policy-rules.test.ts",
+      "says the team forwards it, or declines it, before the policy's words",
+    ),
+    test(
+      "test/workspace/lifecycle.test.ts",
+      "closes a report about another project as third-party with the policy's words for the reporter",
+    ),
   ),
   "scope.thirdPartyReports.message": enforced(
     "what the reporter reads when their case is closed as a third-party issue",
@@ -517,9 +528,32 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
   ),
 
   // incident: response phases and the incident register
-  "incident.coordinator.role": notYet(11, "the assignee or the lead is named the case's coordinator"),
-  "incident.coordinator.duties": notYet(11, "the coordinator's duties are a checklist on the case"),
-  "incident.keepReporterInformed": notYet(11, "the reporter hears of every step of the incident response"),
+  "incident.coordinator.role": enforced(
+    "the case page names the coordinator: the case's assignee, or the program's leads",
+    test(
+      "test/workspace/coordinator.test.ts",
+      "names the assignee as the coordinator and keeps their duties as a checklist",
+    ),
+  ),
+  "incident.coordinator.duties": enforced(
+    "the coordinator's duties are a checklist on the case",
+    test(
+      "test/workspace/coordinator.test.ts",
+      "names the assignee as the coordinator and keeps their duties as a checklist",
+    ),
+    test("test/workspace/coordinator.test.ts", "has no coordinator where the policy names none (Kafe)"),
+  ),
+  "incident.keepReporterInformed": enforced(
+    "the reporter is mailed every step (state changes, shared incident phases); without it only what asks something of them, answers them or closes the case; their page shows every step either way",
+    test(
+      "test/jobs/reporter-informed.test.ts",
+      "mails every step to a reporter the policy promises to keep informed (Kitsu)",
+    ),
+    test(
+      "test/jobs/reporter-informed.test.ts",
+      "mails only what asks something of the reporter or closes the case otherwise (Kafe)",
+    ),
+  ),
   "incident.phases[].id": enforced(
     "the steps recorded on a case name the phase; unknown phases are refused",
     KITSU_PHASES,
@@ -575,26 +609,57 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
     SKIPPING,
   ),
   "incident.phases[].endsWithPublicAnnouncement": enforced(
-    "the reporter is told a public announcement follows when the phase completes",
+    "the reporter is told a public announcement follows when the phase completes, and the case page asks the team for the draft",
     test(
       "src/domain/incident/phases.test.ts",
       "says a public announcement follows remediation, and invites the reporter to the postmortem",
+    ),
+    test(
+      "test/workspace/public-announcements.test.ts",
+      "asks for the announcement when Kitsu's remediation completes and no draft exists yet",
     ),
   ),
   "incident.phases[].reporterInvited": enforced(
-    "the reporter is invited to take part when the phase starts",
+    "the reporter is invited to take part when the phase starts; their case page takes their feedback while it runs (refused before and after), and it is part of the case",
     test(
       "src/domain/incident/phases.test.ts",
       "says a public announcement follows remediation, and invites the reporter to the postmortem",
     ),
+    test(
+      "test/workspace/postmortem.test.ts",
+      "invites the reporter's feedback while the postmortem runs, and tells an action item's owner when it falls due until it is done",
+    ),
   ),
-  "incident.register.backgroundLinks": notYet(
-    11,
-    "each case links to its background information (a support ticket)",
+  "incident.register.backgroundLinks": enforced(
+    "each case of the program keeps a list of http(s) background links (at most 20), edited on the case page, each change one internal event; a new incident may bring them; without the key, links are refused",
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "adds and removes background links on any case of the program, one internal event each",
+    ),
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "refuses javascript:, data: and other links that are not web addresses, and a 21st link",
+    ),
+    test("test/workspace/staff-incidents.test.ts", "escapes links and typed text where it renders them"),
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "opens no incident where there is no register, and keeps a register's choices of tags and links",
+    ),
   ),
-  "incident.register.sourceTags": unproven(
-    "the triage form offers these as source tags",
-    "a case-page test finding the policy's source tags as checkboxes in the triage form",
+  "incident.register.sourceTags": enforced(
+    "an incident the team opens must name one of these as its source (when the policy lists any; none otherwise), kept as its tag; the triage form offers them as source tags",
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "opens an incident from the form with a source tag, two links and an asset, for the default assignee, with no reporter",
+    ),
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "refuses a wrong source tag, an unknown asset, huge fields and bad links, and writes nothing",
+    ),
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "opens no incident where there is no register, and keeps a register's choices of tags and links",
+    ),
   ),
   "incident.register.defaultAssignee": enforced(
     "a new case (web, API, mail) is assigned to the member with this contact's address who may work cases",
@@ -606,10 +671,14 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
       "test/workspace/incident-register.test.ts",
       "leaves the case unassigned when the default assignee has no account that may work cases",
     ),
+    test(
+      "test/workspace/incident-register.test.ts",
+      "assigns a report that came by mail to the default assignee too",
+    ),
   ),
-  "incident.register.priorities": unproven(
-    "the triage form offers only these priorities (the API still takes low, medium or high)",
-    "a case-page test finding exactly the policy's priorities in the triage form",
+  "incident.register.priorities": enforced(
+    "the triage form offers only these priorities, the form and the API refuse any other, and a question whose yes means top priority raises to the highest of them",
+    test("src/commands/case-inputs.test.ts", "takes only the priorities the program's register uses"),
   ),
   "incident.register.dueDateRequired": enforced(
     "a case cannot leave triage without a due date; the due date is a clock that warns and tells the assignee, then escalates to the emergency contacts",
@@ -626,9 +695,12 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
       "owes nothing on the due date of a case fixed or closed in time",
     ),
   ),
-  "incident.register.followers": notYet(
-    11,
-    "follow and unfollow only when the register has followers (today they always work)",
+  "incident.register.followers": enforced(
+    "false: following and unfollowing are refused (409) and not offered, and notifications to followers reach nobody",
+    test(
+      "test/workspace/staff-incidents.test.ts",
+      "refuses following where the register has no followers, and shows no follow button",
+    ),
   ),
   "incident.register.noIncidentOutcome": enforced(
     "a case may be closed as no-incident only when set",
@@ -672,13 +744,27 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
       "closes as no incident without a due date or a classification",
     ),
   ),
-  "incident.register.problemManagement.when": notYet(
-    11,
-    "the team is asked to open problem management when this happens",
+  "incident.register.problemManagement.when": enforced(
+    "the case page gives these as the reasons to open a problem from the case or link it to one; problems (P-1, P-2, … per program) exist only for programs with problem management",
+    test(
+      "test/workspace/problem-management.test.ts",
+      "opens P-1 from a recurring case, links the second, and counts its cases on the problem page",
+    ),
+    test(
+      "test/workspace/problem-management.test.ts",
+      "answers 404 for a program whose policy has no problem management (Kafe), and shows no panel",
+    ),
   ),
-  "incident.register.problemManagement.action": notYet(
-    11,
-    "what the team is asked to do for problem management",
+  "incident.register.problemManagement.action": enforced(
+    "the case page shows it beside the forms that open, link and unlink problems; a problem records its root cause and its state (open, known error, resolved), and counts its cases",
+    test(
+      "test/workspace/problem-management.test.ts",
+      "opens P-1 from a recurring case, links the second, and counts its cases on the problem page",
+    ),
+    test(
+      "test/workspace/problem-management.test.ts",
+      "records the analysis: a known error or a resolved problem needs its root cause",
+    ),
   ),
 
   // disclosure
@@ -735,12 +821,26 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
   "disclosure.wording.appliesTo": notYet(12, "which public fixes the forbidden words are checked in"),
   "disclosure.wording.forbiddenWords": notYet(12, "public fix texts are checked for these words"),
   "disclosure.wording.guidance": notYet(12, "shown to the team where the wording is checked"),
-  "disclosure.userNotification.when": notYet(
-    11,
-    "the team is asked to notify affected users when this is so",
+  "disclosure.userNotification.when": enforced(
+    "a case marked as one where user data was affected (a privacy incident), or with `always` also a fixed case, gets the task to tell affected users, due 72 hours later; overdue channels are escalated until done",
+    USER_NOTIFICATION,
+    test(
+      "test/workspace/user-notification.test.ts",
+      "refuses to mark a channel done before the task appears, and where the policy promises no user notification",
+    ),
+    test(
+      "test/workspace/user-notification.test.ts",
+      "gives a fixed case the task, due 72 hours after the fix",
+    ),
   ),
-  "disclosure.userNotification.channels": notYet(11, "how affected users are notified"),
-  "disclosure.userNotification.text": notYet(11, "the words of the notice to affected users"),
+  "disclosure.userNotification.channels": enforced(
+    "one item of the task per channel, each with its draft, its own clock and its own done mark with what was sent",
+    USER_NOTIFICATION,
+  ),
+  "disclosure.userNotification.text": enforced(
+    "shown with the task and quoted in each channel's draft",
+    USER_NOTIFICATION,
+  ),
   "disclosure.authorityNotification.when": enforced(
     "marking a case a privacy incident starts the authority clock",
     PRIVACY_INCIDENT,
@@ -754,7 +854,29 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
     "names the authority on the case page and in the warnings",
     PRIVACY_INCIDENT,
   ),
-  "disclosure.publicAnnouncement": notYet(11, "a fixed case asks the team for its public announcement"),
+  "disclosure.publicAnnouncement": enforced(
+    "the case page drafts an announcement; a second member approves it; it is published at /p/{program}/announcements and in its Atom feed, never before the disclosure date; other programs have none",
+    test(
+      "test/workspace/public-announcements.test.ts",
+      "drafts, reviews and publishes Kitsu's announcement only after the disclosure date, on its page, the list and the feed",
+    ),
+    test(
+      "test/workspace/public-announcements.test.ts",
+      "needs a new approval after an edit, keeps a published announcement final, and one slug per program",
+    ),
+    test(
+      "test/workspace/public-announcements.test.ts",
+      "neutralises Markdown and HTML injection on the page and in the feed, and refuses overlong text",
+    ),
+    test(
+      "test/workspace/public-announcements.test.ts",
+      "has no announcements where the policy publishes none, and 404s unknown or malformed slugs",
+    ),
+    test(
+      "test/workspace/public-announcements.test.ts",
+      "publishes once the clock is past the embargo's end, and names that end before",
+    ),
+  ),
 
   // recognition
   "recognition.credit.places[].kind": notYet(13, "the reporter is credited in each place"),

@@ -16,6 +16,7 @@ import { sha256Hex } from "./ids.js";
 import {
   incidentPhasePayload,
   reporterAgreementPayload,
+  reporterFeedbackPayload,
   stateChangedPayload,
   teamReplyPayload,
 } from "./staff-events.js";
@@ -215,6 +216,8 @@ function timelineEntry(
       agreementAnswers.push({ seq: event.seq, agree });
       return { ...entry, text: comment };
     }
+    case "reporter.feedback":
+      return { ...entry, text: reporterFeedbackPayload.parse(payload).text };
     default:
       return entry; // a visible type with nothing more to show
   }

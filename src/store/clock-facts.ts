@@ -52,6 +52,11 @@ export const CLOCK_COLUMNS = [
 export interface ClockNeeds {
   agreement: boolean;
   waits: boolean;
+  /**
+   * The case's work items (`case_action_items`: postmortem action items, telling affected users):
+   * a query of plain columns, no decryption. Absent: not read.
+   */
+  actionItems?: boolean;
 }
 
 export function clockNeeds(policy: Policy): ClockNeeds {
@@ -59,6 +64,7 @@ export function clockNeeds(policy: Policy): ClockNeeds {
   return {
     agreement: clocks.some((clock) => clock.stopsWhen === "reporter-agreed"),
     waits: clocks.some((clock) => clock.pausesWhileWaitingForReporter),
+    actionItems: policy.incident.phases.length > 0 || policy.disclosure.userNotification !== undefined,
   };
 }
 
@@ -66,6 +72,8 @@ export interface ClockHistory {
   reporterAgreedAt: Date | null;
   /** Present when the waits were read (ClockNeeds.waits). */
   stateChanges?: StateChange[];
+  /** Present when the work items were read (ClockNeeds.actionItems). */
+  actionItems?: NonNullable<CaseClockFacts["actionItems"]>[number][];
 }
 
 /** The clock histories of the given cases, each read as far as its needs say. */
@@ -80,6 +88,7 @@ export async function clockHistories(
       c.needs.waits ? { reporterAgreedAt: null, stateChanges: [] } : { reporterAgreedAt: null },
     ]),
   );
+  await readActionItems(db, histories, cases);
   const types = (needs: ClockNeeds) => [
     ...(needs.agreement ? ["reporter.agreement"] : []),
     ...(needs.waits ? ["case.state_changed"] : []),
@@ -119,6 +128,35 @@ export async function clockHistories(
   return histories;
 }
 
+/** Fills in the work items of the cases that need them, in one query. */
+async function readActionItems(
+  db: Kysely<DatabaseSchema> | Transaction<DatabaseSchema>,
+  histories: Map<string, ClockHistory>,
+  cases: readonly { id: string; needs: ClockNeeds }[],
+): Promise<void> {
+  const ids = cases.filter((c) => c.needs.actionItems === true).map((c) => c.id);
+  if (ids.length === 0) return;
+  for (const id of ids) {
+    const history = histories.get(id);
+    if (history !== undefined) history.actionItems = [];
+  }
+  const rows = await db
+    .selectFrom("case_action_items")
+    .select(["case_id", "id", "owner", "due_at", "done_at"])
+    .where("case_id", "in", ids)
+    .orderBy("case_id")
+    .orderBy("created_at")
+    .execute();
+  for (const row of rows) {
+    histories.get(row.case_id)?.actionItems?.push({
+      id: row.id,
+      owner: row.owner,
+      dueAt: new Date(row.due_at),
+      doneAt: row.done_at === null ? null : new Date(row.done_at),
+    });
+  }
+}
+
 /** The clock facts of a case row and its history. */
 export function clockFactsOfRow(row: ClockColumns, history: ClockHistory | undefined): CaseClockFacts {
   const date = (value: string | null) => (value === null ? null : new Date(value));
@@ -140,5 +178,6 @@ export function clockFactsOfRow(row: ClockColumns, history: ClockHistory | undef
     ...(history?.stateChanges === undefined
       ? {}
       : { waitingForReporter: waitingForReporter(history.stateChanges) }),
+    ...(history?.actionItems === undefined ? {} : { actionItems: history.actionItems }),
   };
 }

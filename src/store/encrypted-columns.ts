@@ -8,6 +8,7 @@ import {
   keyIdOf,
 } from "../crypto/envelope.js";
 import { aad } from "./aad.js";
+import { problemAad } from "./problems.js";
 import type { DatabaseSchema } from "./schema.js";
 import { searchKeyAad } from "./search-index.js";
 
@@ -225,4 +226,5 @@ export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
     aadOf: aad.programKey,
   }),
   inboundMail,
+  textColumnTable({ table: "problems", key: "id", column: "content_ct", batchSize: 200, aadOf: problemAad }),
 ];

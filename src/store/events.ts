@@ -26,6 +26,7 @@ export const mailFacts = z.object({
 export type MailFacts = z.infer<typeof mailFacts>;
 
 export const caseReceivedPayload = z.object({
+  /** The door the case came through: the web form, the API or email (for an incident the team opened: its form or the API). */
   source: z.enum(["web", "api", "email"]),
   assetId: z.string().nullable(),
   mail: mailFacts.optional(),
@@ -66,4 +67,6 @@ export const REPORTER_VISIBLE_EVENTS: readonly string[] = [
   "reporter.agreement",
   // An incident phase step with a message for the reporter (src/store/incident-phases.ts).
   "incident.phase_shared",
+  // The reporter's own feedback when a phase invites it (Kitsu's postmortem; src/commands/postmortem.ts).
+  "reporter.feedback",
 ];

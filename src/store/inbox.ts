@@ -23,6 +23,7 @@ export interface InboxFilter {
   /** A user id; null: unassigned cases only. */
   assignee?: string | null;
   asset?: string;
+  /** web, api, email (reports by the door they came through), or staff (incidents the team opened). */
   source?: string;
   tag?: string;
   /** true: only cases whose next deadline is before `now`; false: only cases that are not overdue. */
@@ -50,6 +51,7 @@ export interface InboxRow {
   priority: string | null;
   assignee: string | null;
   assetId: string | null;
+  /** The door a report came through, or `staff` for an incident the team opened. */
   source: string;
   tags: string[];
   receivedAt: Date;
@@ -139,7 +141,12 @@ export async function listInbox(
         : query.where("assignee", "=", filter.assignee ?? ""),
     )
     .$if(filter.asset !== undefined, (query) => query.where("asset_id", "=", filter.asset ?? ""))
-    .$if(filter.source !== undefined, (query) => query.where("source", "=", filter.source ?? ""))
+    // `staff`: the incidents the team opened itself (`opened_by`); any other source is a door
+    // reports came through.
+    .$if(filter.source === "staff", (query) => query.where("opened_by", "is not", null))
+    .$if(filter.source !== undefined && filter.source !== "staff", (query) =>
+      query.where("source", "=", filter.source ?? "").where("opened_by", "is", null),
+    )
     .$if(filter.tag !== undefined, (query) =>
       query.where("cases.id", "in", (eb) =>
         eb
@@ -202,6 +209,7 @@ export async function listInbox(
         "assignee",
         "asset_id",
         "source",
+        "opened_by",
         "acknowledge_by",
         "due_at",
         "next_due_at",
@@ -246,7 +254,7 @@ export async function listInbox(
       priority: row.priority,
       assignee: row.assignee,
       assetId: row.asset_id,
-      source: row.source,
+      source: row.opened_by === null ? row.source : "staff",
       tags: tagsOf.get(row.id) ?? [],
       receivedAt: new Date(row.received_at),
       acknowledgeBy: date(row.acknowledge_by),

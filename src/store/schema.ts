@@ -369,3 +369,99 @@ export interface RateCountersTable {
 export interface DatabaseSchema {
   rate_counters: RateCountersTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120801_problems: problem management (src/domain/problems, src/store/problems.ts).
+
+export interface ProblemsTable {
+  id: string;
+  program: string;
+  /** Per program: P-1, P-2, … (unique with `program`). */
+  number: number;
+  /** `open`, `known-error` or `resolved` (src/domain/problems/problem-rules.ts). */
+  state: string;
+  /** Encrypted JSON: title and root cause (AAD `problem:<id>:content`). */
+  content_ct: string;
+  created_at: string;
+  /** The user id of the member who opened it. */
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** The problem a case is linked to now (at most one); the case's events keep the history. */
+export interface ProblemCasesTable {
+  case_id: string;
+  problem_id: string;
+  linked_at: string;
+  linked_by: string;
+}
+
+/** The last problem number given in a program. */
+export interface ProblemCountersTable {
+  program: string;
+  last_number: number;
+}
+
+export interface DatabaseSchema {
+  problems: ProblemsTable;
+  problem_cases: ProblemCasesTable;
+  problem_counters: ProblemCountersTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120802_announcements: published public announcements (src/store/announcements.ts).
+
+export interface AnnouncementsTable {
+  /** The announcement's own random id (its Atom entry is urn:uuid:<id>). */
+  id: string;
+  program: string;
+  /** Unique per program: /p/{program}/announcements/{slug}. */
+  slug: string;
+  /** The case it announces (one announcement per case); never shown on the public pages. */
+  case_id: string;
+  /** Public text, so plain: title and Markdown body as approved (src/domain/announcements). */
+  title: string;
+  body: string;
+  published_at: string;
+}
+
+export interface DatabaseSchema {
+  announcements: AnnouncementsTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120803_action_items: work items with a due date of their own (postmortem action
+// items, the task to tell affected users); their words are in the case's events.
+
+export interface CaseActionItemsTable {
+  case_id: string;
+  /** Per case: "1", "2", … for action items; `notify-<channel>` for the user notification task. */
+  id: string;
+  kind: "process" | "code" | "user-notification";
+  /** The user who owns the item (action items); null for the user notification task. */
+  owner: string | null;
+  due_at: string;
+  done_at: string | null;
+  created_at: string;
+}
+
+export interface CasesTable {
+  /**
+   * The earliest due date of an open row of `case_action_items`; joins `next_due_at`. Optional in
+   * the type only, so rows built by hand (bench fixtures) need not name it.
+   */
+  action_items_due_at?: string | null;
+}
+
+export interface DatabaseSchema {
+  case_action_items: CaseActionItemsTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120804_opened_by: incidents the team opened itself (src/commands/open-incident.ts).
+
+export interface CasesTable {
+  /** The team member who opened the case as an incident; null for a report. */
+  opened_by: string | null;
+}

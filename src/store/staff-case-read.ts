@@ -9,6 +9,7 @@ import { attachmentAddedPayload, REPORTER_VISIBLE_EVENTS, reporterMessagePayload
 import {
   incidentPhasePayload,
   reporterAgreementPayload,
+  reporterFeedbackPayload,
   stateChangedPayload,
   teamReplyPayload,
 } from "./staff-events.js";
@@ -56,6 +57,8 @@ export interface StaffCase {
   program: string;
   state: string;
   source: string;
+  /** The team member who opened the case as an incident; null for a report. */
+  openedBy: string | null;
   assetId: string | null;
   receivedAt: Date;
   updatedAt: Date;
@@ -138,6 +141,7 @@ export async function getCaseForStaff(
     program: row.program,
     state: row.state,
     source: row.source,
+    openedBy: row.opened_by,
     assetId: row.asset_id,
     receivedAt: new Date(row.received_at),
     updatedAt: new Date(row.updated_at),
@@ -216,6 +220,8 @@ function eventText(type: string, payload: Json): { text?: string; attachmentIds?
     }
     case "reporter.agreement":
       return { text: reporterAgreementPayload.parse(payload).comment };
+    case "reporter.feedback":
+      return { text: reporterFeedbackPayload.parse(payload).text };
     case "incident.phase_noted":
     case "incident.phase_shared": {
       const { reporterMessage } = incidentPhasePayload.parse(payload);

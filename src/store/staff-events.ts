@@ -24,6 +24,8 @@ export const stateChangedPayload = z.looseObject({
 });
 export const agreementRequestedPayload = z.looseObject({ dueAt: z.string() });
 export const reporterAgreementPayload = z.object({ agree: z.boolean(), comment: z.string() });
+/** The reporter's feedback when a phase invites it (src/commands/postmortem.ts). Reporter-visible. */
+export const reporterFeedbackPayload = z.object({ phaseId: z.string(), text: z.string() });
 /** A step of the policy's incident response (src/store/incident-phases.ts). */
 export const incidentPhasePayload = z.object({
   phaseId: z.string(),

@@ -26,6 +26,7 @@ import { HttpError } from "./errors.js";
 import { csrfTokenOf, multipartFormReader } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
+import { announcementRoutes } from "./routes/announcements.js";
 import { apiRoutes } from "./routes/api.js";
 import { authRoutes } from "./routes/auth/index.js";
 import { mailQueueRoutes } from "./routes/mail-queue.js";
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(powRoutes, { options: context.pow, replay: context.replay });
   await app.register(async (scope) => publicRoutes(scope, context));
+  await app.register(async (scope) => announcementRoutes(scope, context));
   await app.register(async (scope) => reportFormRoutes(scope, context));
   await app.register(async (scope) => reporterRoutes(scope, context));
   await app.register(async (scope) => apiRoutes(scope, context));

@@ -1,3 +1,4 @@
+import { FollowersOffError } from "../commands/assignment.js";
 import { CaseNotFoundError } from "../store/cases.js";
 import {
   AgreementNotPendingError,
@@ -23,7 +24,8 @@ import { HttpError } from "./errors.js";
  * - malformed input (a bad vector, an unknown asset, an empty reply): 400 naming the field;
  * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404;
  * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`;
- * - "the authority was notified" on a case that is not a privacy incident: 409.
+ * - "the authority was notified" on a case that is not a privacy incident: 409;
+ * - following a case of a program whose register has no followers: 409 `followers_off`.
  */
 export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof CaseNotFoundError) return new HttpError(404, "not_found", "Case not found.");
@@ -47,6 +49,7 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof DuplicateOfUnknownError)
     return new HttpError(400, "invalid_transition", message, [{ field: "duplicateOf", message }]);
   if (error instanceof IncidentPhaseRefused) return new HttpError(409, "phase_not_allowed", message);
+  if (error instanceof FollowersOffError) return new HttpError(409, "followers_off", message);
   if (error instanceof AgreementNotPendingError) return new HttpError(409, "agreement_not_pending", message);
   if (error instanceof InvalidCursorError) return new HttpError(400, "invalid_cursor", message);
   if (error instanceof NotAPrivacyIncidentError)

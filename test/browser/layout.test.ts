@@ -32,7 +32,15 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
   let staff: BrowserContext;
   let page: Page;
   /** The pages to check: the inbox, a worked case and its reporter's private page. */
-  const urls = { inbox: "", case: "", reporter: "", reportForm: "" };
+  const urls = {
+    inbox: "",
+    case: "",
+    reporter: "",
+    reportForm: "",
+    announcements: "",
+    problems: "",
+    problem: "",
+  };
 
   beforeAll(async () => {
     [browser, embargo] = await Promise.all([launchBrowser(), startEmbargo()]);
@@ -65,6 +73,7 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     ]);
     urls.reporter = created.reporterUrl;
     urls.reportForm = `${embargo.url}/p/kafe/report`;
+    urls.announcements = `${embargo.url}/p/kitsu/announcements`;
     await signInInBrowser(page, embargo, member);
     urls.inbox = page.url();
 
@@ -85,6 +94,23 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     await page.getByLabel("Note (only the team sees it)").fill("Internal: the renderer's sanitiser is off.");
     await page.getByRole("button", { name: "Add internal note" }).click();
     await expectHeading(page, title);
+
+    // Problem management (Rocket.Chat's policy has it): a problem opened from a case.
+    const recurring = await submitReportByApi(embargo, "rocketchat", {
+      title: "Messages of a left room keep arriving",
+      fields: { description: `Seen again after ${LONG_URL}` },
+    });
+    await page.goto(`${embargo.url}/cases/${recurring.id}`);
+    await page.getByLabel("Problem title").fill("Room subscriptions survive a reconnect");
+    await page
+      .getByLabel(/^Problem root cause/)
+      .fill(`The resume path skips the membership check: ${LONG_URL}`);
+    await page.getByRole("button", { name: "Open problem" }).click();
+    await expectHeading(page, "Messages of a left room keep arriving");
+    urls.problems = `${embargo.url}/problems/rocketchat`;
+    urls.problem = `${embargo.url}/problems/rocketchat/1`;
+    await page.goto(urls.problem);
+    await expectHeading(page, "P-1: Room subscriptions survive a reconnect");
   });
   afterAll(async () => {
     await closeAll(staff);
@@ -99,7 +125,15 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
       await page.goto(url);
       widths[name] = await scrollWidth(page);
     }
-    expect(widths).toEqual({ inbox: 375, case: 375, reporter: 375, reportForm: 375 });
+    expect(widths).toEqual({
+      inbox: 375,
+      case: 375,
+      reporter: 375,
+      reportForm: 375,
+      announcements: 375,
+      problems: 375,
+      problem: 375,
+    });
   });
 
   it("has no serious or critical axe-core violations, in light and dark colours", async () => {

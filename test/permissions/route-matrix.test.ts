@@ -50,6 +50,11 @@ const TABLE: Record<string, Entry> = {
   "GET /p/:program/security.txt": { expected: PUBLIC },
   // Kafe's policy has no program key: nobody gets one, everybody gets the same answer.
   "GET /p/:program/openpgp.asc": { expected: all("hidden") },
+  // Public announcements: Kafe's policy publishes none, so everybody gets 404 (a program that
+  // publishes them: test/workspace/public-announcements.test.ts).
+  "GET /p/:program/announcements": { expected: all("hidden") },
+  "GET /p/:program/announcements.atom": { expected: all("hidden") },
+  "GET /p/:program/announcements/:slug": { expected: all("hidden") },
   // Web Key Directory: no program has a key in this database, so no address has one.
   "GET /.well-known/openpgpkey/hu/:hash": { expected: all("hidden") },
   "GET /.well-known/openpgpkey/policy": { expected: PUBLIC },
@@ -64,6 +69,8 @@ const TABLE: Record<string, Entry> = {
   "GET /r/:token/receipt": { expected: REPORTER_LINK },
   "POST /r/:token/messages": { expected: REPORTER_LINK, body: { message: "more details" } },
   "POST /r/:token/agreement": { expected: REPORTER_LINK, body: { agree: "yes", comment: "" } },
+  // Kafe's policy invites no feedback (409 for the reporter).
+  "POST /r/:token/feedback": { expected: REPORTER_LINK, body: { feedback: "Well handled." } },
   "GET /r/:token/attachments/:id": { expected: REPORTER_LINK },
   "GET /login": { expected: PUBLIC },
   // Wrong credentials: refused with 401, the same for everyone.
@@ -94,6 +101,21 @@ const TABLE: Record<string, Entry> = {
     body: {},
   },
   "GET /inbox": { expected: SIGNED_IN },
+  // The programs with an incident register one may work (none here: a page that says so).
+  "GET /incidents/new": { expected: SIGNED_IN },
+  // Kafe keeps no incident register: no incident opens in it, whoever asks (the roles on a
+  // program with one: test/workspace/staff-incidents.test.ts).
+  "GET /programs/:program/incidents/new": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+  },
+  "POST /programs/:program/incidents": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { title: "Alert", description: "It fired." },
+  },
+  "POST /api/v1/programs/:program/incidents": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { title: "Alert", description: "It fired." },
+  },
   // Metrics cover the programs one may see (none is "ok", with nothing in it).
   "GET /dashboard": { expected: SIGNED_IN },
   "GET /metrics": { expected: SIGNED_IN },
@@ -165,6 +187,45 @@ const TABLE: Record<string, Entry> = {
   // Kafe's policy sets no authority deadline (400), and its case is no privacy incident (409).
   "POST /cases/:id/privacy-incident": { expected: WORK_CASE, body: { "privacy-since": "" } },
   "POST /cases/:id/authority-notified": { expected: WORK_CASE, body: { "authority-notified-at": "" } },
+  // Kafe keeps no background links (400 for those who may work the case).
+  "POST /cases/:id/background-links": {
+    expected: WORK_CASE,
+    body: { action: "add", url: "https://e.example/" },
+  },
+  // Kafe's policy has no incident phases (no postmortem) and tells no affected users (400).
+  "POST /cases/:id/root-cause": { expected: WORK_CASE, body: { "root-cause": "Unescaped output." } },
+  "POST /cases/:id/action-items": {
+    expected: WORK_CASE,
+    body: {
+      "action-title": "Escape",
+      "action-kind": "code",
+      "action-owner": "x",
+      "action-due": "2030-01-31",
+    },
+  },
+  "POST /cases/:id/action-item-change": {
+    expected: WORK_CASE,
+    body: { "action-item": "1", "change-owner": "x", "change-due": "2030-01-31" },
+  },
+  "POST /cases/:id/action-item-done": { expected: WORK_CASE, body: { "action-item": "1", "done-note": "" } },
+  "POST /cases/:id/user-data-affected": { expected: WORK_CASE, body: { "user-data-since": "" } },
+  "POST /cases/:id/users-notified": {
+    expected: WORK_CASE,
+    body: { channel: "email", "users-notified-note": "Sent." },
+  },
+  // Nor has a Kafe case an announcement: 404 once the case's own checks pass (403 for a viewer).
+  "POST /cases/:id/announcement-draft": {
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    body: { "announcement-title": "Fixed", "announcement-slug": "", "announcement-body": "Fixed." },
+  },
+  "POST /cases/:id/announcement-approve": {
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    body: { revision: "1" },
+  },
+  "POST /cases/:id/announcement-publish": {
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    body: { revision: "1" },
+  },
   "POST /api/v1/cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/replies": { expected: WORK_CASE, body: { text: "Thanks." } },
   "POST /api/v1/cases/:id/notes": { expected: WORK_CASE, body: { text: "internal" } },
@@ -183,6 +244,47 @@ const TABLE: Record<string, Entry> = {
   },
   "POST /api/v1/cases/:id/privacy-incident": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/authority-notification": { expected: WORK_CASE, body: {} },
+  // Problem management: Kafe's policy has none, so its problems are not found by anyone signed in,
+  // and its case's problem forms answer 404 once the case's own checks pass (403 for a viewer).
+  // test/workspace/problem-management.test.ts covers a program that has it.
+  "GET /problems/:program": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
+  "GET /problems/:program/:number": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
+  "POST /problems/:program/:number": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { state: "resolved", "root-cause": "x" },
+  },
+  "POST /cases/:id/problem-open": {
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    body: { "problem-title": "Recurs", "problem-root-cause": "" },
+  },
+  "POST /cases/:id/problem-link": {
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    body: { problem: "1" },
+  },
+  "POST /cases/:id/problem-unlink": {
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    body: { problem: "1" },
+  },
+  "GET /api/v1/problems/:program": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
+  "GET /api/v1/problems/:program/:number": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+  },
+  "POST /api/v1/problems/:program": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { caseId: "x", title: "Recurs" },
+  },
+  "PATCH /api/v1/problems/:program/:number": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { state: "resolved" },
+  },
+  "POST /api/v1/problems/:program/:number/cases": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { caseId: "x" },
+  },
+  "DELETE /api/v1/problems/:program/:number/cases/:id": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
 };
 
 function outcomeOf(response: LightMyRequestResponse, url: string): Outcome | "error" {

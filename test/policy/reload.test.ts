@@ -9,7 +9,7 @@ import { EXAMPLE_POLICIES } from "../support/examples.js";
 import { type ServerProcess, startServerProcess, waitFor } from "../support/server-process.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
-import { fileReport } from "../support/workspace.js";
+import { fileReport, textOf } from "../support/workspace.js";
 
 /**
  * Reloading the program policies while Embargo runs: POST /admin/policies/reload (an
@@ -100,6 +100,17 @@ describe.each(databases)("policy reload over HTTP on $name", (database) => {
     // Kafe is the default program (the first slug): the well-known file follows too.
     expect((await get("/.well-known/security.txt")).body).toContain("Contact: mailto:security@kafe.example");
     expect(t.logs()).toMatch(/program policies reloaded: changed kafe; unchanged kitsu, kulupu/);
+  });
+
+  it("warns administrators of contacts whose team mail cannot be encrypted (Kulupu's url-only key)", async () => {
+    await start();
+    const page = textOf((await admin.browser.get("/admin/policies")).body);
+    expect(page).toContain("Team mail to these contacts cannot be encrypted");
+    expect(page).toMatch(
+      /Kulupu, wei ?: contact wei's OpenPGP key is only a url, which Embargo publishes and never fetches: give it as armored or file/,
+    );
+    // Programs that do not ask for encrypted communication are not listed.
+    expect(page).not.toMatch(/Kafe, \w+: contact/);
   });
 
   it("answers JSON with what changed, and serves an added program", async () => {

@@ -6,7 +6,9 @@ import { databases, type TestStore } from "../support/databases.js";
 import { runInstances } from "../support/instances.js";
 
 const APP_TABLES = [
+  "announcements",
   "attachments",
+  "case_action_items",
   "case_escalations",
   "case_events",
   "case_followers",
@@ -19,6 +21,9 @@ const APP_TABLES = [
   "inbound_mail",
   "mail_threads",
   "outbox",
+  "problem_cases",
+  "problem_counters",
+  "problems",
   "program_keys",
   "search_keys",
   "setup_tokens",

@@ -196,6 +196,7 @@ describe.each(databases)("staff inbox on $name", (database) => {
         outcome: null,
         privacyIncidentAt: null,
         authorityNotifiedAt: null,
+        dueAt: null,
       }),
     });
     const c3 = rows.find((row) => row.id === ids.c3);

@@ -278,6 +278,10 @@ describe.each(databases)("report template purposes on $name", (database) => {
 
       const page = await kafeViewer.browser.get(`/cases/${id}`);
       expect(textOf(page.body)).toContain("Proof of concept poc.py");
+      // Under its field, the answer is the file to download.
+      expect(page.body).toContain(
+        `<h3>Proof of concept</h3><p><a href="/cases/${id}/attachments/${bound.get("poc")?.id}" download>poc.py</a>`,
+      );
       const download = await kafeViewer.browser.get(`/cases/${id}/attachments/${bound.get("poc")?.id}`);
       expect(download.statusCode).toBe(200);
       expect(download.rawPayload.equals(POC)).toBe(true);

@@ -3,6 +3,7 @@ import type { JobRunner } from "../../src/jobs/runner.js";
 import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
 import { jobsFor } from "../support/jobs.js";
+import { startMailListener } from "../support/mail.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
@@ -71,6 +72,34 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
     // A viewer with the address would not be matched: only members who may work cases are.
     const page = textOf((await markus.browser.get(`/cases/${report.id}`)).body);
     expect(page).toContain("markus@example.org");
+  });
+
+  it("assigns a report that came by mail to the default assignee too", async () => {
+    const listener = await startMailListener(t);
+    try {
+      const raw = Buffer.from(
+        [
+          "From: Ada <ada@example.org>",
+          "To: security@rocket.chat",
+          "Subject: Messages leak between rooms",
+          "Message-ID: <leak-1@example.org>",
+          "Content-Type: text/plain; charset=utf-8",
+          "",
+          "Moving a thread leaks its messages.",
+          "",
+        ].join("\r\n"),
+      );
+      expect(await listener.send(raw, { from: "ada@example.org", to: ["security@rocket.chat"] })).toMatch(
+        /^250 /,
+      );
+    } finally {
+      await listener.close();
+    }
+    const row = await t.store.db
+      .selectFrom("cases")
+      .select(["id", "source", "assignee"])
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ source: "email", assignee: await userId("markus@example.org") });
   });
 
   it("leaves the case unassigned when the default assignee has no account that may work cases", async () => {

@@ -72,6 +72,14 @@ describe.each(databases)("moving cases through the lifecycle on $name", (databas
     expect(unknown.body).toMatch(/id="to-error">/);
   });
 
+  it("closes a report about another project as third-party with the policy's words for the reporter", async () => {
+    const report = await fileReport(t, "privacytools");
+    expect((await move(report.id, { to: "closed", outcome: "third-party" })).statusCode).toBe(303);
+    expect(textOf((await reporterPage(report.token)).body)).toContain(
+      "Please report any security bugs in third-party projects to the person or team maintaining that project.",
+    );
+  });
+
   it("refuses to close without an outcome, and says why beside the field", async () => {
     const report = await fileReport(t, "privacytools");
     const refused = await move(report.id, { to: "closed", outcome: "" });

@@ -38,6 +38,12 @@ export interface CaseClockFacts {
   /** The team's due date for the case (the due-date clock, src/domain/clocks/due-date-clock.ts). */
   dueAt?: Date | null;
   /**
+   * The case's work items with a due date of their own (src/domain/clocks/action-item-clock.ts):
+   * postmortem action items (`owner`: a user id) and the done channels of the task to tell
+   * affected users (ids `notify-<channel>`, no owner). Absent: none were read.
+   */
+  actionItems?: readonly { id: string; dueAt: Date; doneAt: Date | null; owner: string | null }[];
+  /**
    * When the case waited for its reporter (`needs-info`; see pauses.ts). Clocks with
    * `pausesWhileWaitingForReporter` do not run then. Absent: never waited.
    */

@@ -1,4 +1,5 @@
 import type { Policy } from "../../policy/schema.js";
+import { actionItemSteps, userNotificationSteps } from "./action-item-clock.js";
 import { type CaseClockFacts, clockApplies, clockPauses, clockWindow } from "./case-clocks.js";
 import { dueDateSteps } from "./due-date-clock.js";
 import { type EscalationStep, escalationSteps } from "./escalation.js";
@@ -59,6 +60,8 @@ export function planEscalation(
   }
   // The case's own due date, when the register makes it a clock: the same rules.
   schedules.push(dueDateSteps(caseId, policy, facts));
+  // The case's work items (postmortem action items, telling affected users): one schedule each.
+  schedules.push(...actionItemSteps(caseId, facts), ...userNotificationSteps(caseId, policy, facts));
 
   const take: EscalationStep[] = [];
   const superseded: EscalationStep[] = [];

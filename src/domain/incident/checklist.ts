@@ -1,11 +1,11 @@
 /**
- * Checklists on a case: the policy's resolution requirements (`incident.register.resolutionRequires`)
- * and each incident phase's `tasks`. An item is checked or unchecked by an event; its state is
+ * Checklists on a case: the policy's resolution requirements (`incident.register.resolutionRequires`),
+ * the coordinator's duties (`incident.coordinator.duties`) and each incident phase's `tasks`. An item is checked or unchecked by an event; its state is
  * the last event about it. Pure: the events' payloads go in, the state comes out.
  */
 
-/** `resolution`, or `phase:<phase id>` for a phase's tasks. */
-export type ChecklistList = "resolution" | `phase:${string}`;
+/** `resolution`, `coordinator` (the coordinator's duties), or `phase:<phase id>` for a phase's tasks. */
+export type ChecklistList = "resolution" | "coordinator" | `phase:${string}`;
 
 export interface ChecklistRecord {
   list: string;

@@ -99,3 +99,28 @@ export function defaultAssigneeEmail(policy: Policy): string | null {
   if (id === undefined) return null;
   return policy.contacts.find((contact) => contact.id === id)?.email?.toLowerCase() ?? null;
 }
+
+/**
+ * The coordinator's duties (`incident.coordinator`, privacytools: one person coordinates the fix,
+ * the release and the announcement) as a checklist on the case.
+ */
+export function coordinatorDuties(policy: Policy): ChecklistItem[] {
+  return (policy.incident.coordinator?.duties ?? []).map((text) => ({ key: checklistKey(text), text }));
+}
+
+/**
+ * Who coordinates a case: its assignee (`role: assignee`; none until the case is assigned), or
+ * the program's leads (`role: lead`, the contacts with that role, by name).
+ */
+export type Coordinator =
+  | { role: "assignee"; userId: string | null }
+  | { role: "lead"; names: string[] }
+  | null;
+
+export function coordinatorOf(policy: Policy, assignee: string | null): Coordinator {
+  const coordinator = policy.incident.coordinator;
+  if (coordinator === undefined) return null;
+  if (coordinator.role === "assignee") return { role: "assignee", userId: assignee };
+  const leads = policy.contacts.filter((contact) => contact.roles.includes("lead"));
+  return { role: "lead", names: leads.map((contact) => contact.name) };
+}

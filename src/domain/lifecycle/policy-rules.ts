@@ -17,7 +17,7 @@ export function transitionRules(
 ): Omit<TransitionInput, "from" | "caseId" | "now" | "to" | "outcome" | "duplicateOf"> {
   const register = policy.incident.register;
   const agreement = register?.reporterAgreement;
-  const thirdPartyMessage = policy.scope.thirdPartyReports?.message;
+  const thirdPartyMessage = thirdPartyClosingMessage(policy);
   return {
     noIncidentAllowed: register?.noIncidentOutcome ?? false,
     ...(thirdPartyMessage === undefined ? {} : { thirdPartyMessage }),
@@ -43,4 +43,24 @@ export function closingOutcomesFor(from: CaseState, policy: Policy): ClosingOutc
       (outcome !== "resolved" || from === "fixed" || from === "disclosed") &&
       (outcome !== "no-incident" || noIncident),
   );
+}
+
+/** What the team does with a report about another project, as the reporter reads it on closing. */
+const THIRD_PARTY_ACTIONS: Readonly<Record<string, string>> = {
+  "refer-to-maintainers": "",
+  forward: "The team forwards your report to that project's maintainers.",
+  decline: "The team does not handle reports about projects it does not maintain.",
+};
+
+/**
+ * The reporter's message when their case is closed as `third-party`
+ * (`scope.thirdPartyReports`): what the team does with it (`action`: refer them to the
+ * maintainers, forward it, or decline it), then the policy's own words; undefined when the
+ * policy says nothing (the lifecycle's default message then applies).
+ */
+export function thirdPartyClosingMessage(policy: Policy): string | undefined {
+  const rule = policy.scope.thirdPartyReports;
+  if (rule === undefined) return undefined;
+  const action = THIRD_PARTY_ACTIONS[rule.action] ?? "";
+  return action === "" ? rule.message : `${action} ${rule.message}`;
 }

@@ -70,6 +70,25 @@ const REPORTER_EVENTS = new Set([
   "incident.phase_shared",
 ]);
 
+/** States whose news asks something of the reporter, or ends their case. */
+const STATES_THE_REPORTER_MUST_HEAR = new Set(["needs-info", "closed"]);
+
+/**
+ * Whether the reporter is mailed about `event` (`incident.keepReporterInformed`). Their case page
+ * shows every step either way. A program that promises to keep them informed (Kitsu,
+ * privacytools) mails each step: every state change and every incident phase shared with them.
+ * Others mail only what asks something of the reporter or answers them: the acknowledgement,
+ * the team's replies, a request for information or for their agreement, and the closing.
+ */
+export function reporterHears(policy: Policy, event: CaseEventFact): boolean {
+  if (!REPORTER_EVENTS.has(event.type)) return false;
+  if (policy.incident.keepReporterInformed) return true;
+  if (event.type === "incident.phase_shared") return false;
+  if (event.type === "case.state_changed")
+    return STATES_THE_REPORTER_MUST_HEAR.has(str(event.payload.to) ?? "");
+  return true;
+}
+
 function str(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
@@ -178,7 +197,15 @@ export function planEventNotices(
         recipient,
         audience: "team",
         event: "case.received",
-        lines: [{ text: "A new report was received.", content: null }],
+        lines: [
+          {
+            // An incident the team opened itself (src/commands/open-incident.ts) is no report.
+            text: received.actor.startsWith("team:")
+              ? "The team opened an incident."
+              : "A new report was received.",
+            content: null,
+          },
+        ],
       });
     }
   }
@@ -216,7 +243,7 @@ export function planEventNotices(
 
   if (people.reporterEmail !== null) {
     const lines = events
-      .filter((event) => REPORTER_EVENTS.has(event.type) && event.actor !== "reporter")
+      .filter((event) => reporterHears(policy, event) && event.actor !== "reporter")
       .map(reporterLine)
       .filter((line): line is NoticeLine => line !== null);
     if (lines.length > 0) {

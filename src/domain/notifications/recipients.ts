@@ -2,7 +2,8 @@ import type { Policy } from "../../policy/schema.js";
 
 /**
  * Who a notification goes to. A policy's notify list names contacts (by id) or the roles
- * `assignee`, `followers` and `reporter`; this turns a list into addresses for one case. Pure.
+ * `assignee`, `followers` and `reporter`; rules of Embargo's own (an action item's clock) may also
+ * name one team member as `user:<id>`. This turns a list into addresses for one case. Pure.
  */
 export type Recipient =
   | { kind: "contact"; id: string; email: string }
@@ -15,7 +16,16 @@ export interface CasePeople {
   followers: readonly { id: string; email: string }[];
   /** The reporter's address, when they gave one. */
   reporterEmail: string | null;
+  /**
+   * Team members a `user:<id>` entry may name (the owners of the case's open action items), those
+   * who may still work the program. Absent or not listed: such an entry reaches nobody.
+   */
+  owners?: readonly { id: string; email: string }[];
 }
+
+/** The notify list entry naming one team member (never a policy contact id: those have no colon). */
+export const userEntry = (userId: string): string => `user:${userId}`;
+const USER_ENTRY = "user:";
 
 /** A stable name for a recipient, part of idempotency keys: never an address. */
 export function recipientKey(recipient: Recipient): string {
@@ -47,9 +57,15 @@ export function resolveNotifyList(
     if (name === "assignee") {
       if (people.assignee !== null) candidates.push({ kind: "user", ...people.assignee });
     } else if (name === "followers") {
+      // `incident.register.followers: false`: the program's cases have no followers, also none
+      // left over from before the policy said so.
+      if (policy.incident.register?.followers === false) continue;
       for (const follower of people.followers) candidates.push({ kind: "user", ...follower });
     } else if (name === "reporter") {
       if (people.reporterEmail !== null) candidates.push({ kind: "reporter", email: people.reporterEmail });
+    } else if (name.startsWith(USER_ENTRY)) {
+      const user = people.owners?.find((owner) => owner.id === name.slice(USER_ENTRY.length));
+      if (user !== undefined) candidates.push({ kind: "user", ...user });
     } else {
       const contact = policy.contacts.find((c) => c.id === name);
       if (contact?.email !== undefined)

@@ -7,6 +7,10 @@ import * as jobs from "./2026112504_jobs.js";
 import * as disclosureClocks from "./2026112505_disclosure_clocks.js";
 import * as mail from "./2026112506_mail.js";
 import * as hardening from "./2026120701_hardening.js";
+import * as problems from "./2026120801_problems.js";
+import * as announcements from "./2026120802_announcements.js";
+import * as actionItems from "./2026120803_action_items.js";
+import * as openedBy from "./2026120804_opened_by.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -27,4 +31,8 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026112505_disclosure_clocks": disclosureClocks,
   "2026112506_mail": mail,
   "2026120701_hardening": hardening,
+  "2026120801_problems": problems,
+  "2026120802_announcements": announcements,
+  "2026120803_action_items": actionItems,
+  "2026120804_opened_by": openedBy,
 };

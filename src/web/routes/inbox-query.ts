@@ -21,7 +21,7 @@ export const InboxQuery = z.object({
   severity: text(20, "none, low, medium, high or critical."),
   assignee: text(64, `"me", "unassigned" or a user id.`),
   asset: text(64, "An in-scope asset's id."),
-  source: text(10, "web, api or email."),
+  source: text(10, "web, api, email, or staff (an incident the team opened)."),
   tag: text(48, "A tag."),
   overdue: text(5, `"yes": only cases past their next deadline; "no": only the others.`),
   q: text(200, "Words that must all be in the title."),

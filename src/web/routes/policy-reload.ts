@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ALL_PROGRAMS } from "../../auth/staff.js";
-import { warnOfUnencryptableContacts } from "../../notify/team-mail-keys.js";
+import { unencryptableContacts, warnOfUnencryptableContacts } from "../../notify/team-mail-keys.js";
 import { type ReloadOutcome, reloadPrograms } from "../../programs/reload.js";
 import type { Services } from "../../services.js";
 import type { Store } from "../../store/database.js";
@@ -35,7 +35,7 @@ export async function policyReloadRoutes(scope: FastifyInstance, ctx: WebContext
       return page(reply, 200, {
         csrfToken: reply.generateCsrf(),
         email: staff.email,
-        ...servedNow(ctx),
+        ...(await servedNow(ctx)),
         ...(request.query.notice === "reloaded" ? { notice: "The policies were reloaded." } : {}),
       });
     },
@@ -54,7 +54,7 @@ export async function policyReloadRoutes(scope: FastifyInstance, ctx: WebContext
     return page(reply, 422, {
       csrfToken: reply.generateCsrf(),
       email: staff.email,
-      ...servedNow(ctx),
+      ...(await servedNow(ctx)),
       refusal: { message: outcome.message, problems: outcome.problems },
     });
   });
@@ -129,14 +129,24 @@ function outcomeJson(outcome: ReloadOutcome) {
   };
 }
 
-function servedNow(ctx: WebContext): Pick<PoliciesPageProps, "programs" | "defaultProgram"> {
+async function servedNow(
+  ctx: WebContext,
+): Promise<Pick<PoliciesPageProps, "programs" | "defaultProgram" | "unencryptable">> {
+  const programs = ctx.programs.all();
+  const unencryptable: { program: string; contactId: string; message: string }[] = [];
+  for (const loaded of programs) {
+    for (const contact of await unencryptableContacts(loaded)) {
+      unencryptable.push({ program: loaded.policy.program.name, ...contact });
+    }
+  }
   return {
-    programs: ctx.programs.all().map((loaded) => ({
+    programs: programs.map((loaded) => ({
       slug: loaded.policy.program.slug,
       name: loaded.policy.program.name,
       file: loaded.file,
     })),
     defaultProgram: ctx.programs.defaultProgram.policy.program.slug,
+    unencryptable,
   };
 }
 

@@ -2,10 +2,13 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { respondToAgreement } from "../../commands/lifecycle.js";
+import { giveReporterFeedback, readFeedbackInvitation } from "../../commands/postmortem.js";
 import { addReporterMessage } from "../../commands/reporter-message.js";
+import { MAX_FEEDBACK } from "../../domain/incident/action-items.js";
 import { ANSWER_MAX_CHARS } from "../../intake/report-schema.js";
-import { findCaseForReporter, getAttachment } from "../../store/cases.js";
-import { AgreementNotPendingError } from "../../store/staff-errors.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
+import { findCaseForReporter, getAttachment, type ReporterCase } from "../../store/cases.js";
+import { AgreementNotPendingError, IncidentPhaseRefused } from "../../store/staff-errors.js";
 import { FollowUpLimiter, followUpRefusalText } from "../abuse/follow-up-limiter.js";
 import { rateLimitKeys } from "../abuse/rate-limit-keys.js";
 import { sendAttachment } from "../attachment-download.js";
@@ -15,6 +18,7 @@ import { notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { renderPage } from "../views/layout.js";
 import { ReceiptPage, ReporterCasePage } from "../views/reporter-case.js";
+import type { FeedbackView } from "../views/reporter-feedback.js";
 
 /** A reporter token is 32 random bytes in base64url: anything else is not worth a lookup. */
 const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
@@ -47,6 +51,16 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
   };
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.status(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(page);
+  /** The feedback part of the page, when a phase of the program invites the reporter (Kitsu's postmortem). */
+  const feedbackOf = async (
+    caseView: ReporterCase,
+    program: LoadedPolicy,
+    extra: { error?: string; draft?: string } = {},
+  ): Promise<FeedbackView | undefined> => {
+    if (!program.policy.incident.phases.some((phase) => phase.reporterInvited)) return undefined;
+    const invitation = await readFeedbackInvitation(ctx, program.policy, caseView.id);
+    return { open: invitation.decision.ok, given: invitation.given, ...extra };
+  };
 
   app.get("/r/:token", { schema: { params: Params, hide: true } }, async (request, reply) => {
     const { caseView, program } = await load(request.params.token);
@@ -55,6 +69,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       caseView,
       token: request.params.token,
       csrfToken: reply.generateCsrf(),
+      feedback: await feedbackOf(caseView, program),
     });
     return html(reply, 200, renderPage(page));
   });
@@ -87,7 +102,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
           : text.length > MAX_MESSAGE
             ? `A message can have at most ${MAX_MESSAGE} characters.`
             : undefined;
-      const again = (status: number, error: string) => {
+      const again = async (status: number, error: string) => {
         const page = ReporterCasePage({
           program,
           caseView,
@@ -95,6 +110,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
           csrfToken: reply.generateCsrf(),
           error,
           draft: form.fields.message ?? "",
+          feedback: await feedbackOf(caseView, program),
         });
         return html(reply, status, renderPage(page));
       };
@@ -125,7 +141,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       const form = await readFormBody(request, 0);
       const agree = form.fields.agree;
       const comment = (form.fields.comment ?? "").trim();
-      const again = (status: number, agreementError: string) =>
+      const again = async (status: number, agreementError: string) =>
         html(
           reply,
           status,
@@ -137,6 +153,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
               csrfToken: reply.generateCsrf(),
               agreementError,
               agreementDraft: { ...(agree === undefined ? {} : { agree }), comment },
+              feedback: await feedbackOf(caseView, program),
             }),
           ),
         );
@@ -148,6 +165,64 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       } catch (error) {
         if (error instanceof AgreementNotPendingError)
           return again(409, "The team is not waiting for an answer on this case any more.");
+        throw error;
+      }
+      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    },
+  );
+
+  // The reporter's feedback while a phase that invites them runs (Kitsu's postmortem): counted
+  // against the same limits as their messages, refused (409) before the phase and after it.
+  app.post(
+    "/r/:token/feedback",
+    {
+      schema: { params: Params, hide: true },
+      onRequest: requireFormContentType,
+      preHandler: scope.csrfProtection,
+    },
+    async (request, reply) => {
+      const { caseView, program } = await load(request.params.token);
+      const form = await readFormBody(request, 0);
+      const draft = form.fields.feedback ?? "";
+      const text = draft.trim();
+      const again = async (status: number, error: string) =>
+        html(
+          reply,
+          status,
+          renderPage(
+            ReporterCasePage({
+              program,
+              caseView,
+              token: request.params.token,
+              csrfToken: reply.generateCsrf(),
+              feedback: (await feedbackOf(caseView, program, { error, draft })) ?? {
+                open: false,
+                given: [],
+                error,
+              },
+            }),
+          ),
+        );
+      if (text === "") return again(400, "Write your feedback.");
+      if (text.length > MAX_FEEDBACK)
+        return again(400, `Feedback can have at most ${MAX_FEEDBACK} characters.`);
+      // Asked before the limiter, so a refused attempt costs no allowance; the command asks again.
+      const invitation = await readFeedbackInvitation(ctx, program.policy, caseView.id);
+      if (!invitation.decision.ok) return again(409, invitation.decision.message);
+      const allowed = await followUps.take({
+        caseId: caseView.id,
+        ip: request.ip,
+        bytes: Buffer.byteLength(text),
+      });
+      if (!allowed.ok) {
+        reply.header("retry-after", String(allowed.retryAfterSeconds));
+        return again(429, followUpRefusalText(allowed));
+      }
+      try {
+        await giveReporterFeedback(ctx, program.policy, caseView.id, text, ctx.clock());
+      } catch (error) {
+        // The phase ended between the question and the write.
+        if (error instanceof IncidentPhaseRefused) return again(409, error.message);
         throw error;
       }
       return reply.status(303).header("location", `/r/${request.params.token}`).send();

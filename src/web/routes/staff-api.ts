@@ -11,7 +11,9 @@ import { inboxRowJson } from "../presenters/inbox-row.js";
 import { requireStaff } from "../staff-session.js";
 import { InboxQuery, inboxPageOf } from "./inbox-query.js";
 import { caseWriteRoutes } from "./staff-api/case-writes.js";
+import { incidentApiRoutes } from "./staff-api/incidents.js";
 import { config, errors, security, tags } from "./staff-api/openapi.js";
+import { problemApiRoutes } from "./staff-api/problems.js";
 import {
   AttachmentParams,
   CaseDetail,
@@ -107,6 +109,8 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
   );
 
   caseWriteRoutes(scope, ctx);
+  problemApiRoutes(scope, ctx);
+  incidentApiRoutes(scope, ctx);
 
   app.get(
     "/api/v1/cwe",

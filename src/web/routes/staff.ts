@@ -11,6 +11,8 @@ import { CaseParams } from "./staff/case-form.js";
 import { caseFormRoutes } from "./staff/case-forms.js";
 import { renderCasePage } from "./staff/case-view.js";
 import { inboxRoutes } from "./staff/inbox.js";
+import { newIncidentRoutes } from "./staff/new-incident.js";
+import { problemRoutes } from "./staff/problems.js";
 import { sendPage } from "./staff/send-page.js";
 
 const AttachmentParams = CaseParams.extend({ aid: z.string().max(64) });
@@ -27,6 +29,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
 
   inboxRoutes(scope, ctx);
+  newIncidentRoutes(scope, ctx);
 
   app.get(
     "/cases/:id",
@@ -54,6 +57,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
   );
 
   caseFormRoutes(scope, ctx);
+  problemRoutes(scope, ctx);
 
   // CWE lookup (for people without JavaScript)
   app.get("/cwe", { schema: { querystring: CweQuery, hide: true } }, async (request, reply) => {

@@ -1,15 +1,21 @@
 import { Actions } from "./case-page/actions.js";
+import { Announcement } from "./case-page/announcement.js";
+import { BackgroundLinks } from "./case-page/background-links.js";
 import { Clocks } from "./case-page/clocks.js";
+import { Coordinator } from "./case-page/coordinator.js";
 import { Disclosure } from "./case-page/disclosure.js";
 import { Duplicates } from "./case-page/duplicates.js";
 import { CaseFacts } from "./case-page/facts.js";
 import { IncidentPhases } from "./case-page/incident-phases.js";
 import { LifecycleForm } from "./case-page/lifecycle.js";
+import { Postmortem } from "./case-page/postmortem.js";
+import { ProblemManagement } from "./case-page/problem.js";
 import { Register } from "./case-page/register.js";
 import { Attachments, Contact, Report } from "./case-page/report.js";
 import type { CasePageProps, NameOf } from "./case-page/shared.js";
 import { Timeline } from "./case-page/timeline.js";
 import { Triage } from "./case-page/triage.js";
+import { UserNotification } from "./case-page/user-notification.js";
 import { Notice, StaffLayout } from "./staff-common.js";
 
 // The panels live in ./case-page/, one file each; this module composes them and keeps the names
@@ -36,6 +42,14 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   "privacy-incident":
     "Marked as a privacy incident: the clock to notify the authority runs. The reporter is not told.",
   "authority-notified": "Recorded that the authority was notified: its clock has stopped.",
+  postmortem: "Postmortem saved. Internal: the reporter does not see it.",
+  "user-notification": "Saved the task to tell affected users. Internal: the reporter is not told.",
+  announcement: "Announcement updated. Its panel shows the draft, its review and where it is published.",
+  "background-links": "Background links saved. The reporter does not see them.",
+  "incident-opened": "Incident opened. It has no reporter: nobody outside the team is told.",
+  "problem-opened": "Problem opened from this case, and the case linked to it. The reporter does not see it.",
+  "problem-linked": "The case is linked to the problem. The reporter does not see it.",
+  "problem-unlinked": "The case is no longer linked to the problem.",
 };
 
 /**
@@ -71,6 +85,8 @@ export function CasePage(props: CasePageProps) {
 
       <Attachments found={found} base={base} />
 
+      <BackgroundLinks {...panel} />
+
       <Timeline found={found} base={base} name={name} />
 
       {props.canWork ? <Actions {...panel} /> : null}
@@ -81,9 +97,19 @@ export function CasePage(props: CasePageProps) {
 
       {policy.incident.phases.length === 0 ? null : <IncidentPhases {...panel} />}
 
+      <Postmortem {...panel} />
+
       <Register {...panel} />
 
+      <ProblemManagement {...panel} />
+
+      <Coordinator {...panel} name={name} />
+
       <Disclosure {...panel} />
+
+      <UserNotification {...panel} />
+
+      <Announcement {...panel} />
 
       {props.canWork ? <LifecycleForm {...panel} /> : null}
     </StaffLayout>

@@ -34,6 +34,8 @@ export interface InboxPageProps {
   rows: InboxRowView[];
   nextUrl?: string;
   error?: string;
+  /** The programs with an incident register the member may open incidents in, each linked to its form. */
+  incidentPrograms: readonly { slug: string; name: string }[];
 }
 
 function Select(props: {
@@ -56,12 +58,28 @@ function Select(props: {
   );
 }
 
+/** Links to open an incident that did not come from a report (src/web/routes/staff/new-incident.ts). */
+function NewIncidentLinks({ programs }: { programs: InboxPageProps["incidentPrograms"] }) {
+  if (programs.length === 0) return null;
+  return (
+    <p>
+      {programs.map((program, index) => (
+        <>
+          {index === 0 ? null : " · "}
+          <a href={`/programs/${program.slug}/incidents/new`}>New incident in {program.name}</a>
+        </>
+      ))}
+    </p>
+  );
+}
+
 export function InboxPage(props: InboxPageProps) {
   const { query } = props;
   const state = query.state || "open";
   return (
     <StaffLayout title="Inbox" csrfToken={props.csrfToken} email={props.email}>
       <h1>Inbox</h1>
+      <NewIncidentLinks programs={props.incidentPrograms} />
       <form method="get" action="/inbox" class="filters" aria-labelledby="filters-heading">
         <h2 id="filters-heading">Filters</h2>
         <div class="filter-grid">
@@ -113,6 +131,7 @@ export function InboxPage(props: InboxPageProps) {
               ["web", "Web form"],
               ["api", "API"],
               ["email", "Email"],
+              ["staff", "Opened by the team"],
             ]}
           />
           <div class="field">

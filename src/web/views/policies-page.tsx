@@ -13,6 +13,11 @@ export interface PoliciesPageProps {
   defaultProgram: string;
   notice?: string;
   refusal?: { message: string; problems: readonly PolicyProblem[] };
+  /**
+   * Contacts of programs with `encryption.allCommunication` whose team mail cannot be encrypted
+   * (src/notify/team-mail-keys.ts): they get no report content until the policy gives a key.
+   */
+  unencryptable: readonly { program: string; contactId: string; message: string }[];
 }
 
 export function PoliciesPage(props: PoliciesPageProps) {
@@ -32,6 +37,21 @@ export function PoliciesPage(props: PoliciesPageProps) {
               ))}
             </ul>
           )}
+        </div>
+      )}
+      {props.unencryptable.length === 0 ? null : (
+        <div class="errors" role="alert">
+          <p>
+            Team mail to these contacts cannot be encrypted, so it carries no report content (the policy asks
+            that all communication be encrypted):
+          </p>
+          <ul>
+            {props.unencryptable.map((contact) => (
+              <li>
+                {contact.program}, <code>{contact.contactId}</code>: {contact.message}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       <ScrollingTable label="Programs served">

@@ -16,6 +16,11 @@ export function PolicyPage({ program, reportFormUrl }: { program: LoadedPolicy; 
       <p class="meta">
         Machine-readable: <a href={`/p/${policy.program.slug}/security.txt`}>security.txt</a>
       </p>
+      {policy.disclosure.publicAnnouncement ? (
+        <p class="meta">
+          <a href={`/p/${policy.program.slug}/announcements`}>Security announcements</a>
+        </p>
+      ) : null}
     </Layout>
   );
 }

@@ -1,6 +1,7 @@
 import type { LoadedPolicy } from "../../policy/loader.js";
 import type { ReporterCase } from "../../store/cases.js";
 import { Layout } from "./layout.js";
+import { type FeedbackView, ReporterFeedback } from "./reporter-feedback.js";
 
 const STATE_NAMES: Record<string, string> = {
   new: "Received, waiting for the team",
@@ -22,6 +23,7 @@ const EVENT_NAMES: Record<string, string> = {
   "case.agreement_requested": "The team asks whether the fix resolves your report",
   "reporter.agreement": "You answered whether the fix resolves your report",
   "incident.phase_shared": "Incident response update",
+  "reporter.feedback": "You gave feedback",
 };
 
 function eventLabel(event: ReporterCase["timeline"][number], caseView: ReporterCase): string {
@@ -81,6 +83,8 @@ export function ReporterCasePage(props: {
   /** A problem with the agreement form, shown beside it. */
   agreementError?: string;
   agreementDraft?: { agree?: string; comment?: string };
+  /** The feedback a phase invites (Kitsu's postmortem), when the program asks for it. */
+  feedback?: FeedbackView;
 }) {
   const { caseView, program, token } = props;
   const labels = new Map(program.policy.reportTemplate.fields.map((field) => [field.id, field.label]));
@@ -162,6 +166,9 @@ export function ReporterCasePage(props: {
           error={props.agreementError}
           draft={props.agreementDraft ?? {}}
         />
+      )}
+      {props.feedback === undefined ? null : (
+        <ReporterFeedback action={`${base}/feedback`} csrfToken={props.csrfToken} feedback={props.feedback} />
       )}
       <h2>Write to the team</h2>
       <form method="post" action={`${base}/messages`} enctype="multipart/form-data">

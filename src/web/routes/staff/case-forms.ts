@@ -1,5 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import {
+  approveAnnouncement,
+  publishAnnouncement,
+  saveAnnouncementDraft,
+} from "../../../commands/announcements.js";
 import { assign, follow, unfollow } from "../../../commands/assignment.js";
+import { changeBackgroundLinks } from "../../../commands/background-links.js";
 import { acknowledge, addInternalNote, replyToReporter } from "../../../commands/conversation.js";
 import {
   markPrivacyIncidentFor,
@@ -9,10 +15,18 @@ import {
 import { recordIncidentPhase } from "../../../commands/incident-phases.js";
 import { answerPhaseQuestion, markChecklistItem } from "../../../commands/incident-work.js";
 import { moveCase } from "../../../commands/lifecycle.js";
+import {
+  addActionItemFor,
+  changeActionItemFor,
+  completeActionItem,
+  recordRootCause,
+} from "../../../commands/postmortem.js";
 import { triageCase } from "../../../commands/triage-input.js";
+import { markUserDataAffectedFor, recordUsersNotifiedFor } from "../../../commands/user-notification.js";
 import { isPhaseAction } from "../../../domain/incident/phases.js";
 import { readStaffCase } from "../../case-loader.js";
 import type { WebContext } from "../../context.js";
+import { notFound } from "../../errors.js";
 import { readTriageForm } from "../../triage-form.js";
 import { type CaseFormSpec, FormRefusal, staffCaseForm } from "./case-form.js";
 import { assignableOf } from "./case-view.js";
@@ -77,8 +91,8 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
   ] as const) {
     post(action, {
       body: "none",
-      run: async ({ id, staff }) => {
-        const { changed } = await command(ctx, id, staff.userId, ctx.clock());
+      run: async ({ id, staff, program }) => {
+        const { changed } = await command(ctx, id, staff.userId, ctx.clock(), program.policy);
         return changed ? notice : "unchanged";
       },
     });
@@ -160,6 +174,80 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
     },
   });
 
+  post("background-links", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const action = form.fields.action;
+      if (action !== "add" && action !== "remove")
+        return new FormRefusal("background-link", "Choose to add or to remove a link.");
+      const request = { action, url: form.fields.url ?? "" } as const;
+      const { changed } = await changeBackgroundLinks(ctx, program.policy, id, actor, request, ctx.clock());
+      return changed ? "background-links" : "unchanged";
+    },
+  });
+
+  // The postmortem (src/commands/postmortem.ts): the root cause and action items, whose owners
+  // are members who may work the program's cases; and telling affected users
+  // (src/commands/user-notification.ts). The commands check the fields; refusals show beside them.
+  post("root-cause", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const text = form.fields["root-cause"] ?? "";
+      const { changed } = await recordRootCause(ctx, program.policy, id, actor, text, ctx.clock());
+      return changed ? "postmortem" : "unchanged";
+    },
+  });
+  post("action-items", {
+    body: "fields",
+    run: async ({ id, program, actor, form: { fields } }) => {
+      const team = await assignableOf(ctx, program.policy.program.slug);
+      const item = {
+        title: fields["action-title"] ?? "",
+        kind: fields["action-kind"] ?? "",
+        owner: fields["action-owner"] ?? "",
+        due: fields["action-due"] ?? "",
+      };
+      await addActionItemFor(ctx, program, id, actor, team, item);
+      return "postmortem";
+    },
+  });
+  post("action-item-change", {
+    body: "fields",
+    run: async ({ id, program, actor, form: { fields } }) => {
+      const team = await assignableOf(ctx, program.policy.program.slug);
+      const change = {
+        id: fields["action-item"] ?? "",
+        owner: fields["change-owner"] ?? "",
+        due: fields["change-due"] ?? "",
+      };
+      const { changed } = await changeActionItemFor(ctx, program, id, actor, team, change);
+      return changed ? "postmortem" : "unchanged";
+    },
+  });
+  post("action-item-done", {
+    body: "fields",
+    run: async ({ id, program, actor, form: { fields } }) => {
+      const request = { id: fields["action-item"] ?? "", note: fields["done-note"] ?? "" };
+      const { changed } = await completeActionItem(ctx, program.policy, id, actor, request, ctx.clock());
+      return changed ? "postmortem" : "unchanged";
+    },
+  });
+  post("user-data-affected", {
+    body: "fields",
+    run: async ({ id, program, actor, form: { fields } }) => {
+      const { changed } = await markUserDataAffectedFor(ctx, program, id, actor, fields["user-data-since"]);
+      return changed ? "user-notification" : "unchanged";
+    },
+  });
+  post("users-notified", {
+    body: "fields",
+    run: async ({ id, program, actor, form: { fields } }) => {
+      const request = { channel: fields.channel ?? "", note: fields["users-notified-note"] ?? "" };
+      const { changed } = await recordUsersNotifiedFor(ctx, program, id, actor, request);
+      return changed ? "user-notification" : "unchanged";
+    },
+  });
+
   // Disclosure: the fix release, a privacy incident, the authority notified. Each takes an
   // optional date and time in the program's time zone (empty: now).
   for (const [action, field, command, notice] of [
@@ -172,6 +260,36 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
       run: async ({ id, program, actor, form }) => {
         const { changed } = await command(ctx, program, id, actor, form.fields[field]);
         return changed ? notice : "unchanged";
+      },
+    });
+  }
+
+  // The public announcement (src/commands/announcements.ts): save a draft, approve a revision,
+  // publish it. 404 where the policy publishes none; a refusal shows in the announcement panel.
+  for (const action of ["announcement-draft", "announcement-approve", "announcement-publish"] as const) {
+    post(action, {
+      body: "fields",
+      run: async ({ id, program, actor, form: { fields } }) => {
+        if (!program.policy.disclosure.publicAnnouncement) throw notFound("Announcement");
+        const revision = /^\d{1,9}$/.test(fields.revision ?? "") ? Number(fields.revision) : null;
+        const draft = {
+          title: fields["announcement-title"] ?? "",
+          slug: fields["announcement-slug"] ?? "",
+          body: fields["announcement-body"] ?? "",
+        };
+        const done =
+          action === "announcement-draft"
+            ? await saveAnnouncementDraft(ctx, program.policy, id, actor, draft, ctx.clock())
+            : await (action === "announcement-approve" ? approveAnnouncement : publishAnnouncement)(
+                ctx,
+                program.policy,
+                id,
+                actor,
+                revision,
+                ctx.clock(),
+              );
+        if (!done.ok) return new FormRefusal(done.field, done.message);
+        return done.changed ? "announcement" : "unchanged";
       },
     });
   }

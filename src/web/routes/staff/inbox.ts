@@ -9,6 +9,7 @@ import { inboxRowView } from "../../presenters/inbox-row.js";
 import { requireStaff } from "../../staff-session.js";
 import { InboxPage } from "../../views/inbox.js";
 import { InboxQuery, type InboxQueryValue, inboxPageOf } from "../inbox-query.js";
+import { incidentProgramsOf } from "./new-incident.js";
 import { sendPage } from "./send-page.js";
 
 /**
@@ -59,6 +60,10 @@ export function inboxRoutes(scope: FastifyInstance, ctx: WebContext) {
         email: staff.email,
         query: request.query,
         programs: programs.map((p) => ({ slug: p.policy.program.slug, name: p.policy.program.name })),
+        incidentPrograms: incidentProgramsOf(ctx, staff).map((p) => ({
+          slug: p.policy.program.slug,
+          name: p.policy.program.name,
+        })),
         assets,
         team,
         rows: page.rows.map((row) => inboxRowView(ctx.programs, row, now, names)),

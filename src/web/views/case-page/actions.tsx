@@ -2,45 +2,55 @@ import { Csrf, describedBy, FieldError, When } from "../staff-common.js";
 import { Assignment } from "./assignment.js";
 import type { PanelProps } from "./shared.js";
 
-/** The forms for those who may work the case: acknowledge, reply, note, assign and follow. */
+/**
+ * The forms for those who may work the case: acknowledge, reply, note, assign and follow (an
+ * incident the team opened has no reporter: no acknowledgement, no reply).
+ */
 export function Actions(props: PanelProps) {
   const { found, errors, base } = props;
   const draft = props.draft?.fields ?? {};
   return (
     <section aria-labelledby="actions-heading">
       <h2 id="actions-heading">Work on this case</h2>
-      {found.acknowledgedAt === null ? (
-        <form method="post" action={`${base}/acknowledge`}>
-          <Csrf token={props.csrfToken} />
-          <p>The reporter has not been told that the team has the report.</p>
-          <button type="submit">Acknowledge receipt</button>
-        </form>
+      {/* An incident the team opened itself has no reporter to acknowledge or answer. */}
+      {found.openedBy !== null ? (
+        <p>The team opened this incident itself: there is no reporter to answer.</p>
       ) : (
-        <p>
-          Acknowledged <When date={found.acknowledgedAt} />.
-        </p>
-      )}
+        <>
+          {found.acknowledgedAt === null ? (
+            <form method="post" action={`${base}/acknowledge`}>
+              <Csrf token={props.csrfToken} />
+              <p>The reporter has not been told that the team has the report.</p>
+              <button type="submit">Acknowledge receipt</button>
+            </form>
+          ) : (
+            <p>
+              Acknowledged <When date={found.acknowledgedAt} />.
+            </p>
+          )}
 
-      <h3>Reply to the reporter</h3>
-      <form method="post" action={`${base}/reply`} enctype="multipart/form-data">
-        <Csrf token={props.csrfToken} />
-        <div class="field">
-          <label for="reply">Message (the reporter sees it)</label>
-          <FieldError errors={errors} field="reply" />
-          <textarea id="reply" name="reply" aria-describedby={describedBy(errors, "reply")}>
-            {draft.reply ?? ""}
-          </textarea>
-        </div>
-        <div class="field">
-          <label for="reply-attachments">Attachments (optional; the reporter can download them)</label>
-          <input type="file" id="reply-attachments" name="attachments" multiple />
-        </div>
-        <div class="field choice">
-          <input type="checkbox" id="detailed-response" name="detailed-response" value="yes" />
-          <label for="detailed-response">This is the detailed response</label>
-        </div>
-        <button type="submit">Send reply</button>
-      </form>
+          <h3>Reply to the reporter</h3>
+          <form method="post" action={`${base}/reply`} enctype="multipart/form-data">
+            <Csrf token={props.csrfToken} />
+            <div class="field">
+              <label for="reply">Message (the reporter sees it)</label>
+              <FieldError errors={errors} field="reply" />
+              <textarea id="reply" name="reply" aria-describedby={describedBy(errors, "reply")}>
+                {draft.reply ?? ""}
+              </textarea>
+            </div>
+            <div class="field">
+              <label for="reply-attachments">Attachments (optional; the reporter can download them)</label>
+              <input type="file" id="reply-attachments" name="attachments" multiple />
+            </div>
+            <div class="field choice">
+              <input type="checkbox" id="detailed-response" name="detailed-response" value="yes" />
+              <label for="detailed-response">This is the detailed response</label>
+            </div>
+            <button type="submit">Send reply</button>
+          </form>
+        </>
+      )}
 
       <h3>Internal note</h3>
       <form method="post" action={`${base}/note`} enctype="multipart/form-data">

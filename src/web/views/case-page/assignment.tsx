@@ -1,13 +1,18 @@
+import { followersAllowed } from "../../../commands/assignment.js";
 import { Csrf, describedBy, FieldError } from "../staff-common.js";
 import type { PanelProps } from "./shared.js";
 
-/** Who works the case (any member who may work the program) and whether the signed-in member follows it. */
+/**
+ * Who works the case (any member who may work the program) and whether the signed-in member
+ * follows it; no following under a register without followers (`incident.register.followers: false`).
+ */
 export function Assignment(props: PanelProps) {
   const { found, errors, base } = props;
   const following = found.followers.includes(props.userId);
+  const withFollowers = followersAllowed(props.program.policy);
   return (
     <>
-      <h3>Assignee and followers</h3>
+      <h3>{withFollowers ? "Assignee and followers" : "Assignee"}</h3>
       <form method="post" action={`${base}/assign`}>
         <Csrf token={props.csrfToken} />
         <div class="field">
@@ -27,11 +32,15 @@ export function Assignment(props: PanelProps) {
         </div>
         <button type="submit">Save assignee</button>
       </form>
-      <form method="post" action={`${base}/${following ? "unfollow" : "follow"}`}>
-        <Csrf token={props.csrfToken} />
-        <p>{following ? "You follow this case." : "You do not follow this case."}</p>
-        <button type="submit">{following ? "Stop following" : "Follow this case"}</button>
-      </form>
+      {withFollowers ? (
+        <form method="post" action={`${base}/${following ? "unfollow" : "follow"}`}>
+          <Csrf token={props.csrfToken} />
+          <p>{following ? "You follow this case." : "You do not follow this case."}</p>
+          <button type="submit">{following ? "Stop following" : "Follow this case"}</button>
+        </form>
+      ) : (
+        <p class="meta">This program's cases have no followers: its policy turns following off.</p>
+      )}
     </>
   );
 }

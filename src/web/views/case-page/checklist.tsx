@@ -1,7 +1,17 @@
 import { type ChecklistRecord, checklistMarks, markKey } from "../../../domain/incident/checklist.js";
 import { checklistKey } from "../../../domain/incident/register.js";
+import type { Policy } from "../../../policy/schema.js";
 import { Csrf } from "../staff-common.js";
 import type { PanelProps } from "./shared.js";
+
+/**
+ * Which panel shows a refused checklist mark (one place on the page): the register's when the
+ * program has one, else the coordinator's, else the incident phases'.
+ */
+export function checklistErrorPanel(policy: Policy): "register" | "coordinator" | "phases" {
+  if (policy.incident.register !== undefined) return "register";
+  return policy.incident.coordinator === undefined ? "phases" : "coordinator";
+}
 
 /**
  * One of the policy's checklists on the case (the resolution requirements, a phase's tasks): each

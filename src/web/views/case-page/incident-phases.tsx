@@ -11,7 +11,7 @@ import type { Policy } from "../../../policy/schema.js";
 import { type IncidentWork, incidentWorkOf, latestAnswers } from "../../../store/incident-work.js";
 import type { StaffCase } from "../../../store/staff-case-read.js";
 import { Csrf, FormError } from "../staff-common.js";
-import { ChecklistItems } from "./checklist.js";
+import { ChecklistItems, checklistErrorPanel } from "./checklist.js";
 import type { PanelProps } from "./shared.js";
 
 type PolicyPhase = Policy["incident"]["phases"][number];
@@ -43,8 +43,7 @@ export function IncidentPhases(props: PanelProps) {
       <h2 id="incident-heading">Incident response</h2>
       <FormError errors={props.errors} field="incident-phase" />
       <FormError errors={props.errors} field="answer" />
-      {/* The register's panel shows checklist errors when the program has a register. */}
-      {props.program.policy.incident.register === undefined ? (
+      {checklistErrorPanel(props.program.policy) === "phases" ? (
         <FormError errors={props.errors} field="checklist" />
       ) : null}
       <ol class="phases">

@@ -1,3 +1,4 @@
+import { fileAnswerAttachments } from "../../../intake/file-answers.js";
 import type { CasePageProps } from "./shared.js";
 
 /** What the reporter sent: the template's answers (labelled as the template labels them) and the credit. */
@@ -5,15 +6,29 @@ export function Report(props: Pick<CasePageProps, "found" | "program" | "keepsCr
   const { found } = props;
   const policy = props.program.policy;
   const labels = new Map(policy.reportTemplate.fields.map((field) => [field.id, field.label]));
+  // A file field's answer is the file (Kafe's proof of concept): a download, not a name.
+  const files = fileAnswerAttachments(policy, found.report.fields, found.attachments);
   return (
     <>
-      <h2>What the reporter sent</h2>
-      {Object.entries(found.report.fields).map(([fieldId, answer]) => (
-        <section>
-          <h3>{labels.get(fieldId) ?? fieldId}</h3>
-          <pre class="answer">{answer}</pre>
-        </section>
-      ))}
+      <h2>{found.openedBy !== null ? "The incident, as the team logged it" : "What the reporter sent"}</h2>
+      {Object.entries(found.report.fields).map(([fieldId, answer]) => {
+        const file = files.get(fieldId);
+        return (
+          <section>
+            <h3>{labels.get(fieldId) ?? fieldId}</h3>
+            {file === undefined ? (
+              <pre class="answer">{answer}</pre>
+            ) : (
+              <p>
+                <a href={`/cases/${found.id}/attachments/${file.id}`} download>
+                  {file.filename}
+                </a>{" "}
+                <span class="meta">({file.size} bytes)</span>
+              </p>
+            )}
+          </section>
+        );
+      })}
       <h3>Credit</h3>
       <p>
         {found.report.credit.mode === "anonymous"

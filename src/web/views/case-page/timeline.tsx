@@ -22,6 +22,18 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "incident.phase_shared": "Incident response step, shared with the reporter",
   "case.checklist_marked": "Checklist",
   "incident.answer_recorded": "Incident question answered",
+  "case.background_links_changed": "Background links changed",
+  "case.problem_linked": "Linked to a problem",
+  "postmortem.root_cause_recorded": "Postmortem: root cause recorded",
+  "postmortem.action_item_added": "Postmortem: action item added",
+  "postmortem.action_item_changed": "Postmortem: action item changed",
+  "postmortem.action_item_done": "Postmortem: action item done",
+  "reporter.feedback": "The reporter's feedback",
+  "disclosure.users_notified": "Affected users told",
+  "case.problem_unlinked": "Unlinked from a problem",
+  "announcement.drafted": "Announcement draft saved",
+  "announcement.approved": "Announcement approved",
+  "announcement.published": "Announcement published",
   "escalation.step": "Escalation",
   "case.fix_released": "Fix release recorded",
   "case.privacy_incident_marked": "Marked as a privacy incident",
@@ -41,7 +53,9 @@ export function Timeline({ found, base, name }: { found: StaffCase; base: string
           <li class={event.reporterVisible ? undefined : "internal"}>
             <p class="meta">
               <When date={event.at} /> · {actorText(event.actor, name)} ·{" "}
-              {EVENT_LABELS[event.type] ?? event.type}
+              {event.type === "case.received" && found.openedBy !== null
+                ? "Incident opened"
+                : (EVENT_LABELS[event.type] ?? event.type)}
               {event.reporterVisible ? null : <strong class="badge">Internal</strong>}
             </p>
             <EventDetails event={event} name={name} />
