@@ -20,6 +20,7 @@ import type { Json } from "../store/canonical-json.js";
 import { caseEventsOfTypes } from "../store/case-event-read.js";
 import { clockFactsOfRow } from "../store/clock-facts.js";
 import type { NewEvent } from "../store/event-log.js";
+import { StaffCommandError } from "../store/staff-errors.js";
 import { domainEventType } from "../store/staff-events.js";
 import { checkActor, type TeamActor } from "../store/staff-validation.js";
 import { type CaseDeps, type CaseRow, type CommandPlan, runCaseCommand, type Trx } from "./case-change.js";
@@ -91,6 +92,17 @@ export async function saveAnnouncementDraft(
   });
 }
 
+/** Two cases published the same slug at once: the later transaction writes nothing (409). */
+export class AnnouncementSlugTaken extends StaffCommandError {
+  constructor(slug: string) {
+    super(
+      "embargo.case.announcementSlugTaken",
+      `the address "${slug}" was just taken by another announcement: choose another`,
+    );
+    this.name = "AnnouncementSlugTaken";
+  }
+}
+
 /** Approves `revision` (the seq the page showed), which must be the latest and not the actor's own. */
 export async function approveAnnouncement(
   deps: CaseDeps,
@@ -146,8 +158,8 @@ export async function publishAnnouncement(
       events: [
         announcementEvent("announcement.published", actor, at, { revision: seq, slug, announcementId }),
       ],
-      write: (write) =>
-        insertAnnouncement(write, {
+      write: async (write) => {
+        const published = {
           id: announcementId,
           program: row.program,
           slug,
@@ -155,7 +167,10 @@ export async function publishAnnouncement(
           title,
           body,
           published_at: at.toISOString(),
-        }),
+        };
+        // Another case took the slug in a concurrent transaction: nothing of this one is kept.
+        if (!(await insertAnnouncement(write, published))) throw new AnnouncementSlugTaken(slug);
+      },
     };
   });
 }

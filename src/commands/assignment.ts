@@ -1,5 +1,6 @@
-import type { Policy } from "../policy/schema.js";
-import { StaffCommandError } from "../store/staff-errors.js";
+import { groupAssignee } from "../domain/notifications/recipients.js";
+import { Id, type Policy } from "../policy/schema.js";
+import { InvalidCaseCommandError, StaffCommandError } from "../store/staff-errors.js";
 import { checkActor, checkUserId, type TeamActor, teamActor } from "../store/staff-validation.js";
 
 import { type CaseDeps, runCaseCommand } from "./case-change.js";
@@ -7,7 +8,11 @@ import { type CaseDeps, runCaseCommand } from "./case-change.js";
 // ---------------------------------------------------------------------------------------------
 // Assignment and followers
 
-/** Assigns the case to a team member, or unassigns it (null). The same assignee again changes nothing. */
+/**
+ * Assigns the case to a team member (their user id) or a team group of the policy
+ * (`group:<group id>`), or unassigns it (null). The same assignee again changes nothing. Callers
+ * check that the member may work the program, or that the group is one of its policy's.
+ */
 export async function assign(
   deps: CaseDeps,
   caseId: string,
@@ -16,7 +21,7 @@ export async function assign(
   at: Date,
 ): Promise<{ changed: boolean }> {
   checkActor(actor);
-  if (assignee !== null) checkUserId(assignee, "assignee");
+  if (assignee !== null) checkAssignee(assignee);
   return runCaseCommand<{ changed: boolean }>(deps, { id: caseId }, at, (row) =>
     row.assignee === assignee
       ? { result: { changed: false }, events: [] }
@@ -26,6 +31,17 @@ export async function assign(
           set: { assignee },
         },
   );
+}
+
+const GROUP_PREFIX = groupAssignee("");
+
+function checkAssignee(assignee: string): void {
+  if (!assignee.startsWith(GROUP_PREFIX)) {
+    checkUserId(assignee, "assignee");
+    return;
+  }
+  if (!Id.safeParse(assignee.slice(GROUP_PREFIX.length)).success)
+    throw new InvalidCaseCommandError("assignee", `invalid group "${assignee.slice(0, 80)}"`);
 }
 
 /** Following is refused: the program's incident register has no followers (`followers: false`). */

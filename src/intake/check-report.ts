@@ -44,7 +44,20 @@ async function programErrors(
   for (const error of [...(await policyFieldErrors(parsed, policy)), ...credited.errors]) {
     if (!errors.some((known) => known.field === error.field)) errors.push(error);
   }
-  return { report: credited.report, errors };
+  return { report: withExactChoices(credited.report, policy), errors };
+}
+
+/**
+ * The check allows spaces around a choice (an API client's "High\n"); the case keeps the choice
+ * as the policy spells it, so an answer stored is always one of the choices, never a variant.
+ */
+function withExactChoices(report: ReportCoreValue, policy: Policy): ReportCoreValue {
+  const fields = { ...report.fields };
+  for (const field of policy.reportTemplate.fields) {
+    const answer = fields[field.id];
+    if (field.kind === "choice" && answer !== undefined) fields[field.id] = answer.trim();
+  }
+  return { ...report, fields };
 }
 
 function unset(target: Record<string, unknown>, path: PropertyKey[]): void {

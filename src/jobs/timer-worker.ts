@@ -10,13 +10,17 @@ import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../do
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
 import {
+  assignedGroup,
   type CasePeople,
+  groupMemberEmails,
   type Recipient,
   recipientKey,
   resolveNotifyList,
+  teamLabel,
   webhooksFor,
 } from "../domain/notifications/recipients.js";
 import { reporterChannel } from "../mail/reporter-channel.js";
+import type { Policy } from "../policy/schema.js";
 import type { ProgramRegistry } from "../programs/registry.js";
 import { aad } from "../store/aad.js";
 import { contactSchema, reportSchema } from "../store/cases.js";
@@ -191,8 +195,8 @@ async function processCase(
   );
   const plan = planEscalation(caseId, policy, facts, taken, now);
   const disclosure = planDisclosure(caseId, policy, facts, taken, now);
-  const people = await peopleOf(deps.keyring, trx, row, openItemOwners(facts));
-  const names = await userNames(trx, events, people);
+  const people = await peopleOf(deps.keyring, trx, row, openItemOwners(facts), policy);
+  const names = await userNames(trx, events, people, policy);
   // Mail to the reporter goes as the program, threaded and (when possible) encrypted.
   const toReporter =
     people.reporterEmail === null
@@ -410,11 +414,36 @@ async function workingMembers(
     .execute();
 }
 
+/**
+ * The members of a team group with an account: enabled, responder or administrator of the program
+ * (or of every program), with the address of one of the group's contacts. A contact with no such
+ * account (or no address) hears nothing.
+ */
+async function groupMembers(
+  trx: Transaction<DatabaseSchema>,
+  program: string,
+  emails: readonly string[],
+): Promise<{ id: string; email: string }[]> {
+  if (emails.length === 0) return [];
+  return trx
+    .selectFrom("users")
+    .innerJoin("memberships", "memberships.user_id", "users.id")
+    .select(["users.id", "users.email"])
+    .distinct()
+    .where("users.email", "in", [...emails])
+    .where("users.disabled_at", "is", null)
+    .where("memberships.program", "in", [program, ALL_PROGRAMS])
+    .where("memberships.role", "in", ["responder", "admin"])
+    .orderBy("users.id")
+    .execute();
+}
+
 async function peopleOf(
   keyring: Keyring,
   trx: Transaction<DatabaseSchema>,
   row: CasesTable,
   ownerIds: readonly string[],
+  policy: Policy,
 ): Promise<CasePeople & { reporterKey: string | null }> {
   const followers = await trx
     .selectFrom("case_followers")
@@ -424,8 +453,12 @@ async function peopleOf(
     .where("users.disabled_at", "is", null)
     .orderBy("case_followers.created_at")
     .execute();
+  // A case assigned to a group is heard of by its members, each as themselves (user:<id> keys).
+  const group = assignedGroup(policy, row.assignee);
+  const assigneeGroup =
+    group === undefined ? undefined : await groupMembers(trx, row.program, groupMemberEmails(policy, group));
   const assignee =
-    row.assignee === null
+    row.assignee === null || group !== undefined
       ? undefined
       : await trx
           .selectFrom("users")
@@ -444,7 +477,14 @@ async function peopleOf(
     reporterKey = contact.openpgpKey ?? null;
   }
   const owners = await workingMembers(trx, row.program, ownerIds);
-  return { assignee: assignee ?? null, followers, reporterEmail, reporterKey, owners };
+  return {
+    assignee: assignee ?? null,
+    ...(assigneeGroup === undefined ? {} : { assigneeGroup }),
+    followers,
+    reporterEmail,
+    reporterKey,
+    owners,
+  };
 }
 
 /**
@@ -455,14 +495,19 @@ async function userNames(
   trx: Transaction<DatabaseSchema>,
   events: readonly CaseEventFact[],
   people: CasePeople,
+  policy: Policy,
 ): Promise<Map<string, string>> {
   const ids = new Set<string>();
+  const names = new Map<string, string>();
   for (const event of events) {
     if (event.actor.startsWith("team:")) ids.add(event.actor.slice(5));
     const to = event.payload.to;
-    if (event.type === "case.assigned" && typeof to === "string") ids.add(to);
+    if (event.type !== "case.assigned" || typeof to !== "string") continue;
+    // A case assigned to a team group (`group:<id>`) is named by the group's name.
+    const group = assignedGroup(policy, to);
+    if (group === undefined) ids.add(to);
+    else names.set(to, teamLabel(group));
   }
-  const names = new Map<string, string>();
   if (people.assignee !== null) names.set(people.assignee.id, people.assignee.email);
   for (const follower of people.followers) names.set(follower.id, follower.email);
   const missing = [...ids].filter((id) => !names.has(id));

@@ -27,13 +27,6 @@ export type Keeper =
   | { keeper: "not-yet"; issue: 11 | 12 | 13; what: string };
 
 const enforced = (what: string, ...tests: TestRef[]): Keeper => ({ keeper: "enforced", what, tests });
-/** Kept by the code, proven by no test yet: `missingTest` says what test would prove it. */
-const unproven = (what: string, missingTest: string): Keeper => ({
-  keeper: "enforced",
-  what,
-  tests: [],
-  missingTest,
-});
 const published = (reason: string): Keeper => ({ keeper: "published-only", reason });
 const notYet = (issue: 11 | 12 | 13, what: string): Keeper => ({ keeper: "not-yet", issue, what });
 const test = (file: string, name: string): TestRef => ({ file, name });
@@ -146,8 +139,14 @@ const PRIVACY_API = test(
   "through the API: a past start, 409 before marking, 400 without a policy deadline, 403 for a viewer",
 );
 
-const SECURITY_TXT_FIELD = (field: string) =>
-  `a test in test/policy/render.test.ts rendering a policy that sets it and finding its ${field} field`;
+const SECURITY_TXT_FIELDS = test(
+  "test/web/security-txt-fields.test.ts",
+  "publishes the policy's Canonical, Acknowledgments, Hiring and CSAF at /p/{program} and /.well-known",
+);
+const SECURITY_TXT_WITHOUT = test(
+  "test/web/security-txt-fields.test.ts",
+  "leaves them out for a program that does not set them, Canonical being Embargo's own URL",
+);
 
 export const PROMISES: Readonly<Record<string, Keeper>> = {
   schemaVersion: enforced(
@@ -171,20 +170,31 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
     "published as security.txt's Preferred-Languages and the pages' language",
     GOLDEN,
   ),
-  "program.canonicalUrl": unproven(
+  "program.canonicalUrl": enforced(
     "published as security.txt's Canonical field instead of Embargo's own URL",
-    SECURITY_TXT_FIELD("Canonical"),
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
   ),
   "program.policyUrl": enforced(
     "published as security.txt's Policy field instead of Embargo's policy page",
     GOLDEN,
   ),
-  "program.acknowledgmentsUrl": unproven(
+  "program.acknowledgmentsUrl": enforced(
     "published as security.txt's Acknowledgments field",
-    SECURITY_TXT_FIELD("Acknowledgments"),
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
   ),
-  "program.hiringUrl": unproven("published as security.txt's Hiring field", SECURITY_TXT_FIELD("Hiring")),
-  "program.csafUrl": unproven("published as security.txt's CSAF field", SECURITY_TXT_FIELD("CSAF")),
+  "program.hiringUrl": enforced(
+    "published as security.txt's Hiring field",
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
+  ),
+  "program.csafUrl": enforced(
+    "published as security.txt's CSAF field; `policy check` refuses a URL that is not a provider-metadata.json",
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
+    BROKEN,
+  ),
 
   // contacts: the people, and who is told what
   "contacts[].id": enforced(
@@ -284,6 +294,32 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
       "does not let a member without TOTP use the program until they enrol",
     ),
   ),
+  "team.groups[].id": enforced(
+    "a case may be assigned to the group (`group:<id>`) through the case page and the API; an unknown group is refused",
+    test(
+      "test/workspace/team-groups.test.ts",
+      "assigns a case to a team through the form and the API; the page, the inbox and the API name the team",
+    ),
+    test(
+      "test/workspace/team-groups.test.ts",
+      "refuses an unknown team with 400 naming the field and writes nothing; a viewer cannot assign",
+    ),
+  ),
+  "team.groups[].name": enforced(
+    'the case page, the inbox and the API name a case assigned to the group "Team: <name>"',
+    test(
+      "test/workspace/team-groups.test.ts",
+      "assigns a case to a team through the form and the API; the page, the inbox and the API name the team",
+    ),
+  ),
+  "team.groups[].members": enforced(
+    "what the assignee hears reaches the members with an account (by their contact's address); each must be a contact",
+    test(
+      "test/workspace/team-groups.test.ts",
+      "mails a triage change by someone else to the team's members with accounts, not the one without",
+    ),
+    BROKEN,
+  ),
 
   // reportTemplate: the report form and the intake's rules
   "reportTemplate.intro": published(
@@ -310,9 +346,20 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
     FORM_ERROR,
     INTAKE_RULES,
   ),
-  "reportTemplate.fields[].choices": unproven(
+  "reportTemplate.fields[].choices": enforced(
     "the form offers these answers and the intake refuses any other",
-    "a report-form or intake test on a policy with a choice field, answering outside its choices",
+    test(
+      "test/web/choice-fields.test.ts",
+      "the form offers exactly the policy's choices, each as a select with an empty first option",
+    ),
+    test(
+      "test/web/choice-fields.test.ts",
+      "the form refuses an answer outside the choices, with the field's error, and keeps the other answers",
+    ),
+    test(
+      "test/web/choice-fields.test.ts",
+      "the API refuses an answer outside the choices, naming only that field, and keeps a choice as spelled",
+    ),
   ),
   "reportTemplate.fields[].purpose": enforced(
     "a credit-name or credit-link field is the credit choice (asked once); a file field answers with a real upload bound to it; the program's template and its JSON Schema are published at GET /api/v1/programs/{program}",
@@ -486,9 +533,12 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
   ),
 
   // notifications
-  "notifications.newReport": unproven(
+  "notifications.newReport": enforced(
     "who is told of a new report, instead of the points of contact",
-    "a jobs test on a policy whose newReport names a contact who is not a point of contact, who gets the new-report mail",
+    test(
+      "test/jobs/new-report-recipients.test.ts",
+      "mails the new report to exactly the contacts newReport names, not the point of contact",
+    ),
   ),
   "notifications.email.confidential": enforced(
     "mail to the team carries report titles and message words only when set",
@@ -500,9 +550,12 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
     HOOKS,
     ROOM_NEW_REPORT,
   ),
-  "notifications.webhooks[].url": unproven(
+  "notifications.webhooks[].url": enforced(
     "notices are posted to this URL",
-    "a jobs test on a policy whose webhook gives url (not urlFromEnv), receiving the post",
+    test(
+      "test/jobs/new-report-recipients.test.ts",
+      "posts the new report to the webhook's url, with no environment variable",
+    ),
   ),
   "notifications.webhooks[].urlFromEnv": enforced(
     "the URL is read from this environment variable; without it the delivery waits, retryable, naming the variable",

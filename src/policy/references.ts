@@ -109,6 +109,14 @@ export function referenceProblems(doc: Raw): ReferenceProblem[] {
   });
   uniqueIds(["notifications", "webhooks"], "webhook");
 
+  // A case may be assigned to a team group: its members must be contacts, to find their accounts.
+  uniqueIds(["team", "groups"], "group");
+  records(at(doc, "team", "groups")).forEach((group, index) => {
+    texts(group?.members).forEach((id, i) => {
+      if (id !== undefined) contactReference(id, ["team", "groups", index, "members", i], false);
+    });
+  });
+
   const defaultAssignee = text(at(doc, "incident", "register", "defaultAssignee"));
   if (defaultAssignee !== undefined) {
     contactReference(defaultAssignee, ["incident", "register", "defaultAssignee"], false);

@@ -69,7 +69,13 @@ const Program = z.strictObject({
   policyUrl: HttpsUrl.optional(),
   acknowledgmentsUrl: HttpsUrl.optional(),
   hiringUrl: HttpsUrl.optional(),
-  csafUrl: HttpsUrl.optional(),
+  csafUrl: HttpsUrl.refine((url) => new URL(url).pathname.endsWith("/provider-metadata.json"), {
+    message: "an https:// URL of a CSAF provider-metadata.json (security.txt's CSAF field names that file)",
+  })
+    .optional()
+    .meta({
+      description: "The program's CSAF provider metadata (…/provider-metadata.json), named by security.txt.",
+    }),
 });
 
 export const CONTACT_ROLES = [
@@ -89,6 +95,16 @@ const Contact = z.strictObject({
   email: Email.optional(),
   url: HttpsUrl.optional().meta({ description: "A profile or direct-message link." }),
   openpgpKey: OpenPgpKeyRef.optional(),
+});
+
+/** A named group of contacts a case may be assigned to, as a whole (`group:<id>` on the case). */
+const TeamGroup = z.strictObject({
+  id: Id,
+  name: Text.meta({ description: 'Shown where the case names its assignee, as "Team: <name>".' }),
+  members: z
+    .array(Id)
+    .min(1)
+    .meta({ description: "Contact ids; those with an account (by email) hear of the group's cases." }),
 });
 
 export const CHANNEL_KINDS = [
@@ -535,7 +551,11 @@ export const PolicySchema = z
     channels: z.array(Channel).min(1),
     encryption: Encryption.default({ reports: "optional", allCommunication: false }),
     team: z
-      .strictObject({ requireTwoFactor: z.boolean().default(false) })
+      .strictObject({
+        requireTwoFactor: z.boolean().default(false),
+        // No default: a policy without groups renders (policy.json) as before.
+        groups: z.array(TeamGroup).optional(),
+      })
       .default({ requireTwoFactor: false }),
     reportTemplate: ReportTemplate,
     scope: Scope,
@@ -561,5 +581,6 @@ export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type DurationValue = z.output<typeof Duration>;
 export type OpenPgpKeyRefValue = z.output<typeof OpenPgpKeyRef>;
+export type TeamGroupPolicy = z.output<typeof TeamGroup>;
 export type ClockPolicy = Policy["serviceLevels"]["clocks"][number];
 export type CalendarPolicy = Policy["serviceLevels"]["calendar"];

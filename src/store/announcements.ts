@@ -77,6 +77,18 @@ export async function slugTakenByAnotherCase(
   return row !== undefined;
 }
 
-export async function insertAnnouncement(trx: Transaction<DatabaseSchema>, row: AnnouncementsTable) {
-  await trx.insertInto("announcements").values(row).execute();
+/**
+ * Inserts the published announcement; false when its slug (or its case) was published meanwhile
+ * by a concurrent transaction: the unique index settles the race the earlier check cannot.
+ */
+export async function insertAnnouncement(
+  trx: Transaction<DatabaseSchema>,
+  row: AnnouncementsTable,
+): Promise<boolean> {
+  const inserted = await trx
+    .insertInto("announcements")
+    .values(row)
+    .onConflict((conflict) => conflict.doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
 }

@@ -20,7 +20,7 @@ export interface InboxFilter {
   programs: readonly string[] | "*";
   states?: readonly string[];
   severity?: readonly string[];
-  /** A user id; null: unassigned cases only. */
+  /** A user id, or `group:<id>` (cases assigned to a team group); null: unassigned cases only. */
   assignee?: string | null;
   asset?: string;
   /** web, api, email (reports by the door they came through), or staff (incidents the team opened). */

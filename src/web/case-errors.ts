@@ -1,3 +1,4 @@
+import { AnnouncementSlugTaken } from "../commands/announcements.js";
 import { FollowersOffError } from "../commands/assignment.js";
 import { CaseNotFoundError } from "../store/cases.js";
 import {
@@ -50,6 +51,8 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
     return new HttpError(400, "invalid_transition", message, [{ field: "duplicateOf", message }]);
   if (error instanceof IncidentPhaseRefused) return new HttpError(409, "phase_not_allowed", message);
   if (error instanceof FollowersOffError) return new HttpError(409, "followers_off", message);
+  if (error instanceof AnnouncementSlugTaken)
+    return new HttpError(409, "slug_taken", message, [{ field: "slug", message }]);
   if (error instanceof AgreementNotPendingError) return new HttpError(409, "agreement_not_pending", message);
   if (error instanceof InvalidCursorError) return new HttpError(400, "invalid_cursor", message);
   if (error instanceof NotAPrivacyIncidentError)

@@ -40,6 +40,11 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     announcements: "",
     problems: "",
     problem: "",
+    registerCase: "",
+    kitsuCase: "",
+    privacytoolsCase: "",
+    newIncident: "",
+    policies: "",
   };
 
   beforeAll(async () => {
@@ -111,6 +116,27 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     urls.problem = `${embargo.url}/problems/rocketchat/1`;
     await page.goto(urls.problem);
     await expectHeading(page, "P-1: Room subscriptions survive a reconnect");
+    // The register's panels on the same case: due date, classification, the resolution checklist.
+    urls.registerCase = `${embargo.url}/cases/${recurring.id}`;
+
+    // Kitsu's incident phases as work: the assessment's questions, the postmortem panel.
+    const kitsu = await submitReportByApi(embargo, "kitsu", {
+      title: "Session tokens leak through the referrer",
+      fields: { description: `Open ${LONG_URL} from a profile page.` },
+    });
+    urls.kitsuCase = `${embargo.url}/cases/${kitsu.id}`;
+    await page.goto(urls.kitsuCase);
+    await page.getByRole("button", { name: "Start Assessment" }).click();
+    await expectHeading(page, "Session tokens leak through the referrer");
+
+    // privacytools: the coordinator's duties and the task to tell affected users.
+    const privacytools = await submitReportByApi(embargo, "privacytools", {
+      title: "The search page logs queries",
+      fields: { description: "Queries end up in the access log." },
+    });
+    urls.privacytoolsCase = `${embargo.url}/cases/${privacytools.id}`;
+    urls.newIncident = `${embargo.url}/programs/rocketchat/incidents/new`;
+    urls.policies = `${embargo.url}/admin/policies`;
   });
   afterAll(async () => {
     await closeAll(staff);
@@ -133,6 +159,11 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
       announcements: 375,
       problems: 375,
       problem: 375,
+      registerCase: 375,
+      kitsuCase: 375,
+      privacytoolsCase: 375,
+      newIncident: 375,
+      policies: 375,
     });
   });
 

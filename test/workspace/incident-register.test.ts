@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
-import { jobsFor } from "../support/jobs.js";
+import { useJobsHarness } from "../support/jobs.js";
 import { startMailListener } from "../support/mail.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import type { SmtpSink } from "../support/smtp-sink.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
-import { startTestApp, type TestApp } from "../support/web.js";
+import type { TestApp } from "../support/web.js";
 import { fileReport, later, postCaseForm, textOf } from "../support/workspace.js";
 
 /**
@@ -33,24 +33,18 @@ const triage = (fields: Record<string, string>) => ({
 describe.each(databases)("Rocket.Chat's incident register on $name", (database) => {
   let t: TestApp;
   let sink: SmtpSink;
-  let jobs: JobRunner | undefined;
+  let jobs: JobRunner;
   let markus: CreatedStaff;
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-  });
-  afterAll(async () => {
-    await sink.close();
-  });
+  useJobsHarness(
+    database.open,
+    (parts) => {
+      ({ t, sink, jobs } = parts);
+    },
+    { policies: POLICIES },
+  );
   beforeEach(async () => {
-    sink.mails.length = 0;
-    t = await startTestApp(database.open, {}, { policies: POLICIES });
     t.clock.set(T0);
     markus = await createStaff(t, { email: "markus@example.org", role: "responder", program: "rocketchat" });
-  });
-  afterEach(async () => {
-    await jobs?.stop();
-    jobs = undefined;
-    await t.close();
   });
 
   const stored = async (id: string) => {
@@ -235,7 +229,6 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
   });
 
   it("runs the due date as a clock: warns and tells the assignee, then escalates to the CTO", async () => {
-    jobs = jobsFor(t, sink.url);
     const report = await fileReport(t, "rocketchat");
     await move(report.id, { to: "triaged" });
     // Due at the end of Wednesday 9 December in the program's time zone (UTC).
@@ -274,7 +267,6 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
   });
 
   it("owes nothing on the due date of a case fixed or closed in time", async () => {
-    jobs = jobsFor(t, sink.url);
     const report = await fileReport(t, "rocketchat");
     await move(report.id, { to: "triaged" });
     await postCaseForm(markus, report.id, "triage", triage({ "due-date": "2026-12-09" }));

@@ -1,4 +1,4 @@
-import type { Policy } from "../../policy/schema.js";
+import type { Policy, TeamGroupPolicy } from "../../policy/schema.js";
 
 /**
  * Who a notification goes to. A policy's notify list names contacts (by id) or the roles
@@ -12,7 +12,13 @@ export type Recipient =
   | { kind: "webhook"; id: string };
 
 export interface CasePeople {
+  /** The team member the case is assigned to; null when unassigned or assigned to a group. */
   assignee: { id: string; email: string } | null;
+  /**
+   * The case is assigned to a team group (`team.groups`): its members who have an account that
+   * may work the program (matched by address). Absent otherwise.
+   */
+  assigneeGroup?: readonly { id: string; email: string }[];
   followers: readonly { id: string; email: string }[];
   /** The reporter's address, when they gave one. */
   reporterEmail: string | null;
@@ -26,6 +32,31 @@ export interface CasePeople {
 /** The notify list entry naming one team member (never a policy contact id: those have no colon). */
 export const userEntry = (userId: string): string => `user:${userId}`;
 const USER_ENTRY = "user:";
+
+/**
+ * A case assigned to a team group holds `group:<group id>` in its assignee column, where a member
+ * holds their user id (16 base32 characters: never a colon, so the two cannot be confused).
+ */
+const GROUP_ASSIGNEE = "group:";
+export const groupAssignee = (groupId: string): string => `${GROUP_ASSIGNEE}${groupId}`;
+
+/** The policy's group a case's assignee names; undefined for a member, nobody, or a group the policy lost. */
+export function assignedGroup(policy: Policy, assignee: string | null): TeamGroupPolicy | undefined {
+  if (assignee === null || !assignee.startsWith(GROUP_ASSIGNEE)) return undefined;
+  const id = assignee.slice(GROUP_ASSIGNEE.length);
+  return (policy.team.groups ?? []).find((group) => group.id === id);
+}
+
+/** How the team sees a case assigned to a team group: by the group's name. */
+export const teamLabel = (group: TeamGroupPolicy): string => `Team: ${group.name}`;
+
+/** The addresses (lower-cased) of a group's member contacts who have one: how their accounts are found. */
+export function groupMemberEmails(policy: Policy, group: TeamGroupPolicy): string[] {
+  return group.members.flatMap((id) => {
+    const email = policy.contacts.find((contact) => contact.id === id)?.email;
+    return email === undefined ? [] : [email.toLowerCase()];
+  });
+}
 
 /** A stable name for a recipient, part of idempotency keys: never an address. */
 export function recipientKey(recipient: Recipient): string {
@@ -56,6 +87,7 @@ export function resolveNotifyList(
   for (const name of list) {
     if (name === "assignee") {
       if (people.assignee !== null) candidates.push({ kind: "user", ...people.assignee });
+      for (const member of people.assigneeGroup ?? []) candidates.push({ kind: "user", ...member });
     } else if (name === "followers") {
       // `incident.register.followers: false`: the program's cases have no followers, also none
       // left over from before the policy said so.

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { inboxClock } from "../../domain/clocks/countdown.js";
 import { isCaseState } from "../../domain/lifecycle/index.js";
+import { assignedGroup, teamLabel } from "../../domain/notifications/recipients.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
+import type { Policy } from "../../policy/schema.js";
 import type { InboxRow } from "../../store/inbox.js";
 import { inboxClocksOf } from "../../workspace/inbox-clocks.js";
 import type { CaseRow } from "../routes/staff-api-schema.js";
@@ -11,6 +13,12 @@ import { inboxClockItemOf, inboxClockOf, iso } from "./clock.js";
 /** The programs a row may belong to (the app's registry). */
 export interface ProgramsOf {
   get(slug: string): LoadedPolicy | undefined;
+}
+
+/** "Team: <name>" when the assignee is one of the policy's groups; undefined for a member or nobody. */
+export function groupAssigneeLabel(policy: Policy | undefined, assignee: string | null): string | undefined {
+  const group = policy === undefined ? undefined : assignedGroup(policy, assignee);
+  return group === undefined ? undefined : teamLabel(group);
 }
 
 /** A row's clocks, worded: the same on the inbox page and in the JSON API. */
@@ -32,6 +40,7 @@ export function inboxRowJson(programs: ProgramsOf, row: InboxRow, now: Date): z.
     severity: row.severity,
     priority: row.priority,
     assignee: row.assignee,
+    assigneeName: groupAssigneeLabel(programs.get(row.program)?.policy, row.assignee) ?? null,
     assetId: row.assetId,
     source: row.source,
     tags: row.tags,
@@ -50,7 +59,7 @@ export function inboxRowJson(programs: ProgramsOf, row: InboxRow, now: Date): z.
 
 /**
  * An inbox row for the inbox page: the program by name and the assignee by email (`names`, user
- * id → email), where the API gives slugs and user ids.
+ * id → email) or, for a team group, as "Team: <name>", where the API gives slugs and user ids.
  */
 export function inboxRowView(
   programs: ProgramsOf,
@@ -68,7 +77,12 @@ export function inboxRowView(
     cvss31Score: row.cvss31Score,
     cvss40Score: row.cvss40Score,
     priority: row.priority,
-    assignee: row.assignee === null ? null : (names.get(row.assignee) ?? row.assignee),
+    assignee:
+      row.assignee === null
+        ? null
+        : (groupAssigneeLabel(programs.get(row.program)?.policy, row.assignee) ??
+          names.get(row.assignee) ??
+          row.assignee),
     tags: row.tags,
     ...clocksOfRow(programs, row, now),
   };

@@ -19,7 +19,7 @@ export const InboxQuery = z.object({
     `"open" (the default: every state but closed), "any", or one of ${CASE_STATES.join(", ")}.`,
   ),
   severity: text(20, "none, low, medium, high or critical."),
-  assignee: text(64, `"me", "unassigned" or a user id.`),
+  assignee: text(64, `"me", "unassigned", a user id, or group:<id> for a team group of the policy.`),
   asset: text(64, "An in-scope asset's id."),
   source: text(10, "web, api, email, or staff (an incident the team opened)."),
   tag: text(48, "A tag."),

@@ -30,7 +30,14 @@ export const CaseRow = z
     title: z.string(),
     severity: z.string().nullable(),
     priority: z.string().nullable(),
-    assignee: z.string().nullable().meta({ description: "A user id." }),
+    assignee: z
+      .string()
+      .nullable()
+      .meta({ description: "A user id, or `group:<id>` for a team group of the program's policy." }),
+    assigneeName: z
+      .string()
+      .nullable()
+      .meta({ description: 'For a team group, "Team: <its name>"; null for a member or nobody.' }),
     assetId: z.string().nullable(),
     source: z.string(),
     tags: z.array(z.string()),
@@ -200,7 +207,11 @@ export const AssigneeBody = z
       .string()
       .max(64)
       .nullable()
-      .meta({ description: "A team member who may work the program; null unassigns." }),
+      .optional()
+      .meta({ description: "A team member who may work the program; null unassigns. Or give `group`." }),
+    group: z.string().max(64).optional().meta({
+      description: "Instead of `userId`: the id of one of the program's team groups (`team.groups`).",
+    }),
   })
   .meta({ id: "AssigneeRequest" });
 

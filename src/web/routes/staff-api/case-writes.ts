@@ -14,6 +14,7 @@ import { answerPhaseQuestion, markChecklistItem } from "../../../commands/incide
 import { moveCase } from "../../../commands/lifecycle.js";
 import { cvssVersionOf, type TriageInput, triageCase } from "../../../commands/triage-input.js";
 import { largestUploadBytes } from "../../../config.js";
+import { assignedGroup, groupAssignee } from "../../../domain/notifications/recipients.js";
 import { ApiError } from "../../../intake/report-schema.js";
 import { teamActor } from "../../../store/staff-validation.js";
 import { caseTarget, readStaffCase } from "../../case-loader.js";
@@ -304,7 +305,7 @@ export function caseWriteRoutes(scope: FastifyInstance, ctx: WebContext) {
     {
       ...writes,
       schema: {
-        summary: "Assign the case to a team member, or unassign it",
+        summary: "Assign the case to a team member or a team group, or unassign it",
         tags,
         security,
         params: CaseIdParams,
@@ -316,7 +317,24 @@ export function caseWriteRoutes(scope: FastifyInstance, ctx: WebContext) {
       const { id } = request.params;
       const { actor, program } = await workOn(request, id);
       const slug = program.policy.program.slug;
-      const { userId } = request.body;
+      const { userId, group } = request.body;
+      if (group !== undefined) {
+        if (userId !== undefined)
+          throw new HttpError(400, "invalid_request", "Give either userId or group.", [
+            { field: "group", message: "give either userId or group, not both" },
+          ]);
+        const assignee = groupAssignee(group);
+        if (assignedGroup(program.policy, assignee) === undefined)
+          throw new HttpError(400, "invalid_request", "Not a team group of this program's policy.", [
+            { field: "group", message: "not a team group of this program's policy (team.groups)" },
+          ]);
+        const { changed } = await assign(ctx, id, actor, assignee, ctx.clock());
+        return reply.send({ changed });
+      }
+      if (userId === undefined)
+        throw new HttpError(400, "invalid_request", "Give userId (null unassigns) or group.", [
+          { field: "userId", message: "required, unless group is given" },
+        ]);
       if (userId !== null) {
         const member = (await teamOfProgram(ctx.store, slug)).find((m) => m.id === userId);
         if (member === undefined || !canWorkCase({ roles: new Map([[slug, member.role]]) }, slug))

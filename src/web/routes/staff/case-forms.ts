@@ -24,6 +24,7 @@ import {
 import { triageCase } from "../../../commands/triage-input.js";
 import { markUserDataAffectedFor, recordUsersNotifiedFor } from "../../../commands/user-notification.js";
 import { isPhaseAction } from "../../../domain/incident/phases.js";
+import { assignedGroup } from "../../../domain/notifications/recipients.js";
 import { readStaffCase } from "../../case-loader.js";
 import type { WebContext } from "../../context.js";
 import { notFound } from "../../errors.js";
@@ -74,10 +75,15 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
     run: async ({ id, program, actor, form }) => {
       const wanted = (form.fields.assignee ?? "").trim();
       const assignable = await assignableOf(ctx, program.policy.program.slug);
-      if (wanted !== "" && !assignable.some((member) => member.id === wanted))
+      // A team group of the policy (`group:<id>`, as the select offers it) or a member.
+      const known =
+        wanted === "" ||
+        assignedGroup(program.policy, wanted) !== undefined ||
+        assignable.some((member) => member.id === wanted);
+      if (!known)
         return new FormRefusal(
           "assignee",
-          "Choose a member of the team who may work on this program's cases.",
+          "Choose a member of the team who may work on this program's cases, or one of its teams.",
         );
       const assignee = wanted === "" ? null : wanted;
       const { changed } = await assign(ctx, id, actor, assignee, ctx.clock());

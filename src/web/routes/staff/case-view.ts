@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { emailsOf, type TeamMember, teamOfProgram } from "../../../auth/team.js";
 import { allowedTransitions, isCaseState } from "../../../domain/lifecycle/index.js";
 import { closingOutcomesFor } from "../../../domain/lifecycle/policy-rules.js";
+import { groupAssignee, teamLabel } from "../../../domain/notifications/recipients.js";
 import { creditKeeper } from "../../../workspace/case-work.js";
 import { dueDateInput } from "../../../workspace/local-time.js";
 import { loadCase } from "../../case-loader.js";
@@ -28,8 +29,8 @@ export interface CasePageExtra {
 
 /**
  * The case page, for whoever may read the case (404 otherwise): the case as the JSON API gives it
- * (src/web/presenters/case.ts), plus what only the page needs: people's email addresses, whom
- * the case may be assigned to, who keeps the credit.
+ * (src/web/presenters/case.ts), plus what only the page needs: people's email addresses (and the
+ * names of the policy's team groups), whom the case may be assigned to, who keeps the credit.
  */
 export async function renderCasePage(
   ctx: WebContext,
@@ -43,12 +44,15 @@ export async function renderCasePage(
   const { program, found } = await loadCase(ctx, staff, id, "view");
   const slug = program.policy.program.slug;
   const now = ctx.clock();
-  const [reading, names, assignable, keepsCredit] = await Promise.all([
+  const [reading, emails, assignable, keepsCredit] = await Promise.all([
     caseReadingOf(ctx, program, found, now),
     emailsOf(ctx.store, userIdsNamedBy(found)),
     assignableOf(ctx, slug),
     creditKeeper(ctx, program.policy, found),
   ]);
+  // The assignee and the timeline's assignments may name a team group: by its name, not `group:<id>`.
+  const names = new Map(emails);
+  for (const group of program.policy.team.groups ?? []) names.set(groupAssignee(group.id), teamLabel(group));
   // Unlike the API (which reads an unknown state as "new"), the page offers no moves from a state it does not know.
   const state = isCaseState(found.state) ? found.state : undefined;
   return sendPage(

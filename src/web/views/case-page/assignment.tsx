@@ -1,10 +1,12 @@
 import { followersAllowed } from "../../../commands/assignment.js";
+import { groupAssignee, teamLabel } from "../../../domain/notifications/recipients.js";
 import { Csrf, describedBy, FieldError } from "../staff-common.js";
 import type { PanelProps } from "./shared.js";
 
 /**
- * Who works the case (any member who may work the program) and whether the signed-in member
- * follows it; no following under a register without followers (`incident.register.followers: false`).
+ * Who works the case (one of the policy's team groups, or any member who may work the program)
+ * and whether the signed-in member follows it; no following under a register without followers
+ * (`incident.register.followers: false`).
  */
 export function Assignment(props: PanelProps) {
   const { found, errors, base } = props;
@@ -22,6 +24,11 @@ export function Assignment(props: PanelProps) {
             <option value="" selected={found.assignee === null}>
               Unassigned
             </option>
+            {(props.program.policy.team.groups ?? []).map((group) => (
+              <option value={groupAssignee(group.id)} selected={found.assignee === groupAssignee(group.id)}>
+                {teamLabel(group)}
+              </option>
+            ))}
             {props.assignable.map((member) => (
               <option value={member.id} selected={found.assignee === member.id}>
                 {member.email}

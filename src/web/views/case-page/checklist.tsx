@@ -55,7 +55,13 @@ export function ChecklistItems(
                     <label for={noteId} class="visually-hidden">
                       Note on {text}
                     </label>
-                    <input id={noteId} name="note" maxLength={2000} placeholder="Note (optional)" />
+                    <input
+                      type="text"
+                      id={noteId}
+                      name="note"
+                      maxLength={2000}
+                      placeholder="Note (optional)"
+                    />
                   </>
                 )}
                 <button type="submit">{done ? `Uncheck ${text}` : `Check ${text}`}</button>
