@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CLOCKS_PROMISES } from "../../src/policy/promises/clocks.js";
+import { DISCLOSURE_PROMISES } from "../../src/policy/promises/disclosure.js";
+import { IDENTITY_PROMISES } from "../../src/policy/promises/identity.js";
+import { INCIDENT_PROMISES } from "../../src/policy/promises/incident.js";
+import { INTAKE_PROMISES } from "../../src/policy/promises/intake.js";
 import { type Keeper, PROMISES } from "../../src/policy/promises.js";
 import { schemaKeyPaths } from "../../src/policy/schema-keys.js";
 
@@ -46,6 +51,20 @@ describe("the promise catalogue", () => {
 
   it("has an entry for every key of the policy schema", () => {
     expect(schemaKeys.filter((path) => PROMISES[path] === undefined)).toEqual([]);
+  });
+
+  it("lists each key in one part of the catalogue only", () => {
+    const parts = [
+      IDENTITY_PROMISES,
+      INTAKE_PROMISES,
+      CLOCKS_PROMISES,
+      INCIDENT_PROMISES,
+      DISCLOSURE_PROMISES,
+    ];
+    const keys = parts.flatMap((part) => Object.keys(part));
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+    // The parts and the version key are the whole catalogue.
+    expect(keys.length + 1).toBe(Object.keys(PROMISES).length);
   });
 
   it("names no key the policy schema lacks", () => {

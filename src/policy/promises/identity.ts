@@ -1,0 +1,186 @@
+import type { Keeper } from "./keepers.js";
+import {
+  ADDRESSES,
+  BROKEN,
+  enforced,
+  GOLDEN,
+  KITSU_CLOCK,
+  KULUPU_NEW_REPORT,
+  POLICY_PAGE,
+  published,
+  SECTIONS,
+  SECURITY_TXT,
+  SECURITY_TXT_FIELDS,
+  SECURITY_TXT_WITHOUT,
+  test,
+} from "./keepers.js";
+
+/** Who keeps the promises of program, contacts, channels, encryption and the team: who the program is and how to reach it. */
+export const IDENTITY_PROMISES: Readonly<Record<string, Keeper>> = {
+  // program: who the program is, and where its pages are
+  "program.slug": enforced(
+    "serves the program at /p/{slug}: policy page, report form, security.txt and the JSON intake",
+    POLICY_PAGE,
+  ),
+  "program.name": enforced(
+    "names the program on its policy page, its security.txt and every mail and notice",
+    POLICY_PAGE,
+    KITSU_CLOCK,
+  ),
+  "program.website": published("a link to the program's own site, for people on the policy page"),
+  "program.description": published("an introduction for people on the policy page"),
+  "program.languages": enforced(
+    "published as security.txt's Preferred-Languages and the pages' language",
+    GOLDEN,
+  ),
+  "program.canonicalUrl": enforced(
+    "published as security.txt's Canonical field instead of Embargo's own URL",
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
+  ),
+  "program.policyUrl": enforced(
+    "published as security.txt's Policy field instead of Embargo's policy page",
+    GOLDEN,
+  ),
+  "program.acknowledgmentsUrl": enforced(
+    "published as security.txt's Acknowledgments field",
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
+  ),
+  "program.hiringUrl": enforced(
+    "published as security.txt's Hiring field",
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
+  ),
+  "program.csafUrl": enforced(
+    "published as security.txt's CSAF field; `policy check` refuses a URL that is not a provider-metadata.json",
+    SECURITY_TXT_FIELDS,
+    SECURITY_TXT_WITHOUT,
+    BROKEN,
+  ),
+
+  // contacts: the people, and who is told what
+  "contacts[].id": enforced(
+    "notify lists (escalation, new reports) name contacts by id; mail goes to the contact's address",
+    KITSU_CLOCK,
+  ),
+  "contacts[].name": enforced("published on the policy page and SECURITY.md", SECTIONS),
+  "contacts[].title": published("a person's job title, for people on the policy page"),
+  "contacts[].roles": enforced(
+    "points of contact hear of new reports unless notifications.newReport says otherwise; privacy officers are warned of the authority deadline",
+    KULUPU_NEW_REPORT,
+    test(
+      "src/domain/clocks/disclosure.test.ts",
+      "warns at 75 % and breaches at the deadline, the privacy officers too; only the breach when both are due",
+    ),
+  ),
+  "contacts[].email": enforced("notifications to the contact are mailed to this address", KITSU_CLOCK),
+  "contacts[].url": enforced("published on the policy page as the way to reach the contact", GOLDEN),
+  "contacts[].openpgpKey": enforced(
+    "under encryption.allCommunication, team mail with report content is encrypted to this key (armored or file; a url is only published); a contact without one gets no content",
+    test(
+      "test/mail/team-mail-encryption.test.ts",
+      "encrypts a new report's mail to Wei's GnuPG key, signed by the program, and leaves the title out of Lin's",
+    ),
+  ),
+
+  // channels: where reports come in, and the other ways to reach the team
+  "channels[].id": published("names the channel inside the file; nothing refers to a channel by id"),
+  "channels[].kind": enforced(
+    "active email and mailing-list channels taking reports are the program's mail addresses (SMTP intake, WKD, the From of its mail)",
+    ADDRESSES,
+  ),
+  "channels[].label": enforced("published on the policy page as the channel's name", GOLDEN),
+  "channels[].address": enforced(
+    "published as security.txt's Contact (mailto:) and taken as a report address by the mail intake",
+    SECURITY_TXT,
+    ADDRESSES,
+  ),
+  "channels[].url": enforced(
+    "published on the policy page (and as security.txt's Contact for a reports channel)",
+    GOLDEN,
+  ),
+  "channels[].purposes": enforced(
+    "only `reports` channels become security.txt Contacts and report addresses; the others are listed as other channels",
+    ADDRESSES,
+    GOLDEN,
+  ),
+  "channels[].access": published("tells people a channel is invite-only or private, on the policy page"),
+  "channels[].active": enforced(
+    "an inactive channel is no Contact and no report address, and the policy page says it is no longer used",
+    GOLDEN,
+  ),
+  "channels[].note": published("a remark for people, on the policy page"),
+
+  // encryption
+  "encryption.reports": enforced(
+    "with `required`, a report mailed in clear is kept and its receipt says how to encrypt (key fingerprint, download, guidance) without the case link; `policy check` refuses `required` without a key; the form and the API take reports over HTTPS",
+    test(
+      "test/mail/team-mail-encryption.test.ts",
+      "keeps a report mailed in clear as a case, tells the sender how to encrypt, and tells Wei encrypted",
+    ),
+    test(
+      "test/mail/encrypted-conversation.test.ts",
+      "keeps the case link out of a clear receipt when the program requires encryption (Kulupu)",
+    ),
+  ),
+  "encryption.allCommunication": enforced(
+    "mail to the reporter carries the case link and the team's words only encrypted; team mail with report content is encrypted to each contact's key, and carries none for a contact without one",
+    test(
+      "test/mail/encrypted-conversation.test.ts",
+      "keeps the case link out of a clear receipt when the program requires encryption (Kulupu)",
+    ),
+    test(
+      "test/mail/team-mail-encryption.test.ts",
+      "encrypts a new report's mail to Wei's GnuPG key, signed by the program, and leaves the title out of Lin's",
+    ),
+    test(
+      "test/mail/team-mail-encryption.test.ts",
+      "sends kulupu-clear's team mail as before: in clear, with the title",
+    ),
+  ),
+  "encryption.openpgpKey": enforced(
+    "served at /p/{program}/openpgp.asc until a key is stored, and named by security.txt's Encryption field",
+    test(
+      "test/web/openpgp-keys.test.ts",
+      "serves the policy's key until a key is stored, then the stored one",
+    ),
+    test("test/policy/render.test.ts", "publishes the program's key URL and the Canonical and Policy URLs"),
+  ),
+  "encryption.guidance": published("advice to reporters on encrypting, on the policy page"),
+
+  "team.requireTwoFactor": enforced(
+    "members of the program must enrol TOTP and sign in with it before they see its cases",
+    test("test/auth/two-factor-policy.test.ts", "makes TOTP enrolment mandatory at setup"),
+    test(
+      "test/auth/two-factor-policy.test.ts",
+      "does not let a member without TOTP use the program until they enrol",
+    ),
+  ),
+  "team.groups[].id": enforced(
+    "a case may be assigned to the group (`group:<id>`) through the case page and the API; an unknown group is refused",
+    test(
+      "test/workspace/team-groups.test.ts",
+      "assigns a case to a team through the form and the API; the page, the inbox and the API name the team",
+    ),
+    test(
+      "test/workspace/team-groups.test.ts",
+      "refuses an unknown team with 400 naming the field and writes nothing; a viewer cannot assign",
+    ),
+  ),
+  "team.groups[].name": enforced(
+    'the case page, the inbox and the API name a case assigned to the group "Team: <name>"',
+    test(
+      "test/workspace/team-groups.test.ts",
+      "assigns a case to a team through the form and the API; the page, the inbox and the API name the team",
+    ),
+  ),
+  "team.groups[].members": enforced(
+    "what the assignee hears reaches the members with an account (by their contact's address); each must be a contact",
+    test(
+      "test/workspace/team-groups.test.ts",
+      "mails a triage change by someone else to the team's members with accounts, not the one without",
+    ),
+    BROKEN,
+  ),
+};
