@@ -197,7 +197,8 @@ describe.each(databases)("mail is read off the event loop, within a budget, on $
 
   it("keeps a message over its memory budget as too-costly, and takes the next one in", async () => {
     const { t } = await start({ memoryMb: 64, seconds: 60 });
-    expect(await send(manyElements(100_000))).toMatch(/^250 /);
+    // Far over the budget whatever the collector does (100,000 was not always over it under load).
+    expect(await send(manyElements(400_000))).toMatch(/^250 /);
     expect(await send(message(["Content-Type: text/plain"], "A short report."))).toMatch(/^250 /);
     const kept = await rows(t); // one receipt time (the test's clock): told apart by status
     const costly = kept.find((row) => row.status === "too-costly");
