@@ -101,7 +101,12 @@ describe.each(databases)("team groups on $name", (database) => {
     const selected = (await markus.browser.get(`/cases/${report.id}`)).body;
     expect(selected).toMatch(new RegExp(`<option value="${SECURITY}" selected`));
 
-    const inbox = textOf((await markus.browser.get("/inbox")).body);
+    const inboxPage = (await markus.browser.get("/inbox")).body;
+    // The assignee filter offers the teams before the members.
+    expect(inboxPage).toContain(
+      `<option value="${SECURITY}">Team: Security engineering</option><option value="group:mobile">Team: Mobile apps</option>`,
+    );
+    const inbox = textOf(inboxPage);
     expect(inbox).toContain("Team: Security engineering");
     expect(inbox).not.toContain(SECURITY);
     const filtered = textOf((await markus.browser.get(`/inbox?assignee=${SECURITY}`)).body);
@@ -121,6 +126,8 @@ describe.each(databases)("team groups on $name", (database) => {
     ]);
     const page2 = textOf((await markus.browser.get(`/cases/${report.id}`)).body);
     expect(page2).toContain("Team: Mobile apps");
+    const detail = await api("GET", `/api/v1/cases/${report.id}`, token);
+    expect(detail.json()).toMatchObject({ assignee: "group:mobile", assigneeName: "Team: Mobile apps" });
     // Back to a member: the API's userId as before.
     const markusId = (
       await t.store.db

@@ -3,7 +3,9 @@ import type { CaseClock } from "../../domain/clocks/case-clocks.js";
 import type { DisclosurePhaseItem, EmbargoEnd } from "../../domain/clocks/disclosure.js";
 import { allowedTransitions, isCaseState } from "../../domain/lifecycle/index.js";
 import { closingOutcomesFor } from "../../domain/lifecycle/policy-rules.js";
+import { assignedGroup, teamLabel } from "../../domain/notifications/recipients.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
+import type { Policy } from "../../policy/schema.js";
 import type { StaffAttachment, StaffCase } from "../../store/staff-case-read.js";
 import {
   clocksOf,
@@ -104,6 +106,7 @@ export function caseJson(reading: CaseReading, canWork: boolean): z.input<typeof
     outcome: found.outcome,
     duplicateOf: found.duplicateOf,
     assignee: found.assignee,
+    assigneeName: groupName(program.policy, found.assignee),
     followers: found.followers,
     tags: found.tags,
     report: found.report,
@@ -123,4 +126,10 @@ export function caseJson(reading: CaseReading, canWork: boolean): z.input<typeof
     duplicates: reading.duplicates.map(({ id, title, score, reasons }) => ({ id, title, score, reasons })),
     canWork,
   };
+}
+
+/** "Team: …" for a case assigned to a team group of the policy; null otherwise. */
+function groupName(policy: Policy, assignee: string | null): string | null {
+  const group = assignedGroup(policy, assignee);
+  return group === undefined ? null : teamLabel(group);
 }

@@ -87,7 +87,14 @@ export const CaseDetail = z
     authorityNotifiedAt: MaybeInstant,
     outcome: z.string().nullable(),
     duplicateOf: z.string().nullable(),
-    assignee: z.string().nullable(),
+    assignee: z
+      .string()
+      .nullable()
+      .meta({ description: "A user id, or `group:<id>` for a team group of the program's policy." }),
+    assigneeName: z
+      .string()
+      .nullable()
+      .meta({ description: 'For a team group, "Team: <its name>"; null for a member or nobody.' }),
     followers: z.array(z.string()),
     tags: z.array(z.string()),
     report: z.object({

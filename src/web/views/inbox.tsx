@@ -31,6 +31,8 @@ export interface InboxPageProps {
   programs: { slug: string; name: string }[];
   assets: { id: string; name: string }[];
   team: { id: string; email: string }[];
+  /** The team groups of the programs shown (`team.groups`), as the assignee filter offers them. */
+  groups: { id: string; name: string }[];
   rows: InboxRowView[];
   nextUrl?: string;
   error?: string;
@@ -113,6 +115,7 @@ export function InboxPage(props: InboxPageProps) {
               ["", "Anyone"],
               ["me", "Me"],
               ["unassigned", "Unassigned"],
+              ...props.groups.map((g) => [g.id, g.name] as const),
               ...props.team.map((m) => [m.id, m.email] as const),
             ]}
           />

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { emailsOf, teamOfProgram } from "../../../auth/team.js";
+import { teamLabel } from "../../../domain/notifications/recipients.js";
 import type { InboxRow } from "../../../store/inbox.js";
 import { caseCommandHttpError } from "../../case-errors.js";
 import type { WebContext } from "../../context.js";
@@ -66,6 +67,9 @@ export function inboxRoutes(scope: FastifyInstance, ctx: WebContext) {
         })),
         assets,
         team,
+        groups: programs.flatMap((p) =>
+          (p.policy.team.groups ?? []).map((group) => ({ id: `group:${group.id}`, name: teamLabel(group) })),
+        ),
         rows: page.rows.map((row) => inboxRowView(ctx.programs, row, now, names)),
         ...(page.next === undefined ? {} : { nextUrl: nextPageUrl(request.query, page.next) }),
         ...(error === undefined ? {} : { error }),
