@@ -1,8 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { databases } from "../support/databases.js";
+import { type HttpReceiver, type ReceivedRequest, startHttpReceiver } from "../support/http-receiver.js";
 import { jobsFor } from "../support/jobs.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { createStaff } from "../support/staff.js";
@@ -17,15 +16,12 @@ import { fileReport, later, postCaseForm, postCaseMultipart } from "../support/w
 const REPORTER = "ada@example.org";
 const TITLE = "Stored XSS in the profile page";
 const DESCRIPTION = "Messages leak between rooms when a thread is moved.";
+/** Where the room's incoming webhook listens (its URL is the secret). */
+const HOOK_PATH = "/hooks/abc123/secret-token";
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 const SECOND = 1000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-interface Hit {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 interface RocketChatBody {
   alias: string;
@@ -33,46 +29,14 @@ interface RocketChatBody {
   attachments: { title: string; title_link?: string; text: string }[];
 }
 
-/** A real HTTP receiver on 127.0.0.1 that keeps every request and answers the queued statuses (then 200). */
-async function startReceiver(): Promise<{
-  url: string;
-  hits: Hit[];
-  answers: number[];
-  close(): Promise<void>;
-}> {
-  const hits: Hit[] = [];
-  const answers: number[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      hits.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-      response.statusCode = answers.shift() ?? 200;
-      response.end('{"success":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/abc123/secret-token`,
-    hits,
-    answers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, on $name", (database) => {
   let t: TestApp;
   let sink: SmtpSink;
   let jobs: JobRunner | undefined;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HttpReceiver;
   beforeAll(async () => {
     sink = await startSmtpSink();
-    receiver = await startReceiver();
+    receiver = await startHttpReceiver('{"success":true}');
   });
   afterAll(async () => {
     await receiver.close();
@@ -115,7 +79,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
       .where("case_id", "=", caseId)
       .orderBy("created_at")
       .execute();
-  const bodyOf = (hit: Hit) => JSON.parse(hit.body) as RocketChatBody;
+  const bodyOf = (hit: ReceivedRequest) => JSON.parse(hit.body) as RocketChatBody;
 
   /** Files at T0; Markus assigns the case to himself at T0 + 1 h, then replies; the jobs run after each. */
   async function reportAssignedAndAnswered(runner: JobRunner) {
@@ -141,7 +105,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
   }
 
   it("posts the new report to the room without report content; no clock, so never an escalation", async () => {
-    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: receiver.url });
+    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}${HOOK_PATH}` });
     const { id, ref } = await fileAtT0();
     expect(await at(runner, 0)).toMatchObject({ sent: 1, failed: 0, escalations: 0 });
 
@@ -175,7 +139,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
   });
 
   it("case changes reach the room without report content or reply text; the reporter is mailed; no escalation", async () => {
-    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: receiver.url });
+    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}${HOOK_PATH}` });
     const { id, markus } = await reportAssignedAndAnswered(runner);
     expect(receiver.hits.length).toBeGreaterThanOrEqual(2);
     for (const hit of receiver.hits) {
@@ -215,7 +179,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
   // A case that owes no escalation keeps its timer row (far in the future), so the worker
   // remembers which events it already told of and each change is posted once.
   it("posts each case change once, as a change (not the new report again)", async () => {
-    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: receiver.url });
+    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}${HOOK_PATH}` });
     const { id, ref } = await reportAssignedAndAnswered(runner);
     const subjectsSeen = receiver.hits.map((hit) => bodyOf(hit).text);
     expect(subjectsSeen).toEqual([
@@ -239,7 +203,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
   // A new-report notice and a change notice to one webhook from the same events have different
   // keys (the notice's kind is part of it), so the outbox keeps both.
   it("a report changed before the worker's first tick is both announced and shown as changed", async () => {
-    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: receiver.url });
+    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}${HOOK_PATH}` });
     const { id, ref } = await fileAtT0();
     const markus = await createStaff(t, {
       email: "markus@rocket.example",
@@ -290,7 +254,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
   });
 
   it("a room that answers 500 then 200 gets the same notice again after the back-off, with the same key", async () => {
-    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: receiver.url });
+    const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}${HOOK_PATH}` });
     receiver.answers.push(500);
     const { id } = await fileAtT0();
     expect(await at(runner, 0)).toMatchObject({ sent: 0, failed: 1 });
@@ -299,7 +263,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
     expect(failed).toMatchObject({
       status: "pending",
       attempts: 1,
-      last_error: `HTTP 500 from 127.0.0.1:${new URL(receiver.url).port}`,
+      last_error: `HTTP 500 from 127.0.0.1:${new URL(`${receiver.base}${HOOK_PATH}`).port}`,
     });
     expect(failed!.last_error).not.toContain("secret-token");
 

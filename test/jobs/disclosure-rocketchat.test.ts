@@ -1,9 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases } from "../support/databases.js";
+import { type HttpReceiver, startHttpReceiver } from "../support/http-receiver.js";
 import { jobsFor } from "../support/jobs.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
@@ -36,37 +35,14 @@ const PHASE_NAMES = [
   "Fourth phase - latest 90 days after the release",
 ];
 
-async function startReceiver(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
-  const bodies: string[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      bodies.push(Buffer.concat(chunks).toString("utf8"));
-      response.end('{"success":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/abc/secret`,
-    bodies,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake clock, on $name", (database) => {
   let t: TestApp;
   let sink: SmtpSink;
   let jobs: JobRunner;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HttpReceiver;
   beforeAll(async () => {
     sink = await startSmtpSink();
-    receiver = await startReceiver();
+    receiver = await startHttpReceiver('{"success":true}');
   });
   afterAll(async () => {
     await receiver.close();
@@ -74,9 +50,9 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
   });
   beforeEach(async () => {
     sink.mails.length = 0;
-    receiver.bodies.length = 0;
+    receiver.hits.length = 0;
     t = await startTestApp(database.open);
-    jobs = jobsFor(t, sink.url, { ROCKETCHAT_SECURITY_WEBHOOK_URL: receiver.url });
+    jobs = jobsFor(t, sink.url, { ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}/hooks/abc/secret` });
   });
   afterEach(async () => {
     await jobs.stop();
@@ -124,7 +100,7 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
     expect((await postCaseForm(fred, report.id, "follow", {})).statusCode).toBe(303);
     await at(0);
     sink.mails.length = 0;
-    receiver.bodies.length = 0;
+    receiver.hits.length = 0;
     return { id: report.id, ref: report.id.slice(0, 8), markus, fred };
   }
 
@@ -155,8 +131,8 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
     expect(day0).toContain("- Update our hosting (cloud) client's servers");
     expect(day0).toContain(`Open the case: ${PUBLIC_URL}/cases/${id}`);
     // The room hears of the recorded release as a case change, never of report content.
-    expect(receiver.bodies).toHaveLength(1);
-    expect(receiver.bodies[0]).toContain("recorded that the fix was released");
+    expect(receiver.hits.map((hit) => hit.body)).toHaveLength(1);
+    expect(receiver.hits.map((hit) => hit.body)[0]).toContain("recorded that the fix was released");
     // The reporter is not told: the event is internal.
     expect(sink.to(REPORTER)).toHaveLength(0);
     for (const mail of sink.mails) expect(mail.text).not.toMatch(/Stored XSS|Messages leak|ada@example/);
@@ -187,7 +163,7 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
     expect(await at(RELEASE - T0 + 200 * DAY)).toMatchObject({ escalations: 0, notifications: 0 });
     expect(subjects(MARKUS)).toEqual([0, 1, 2, 3].map((n) => phaseSubject(ref, n)));
     expect(subjects(FRED).filter((subject) => subject.includes("Disclosure phase"))).toHaveLength(4);
-    expect(receiver.bodies).toHaveLength(1);
+    expect(receiver.hits.map((hit) => hit.body)).toHaveLength(1);
     expect(sink.to(REPORTER)).toHaveLength(0);
     expect(await stepKeys(id)).toEqual(
       ["phase-1", "phase-2", "phase-3", "phase-4"].map((phase) => `${id}:disclosure:${phase}`),

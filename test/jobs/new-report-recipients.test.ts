@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { databases } from "../support/databases.js";
+import { type HttpReceiver, startHttpReceiver } from "../support/http-receiver.js";
 import { jobsFor } from "../support/jobs.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
@@ -26,40 +25,6 @@ const REPORTER = "ada@example.org";
 const TITLE = "Session cookie readable by scripts";
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 
-interface Hit {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A real HTTP receiver on 127.0.0.1 that keeps every request and answers 200. */
-async function startReceiver(): Promise<{ base: string; hits: Hit[]; close(): Promise<void> }> {
-  const hits: Hit[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      hits.push({
-        path: request.url ?? "",
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      response.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** A folder holding the fixture policy with its webhook URL pointed at `base`. */
 async function policiesPostingTo(base: string): Promise<string> {
   const policy = await readFile(FIXTURE, "utf8");
@@ -73,11 +38,11 @@ describe.each(databases)("who is told of a new report, on $name", (database) => 
   let t: TestApp;
   let sink: SmtpSink;
   let jobs: JobRunner;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HttpReceiver;
   let policies: string;
   beforeAll(async () => {
     sink = await startSmtpSink();
-    receiver = await startReceiver();
+    receiver = await startHttpReceiver();
     policies = await policiesPostingTo(receiver.base);
   });
   afterAll(async () => {

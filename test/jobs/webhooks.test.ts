@@ -1,10 +1,9 @@
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { verifyWebhookSignature } from "../../src/notify/signing.js";
 import { databases } from "../support/databases.js";
+import { type HttpReceiver, startHttpReceiver } from "../support/http-receiver.js";
 import { jobsFor } from "../support/jobs.js";
 import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
 import { fileReport } from "../support/workspace.js";
@@ -20,45 +19,12 @@ const SECRET = "whsec-test-3f9a1c";
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 const HOUR = 3_600_000;
 
-interface Hit {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-async function startReceiver(): Promise<{ base: string; hits: Hit[]; close(): Promise<void> }> {
-  const hits: Hit[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      hits.push({
-        path: request.url ?? "",
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      response.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe.each(databases)("generic, Slack and Matrix webhooks from a policy, on $name", (database) => {
   let t: TestApp;
   let jobs: JobRunner;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HttpReceiver;
   beforeAll(async () => {
-    receiver = await startReceiver();
+    receiver = await startHttpReceiver();
   });
   afterAll(async () => {
     await receiver.close();
