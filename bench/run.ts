@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   timers: () => import("./timers.js"),
   "mail-stall": () => import("./mail-stall.js"),
   "mail-memory": () => import("./mail-memory.js"),
+  affected: () => import("./affected.js"),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections <n>] [--warmup <s>] [--in-process]

@@ -3,6 +3,7 @@ import { loadConfig } from "../config.js";
 import { storeOptionsFromEnv } from "../store/env.js";
 import { auditCommand } from "./commands/audit.js";
 import { cvssCommand } from "./commands/cvss.js";
+import { guardCommand } from "./commands/guard.js";
 import { keysCommand } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { policyCommand } from "./commands/policy.js";
@@ -30,6 +31,7 @@ export function buildCli(io: CliIo = processIo()): Command {
   program.addCommand(policyCommand({ stdout, stderr, env }));
   program.addCommand(cvssCommand({ stdout, stderr, stdin: io.stdin }));
   program.addCommand(userCommand({ stdout, stderr, config }));
+  program.addCommand(guardCommand({ stdout, stderr, stdin: io.stdin, config }));
   // Every command of the tree, however its factory set it up: commander's own messages (help,
   // usage errors) go to `io`, and its exits become CommanderErrors instead of process.exit.
   routeOutput(program, {

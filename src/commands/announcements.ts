@@ -14,11 +14,14 @@ import {
 } from "../domain/announcements/history.js";
 import { disclosedAtOf, publishGate } from "../domain/announcements/publish-gate.js";
 import { embargoEnd } from "../domain/clocks/disclosure.js";
+import { withMovedDates } from "../domain/disclosure/plan.js";
+import { publicTextWordingProblem } from "../domain/disclosure/wording.js";
 import type { Policy } from "../policy/schema.js";
 import { insertAnnouncement, slugTakenByAnotherCase } from "../store/announcements.js";
 import type { Json } from "../store/canonical-json.js";
 import { caseEventsOfTypes } from "../store/case-event-read.js";
 import { clockFactsOfRow } from "../store/clock-facts.js";
+import { readPlanRecords } from "../store/disclosure-plan.js";
 import type { NewEvent } from "../store/event-log.js";
 import { StaffCommandError } from "../store/staff-errors.js";
 import { domainEventType } from "../store/staff-events.js";
@@ -47,6 +50,19 @@ const slugTaken = (slug: string): Refusal => ({
   field: "announcement-slug",
   message: `Another announcement of this program already has the address …/announcements/${slug}: choose another slug.`,
 });
+
+/**
+ * Where the policy's `disclosure.wording.appliesTo` is `all`: a revision whose title or text uses a
+ * forbidden word is neither approved nor published (src/domain/disclosure/wording.ts).
+ */
+function wordingRefusal(policy: Policy, revision: { title: string; body: string } | null): Refusal | null {
+  if (revision === null) return null;
+  const problem = publicTextWordingProblem(policy.disclosure.wording, [
+    { name: "title", text: revision.title, lines: false },
+    { name: "text", text: revision.body, lines: true },
+  ]);
+  return problem === null ? null : { ok: false, field: "announcement", message: problem };
+}
 
 /** A plan that writes nothing and answers `result`. */
 const nothing = <T>(result: T): CommandPlan<T> => ({ result, events: [] });
@@ -118,6 +134,8 @@ export async function approveAnnouncement(
     const history = announcementHistory(await readEvents(trx, deps, row));
     const decision = decideApproval(history, revision, actor);
     if (!decision.ok || !decision.changed) return nothing(decision);
+    const wording = wordingRefusal(policy, history.latest);
+    if (wording !== null) return nothing(wording);
     return {
       result: decision,
       events: [announcementEvent("announcement.approved", actor, at, { revision: decision.revision })],
@@ -144,12 +162,19 @@ export async function publishAnnouncement(
     const events = await readEvents(trx, deps, row, true);
     const gate = publishGate({
       disclosedAt: disclosedAtOf(events),
-      embargo: embargoEnd(policy, clockFactsOfRow(row, undefined), at),
+      // A moved embargo end (src/commands/disclosure-plan.ts) holds the announcement back too.
+      embargo: embargoEnd(
+        policy,
+        withMovedDates(clockFactsOfRow(row, undefined), await readPlanRecords(trx, deps.keyring, row.id)),
+        at,
+      ),
       state: row.state,
       outcome: row.outcome,
     });
     const decision = decidePublish(announcementHistory(events), revision, gate);
     if (!decision.ok) return nothing(decision);
+    const wording = wordingRefusal(policy, decision.revision);
+    if (wording !== null) return nothing(wording);
     const { seq, title, slug, body } = decision.revision;
     if (await slugTakenByAnotherCase(trx, row.program, slug, row.id)) return nothing(slugTaken(slug));
     const announcementId = randomUUID();

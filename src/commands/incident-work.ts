@@ -14,6 +14,14 @@ import {
 import { IncidentPhaseRefused, InvalidCaseCommandError } from "../store/staff-errors.js";
 import { checkActor, type TeamActor } from "../store/staff-validation.js";
 import { type CaseDeps, runCaseCommand, type Trx } from "./case-change.js";
+import {
+  checkRelatedCases,
+  isRelatedCasesItem,
+  linkedCasesOf,
+  type PhaseWithRelatedTask,
+  RELATED_FIELD,
+  relatedCasesItem,
+} from "./related-cases.js";
 
 /**
  * The team's work inside the incident response: checking the items of the policy's checklists
@@ -29,15 +37,19 @@ export async function readIncidentWork(trx: Trx, keyring: Keyring, caseId: strin
   return incidentWorkOf(await caseEventsOfTypes(trx, keyring, caseId, INCIDENT_WORK_EVENTS));
 }
 
-/** A phase's open questions and tasks, given the work recorded on the case. */
-export function openPhaseWork(phase: PolicyPhase, work: IncidentWork): PhaseWork {
+/** A phase's open questions and tasks (its related-cases task included), given the work recorded on the case. */
+export function openPhaseWork(phase: PolicyPhase & PhaseWithRelatedTask, work: IncidentWork): PhaseWork {
   const answered = latestAnswers(work.answers);
   const done = doneKeys(checklistMarks(work.checklist), `phase:${phase.id}`);
+  const related = relatedCasesItem(phase);
   return {
     unanswered: phase.questions
       .map((q) => q.question)
       .filter((question) => !answered.has(`${phase.id} ${question}`)),
-    openTasks: phase.tasks.filter((task) => !done.has(checklistKey(task))),
+    openTasks: [
+      ...phase.tasks.filter((task) => !done.has(checklistKey(task))),
+      ...(related === undefined || done.has(related.key) ? [] : [related.text]),
+    ],
   };
 }
 
@@ -50,7 +62,12 @@ export function checklistItems(policy: Policy, list: string): { key: string; tex
   if (list === "coordinator") return coordinatorDuties(policy);
   if (!list.startsWith("phase:")) return undefined;
   const phase = policy.incident.phases.find((candidate) => `phase:${candidate.id}` === list);
-  return phase?.tasks.map((text) => ({ key: checklistKey(text), text }));
+  if (phase === undefined) return undefined;
+  const related = relatedCasesItem(phase);
+  return [
+    ...phase.tasks.map((text) => ({ key: checklistKey(text), text })),
+    ...(related === undefined ? [] : [related]),
+  ];
 }
 
 export interface ChecklistMarkRequest {
@@ -58,6 +75,8 @@ export interface ChecklistMarkRequest {
   key: string;
   done: boolean;
   note: string;
+  /** The related-cases task only: the linked case ids (undefined keeps the current links). */
+  related?: readonly string[] | undefined;
 }
 
 /**
@@ -82,22 +101,42 @@ export async function markChecklistItem(
   if (note.length > MAX_NOTE)
     throw new InvalidCaseCommandError("checklist", `at most ${MAX_NOTE} characters`);
   const list = request.list as ChecklistList;
+  const relatedTask = isRelatedCasesItem(policy.incident.phases, list, item.key);
+  if (!relatedTask && (request.related?.length ?? 0) > 0)
+    throw new InvalidCaseCommandError(RELATED_FIELD, "only a phase's related-cases task links cases");
   return runCaseCommand<{ changed: boolean }>(deps, { id: caseId }, at, async (row, trx) => {
     const work = await readIncidentWork(trx, deps.keyring, row.id);
     const current = checklistMarks(work.checklist).get(markKey(list, item.key));
-    if ((current?.done ?? false) === request.done && (current?.note ?? "") === note) {
+    const linked = relatedTask
+      ? linkedCasesOf(
+          await caseEventsOfTypes(trx, deps.keyring, row.id, ["case.checklist_marked"]),
+          list,
+          item.key,
+        )
+      : [];
+    const related =
+      relatedTask && request.related !== undefined
+        ? await checkRelatedCases(trx, row.program, row.id, request.related)
+        : linked;
+    if (
+      (current?.done ?? false) === request.done &&
+      (current?.note ?? "") === note &&
+      related.join(" ") === linked.join(" ")
+    ) {
       return { result: { changed: false }, events: [] };
     }
+    // The related-cases task's mark also carries the links (src/commands/related-cases.ts).
+    const payload = {
+      list,
+      key: item.key,
+      text: item.text,
+      done: request.done,
+      note,
+      ...(relatedTask ? { related } : {}),
+    };
     return {
       result: { changed: true },
-      events: [
-        {
-          type: "case.checklist_marked",
-          actor,
-          at,
-          payload: { list, key: item.key, text: item.text, done: request.done, note },
-        },
-      ],
+      events: [{ type: "case.checklist_marked", actor, at, payload }],
     };
   });
 }

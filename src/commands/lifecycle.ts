@@ -3,6 +3,7 @@ import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { acknowledgementClock, acknowledgementDueAt } from "../domain/clocks/case-clocks.js";
 import { type Pause, type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
+import { describeOwed, productionReleasesOwed } from "../domain/disclosure/affected.js";
 import { checklistMarks, doneKeys } from "../domain/incident/checklist.js";
 import { type RegisterGates, registerGates, resolutionChecklist } from "../domain/incident/register.js";
 import { changesWaiting, timestampsAfterMove } from "../domain/lifecycle/case-timestamps.js";
@@ -31,6 +32,8 @@ import {
 } from "../store/staff-errors.js";
 import { domainEventType, stateChangedPayload, toJsonObject } from "../store/staff-events.js";
 import { checkActor, type TeamActor } from "../store/staff-validation.js";
+import { publishCase, readAffectedMatrix } from "./affected.js";
+import { agreementFactsOf } from "./agreement.js";
 import { type CaseDeps, type CaseRow, type CommandDeps, runCaseCommand, type Trx } from "./case-change.js";
 import { readIncidentWork } from "./incident-work.js";
 
@@ -74,6 +77,8 @@ export interface TransitionOptions {
   acknowledgementDueAt?: (receivedAt: Date, waiting: readonly Pause[]) => Date | null;
   /** The incident register's gates for the locked case (src/domain/incident/register.ts). */
   gates?: (row: CaseRow, trx: Trx) => Promise<RegisterGates>;
+  /** Publishes the case's affected releases when it moves to `disclosed`, in the move's transaction. */
+  disclosed?: (row: CaseRow, trx: Trx) => Promise<void>;
 }
 
 /**
@@ -92,6 +97,7 @@ export async function transition(
   options: TransitionOptions = {},
 ): Promise<TransitionResult> {
   const { keyring } = deps;
+  const { disclosed } = options;
   checkActor(actor);
   return runCaseCommand(deps, { id: caseId }, at, async (row, trx) => {
     if (!isCaseState(row.state)) throw new Error(`case ${row.id} is in an unknown state "${row.state}"`);
@@ -178,6 +184,9 @@ export async function transition(
         agreement_due_at: stamps.agreementDueAt,
         acknowledge_by: acknowledgeBy,
       },
+      ...(to === "disclosed" && disclosed !== undefined
+        ? { write: (writeTrx: Trx) => disclosed(row, writeTrx) }
+        : {}),
     };
   });
 }
@@ -271,6 +280,7 @@ export async function moveCase(
     now,
     {
       gates: (row, trx) => gatesOf(deps, program.policy, row, trx),
+      disclosed: (row, trx) => publishCase(trx, deps.keyring, program.policy, row, now),
       ...(acknowledgementClock(program.policy)?.pausesWhileWaitingForReporter === true
         ? {
             acknowledgementDueAt: (receivedAt: Date, waiting: readonly Pause[]) =>
@@ -287,11 +297,19 @@ async function gatesOf(deps: CaseDeps, policy: Policy, row: CaseRow, trx: Trx): 
     resolutionChecklist(policy).length === 0
       ? []
       : (await readIncidentWork(trx, deps.keyring, row.id)).checklist;
+  const owed =
+    policy.incident.fixAllProductionReleases === true
+      ? productionReleasesOwed(policy, await readAffectedMatrix(trx, deps.keyring, policy, row.id)).map(
+          describeOwed,
+        )
+      : [];
   return registerGates(policy, {
+    productionReleasesOwed: owed,
     dueAt: row.due_at,
     priority: row.priority,
     severity: row.severity,
     cwe: row.cwe,
     resolutionDone: doneKeys(checklistMarks(checklist), "resolution"),
+    ...(await agreementFactsOf(deps, policy, row, trx)),
   });
 }

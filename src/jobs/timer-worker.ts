@@ -8,6 +8,8 @@ import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
 import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../domain/clocks/disclosure.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
+import { NO_PLAN_RECORDS } from "../domain/disclosure/plan.js";
+import { disclosurePlanWork } from "../domain/disclosure/plan-work.js";
 import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
 import {
   assignedGroup,
@@ -26,16 +28,19 @@ import { aad } from "../store/aad.js";
 import { contactSchema, reportSchema } from "../store/cases.js";
 import { clockFactsOfRow, clockHistories, clockNeeds } from "../store/clock-facts.js";
 import type { Store } from "../store/database.js";
+import { keepDisclosureDue, readPlanRecords } from "../store/disclosure-plan.js";
 import type { NewEvent } from "../store/event-log.js";
 import { enqueueNotification } from "../store/outbox.js";
 import type { CasesTable, DatabaseSchema } from "../store/schema.js";
 import { domainEventType } from "../store/staff-events.js";
+import { planDisclosureSends } from "./disclosure-plan-steps.js";
 import {
   type ContentContext,
   disclosureNotification,
   escalationNotification,
   eventNotification,
 } from "./notification-content.js";
+import { planReporterClocks } from "./reporter-clocks.js";
 
 /**
  * The timer worker: takes the case timers that are due, and for each case, in one transaction,
@@ -187,15 +192,29 @@ async function processCase(
   const events =
     row.event_count > processedSeq ? await newEvents(deps.keyring, trx, caseId, processedSeq) : [];
   const histories = await clockHistories(trx, deps.keyring, [{ id: caseId, needs: clockNeeds(policy) }]);
-  const facts = clockFactsOfRow(row, histories.get(caseId));
+  const clockFacts = clockFactsOfRow(row, histories.get(caseId));
   const taken = new Set(
     (await trx.selectFrom("case_escalations").select("step_key").where("case_id", "=", caseId).execute()).map(
       (r) => r.step_key,
     ),
   );
+  // The disclosure plan (src/domain/disclosure/plan.ts): the dates the team moved, the tasks.
+  const work = disclosurePlanWork(
+    caseId,
+    policy,
+    clockFacts,
+    policy.disclosure.phases.length > 0 || policy.disclosure.embargo !== undefined
+      ? await readPlanRecords(trx, deps.keyring, caseId)
+      : NO_PLAN_RECORDS,
+    row.assignee,
+    taken,
+    now,
+  );
+  const facts = work.facts;
   const plan = planEscalation(caseId, policy, facts, taken, now);
   const disclosure = planDisclosure(caseId, policy, facts, taken, now);
-  const people = await peopleOf(deps.keyring, trx, row, openItemOwners(facts), policy);
+  const owners = [...openItemOwners(facts), ...work.owners];
+  const people = await peopleOf(deps.keyring, trx, row, owners, policy);
   const names = await userNames(trx, events, people, policy);
   // Mail to the reporter goes as the program, threaded and (when possible) encrypted.
   const toReporter =
@@ -257,13 +276,30 @@ async function processCase(
       await enqueue(escalationNotification(context, step, recipient), recipient);
     escalationEvents.push(escalationEvent(step, recipients, plan.superseded, now));
   }
-  for (const step of disclosure.take) {
+  for (const due of disclosure.take) {
+    // A phase falling due is told to the owners of its open tasks too.
+    const step = work.withOwners(due);
     const recipients = disclosureRecipients(policy, step, people);
     for (const recipient of recipients)
       await enqueue(disclosureNotification(context, step, recipient), recipient);
     escalationEvents.push(disclosureEvent(step, recipients, disclosure.superseded, now));
   }
-  for (const step of [...plan.take, ...plan.superseded, ...disclosure.take, ...disclosure.superseded]) {
+  // The reporter's publication date and the agreement's reminder (src/jobs/reporter-clocks.ts).
+  const reporterClocks = planReporterClocks({ policy, caseId, row, events, people, taken, now, context });
+  for (const send of reporterClocks.sends) await enqueue(send.notification, send.recipient);
+  escalationEvents.push(...reporterClocks.events);
+  // The disclosure plan's notices to the reporter and its overdue tasks (src/jobs/disclosure-plan-steps.ts).
+  const planSends = planDisclosureSends({ policy, caseId, work, people, context, now });
+  for (const send of planSends.sends) await enqueue(send.notification, send.recipient);
+  escalationEvents.push(...planSends.events);
+  for (const step of [
+    ...plan.take,
+    ...plan.superseded,
+    ...disclosure.take,
+    ...disclosure.superseded,
+    ...reporterClocks.steps,
+    ...planSends.steps,
+  ]) {
     await trx
       .insertInto("case_escalations")
       .values({ step_key: step.idempotencyKey, case_id: caseId, at: now.toISOString() })
@@ -274,9 +310,10 @@ async function processCase(
   // Its own steps are appended like any other change; the timer then records them as told of
   // (processed_seq) and moves to the next step, overriding the wake the append asked for.
   const { eventCount } = await appendToCase(trx, deps.keyring, row, now, { events: escalationEvents });
+  await keepDisclosureDue(trx, row, work.openDueAt);
 
   // The row stays when nothing is scheduled: it remembers which events were already told of.
-  const nextAt = [plan.nextAt, disclosure.nextAt]
+  const nextAt = [plan.nextAt, disclosure.nextAt, reporterClocks.nextAt, work.steps.nextAt]
     .filter((at): at is Date => at !== null)
     .reduce<Date | null>((first, at) => (first === null || at < first ? at : first), null);
   await trx
@@ -289,7 +326,11 @@ async function processCase(
     })
     .where("case_id", "=", caseId)
     .execute();
-  return { escalations: plan.take.length + disclosure.take.length, notifications };
+  return {
+    escalations:
+      plan.take.length + disclosure.take.length + reporterClocks.steps.length + planSends.steps.length,
+    notifications,
+  };
 }
 
 /** `disclosure.phase_due` or `authority.notification_due`: internal, like escalation steps. */

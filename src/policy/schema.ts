@@ -214,6 +214,27 @@ const Asset = z.strictObject({
   description: Text.optional(),
 });
 
+/** A release of an in-scope asset, as the affected-release matrix of each case lists it. */
+const Release = z.strictObject({
+  version: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .meta({ description: 'A version ("7.2.1") or a range (">=7.0.0 <7.3.0", "6.x", "live").' }),
+  inProduction: z
+    .boolean()
+    .default(true)
+    .meta({ description: "Still supported: a fix is owed to it (incident.fixAllProductionReleases)." }),
+});
+
+const InScopeAsset = Asset.extend({
+  releases: z
+    .array(Release)
+    .optional()
+    .meta({ description: "Its releases; each case's affected-release matrix starts from them." }),
+});
+
 export const EXCLUDED_ACTIVITIES = [
   "automated-scanning",
   "denial-of-service",
@@ -231,7 +252,7 @@ export const EXCLUDED_ACTIVITIES = [
 ] as const;
 
 const Scope = z.strictObject({
-  inScope: z.array(Asset).min(1),
+  inScope: z.array(InScopeAsset).min(1),
   outOfScope: z.array(Asset.extend({ reason: Text.optional() })).default([]),
   excludedActivities: z
     .array(z.strictObject({ activity: z.enum(EXCLUDED_ACTIVITIES), description: Text }))
@@ -427,6 +448,10 @@ const IncidentPhase = z.strictObject({
   notifyReporter: z.boolean().default(false),
   notifyReporterWhenSkipped: z.boolean().default(false),
   endsWithPublicAnnouncement: z.boolean().default(false),
+  relatedCasesTask: Text.optional().meta({
+    description:
+      "A checklist item of the phase that records links to the related cases the team found (an audit for similar problems).",
+  }),
   reporterInvited: z
     .boolean()
     .default(false)
@@ -455,6 +480,10 @@ const Incident = z.strictObject({
     .strictObject({ role: z.enum(["assignee", "lead"]), duties: z.array(Text).min(1) })
     .optional(),
   keepReporterInformed: z.boolean().default(false),
+  fixAllProductionReleases: z.boolean().optional().meta({
+    description:
+      "A case becomes fixed only once no release in production is affected or under investigation.",
+  }),
   phases: z.array(IncidentPhase).default([]),
   register: IncidentRegister.optional(),
 });
@@ -501,6 +530,9 @@ const Disclosure = z.strictObject({
     .strictObject({
       appliesTo: z.enum(["open-source", "all"]),
       forbiddenWords: z.array(Text).min(1),
+      exceptions: z.array(Text).optional().meta({
+        description: 'Phrases in which a forbidden word is allowed ("exploit mitigation").',
+      }),
       guidance: Text.optional(),
     })
     .optional()

@@ -2,9 +2,13 @@ import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { decryptBytes, decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
+import type { PlanRecords } from "../domain/disclosure/plan.js";
 import { aad } from "./aad.js";
 import { type NewAttachment, openAttachmentMeta } from "./attachments.js";
+import { clockFactsOfRow } from "./clock-facts.js";
 import type { Store } from "./database.js";
+import { readReporterPlanRecords } from "./disclosure-plan.js";
 import {
   attachmentAddedPayload,
   caseReceivedPayload,
@@ -67,6 +71,11 @@ export interface ReporterCase {
   agreementDueAt: Date | null;
   /** The reporter's answers to that question, by the seq of their `reporter.agreement` event. */
   agreementAnswers: { seq: number; agree: boolean }[];
+  /**
+   * What the reporter's page shows of the disclosure plan (src/web/views/reporter-plan.tsx): the
+   * case's clock facts, the moves of the dates they see and what they were told. Never the tasks.
+   */
+  disclosure?: { facts: CaseClockFacts; records: PlanRecords };
 }
 
 export class CaseNotFoundError extends Error {
@@ -169,6 +178,10 @@ export async function findCaseForReporter(
     timeline,
     agreementDueAt: row.agreement_due_at === null ? null : new Date(row.agreement_due_at),
     agreementAnswers,
+    disclosure: {
+      facts: clockFactsOfRow(row, undefined),
+      records: await readReporterPlanRecords(store.db, keyring, caseId),
+    },
   };
 }
 

@@ -465,3 +465,58 @@ export interface CasesTable {
   /** The team member who opened the case as an incident; null for a report. */
   opened_by: string | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120901_disclosure: identifiers and published affected releases (issue 12).
+
+export interface CaseIdentifiersTable {
+  program: string;
+  /** Upper case: `CVE-2026-12345`, `GHSA-…`. */
+  value: string;
+  case_id: string;
+  kind: "cve" | "alias";
+  created_at: string;
+}
+
+export interface PublishedAffectedTable {
+  id: string;
+  program: string;
+  case_id: string;
+  /** The asset id of `scope.inScope`. */
+  product: string;
+  product_name: string;
+  /** A version or a range (src/domain/disclosure/versions.ts). */
+  versions: string;
+  status: string;
+  fixed_in: string | null;
+  cve_id: string | null;
+  published_at: string;
+}
+
+export interface DatabaseSchema {
+  case_identifiers: CaseIdentifiersTable;
+  published_affected: PublishedAffectedTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120905_reporter_warning: the date the reporter intends to publish on (issue 12).
+
+export interface CasesTable {
+  /**
+   * The start (UTC) of the day the reporter said they intend to publish on
+   * (src/commands/reporter-warning.ts); null when none or withdrawn. Joins `next_due_at`. Optional
+   * in the type only, so rows built by hand (bench fixtures) need not name it.
+   */
+  reporter_publishes_at?: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026120904_disclosure_plan: the earliest open task of the disclosure plan (issue 12).
+
+export interface CasesTable {
+  /**
+   * The earliest due date of an open task of the case's disclosure plan (src/domain/disclosure/plan.ts);
+   * null when none. Joins `next_due_at`. Optional in the type only, like `action_items_due_at`.
+   */
+  disclosure_due_at?: string | null;
+}

@@ -1,5 +1,7 @@
+import { AgreementRecordRefused } from "../commands/agreement.js";
 import { AnnouncementSlugTaken } from "../commands/announcements.js";
 import { FollowersOffError } from "../commands/assignment.js";
+import { IdentifierTaken } from "../commands/case-identifiers.js";
 import { CaseNotFoundError } from "../store/cases.js";
 import {
   AgreementNotPendingError,
@@ -26,7 +28,8 @@ import { HttpError } from "./errors.js";
  * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404;
  * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`;
  * - "the authority was notified" on a case that is not a privacy incident: 409;
- * - following a case of a program whose register has no followers: 409 `followers_off`.
+ * - following a case of a program whose register has no followers: 409 `followers_off`;
+ * - a CVE id or alias another case of the program has: 409 `identifier_taken`, naming that case.
  */
 export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof CaseNotFoundError) return new HttpError(404, "not_found", "Case not found.");
@@ -39,7 +42,9 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
     if (
       code === "due-date-required" ||
       code === "resolution-incomplete" ||
-      code === "classification-required"
+      code === "classification-required" ||
+      code === "agreement-pending" ||
+      code === "production-releases-unfixed"
     )
       return new HttpError(409, "transition_blocked", message, undefined, { allowed, reason: code });
     const field = code === "duplicate-of-required" ? "duplicateOf" : "outcome";
@@ -51,9 +56,13 @@ export function caseCommandHttpError(error: unknown): HttpError | undefined {
     return new HttpError(400, "invalid_transition", message, [{ field: "duplicateOf", message }]);
   if (error instanceof IncidentPhaseRefused) return new HttpError(409, "phase_not_allowed", message);
   if (error instanceof FollowersOffError) return new HttpError(409, "followers_off", message);
+  if (error instanceof IdentifierTaken)
+    return new HttpError(409, "identifier_taken", message, [{ field: error.field, message }]);
   if (error instanceof AnnouncementSlugTaken)
     return new HttpError(409, "slug_taken", message, [{ field: "slug", message }]);
   if (error instanceof AgreementNotPendingError) return new HttpError(409, "agreement_not_pending", message);
+  if (error instanceof AgreementRecordRefused)
+    return new HttpError(409, "agreement_not_awaited", message, [{ field: "agreement", message }]);
   if (error instanceof InvalidCursorError) return new HttpError(400, "invalid_cursor", message);
   if (error instanceof NotAPrivacyIncidentError)
     return new HttpError(409, "not_a_privacy_incident", message, [{ field: "notifiedAt", message }]);

@@ -9,10 +9,13 @@ import {
 } from "../domain/clocks/disclosure.js";
 import { dueDateClock } from "../domain/clocks/due-date-clock.js";
 import { type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
+import { withMovedDates } from "../domain/disclosure/plan.js";
+import { currentIntent, publicationClock, warningRule } from "../domain/disclosure/reporter-warning.js";
 import { type DuplicateSuggestion, firstReporter, suggestDuplicates } from "../domain/duplicates/index.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import type { Policy } from "../policy/schema.js";
 import type { Services } from "../services.js";
+import { planRecordsOf } from "../store/disclosure-plan.js";
 import { DUPLICATE_TEXT_BYTES, duplicateCandidates, utf8Prefix } from "../store/duplicate-candidates.js";
 import type { StaffCase, StaffEvent } from "../store/staff-case-read.js";
 import { reporterAgreementPayload, stateChangedPayload } from "../store/staff-events.js";
@@ -64,7 +67,14 @@ export function stateChangesOf(events: readonly StaffEvent[]): StateChange[] {
  */
 export function clocksOf(program: LoadedPolicy, found: StaffCase, now: Date): CaseClock[] {
   const facts = clockFacts(found);
-  const extra = [dueDateClock(program.policy, facts, now), authorityClock(program.policy, facts, now)];
+  const extra = [
+    dueDateClock(program.policy, facts, now),
+    authorityClock(program.policy, facts, now),
+    // Kulupu's written warning: the date the reporter intends to publish on (issue 12).
+    warningRule(program.policy) === null
+      ? null
+      : publicationClock(currentIntent(found.events), found.closedAt, now),
+  ];
   return [...caseClocks(program.policy, facts, now), ...extra.filter((clock) => clock !== null)];
 }
 
@@ -74,7 +84,8 @@ export function disclosureOf(
   found: StaffCase,
   now: Date,
 ): { embargo: EmbargoEnd | null; phases: DisclosurePhaseItem[] } {
-  const facts = clockFacts(found);
+  // With the dates the team moved (src/domain/disclosure/plan.ts).
+  const facts = withMovedDates(clockFacts(found), planRecordsOf(found.events));
   return {
     embargo: embargoEnd(program.policy, facts, now),
     phases: disclosurePhases(program.policy, facts, now),

@@ -102,8 +102,8 @@ describe("embargo policy check --explain", () => {
     ]) {
       expect(listed.get(path)?.keeper, path).toBe("enforced");
     }
-    expect(warned.get("disclosure.wording.forbiddenWords")?.issue).toBe(12);
-    expect(warned.get("disclosure.phases[].actions[].kind")?.issue).toBe(12);
+    expect(listed.get("disclosure.wording.forbiddenWords")?.keeper).toBe("enforced");
+    expect(listed.get("disclosure.phases[].actions[].kind")?.keeper).toBe("enforced");
     expect(warned.get("recognition.reward.kind")?.issue).toBe(13);
     // Rocket.Chat writes no embargo and no safe harbor.
     expect(listed.has("disclosure.embargo.within")).toBe(false);

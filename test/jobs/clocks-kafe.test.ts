@@ -74,7 +74,9 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     await at(72 * HOUR);
     await at(60 * 24 * HOUR);
     expect(sink.to(MAINTAINER)).toHaveLength(2);
-    expect(sink.mails).toHaveLength(3);
+    // On day 60 the reporter hears that the embargo ended (test/jobs/disclosure-plan.test.ts).
+    expect(subjects(REPORTER).at(-1)).toBe("[Kafe] The embargo on your report has ended");
+    expect(sink.mails).toHaveLength(4);
 
     await later(t, { at: new Date(T0 + 60 * 24 * HOUR) }, maintainer);
     const page = textOf((await maintainer.browser.get(`/cases/${id}`)).body);
@@ -92,10 +94,12 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     expect(sink.mails).toHaveLength(3);
     expect(sink.to(MAINTAINER)[2]!.subject).toBe(`[Kafe] Confirm the report: overdue (breach) (case ${ref})`);
     expect(sink.to(MAINTAINER)[2]!.text).toContain("the deadline has passed");
-    // No repeat in the policy: nothing more, even after the 60-day embargo.
+    // No repeat in the policy: nothing more for the maintainer, even after the 60-day embargo;
+    // the reporter hears only that it ended (test/jobs/disclosure-plan.test.ts).
     await at(90 * 24 * HOUR);
-    expect(sink.mails).toHaveLength(3);
-    expect(sink.to(REPORTER)).toHaveLength(0);
+    expect(sink.to(MAINTAINER)).toHaveLength(3);
+    expect(subjects(REPORTER)).toEqual(["[Kafe] The embargo on your report has ended"]);
+    expect(sink.mails).toHaveLength(4);
     for (const mail of sink.mails) expect(mail.text).not.toMatch(/Stored XSS|leaks tokens|Open \/admin/);
   });
 

@@ -61,6 +61,8 @@ const TABLE: Record<string, Entry> = {
   "GET /p/:program/report": { expected: PUBLIC },
   "POST /p/:program/report": { expected: PUBLIC, body: { title: "" } },
   "GET /api/v1/programs/:program": { expected: PUBLIC },
+  // Without product and version: 400 for everyone (answers: test/web/affected-api.test.ts).
+  "GET /api/v1/programs/:program/affected": { expected: PUBLIC },
   "POST /api/v1/programs/:program/reports": { expected: PUBLIC, body: { title: "" } },
   "GET /api/v1/pow/challenge": { expected: PUBLIC },
   "GET /api/v1/openapi.json": { expected: PUBLIC },
@@ -69,6 +71,11 @@ const TABLE: Record<string, Entry> = {
   "GET /r/:token/receipt": { expected: REPORTER_LINK },
   "POST /r/:token/messages": { expected: REPORTER_LINK, body: { message: "more details" } },
   "POST /r/:token/agreement": { expected: REPORTER_LINK, body: { agree: "yes", comment: "" } },
+  // Kafe's policy takes no publication warning (409 for the reporter).
+  "POST /r/:token/publication-intent": {
+    expected: REPORTER_LINK,
+    body: { action: "declare", "publish-on": "2030-01-01", message: "I will publish." },
+  },
   // Kafe's policy invites no feedback (409 for the reporter).
   "POST /r/:token/feedback": { expected: REPORTER_LINK, body: { feedback: "Well handled." } },
   "GET /r/:token/attachments/:id": { expected: REPORTER_LINK },
@@ -178,6 +185,8 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/transition": { expected: WORK_CASE, body: { to: "nowhere" } },
   "POST /cases/:id/incident-phase": { expected: WORK_CASE, body: { phase: "assessment", action: "start" } },
   "POST /cases/:id/fix-release": { expected: WORK_CASE, body: { "released-at": "" } },
+  // Kafe's policy asks for no agreement (409 for those who may work the case).
+  "POST /cases/:id/agreement": { expected: WORK_CASE, body: { "agreement-note": "By phone." } },
   // Kafe's policy has no checklists and no phase questions (400 for those who may work the case).
   "POST /cases/:id/checklist": { expected: WORK_CASE, body: { list: "resolution", key: "x", done: "yes" } },
   "POST /cases/:id/answer": {
@@ -234,6 +243,7 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/cases/:id/incident-phases": { expected: WORK_CASE, body: { phase: "nope", action: "start" } },
   "POST /api/v1/cases/:id/transitions": { expected: WORK_CASE, body: { to: "triaged" } },
   "POST /api/v1/cases/:id/fix-release": { expected: WORK_CASE, body: {} },
+  "POST /api/v1/cases/:id/agreement": { expected: WORK_CASE, body: { note: "By phone." } },
   "POST /api/v1/cases/:id/checklist": {
     expected: WORK_CASE,
     body: { list: "resolution", key: "x", done: true },
@@ -244,6 +254,32 @@ const TABLE: Record<string, Entry> = {
   },
   "POST /api/v1/cases/:id/privacy-incident": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/authority-notification": { expected: WORK_CASE, body: {} },
+  // The disclosure plan (test/jobs/disclosure-plan.test.ts): Kafe's policy has no phase "x" and the
+  // task position is left unfilled (400 for those who may work the case).
+  "GET /api/v1/cases/:id/disclosure-plan": { expected: READ_CASE },
+  "POST /api/v1/cases/:id/disclosure-plan/tasks/:phase/:n": { expected: WORK_CASE, body: { done: true } },
+  "POST /api/v1/cases/:id/disclosure-plan/move": {
+    expected: WORK_CASE,
+    body: { what: "phase:x", to: "2030-01-01T00:00:00Z", reason: "r" },
+  },
+  "POST /cases/:id/disclosure-task": { expected: WORK_CASE, body: { phase: "x", task: "0", owner: "" } },
+  "POST /cases/:id/disclosure-move": {
+    expected: WORK_CASE,
+    body: { what: "phase:x", to: "2030-01-01T00:00", reason: "r" },
+  },
+  // The affected-release matrix and identifiers (test/workspace/affected-releases.test.ts): Kafe's
+  // policy has no asset "x" and no phase "x" (400 for those who may work the case).
+  "POST /cases/:id/affected": { expected: WORK_CASE, body: { asset: "x", version: "1", status: "affected" } },
+  "POST /cases/:id/releases": { expected: WORK_CASE, body: { asset: "x", version: "1" } },
+  "POST /cases/:id/identifiers": { expected: WORK_CASE, body: { "cve-id": "CVE-2026-1234", aliases: "" } },
+  "POST /cases/:id/related-cases": { expected: WORK_CASE, body: { phase: "x" } },
+  "GET /api/v1/cases/:id/affected": { expected: READ_CASE },
+  "PUT /api/v1/cases/:id/affected": {
+    expected: WORK_CASE,
+    body: { asset: "x", version: "1", status: "affected" },
+  },
+  "POST /api/v1/cases/:id/releases": { expected: WORK_CASE, body: { asset: "x", version: "1" } },
+  "PUT /api/v1/cases/:id/identifiers": { expected: WORK_CASE, body: { cveId: "CVE-2026-1234" } },
   // Problem management: Kafe's policy has none, so its problems are not found by anyone signed in,
   // and its case's problem forms answer 404 once the case's own checks pass (403 for a viewer).
   // test/workspace/problem-management.test.ts covers a program that has it.

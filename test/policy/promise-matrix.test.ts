@@ -15,13 +15,6 @@ import { schemaKeyPaths } from "../../src/policy/schema-keys.js";
  * when someone makes Embargo keep its promise (or proves it does) and edits both places.
  */
 const NOT_YET: Readonly<Record<string, 11 | 12 | 13>> = {
-  "disclosure.reporterWarning.required": 12,
-  "disclosure.reporterWarning.written": 12,
-  "disclosure.reporterWarning.text": 12,
-  "disclosure.phases[].actions[].kind": 12,
-  "disclosure.wording.appliesTo": 12,
-  "disclosure.wording.forbiddenWords": 12,
-  "disclosure.wording.guidance": 12,
   "recognition.credit.places[].kind": 13,
   "recognition.credit.places[].name": 13,
   "recognition.credit.places[].url": 13,

@@ -171,6 +171,11 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
       "triage",
       triage({ "due-date": "2026-12-09", priority: "high", severity: "high", cwe: "CWE-79" }),
     );
+    // The agreement the register requires (test/workspace/agreement-gate.test.ts), given by phone.
+    const agreed = await postCaseForm(markus, report.id, "agreement", {
+      "agreement-note": "The reporter confirmed the fix on a call.",
+    });
+    expect(agreed.statusCode).toBe(303);
     expect((await move(report.id, { to: "closed", outcome: "resolved" })).statusCode).toBe(303);
     const closed = await stored(report.id);
     expect(closed).toMatchObject({ state: "closed", outcome: "resolved" });

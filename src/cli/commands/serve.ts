@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { type Config, loadConfig } from "../../config.js";
-import { startServer } from "../../server.js";
 
 /** Where `embargo serve` prints its address and reads its settings; defaults are the process's own. */
 export interface ServeCommandIo {
@@ -18,6 +17,9 @@ export function serveCommand(io: ServeCommandIo = {}): Command {
     )
     .action(async () => {
       const config = loadSettings();
+      // Loaded here, not at the top: the other commands (a commit-msg hook's `embargo guard`) then
+      // start without the whole web server.
+      const { startServer } = await import("../../server.js");
       const server = await startServer(config);
       stdout(`Embargo is serving ${server.url} (public URL ${config.publicUrl})\n`);
       const stop = async () => {

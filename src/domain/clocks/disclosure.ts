@@ -28,6 +28,23 @@ import { scale } from "./due-dates.js";
  */
 
 // ---------------------------------------------------------------------------------------------
+// Dates the team moved
+
+/**
+ * Dates the team moved with a reason (`case.disclosure_date_moved`, src/domain/disclosure/plan.ts):
+ * from then on they replace what the policy computes. `counts` says how often each was moved
+ * ("embargo", "phase:<id>"): a phase moved after its notice went out owes a notice at the new date.
+ */
+export interface MovedDates {
+  embargo: Date | null;
+  phases: Readonly<Record<string, Date>>;
+  counts: Readonly<Record<string, number>>;
+}
+
+/** A case's clock facts and the dates its team moved (none when absent). */
+export type DisclosureFacts = CaseClockFacts & { movedDates?: MovedDates };
+
+// ---------------------------------------------------------------------------------------------
 // The embargo
 
 export type EmbargoState = "not-started" | "running" | "ended";
@@ -43,7 +60,7 @@ export interface EmbargoEnd {
   text: string;
 }
 
-export function embargoEnd(policy: Policy, facts: CaseClockFacts, now: Date): EmbargoEnd | null {
+export function embargoEnd(policy: Policy, facts: DisclosureFacts, now: Date): EmbargoEnd | null {
   const embargo = policy.disclosure.embargo;
   if (embargo === undefined) return null;
   const base = { label: "Embargo ends", promise: embargo.text ?? null };
@@ -51,7 +68,9 @@ export function embargoEnd(policy: Policy, facts: CaseClockFacts, now: Date): Em
   if (startedAt === null) {
     return { ...base, startedAt, endsAt: null, state: "not-started", text: startWords(embargo.startsAt) };
   }
-  const endsAt = addDuration(policy.serviceLevels.calendar, startedAt, scale(embargo.within, 1));
+  const endsAt =
+    facts.movedDates?.embargo ??
+    addDuration(policy.serviceLevels.calendar, startedAt, scale(embargo.within, 1));
   const left = endsAt.getTime() - now.getTime();
   return left > 0
     ? {
@@ -103,12 +122,13 @@ function closedWithoutFix(facts: CaseClockFacts, at: Date): boolean {
   );
 }
 
-function phaseDueAt(phase: PolicyPhase, facts: CaseClockFacts): Date | null {
+function phaseDueAt(phase: PolicyPhase, facts: DisclosureFacts): Date | null {
   const from = phase.relativeTo === "received" ? facts.receivedAt : (facts.fixReleasedAt ?? null);
-  return from === null ? null : new Date(from.getTime() + phase.day * 86_400_000);
+  if (from === null) return null;
+  return facts.movedDates?.phases[phase.id] ?? new Date(from.getTime() + phase.day * 86_400_000);
 }
 
-export function disclosurePhases(policy: Policy, facts: CaseClockFacts, now: Date): DisclosurePhaseItem[] {
+export function disclosurePhases(policy: Policy, facts: DisclosureFacts, now: Date): DisclosurePhaseItem[] {
   return policy.disclosure.phases.map((phase): DisclosurePhaseItem => {
     const base = {
       id: phase.id,
@@ -251,7 +271,7 @@ export interface DisclosurePlan {
 export function planDisclosure(
   caseId: string,
   policy: Policy,
-  facts: CaseClockFacts,
+  facts: DisclosureFacts,
   taken: ReadonlySet<string>,
   now: Date,
 ): DisclosurePlan {
@@ -265,7 +285,9 @@ export function planDisclosure(
 
   for (const phase of disclosurePhases(policy, facts, now)) {
     if (phase.dueAt === null || phase.state === "stopped") continue;
-    const idempotencyKey = `${caseId}:disclosure:${phase.id}`;
+    // A phase whose date the team moved is told of again at the new date (its own key).
+    const moves = facts.movedDates?.counts[`phase:${phase.id}`] ?? 0;
+    const idempotencyKey = `${caseId}:disclosure:${phase.id}${moves === 0 ? "" : `:moved-${moves}`}`;
     if (taken.has(idempotencyKey) || closedWithoutFix(facts, now)) continue;
     if (phase.dueAt.getTime() <= t) {
       take.push({

@@ -1,4 +1,5 @@
 import type { Policy } from "../../policy/schema.js";
+import { type AgreementStatus, agreementAwaitedText, agreementRequired } from "./agreement.js";
 
 /**
  * The incident register's rules (`incident.register`), pure: the policy and what a case has go in,
@@ -27,6 +28,13 @@ export interface RegisterFacts {
   cwe: string | null;
   /** Keys of the resolution checklist items checked on the case. */
   resolutionDone: ReadonlySet<string>;
+  /** The agreement's status (src/domain/incident/agreement.ts); absent: not read, no gate. */
+  agreement?: AgreementStatus;
+  /**
+   * The production releases still owed a fix, as the refusal names them (src/domain/disclosure/
+   * affected.ts productionReleasesOwed); read only under `incident.fixAllProductionReleases`.
+   */
+  productionReleasesOwed?: readonly string[];
 }
 
 /** What each gate still lacks; empty everywhere when the policy asks for nothing. */
@@ -34,6 +42,10 @@ export interface RegisterGates {
   dueDateMissing: boolean;
   resolutionMissing: readonly string[];
   classificationMissing: readonly string[];
+  /** `reporterAgreement.required`: what the agreement gate awaits, in words; absent or null: open. */
+  agreementAwaited?: string | null;
+  /** `incident.fixAllProductionReleases`: the production releases a case is not fixed without. */
+  productionReleasesUnfixed?: readonly string[];
 }
 
 export const OPEN_GATES: RegisterGates = {
@@ -79,13 +91,20 @@ export function classificationMissing(
 /** The register's gates for a case with `facts`. */
 export function registerGates(policy: Policy, facts: RegisterFacts): RegisterGates {
   const register = policy.incident.register;
-  if (register === undefined) return OPEN_GATES;
+  const owed = policy.incident.fixAllProductionReleases === true ? (facts.productionReleasesOwed ?? []) : [];
+  const releases = owed.length === 0 ? {} : { productionReleasesUnfixed: [...owed] };
+  if (register === undefined) return { ...OPEN_GATES, ...releases };
   return {
+    ...releases,
     dueDateMissing: register.dueDateRequired && facts.dueAt === null,
     resolutionMissing: resolutionChecklist(policy)
       .filter((item) => !facts.resolutionDone.has(item.key))
       .map((item) => item.text),
     classificationMissing: classificationMissing(policy, facts),
+    agreementAwaited:
+      agreementRequired(policy) && facts.agreement !== undefined && facts.agreement.state !== "given"
+        ? agreementAwaitedText(facts.agreement)
+        : null,
   };
 }
 

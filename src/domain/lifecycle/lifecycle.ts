@@ -90,7 +90,9 @@ export type TransitionRefusal =
   | "duplicate-of-required"
   | "due-date-required"
   | "resolution-incomplete"
-  | "classification-required";
+  | "classification-required"
+  | "agreement-pending"
+  | "production-releases-unfixed";
 
 export type TransitionDecision =
   | {
@@ -157,10 +159,23 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     if (from === "triaged" && BEYOND_TRIAGE.includes(to) && gates.dueDateMissing) {
       return refuse("due-date-required", "this program requires a due date before a case leaves triage");
     }
+    if (to === "disclosed" && (gates.agreementAwaited ?? null) !== null) {
+      return refuse(
+        "agreement-pending",
+        `a case is disclosed only once the agreement is given; ${gates.agreementAwaited}`,
+      );
+    }
     if (to === "fixed" && gates.resolutionMissing.length > 0) {
       return refuse(
         "resolution-incomplete",
         `before a case is fixed, this program requires: ${gates.resolutionMissing.join("; ")}`,
+      );
+    }
+    const unfixed = gates.productionReleasesUnfixed ?? [];
+    if (to === "fixed" && unfixed.length > 0) {
+      return refuse(
+        "production-releases-unfixed",
+        `before a case is fixed, this program requires a fix for every release in production; still owed: ${unfixed.join("; ")}`,
       );
     }
     return accept(input, null, []);
@@ -206,6 +221,12 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     return refuse(
       "classification-required",
       `closing a case as resolved requires its classification; missing: ${gates.classificationMissing.join(", ")}`,
+    );
+  }
+  if (outcome === "resolved" && (gates.agreementAwaited ?? null) !== null) {
+    return refuse(
+      "agreement-pending",
+      `a case is closed as resolved only once the agreement is given; ${gates.agreementAwaited}`,
     );
   }
   return accept(input, outcome, extraEvents);

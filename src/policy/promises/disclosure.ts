@@ -11,6 +11,26 @@ import {
   USER_NOTIFICATION,
 } from "./keepers.js";
 
+/** `embargo guard` as a commit-msg hook and in CI (test/cli/guard.test.ts). */
+const GUARD_HOOK = test(
+  "test/cli/guard.test.ts",
+  "rejects a commit with a forbidden word in its commit-msg hook, naming the word, its line and the guidance",
+);
+const GUARD_RANGE = test(
+  "test/cli/guard.test.ts",
+  "exports hashes only, and checks a CI range's messages and diff against them without the database",
+);
+
+/** The disclosure plan's tasks (test/jobs/disclosure-plan.test.ts). */
+const DISCLOSURE_PLAN_TASKS = test(
+  "test/jobs/disclosure-plan.test.ts",
+  "tasks appear after the fix release, complete their phase, escalate once when overdue; day 90 moves with a reason and then tells the reporter they may publish",
+);
+const DISCLOSURE_PLAN_REFUSALS = test(
+  "test/jobs/disclosure-plan.test.ts",
+  "refuses what a stranger sends: unknown tasks, the system's tasks, non-members, bad dates, viewers",
+);
+
 /** Who keeps the promises of disclosure and recognition. */
 export const DISCLOSURE_PROMISES: Readonly<Record<string, Keeper>> = {
   // disclosure
@@ -29,12 +49,35 @@ export const DISCLOSURE_PROMISES: Readonly<Record<string, Keeper>> = {
   "disclosure.embargo.text": published(
     "the policy's own words for the embargo, on the policy page and beside it on the case page",
   ),
-  "disclosure.reporterWarning.required": notYet(
-    12,
-    "the case records the reporter's warning before they disclose",
+  "disclosure.reporterWarning.required": enforced(
+    'the reporter\'s page takes "I intend to publish on DATE"; the team is alerted at once, a clock runs to that date on the case and the team is told once when it comes; programs without it refuse the form',
+    test(
+      "test/workspace/reporter-warning.test.ts",
+      "alerts the team by mail at once, shows the clock on the case and the reporter's page, and tells the team once when the date comes",
+    ),
+    test(
+      "test/workspace/reporter-warning.test.ts",
+      "the reporter changes the date, then withdraws it: each is a new event the team hears of",
+    ),
+    test(
+      "test/workspace/reporter-warning.test.ts",
+      "shows the form with the policy's words on a Kulupu reporter's page, and nothing on a program without the key",
+    ),
   ),
-  "disclosure.reporterWarning.written": notYet(12, "the reporter's warning is taken in writing"),
-  "disclosure.reporterWarning.text": notYet(12, "the words the reporter is shown about warning the team"),
+  "disclosure.reporterWarning.written": enforced(
+    "the warning needs a message (at most 5,000 characters) beside the date",
+    test(
+      "test/workspace/reporter-warning.test.ts",
+      "refuses a stranger's inputs: a past or garbage date, a missing or oversized message, no CSRF token, a closed case",
+    ),
+  ),
+  "disclosure.reporterWarning.text": enforced(
+    "the policy's words, shown beside the warning form on the reporter's page",
+    test(
+      "test/workspace/reporter-warning.test.ts",
+      "shows the form with the policy's words on a Kulupu reporter's page, and nothing on a program without the key",
+    ),
+  ),
   "disclosure.phases[].id": enforced(
     "each disclosure phase is told once per case, keyed by its id",
     DISCLOSURE_PHASES,
@@ -59,14 +102,52 @@ export const DISCLOSURE_PROMISES: Readonly<Record<string, Keeper>> = {
     "named in the phase's notice and on the case page",
     DISCLOSURE_PHASES,
   ),
-  "disclosure.phases[].actions[].kind": notYet(12, "each action becomes a task of its kind on the case"),
+  "disclosure.phases[].actions[].kind": enforced(
+    "each action is a task on the case (owner, due date, done); `allow-reporter-disclosure` is done when the reporter is told they may publish, `close-case` when the case is closed as resolved, the others by the team",
+    DISCLOSURE_PLAN_TASKS,
+    DISCLOSURE_PLAN_REFUSALS,
+  ),
   "disclosure.phases[].actions[].text": enforced(
     "listed as what to do in the phase's notice and on the case page",
     DISCLOSURE_PHASES,
   ),
-  "disclosure.wording.appliesTo": notYet(12, "which public fixes the forbidden words are checked in"),
-  "disclosure.wording.forbiddenWords": notYet(12, "public fix texts are checked for these words"),
-  "disclosure.wording.guidance": notYet(12, "shown to the team where the wording is checked"),
+  "disclosure.wording.appliesTo": enforced(
+    "`open-source`: `embargo guard` checks public fixes (commit messages, pull requests, diffs); `all`: also the team's public announcements, which cannot be approved or published with a forbidden word",
+    GUARD_HOOK,
+    test(
+      "test/workspace/announcement-wording.test.ts",
+      "refuses to approve or publish an announcement with a forbidden word, naming it with the guidance, where the wording applies to all",
+    ),
+    test(
+      "test/workspace/announcement-wording.test.ts",
+      "leaves announcements alone where the wording is for open-source fixes only",
+    ),
+  ),
+  "disclosure.wording.forbiddenWords": enforced(
+    "`embargo guard` (a commit-msg hook, CI over a git range) exits 1 naming each forbidden word, whole and case-insensitive, with its file or commit, line and column",
+    GUARD_HOOK,
+    GUARD_RANGE,
+    test(
+      "src/domain/disclosure/wording.test.ts",
+      "finds whole words only, case-insensitively, with their line and column",
+    ),
+  ),
+  "disclosure.wording.exceptions": enforced(
+    "a forbidden word inside one of these phrases passes the guard and the announcement check",
+    GUARD_HOOK,
+    test(
+      "src/domain/disclosure/wording.test.ts",
+      "allows a forbidden word inside an exception phrase, case-insensitively, and nowhere else",
+    ),
+  ),
+  "disclosure.wording.guidance": enforced(
+    "printed by `embargo guard` under the words it found, and shown beside the announcement form and in its refusals",
+    GUARD_HOOK,
+    test(
+      "test/workspace/announcement-wording.test.ts",
+      "refuses to approve or publish an announcement with a forbidden word, naming it with the guidance, where the wording applies to all",
+    ),
+  ),
   "disclosure.userNotification.when": enforced(
     "a case marked as one where user data was affected (a privacy incident), or with `always` also a fixed case, gets the task to tell affected users, due 72 hours later; overdue channels are escalated until done",
     USER_NOTIFICATION,

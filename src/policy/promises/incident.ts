@@ -84,6 +84,20 @@ export const INCIDENT_PROMISES: Readonly<Record<string, Keeper>> = {
     KITSU_PHASES,
     SKIPPING,
   ),
+  "incident.fixAllProductionReleases": enforced(
+    "moving a case to fixed is refused (409 transition_blocked, production-releases-unfixed) naming each release in production still affected, under investigation or not to be fixed",
+    test(
+      "test/workspace/affected-releases.test.ts",
+      "privacytools: a case is fixed only once every release in production is fixed or not affected",
+    ),
+  ),
+  "incident.phases[].relatedCasesTask": enforced(
+    "a checklist item of the phase whose mark links cases of the same program (the likely duplicates offered); the phase completes only once it is checked",
+    test(
+      "test/workspace/affected-releases.test.ts",
+      "privacytools: the audit phase completes only once its related-cases task is checked, linking cases of the program only",
+    ),
+  ),
   "incident.phases[].endsWithPublicAnnouncement": enforced(
     "the reporter is told a public announcement follows when the phase completes, and the case page asks the team for the draft",
     test(
@@ -198,13 +212,33 @@ export const INCIDENT_PROMISES: Readonly<Record<string, Keeper>> = {
     ),
   ),
   "incident.register.reporterAgreement.required": enforced(
-    "moving a case to fixed asks the reporter on their page whether the fix resolves it",
+    "moving a case to fixed asks the reporter on their page whether the fix resolves it; closing as resolved and disclosing wait for a yes or a team member's record (with a note)",
     AGREEMENT,
     test("test/workspace/lifecycle.test.ts", "asks no agreement where the policy does not (privacytools)"),
+    test(
+      "test/workspace/agreement-gate.test.ts",
+      "refuses to close as resolved or to disclose while the reporter's agreement is awaited, saying what is awaited",
+    ),
+    test(
+      "test/workspace/agreement-gate.test.ts",
+      "a team member records an agreement given another way with a note, which opens the gate; a note missing is refused",
+    ),
+    test(
+      "test/workspace/agreement-gate.test.ts",
+      "the reporter's yes opens the gate; a no keeps it closed and tells the team",
+    ),
+    test(
+      "test/workspace/agreement-gate.test.ts",
+      "records the affected customer's agreement on an incident the team opened, through the staff API",
+    ),
   ),
   "incident.register.reporterAgreement.waitFor": enforced(
-    "the reporter's answer is due this long after the fix",
+    "the reporter's answer is due this long after the fix; then the reporter is reminded by mail once and the team told once",
     AGREEMENT,
+    test(
+      "test/workspace/agreement-gate.test.ts",
+      "after the wait, reminds the reporter by mail once and tells the team once; the gate keeps holding",
+    ),
   ),
   "incident.register.reporterAgreement.text": published(
     "the policy's own words for the agreement, on the policy page",

@@ -72,6 +72,28 @@ export const INTAKE_PROMISES: Readonly<Record<string, Keeper>> = {
   ),
   "scope.inScope[].url": published("a link to the asset, for people on the policy page"),
   "scope.inScope[].description": published("a description for people on the policy page"),
+  "scope.inScope[].releases[].version": enforced(
+    "each release is a row of every case's affected-release matrix, under investigation until the team sets it; the team may add releases on the case; a disclosed case's rows are published",
+    test(
+      "test/workspace/affected-releases.test.ts",
+      "Rocket.Chat: the matrix starts from the policy's releases and takes a release added on the case",
+    ),
+    test(
+      "test/workspace/affected-releases.test.ts",
+      "publishes the matrix of a disclosed case, and nothing of a case under embargo",
+    ),
+  ),
+  "scope.inScope[].releases[].inProduction": enforced(
+    "a release in production (the default) is owed a fix: under incident.fixAllProductionReleases the case is not fixed while it is affected, under investigation or not to be fixed",
+    test(
+      "test/workspace/affected-releases.test.ts",
+      "privacytools: a case is fixed only once every release in production is fixed or not affected",
+    ),
+    test(
+      "test/workspace/affected-releases.test.ts",
+      "Rocket.Chat: the matrix starts from the policy's releases and takes a release added on the case",
+    ),
+  ),
   "scope.outOfScope[].id": published(
     "names what is not covered; the form offers only in-scope assets, and `policy check` refuses an id in both lists",
   ),

@@ -149,6 +149,17 @@ function scope(policy: Policy): Section {
     ...(a.reason === undefined ? [] : [` — ${a.reason}`]),
   ];
   const blocks: Block[] = [sub("In scope"), list(policy.scope.inScope.map(asset))];
+  // SECURITY.md's customary "Supported versions" table: which releases still get fixes.
+  const releases = policy.scope.inScope.flatMap((a) =>
+    (a.releases ?? []).map((r): Rich => [a.name, r.version, r.inProduction ? "yes" : "no"]),
+  );
+  if (releases.length > 0) {
+    blocks.push(sub("Supported versions"), {
+      kind: "table",
+      head: ["Asset", "Version", "Supported"],
+      rows: releases,
+    });
+  }
   if (policy.scope.outOfScope.length > 0)
     blocks.push(sub("Out of scope"), list(policy.scope.outOfScope.map(asset)));
   if (policy.scope.excludedActivities.length > 0) {

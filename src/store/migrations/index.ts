@@ -11,6 +11,9 @@ import * as problems from "./2026120801_problems.js";
 import * as announcements from "./2026120802_announcements.js";
 import * as actionItems from "./2026120803_action_items.js";
 import * as openedBy from "./2026120804_opened_by.js";
+import * as disclosure from "./2026120901_disclosure.js";
+import * as disclosurePlan from "./2026120904_disclosure_plan.js";
+import * as reporterWarning from "./2026120905_reporter_warning.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -35,4 +38,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026120802_announcements": announcements,
   "2026120803_action_items": actionItems,
   "2026120804_opened_by": openedBy,
+  "2026120901_disclosure": disclosure,
+  "2026120904_disclosure_plan": disclosurePlan,
+  "2026120905_reporter_warning": reporterWarning,
 };

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { currentIdentifiers } from "../../commands/case-identifiers.js";
 import type { CaseClock } from "../../domain/clocks/case-clocks.js";
 import type { DisclosurePhaseItem, EmbargoEnd } from "../../domain/clocks/disclosure.js";
 import { allowedTransitions, isCaseState } from "../../domain/lifecycle/index.js";
@@ -105,6 +106,7 @@ export function caseJson(reading: CaseReading, canWork: boolean): z.input<typeof
     authorityNotifiedAt: iso(found.authorityNotifiedAt),
     outcome: found.outcome,
     duplicateOf: found.duplicateOf,
+    ...currentIdentifiers(found.events),
     assignee: found.assignee,
     assigneeName: groupName(program.policy, found.assignee),
     followers: found.followers,

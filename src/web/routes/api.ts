@@ -16,6 +16,7 @@ import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import { readJsonAttachments } from "../json-attachments.js";
 import { verifyPowSolution } from "../pow/challenge.js";
+import { affectedRoutes } from "./affected.js";
 import { programApiRoutes } from "./program-api.js";
 import { withProgramBodies } from "./program-openapi.js";
 
@@ -30,6 +31,8 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
   const bodyLimit = largestUploadBytes(ctx.config.limits.attachmentsTotalBytes);
   // What a program's report must hold (registered here, beside the intake it describes).
   await programApiRoutes(scope, ctx);
+  // "Is my version affected?": what has been published about a product's versions (issue 12).
+  await affectedRoutes(scope, ctx);
 
   app.post(
     "/api/v1/programs/:program/reports",

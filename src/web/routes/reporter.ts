@@ -4,21 +4,32 @@ import { z } from "zod";
 import { respondToAgreement } from "../../commands/lifecycle.js";
 import { giveReporterFeedback, readFeedbackInvitation } from "../../commands/postmortem.js";
 import { addReporterMessage } from "../../commands/reporter-message.js";
+import {
+  PublicationIntentRefused,
+  publicationDateOf,
+  statePublicationIntent,
+} from "../../commands/reporter-warning.js";
+import { MAX_DAYS_AHEAD, warningRule } from "../../domain/disclosure/reporter-warning.js";
 import { MAX_FEEDBACK } from "../../domain/incident/action-items.js";
 import { ANSWER_MAX_CHARS } from "../../intake/report-schema.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { findCaseForReporter, getAttachment, type ReporterCase } from "../../store/cases.js";
-import { AgreementNotPendingError, IncidentPhaseRefused } from "../../store/staff-errors.js";
+import {
+  AgreementNotPendingError,
+  IncidentPhaseRefused,
+  InvalidCaseCommandError,
+} from "../../store/staff-errors.js";
 import { FollowUpLimiter, followUpRefusalText } from "../abuse/follow-up-limiter.js";
 import { rateLimitKeys } from "../abuse/rate-limit-keys.js";
 import { sendAttachment } from "../attachment-download.js";
 import { formUploadBodyLimit } from "../body-limits.js";
 import type { WebContext } from "../context.js";
-import { notFound } from "../errors.js";
+import { HttpError, notFound } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { renderPage } from "../views/layout.js";
 import { ReceiptPage, ReporterCasePage } from "../views/reporter-case.js";
 import type { FeedbackView } from "../views/reporter-feedback.js";
+import type { WarningView } from "../views/reporter-warning.js";
 
 /** A reporter token is 32 random bytes in base64url: anything else is not worth a lookup. */
 const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
@@ -62,16 +73,57 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
     return { open: invitation.decision.ok, given: invitation.given, ...extra };
   };
 
+  /** The warning before publishing (Kulupu's `disclosure.reporterWarning`), when the program asks for it. */
+  const warningOf = async (
+    caseView: ReporterCase,
+    program: LoadedPolicy,
+    extra: Pick<WarningView, "error" | "draft"> = {},
+  ): Promise<WarningView | undefined> => {
+    const rule = warningRule(program.policy);
+    if (rule === null) return undefined;
+    const publishesAt = await publicationDateOf(ctx.store, caseView.id);
+    const now = ctx.clock();
+    const day = (at: Date) => at.toISOString().slice(0, 10);
+    return {
+      text: rule.text,
+      written: rule.written,
+      publishOn: publishesAt === null ? null : day(publishesAt),
+      today: day(now),
+      latest: day(new Date(Date.parse(day(now)) + MAX_DAYS_AHEAD * 86_400_000)),
+      closed: caseView.state === "closed",
+      ...extra,
+    };
+  };
+
+  type PageProps = Parameters<typeof ReporterCasePage>[0];
+  /**
+   * The reporter's page with `status`: its feedback and warning parts as they stand, and what a form
+   * adds (an error beside it, the draft it keeps); every form answers a problem with it.
+   */
+  const page = async (
+    reply: FastifyReply,
+    status: number,
+    token: string,
+    shown: { caseView: ReporterCase; program: LoadedPolicy },
+    extra: Partial<Omit<PageProps, "program" | "caseView" | "token" | "csrfToken">> = {},
+  ) =>
+    html(
+      reply,
+      status,
+      renderPage(
+        ReporterCasePage({
+          ...shown,
+          token,
+          csrfToken: reply.generateCsrf(),
+          feedback: await feedbackOf(shown.caseView, shown.program),
+          warning: await warningOf(shown.caseView, shown.program),
+          ...extra,
+        }),
+      ),
+    );
+
   app.get("/r/:token", { schema: { params: Params, hide: true } }, async (request, reply) => {
-    const { caseView, program } = await load(request.params.token);
-    const page = ReporterCasePage({
-      program,
-      caseView,
-      token: request.params.token,
-      csrfToken: reply.generateCsrf(),
-      feedback: await feedbackOf(caseView, program),
-    });
-    return html(reply, 200, renderPage(page));
+    return page(reply, 200, request.params.token, await load(request.params.token));
   });
 
   app.get("/r/:token/receipt", { schema: { params: Params, hide: true } }, async (request, reply) => {
@@ -93,7 +145,8 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       preHandler: scope.csrfProtection,
     },
     async (request, reply) => {
-      const { caseView, program } = await load(request.params.token);
+      const shown = await load(request.params.token);
+      const { caseView } = shown;
       const form = await readFormBody(request, ctx.config.limits.attachmentsTotalBytes);
       const text = (form.fields.message ?? "").trim();
       const problem =
@@ -102,18 +155,8 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
           : text.length > MAX_MESSAGE
             ? `A message can have at most ${MAX_MESSAGE} characters.`
             : undefined;
-      const again = async (status: number, error: string) => {
-        const page = ReporterCasePage({
-          program,
-          caseView,
-          token: request.params.token,
-          csrfToken: reply.generateCsrf(),
-          error,
-          draft: form.fields.message ?? "",
-          feedback: await feedbackOf(caseView, program),
-        });
-        return html(reply, status, renderPage(page));
-      };
+      const again = (status: number, error: string) =>
+        page(reply, status, request.params.token, shown, { error, draft: form.fields.message ?? "" });
       if (problem !== undefined) return again(400, problem);
       // Counted before the message is stored, in one locked step (src/web/abuse/follow-up-limiter.ts).
       const bytes = Buffer.byteLength(text) + form.files.reduce((sum, file) => sum + file.data.length, 0);
@@ -137,26 +180,15 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       preHandler: scope.csrfProtection,
     },
     async (request, reply) => {
-      const { caseView, program } = await load(request.params.token);
+      const shown = await load(request.params.token);
       const form = await readFormBody(request, 0);
       const agree = form.fields.agree;
       const comment = (form.fields.comment ?? "").trim();
-      const again = async (status: number, agreementError: string) =>
-        html(
-          reply,
-          status,
-          renderPage(
-            ReporterCasePage({
-              program,
-              caseView,
-              token: request.params.token,
-              csrfToken: reply.generateCsrf(),
-              agreementError,
-              agreementDraft: { ...(agree === undefined ? {} : { agree }), comment },
-              feedback: await feedbackOf(caseView, program),
-            }),
-          ),
-        );
+      const again = (status: number, agreementError: string) =>
+        page(reply, status, request.params.token, shown, {
+          agreementError,
+          agreementDraft: { ...(agree === undefined ? {} : { agree }), comment },
+        });
       if (agree !== "yes" && agree !== "no") return again(400, "Choose yes or no.");
       if (comment.length > MAX_AGREEMENT_COMMENT)
         return again(400, `A comment can have at most ${MAX_AGREEMENT_COMMENT} characters.`);
@@ -165,6 +197,53 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       } catch (error) {
         if (error instanceof AgreementNotPendingError)
           return again(409, "The team is not waiting for an answer on this case any more.");
+        throw error;
+      }
+      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    },
+  );
+
+  // The reporter's warning before they publish (Kulupu): "I intend to publish on DATE" with a
+  // message, a changed date, or its withdrawal (src/commands/reporter-warning.ts). 409 where the
+  // program takes none, or the case is closed; a bad date or message shows beside its field (400).
+  app.post(
+    "/r/:token/publication-intent",
+    {
+      schema: { params: Params, hide: true },
+      onRequest: requireFormContentType,
+      preHandler: scope.csrfProtection,
+    },
+    async (request, reply) => {
+      const shown = await load(request.params.token);
+      const { caseView, program } = shown;
+      if (warningRule(program.policy) === null)
+        throw new HttpError(
+          409,
+          "no_publication_warning",
+          "This program does not take a publication warning.",
+        );
+      const form = await readFormBody(request, 0);
+      const action = form.fields.action === "withdraw" ? "withdraw" : "declare";
+      const draft = { publishOn: form.fields["publish-on"] ?? "", message: form.fields.message ?? "" };
+      const again = async (status: number, field: "publish-on" | "message" | "form", message: string) =>
+        page(reply, status, request.params.token, shown, {
+          warning: await warningOf(caseView, program, {
+            error: { field, message },
+            ...(action === "declare" ? { draft } : {}),
+          }),
+        });
+      try {
+        await statePublicationIntent(
+          ctx,
+          program.policy,
+          request.params.token,
+          action === "withdraw" ? { action } : { action, ...draft },
+          ctx.clock(),
+        );
+      } catch (error) {
+        if (error instanceof InvalidCaseCommandError)
+          return again(400, error.field === "message" ? "message" : "publish-on", error.message);
+        if (error instanceof PublicationIntentRefused) return again(409, "form", error.message);
         throw error;
       }
       return reply.status(303).header("location", `/r/${request.params.token}`).send();
@@ -181,28 +260,19 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       preHandler: scope.csrfProtection,
     },
     async (request, reply) => {
-      const { caseView, program } = await load(request.params.token);
+      const shown = await load(request.params.token);
+      const { caseView, program } = shown;
       const form = await readFormBody(request, 0);
       const draft = form.fields.feedback ?? "";
       const text = draft.trim();
       const again = async (status: number, error: string) =>
-        html(
-          reply,
-          status,
-          renderPage(
-            ReporterCasePage({
-              program,
-              caseView,
-              token: request.params.token,
-              csrfToken: reply.generateCsrf(),
-              feedback: (await feedbackOf(caseView, program, { error, draft })) ?? {
-                open: false,
-                given: [],
-                error,
-              },
-            }),
-          ),
-        );
+        page(reply, status, request.params.token, shown, {
+          feedback: (await feedbackOf(caseView, program, { error, draft })) ?? {
+            open: false,
+            given: [],
+            error,
+          },
+        });
       if (text === "") return again(400, "Write your feedback.");
       if (text.length > MAX_FEEDBACK)
         return again(400, `Feedback can have at most ${MAX_FEEDBACK} characters.`);

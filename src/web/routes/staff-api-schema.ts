@@ -87,6 +87,8 @@ export const CaseDetail = z
     authorityNotifiedAt: MaybeInstant,
     outcome: z.string().nullable(),
     duplicateOf: z.string().nullable(),
+    cveId: z.string().nullable().meta({ description: "The case's CVE id (upper case), if it has one." }),
+    aliases: z.array(z.string()).meta({ description: "Other ids of the case (GHSA ids, report numbers)." }),
     assignee: z
       .string()
       .nullable()
@@ -275,7 +277,13 @@ export const TransitionDone = z.object({
 });
 
 /** A refused or incomplete transition: the error plus the moves that are allowed. */
-export const TransitionError = ApiError.extend({ allowed: z.array(z.enum(CASE_STATES)).optional() }).meta({
+export const TransitionError = ApiError.extend({
+  allowed: z.array(z.enum(CASE_STATES)).optional(),
+  reason: z.string().optional().meta({
+    description:
+      "With `transition_blocked`: the gate that holds the move (due-date-required, resolution-incomplete, classification-required, agreement-pending, …).",
+  }),
+}).meta({
   id: "TransitionError",
 });
 
@@ -300,6 +308,14 @@ const InstantInput = z.string().max(40).optional().meta({
 export const FixReleaseBody = z.strictObject({ releasedAt: InstantInput }).meta({ id: "FixReleaseRequest" });
 
 export const FixReleaseDone = z.object({ changed: z.boolean(), releasedAt: Instant });
+
+export const AgreementBody = z
+  .strictObject({
+    note: z.string().min(1).max(2_000).meta({
+      description: "How the agreement was given (who agreed, when, by which means); internal, required.",
+    }),
+  })
+  .meta({ id: "AgreementRecordRequest" });
 
 export const PrivacyIncidentBody = z
   .strictObject({ since: InstantInput.meta({ description: "When the team became aware; left out: now." }) })

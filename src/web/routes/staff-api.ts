@@ -10,7 +10,9 @@ import { caseJson, caseReadingOf } from "../presenters/case.js";
 import { inboxRowJson } from "../presenters/inbox-row.js";
 import { requireStaff } from "../staff-session.js";
 import { InboxQuery, inboxPageOf } from "./inbox-query.js";
+import { affectedApiRoutes } from "./staff-api/affected.js";
 import { caseWriteRoutes } from "./staff-api/case-writes.js";
+import { disclosurePlanApiRoutes } from "./staff-api/disclosure-plan.js";
 import { incidentApiRoutes } from "./staff-api/incidents.js";
 import { config, errors, security, tags } from "./staff-api/openapi.js";
 import { problemApiRoutes } from "./staff-api/problems.js";
@@ -109,6 +111,8 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
   );
 
   caseWriteRoutes(scope, ctx);
+  disclosurePlanApiRoutes(scope, ctx);
+  affectedApiRoutes(scope, ctx);
   problemApiRoutes(scope, ctx);
   incidentApiRoutes(scope, ctx);
 

@@ -1,4 +1,6 @@
 import { Actions } from "./case-page/actions.js";
+import { AffectedReleases } from "./case-page/affected.js";
+import { Agreement } from "./case-page/agreement.js";
 import { Announcement } from "./case-page/announcement.js";
 import { BackgroundLinks } from "./case-page/background-links.js";
 import { Clocks } from "./case-page/clocks.js";
@@ -50,6 +52,16 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   "problem-opened": "Problem opened from this case, and the case linked to it. The reporter does not see it.",
   "problem-linked": "The case is linked to the problem. The reporter does not see it.",
   "problem-unlinked": "The case is no longer linked to the problem.",
+  "disclosure-plan": "Disclosure plan saved. Internal: the reporter does not see tasks.",
+  "disclosure-moved":
+    "Date moved. The plan uses it from now on; when the reporter sees the date, they are told with the reason.",
+  affected:
+    "Affected release saved. The reporter does not see it; once the case is disclosed, it is published.",
+  "release-added": "Release added to the case's matrix, under investigation until you set it.",
+  identifiers: "CVE id and aliases saved.",
+  "related-cases": "Related cases saved.",
+  agreement:
+    "Agreement recorded: the case may be closed as resolved or disclosed. Internal: the reporter does not see the note.",
 };
 
 /**
@@ -101,11 +113,15 @@ export function CasePage(props: CasePageProps) {
 
       <Register {...panel} />
 
+      <Agreement {...panel} name={name} />
+
       <ProblemManagement {...panel} />
 
       <Coordinator {...panel} name={name} />
 
       <Disclosure {...panel} />
+
+      <AffectedReleases {...panel} />
 
       <UserNotification {...panel} />
 

@@ -2,6 +2,8 @@ import type { LoadedPolicy } from "../../policy/loader.js";
 import type { ReporterCase } from "../../store/cases.js";
 import { Layout } from "./layout.js";
 import { type FeedbackView, ReporterFeedback } from "./reporter-feedback.js";
+import { ReporterPlan } from "./reporter-plan.js";
+import { ReporterWarning, type WarningView } from "./reporter-warning.js";
 
 const STATE_NAMES: Record<string, string> = {
   new: "Received, waiting for the team",
@@ -85,6 +87,8 @@ export function ReporterCasePage(props: {
   agreementDraft?: { agree?: string; comment?: string };
   /** The feedback a phase invites (Kitsu's postmortem), when the program asks for it. */
   feedback?: FeedbackView;
+  /** The warning before publishing (Kulupu), when the program asks for it. */
+  warning?: WarningView;
 }) {
   const { caseView, program, token } = props;
   const labels = new Map(program.policy.reportTemplate.fields.map((field) => [field.id, field.label]));
@@ -119,6 +123,7 @@ export function ReporterCasePage(props: {
           {caseView.report.credit.mode === "anonymous" ? "Not credited" : (caseView.report.credit.name ?? "")}
         </dd>
       </dl>
+      <ReporterPlan program={program} caseView={caseView} />
       <h2>What you sent</h2>
       {Object.entries(caseView.report.fields).map(([fieldId, answer]) => (
         <section>
@@ -169,6 +174,13 @@ export function ReporterCasePage(props: {
       )}
       {props.feedback === undefined ? null : (
         <ReporterFeedback action={`${base}/feedback`} csrfToken={props.csrfToken} feedback={props.feedback} />
+      )}
+      {props.warning === undefined ? null : (
+        <ReporterWarning
+          action={`${base}/publication-intent`}
+          csrfToken={props.csrfToken}
+          warning={props.warning}
+        />
       )}
       <h2>Write to the team</h2>
       <form method="post" action={`${base}/messages`} enctype="multipart/form-data">

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { teamOfProgram } from "../../../auth/team.js";
+import { recordAgreement } from "../../../commands/agreement.js";
 import { assign } from "../../../commands/assignment.js";
 import { acknowledge, addInternalNote, replyToReporter } from "../../../commands/conversation.js";
 import {
@@ -26,6 +27,7 @@ import { triageJson } from "../../presenters/case.js";
 import { iso } from "../../presenters/clock.js";
 import { requireStaff } from "../../staff-session.js";
 import {
+  AgreementBody,
   AssigneeBody,
   AuthorityNotifiedBody,
   CaseIdParams,
@@ -62,6 +64,10 @@ const ChecklistMark = z
       .meta({ description: "The item's key, as GET /api/v1/cases/{id} lists it" }),
     done: z.boolean(),
     note: z.string().max(2_000).default(""),
+    related: z.array(z.string().max(200)).max(200).optional().meta({
+      description:
+        "A phase's related-cases task only (incident.phases[].relatedCasesTask): the ids of the program's cases it links; omitted keeps them",
+    }),
   })
   .meta({ id: "ChecklistMark" });
 
@@ -203,6 +209,28 @@ export function caseWriteRoutes(scope: FastifyInstance, ctx: WebContext) {
       const { actor, program } = await workOn(request, id);
       const done = await recordFixReleaseFor(ctx, program, id, actor, request.body.releasedAt);
       return reply.send({ changed: done.changed, releasedAt: done.releasedAt.toISOString() });
+    },
+  );
+
+  app.post(
+    "/api/v1/cases/:id/agreement",
+    {
+      ...writes,
+      schema: {
+        summary:
+          "Record that the affected party's agreement that the case is resolved was given another way, with a note (internal; opens the gate that holds closing as resolved and disclosing; 409 when not awaited)",
+        tags,
+        security,
+        params: CaseIdParams,
+        body: AgreementBody,
+        response: { 200: Changed, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { actor, program } = await workOn(request, id);
+      await recordAgreement(ctx, program.policy, id, actor, request.body.note, ctx.clock());
+      return reply.send({ changed: true });
     },
   );
 

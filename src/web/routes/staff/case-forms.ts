@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { recordAgreement } from "../../../commands/agreement.js";
 import {
   approveAnnouncement,
   publishAnnouncement,
@@ -23,6 +24,7 @@ import {
 } from "../../../commands/postmortem.js";
 import { triageCase } from "../../../commands/triage-input.js";
 import { markUserDataAffectedFor, recordUsersNotifiedFor } from "../../../commands/user-notification.js";
+import { checkAgreementNote } from "../../../domain/incident/agreement.js";
 import { isPhaseAction } from "../../../domain/incident/phases.js";
 import { assignedGroup } from "../../../domain/notifications/recipients.js";
 import { readStaffCase } from "../../case-loader.js";
@@ -30,7 +32,9 @@ import type { WebContext } from "../../context.js";
 import { notFound } from "../../errors.js";
 import { readTriageForm } from "../../triage-form.js";
 import { type CaseFormSpec, FormRefusal, staffCaseForm } from "./case-form.js";
+import { affectedCaseForms } from "./case-form-affected.js";
 import { assignableOf } from "./case-view.js";
+import { disclosurePlanFormRoutes } from "./disclosure-plan-forms.js";
 
 /**
  * The case page's actions (responders and administrators), each a form that posts back to the
@@ -39,6 +43,10 @@ import { assignableOf } from "./case-view.js";
  */
 export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
   const post = (action: string, spec: CaseFormSpec) => staffCaseForm(scope, ctx, action, spec);
+  // The disclosure plan's tasks and dates (src/web/routes/staff/disclosure-plan-forms.ts).
+  disclosurePlanFormRoutes(scope, ctx);
+  // The affected-release matrix, the CVE id and aliases, the related cases (./case-form-affected.ts).
+  affectedCaseForms(post, ctx);
 
   post("acknowledge", {
     body: "none",
@@ -125,6 +133,17 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
         duplicateOf: other !== "" ? other : form.fields["duplicate-of"],
       });
       return "moved";
+    },
+  });
+
+  // The affected party's agreement, given another way (src/commands/agreement.ts): a note is required.
+  post("agreement", {
+    body: "fields",
+    run: async ({ id, program, actor, form }) => {
+      const checked = checkAgreementNote(form.fields["agreement-note"] ?? "");
+      if (!checked.ok) return new FormRefusal("agreement", checked.message);
+      await recordAgreement(ctx, program.policy, id, actor, checked.note, ctx.clock());
+      return "agreement";
     },
   });
 

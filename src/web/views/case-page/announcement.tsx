@@ -2,6 +2,7 @@ import { announcementDue } from "../../../domain/announcements/decisions.js";
 import { type AnnouncementHistory, announcementHistory } from "../../../domain/announcements/history.js";
 import { disclosedAtOf, publishGate } from "../../../domain/announcements/publish-gate.js";
 import { SLUG_MAX } from "../../../domain/announcements/slug.js";
+import { publicTextWordingProblem } from "../../../domain/disclosure/wording.js";
 import { incidentWorkOf } from "../../../store/incident-work.js";
 import { AnnouncementBody } from "../announcement-pages.js";
 import { Csrf, describedBy, FieldError, FormError, When } from "../staff-common.js";
@@ -93,6 +94,7 @@ function DraftState(props: PanelProps & { history: AnnouncementHistory; listUrl:
           </code>
         </dd>
       </dl>
+      <WordingCheck {...props} revision={latest} />
       <h3>Preview: {latest.title}</h3>
       <div class="announcement">
         <AnnouncementBody markdown={latest.body} />
@@ -130,6 +132,7 @@ function AnnouncementForms(props: PanelProps & { history: AnnouncementHistory })
         <p class="help">
           Each save is a new revision; an approved draft that is edited needs approving again.
         </p>
+        <WordingHelp {...props} />
         <div class="field">
           <label for="announcement-title">Title</label>
           <FieldError errors={errors} field="announcement-title" />
@@ -173,5 +176,38 @@ function AnnouncementForms(props: PanelProps & { history: AnnouncementHistory })
         <button type="submit">Save the draft</button>
       </form>
     </>
+  );
+}
+
+/**
+ * Where the policy's wording applies to all public texts (`disclosure.wording.appliesTo: all`):
+ * the words approving and publishing refuse, and the policy's guidance, beside the draft form.
+ */
+function WordingHelp(props: PanelProps) {
+  const wording = props.program.policy.disclosure.wording;
+  if (wording === undefined || wording.appliesTo !== "all") return null;
+  return (
+    <p class="help" id="announcement-wording-help">
+      Approving and publishing check the title and text for the words the policy keeps out of public texts:{" "}
+      {wording.forbiddenWords.join(", ")}
+      {wording.exceptions === undefined || wording.exceptions.length === 0
+        ? ""
+        : ` (allowed within: ${wording.exceptions.join("; ")})`}
+      .{wording.guidance === undefined ? null : <> Guidance: {wording.guidance}</>}
+    </p>
+  );
+}
+
+/** The latest revision's forbidden words, before anyone tries to approve or publish it. */
+function WordingCheck(props: PanelProps & { revision: { title: string; body: string } }) {
+  const problem = publicTextWordingProblem(props.program.policy.disclosure.wording, [
+    { name: "title", text: props.revision.title, lines: false },
+    { name: "text", text: props.revision.body, lines: true },
+  ]);
+  if (problem === null) return null;
+  return (
+    <p>
+      <strong>This revision cannot be approved or published as it is.</strong> {problem}
+    </p>
   );
 }

@@ -111,6 +111,19 @@ export function EventDetails({ event, name }: { event: StaffEvent; name: NameOf 
       ) : null;
     case "reporter.agreement":
       return <p>{payload.agree === true ? "Agrees that the fix resolves the report." : "Does not agree."}</p>;
+    case "case.agreement_recorded":
+      return typeof payload.note === "string" ? <p>How it was given: {payload.note}</p> : null;
+    case "reporter.publication_intent":
+      return typeof payload.publishOn === "string" ? (
+        <>
+          <p>Intends to publish on {payload.publishOn}.</p>
+          {typeof payload.message === "string" && payload.message !== "" ? (
+            <pre class="answer">{payload.message}</pre>
+          ) : null}
+        </>
+      ) : (
+        <p>Withdrew the publication date.</p>
+      );
     case "incident.phase_noted":
     case "incident.phase_shared":
       return (
@@ -132,6 +145,49 @@ export function EventDetails({ event, name }: { event: StaffEvent; name: NameOf 
           {typeof payload.raisedPriority === "string"
             ? ` (priority raised to ${payload.raisedPriority})`
             : null}
+        </p>
+      );
+    // The disclosure plan (src/domain/disclosure/plan.ts).
+    case "case.disclosure_date_moved":
+      return (
+        <p>
+          {payload.what === "embargo"
+            ? "The embargo end"
+            : `Phase ${String(payload.what).replace(/^phase:/, "")}`}{" "}
+          moved
+          {typeof payload.from === "string" ? (
+            <>
+              {" "}
+              from <When date={new Date(payload.from)} />
+            </>
+          ) : null}{" "}
+          to <When date={new Date(String(payload.to))} />
+          {payload.reporterSees === true ? " (the reporter is told)" : ""}. Reason: {String(payload.reason)}
+        </p>
+      );
+    case "case.disclosure_task_marked":
+      return (
+        <p>
+          {payload.done === true ? "Done" : "Open again"}: {String(payload.text)}
+        </p>
+      );
+    case "case.disclosure_task_owner_changed":
+      return (
+        <p>
+          {String(payload.text)}: owner{" "}
+          {typeof payload.owner === "string" ? name(payload.owner) : "the case's assignee"}
+        </p>
+      );
+    case "disclosure.reporter_told":
+      return (
+        <p>
+          {payload.kind === "may-publish"
+            ? "They may publish"
+            : payload.kind === "embargo-ended"
+              ? "The embargo ended"
+              : "A date they see moved"}{" "}
+          (<When date={new Date(String(payload.date))} />)
+          {payload.mailed === true ? "; mailed" : "; no address to mail"}
         </p>
       );
     case "case.fix_released":

@@ -18,6 +18,10 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "case.duplicate_marked": "Marked as a duplicate",
   "case.agreement_requested": "Asked the reporter to agree that the fix resolves the report",
   "reporter.agreement": "The reporter answered",
+  "case.agreement_recorded": "Agreement recorded (given another way)",
+  "case.agreement_reminded": "Agreement still awaited: reminder sent",
+  "reporter.publication_intent": "The reporter's publication warning",
+  "reporter.publication_date_reached": "The reporter's publication date has come",
   "incident.phase_noted": "Incident response step",
   "incident.phase_shared": "Incident response step, shared with the reporter",
   "case.checklist_marked": "Checklist",
@@ -40,6 +44,14 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "case.authority_notified": "The authority was notified",
   "disclosure.phase_due": "Disclosure phase due",
   "authority.notification_due": "Authority notification deadline",
+  "case.disclosure_task_marked": "Disclosure task",
+  "case.disclosure_task_owner_changed": "Disclosure task owner",
+  "case.disclosure_date_moved": "Disclosure date moved",
+  "disclosure.reporter_told": "Disclosure: the reporter was told",
+  "disclosure.task_overdue": "Disclosure task overdue",
+  "case.affected_set": "Affected release status",
+  "case.release_added": "Release added to the affected matrix",
+  "case.identifiers_changed": "CVE id or aliases changed",
 };
 
 /** Every event on the case, oldest first; those the reporter does not see are marked internal. */
