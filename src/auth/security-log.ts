@@ -37,7 +37,12 @@ export type SecurityEventType =
   | "user.membership-removed"
   | "user.removed"
   | "user.password-reset"
-  | "user.cases-released";
+  | "user.cases-released"
+  // Standalone advisories (src/commands/advisories.ts); a case's advisory is on its chain instead.
+  | "advisory.created"
+  | "advisory.edited"
+  | "advisory.approved"
+  | "advisory.published";
 
 export interface SecurityEvent {
   type: SecurityEventType;

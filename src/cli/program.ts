@@ -2,6 +2,7 @@ import { Command, CommanderError, type OutputConfiguration } from "commander";
 import { loadConfig } from "../config.js";
 import { storeOptionsFromEnv } from "../store/env.js";
 import { auditCommand } from "./commands/audit.js";
+import { creditsCommand } from "./commands/credits.js";
 import { cvssCommand } from "./commands/cvss.js";
 import { guardCommand } from "./commands/guard.js";
 import { keysCommand } from "./commands/keys.js";
@@ -32,6 +33,7 @@ export function buildCli(io: CliIo = processIo()): Command {
   program.addCommand(cvssCommand({ stdout, stderr, stdin: io.stdin }));
   program.addCommand(userCommand({ stdout, stderr, config }));
   program.addCommand(guardCommand({ stdout, stderr, stdin: io.stdin, config }));
+  program.addCommand(creditsCommand({ stdout, stderr, config }));
   // Every command of the tree, however its factory set it up: commander's own messages (help,
   // usage errors) go to `io`, and its exits become CommanderErrors instead of process.exit.
   routeOutput(program, {

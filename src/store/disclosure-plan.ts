@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
 import type { Keyring } from "../crypto/keyring.js";
 import type { PlanRecords, ReporterNoticeKind } from "../domain/disclosure/plan.js";
+import { REWARD_EVENT_TYPES, rewardHistory, rewardSettled } from "../domain/rewards/decision.js";
 import { caseEventsOfTypes, type DecryptedEvent } from "./case-event-read.js";
 import { nextDueAt } from "./deadlines.js";
 import type { CasesTable, DatabaseSchema } from "./schema.js";
@@ -25,6 +26,8 @@ export const PLAN_EVENT_TYPES: readonly string[] = [
   PLAN_EVENTS.taskOwner,
   PLAN_EVENTS.dateMoved,
   PLAN_EVENTS.reporterTold,
+  // A paid or declined reward completes the `reward-reporter` task (src/domain/rewards/decision.ts).
+  ...REWARD_EVENT_TYPES,
 ];
 
 const task = { phaseId: z.string(), n: z.number().int().min(0) };
@@ -103,6 +106,8 @@ export function planRecordsOf(events: readonly PlanEvent[]): PlanRecords {
       }
     }
   }
+  const settled = rewardSettled(rewardHistory(events));
+  if (settled !== null) records.rewardSettled = settled;
   return records;
 }
 

@@ -8,7 +8,9 @@ import {
   keyIdOf,
 } from "../crypto/envelope.js";
 import { aad } from "./aad.js";
+import { advisoryAad } from "./advisories.js";
 import { problemAad } from "./problems.js";
+import { rewardAad } from "./rewards.js";
 import type { DatabaseSchema } from "./schema.js";
 import { searchKeyAad } from "./search-index.js";
 
@@ -227,4 +229,18 @@ export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
   }),
   inboundMail,
   textColumnTable({ table: "problems", key: "id", column: "content_ct", batchSize: 200, aadOf: problemAad }),
+  textColumnTable({
+    table: "advisories",
+    key: "id",
+    column: "content_ct",
+    batchSize: 200,
+    aadOf: advisoryAad,
+  }),
+  textColumnTable({
+    table: "case_rewards",
+    key: "case_id",
+    column: "amount_ct",
+    batchSize: 200,
+    aadOf: rewardAad,
+  }),
 ];

@@ -520,3 +520,67 @@ export interface CasesTable {
    */
   disclosure_due_at?: string | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121001_advisories: advisories and their published revisions (issue 13).
+
+export interface AdvisoriesTable {
+  id: string;
+  program: string;
+  /** Null for a standalone advisory. */
+  case_id: string | null;
+  /** Given on first publication. */
+  tracking_number: number | null;
+  /** `EMBARGO-KAFE-2026-0001`; given on first publication. */
+  tracking_id: string | null;
+  state: "draft" | "published";
+  /** Encrypted JSON: the draft (src/domain/advisories/draft.ts). */
+  content_ct: string;
+  draft_version: number;
+  published_version: number | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface AdvisoryRevisionsTable {
+  advisory_id: string;
+  number: number;
+  published_at: string;
+  approved_by: string;
+  published_by: string;
+  /** The published AdvisoryRecord, canonical JSON, byte for byte. */
+  record_json: string;
+}
+
+export interface AdvisoryCountersTable {
+  program: string;
+  last_number: number;
+}
+
+export interface DatabaseSchema {
+  advisories: AdvisoriesTable;
+  advisory_revisions: AdvisoryRevisionsTable;
+  advisory_counters: AdvisoryCountersTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121004_rewards: the reward decided per case (issue 13; src/commands/rewards.ts).
+
+/** A projection of the case's reward events: its latest proposal, for the export and listings. */
+export interface CaseRewardsTable {
+  case_id: string;
+  program: string;
+  status: "proposed" | "approved" | "paid" | "declined" | "withdrawn";
+  kind: "bounty" | "gift";
+  /** Encrypted JSON (src/store/rewards.ts): amount, currency, gift, the proposal's and payment's facts. */
+  amount_ct: string;
+  updated_at: string;
+}
+
+export interface DatabaseSchema {
+  case_rewards: CaseRewardsTable;
+}

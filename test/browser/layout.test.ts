@@ -45,6 +45,10 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     privacytoolsCase: "",
     newIncident: "",
     policies: "",
+    hallOfFame: "",
+    advisoryDraft: "",
+    advisories: "",
+    advisory: "",
   };
 
   beforeAll(async () => {
@@ -118,6 +122,12 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     await expectHeading(page, "P-1: Room subscriptions survive a reconnect");
     // The register's panels on the same case: due date, classification, the resolution checklist.
     urls.registerCase = `${embargo.url}/cases/${recurring.id}`;
+    // A reward on the same case (Rocket.Chat: bounty-or-gift), proposed and waiting for a second member.
+    await page.goto(urls.registerCase);
+    await page.getByLabel(/^Amount/).fill("1500.50");
+    await page.getByLabel(/^Currency/).fill("USD");
+    await page.getByRole("button", { name: "Propose", exact: true }).click();
+    await expectHeading(page, "Messages of a left room keep arriving");
 
     // Kitsu's incident phases as work: the assessment's questions, the postmortem panel.
     const kitsu = await submitReportByApi(embargo, "kitsu", {
@@ -137,6 +147,43 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     urls.privacytoolsCase = `${embargo.url}/cases/${privacytools.id}`;
     urls.newIncident = `${embargo.url}/programs/rocketchat/incidents/new`;
     urls.policies = `${embargo.url}/admin/policies`;
+    urls.hallOfFame = `${embargo.url}/p/kafe/hall-of-fame`;
+
+    // An advisory (issue 13), standalone so no disclosure date holds it: drafted, approved by a
+    // second member of Rocket.Chat's team in their own browser, published.
+    await page.goto(`${embargo.url}/advisories/rocketchat`);
+    await page.getByRole("button", { name: "New standalone advisory" }).click();
+    await page.getByLabel("Title", { exact: true }).fill("Room subscriptions survive a reconnect");
+    await page.getByLabel("Summary (one paragraph, plain text)").fill(`Seen again after ${LONG_URL}`);
+    await page.getByLabel("Description (Markdown)").fill(`Update to **7.0.4**. Details: ${LONG_URL}`);
+    await page.getByLabel("Affected products").fill("rocketchat-product | >=7.0.0 <7.0.4 | affected | 7.0.4");
+    await page.getByRole("button", { name: "Save the draft" }).click();
+    await expectHeading(page, "Room subscriptions survive a reconnect");
+    urls.advisoryDraft = page.url().replace(/\?.*$/, "");
+    const reviewerContext = await newContext(browser, { viewport: PHONE });
+    try {
+      const reviewerPage = await reviewerContext.newPage();
+      const reviewer = await addStaffInBrowser(embargo, reviewerPage, {
+        email: "reviewer@rocket.example",
+        role: "responder",
+        program: "rocketchat",
+      });
+      await signInInBrowser(reviewerPage, embargo, reviewer);
+      await reviewerPage.goto(urls.advisoryDraft);
+      await reviewerPage.getByRole("button", { name: /^Approve version/ }).click();
+      await expectHeading(reviewerPage, "Room subscriptions survive a reconnect");
+    } finally {
+      await closeAll(reviewerContext);
+    }
+    await page.goto(urls.advisoryDraft);
+    await page.getByRole("button", { name: /^Publish as revision/ }).click();
+    await expectHeading(page, "Room subscriptions survive a reconnect");
+    const tracking = await page
+      .locator('a[href^="/p/rocketchat/advisories/EMBARGO-"]')
+      .first()
+      .getAttribute("href");
+    urls.advisories = `${embargo.url}/p/rocketchat/advisories`;
+    urls.advisory = `${embargo.url}${tracking ?? "/missing"}`;
   });
   afterAll(async () => {
     await closeAll(staff);
@@ -164,6 +211,10 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
       privacytoolsCase: 375,
       newIncident: 375,
       policies: 375,
+      hallOfFame: 375,
+      advisoryDraft: 375,
+      advisories: 375,
+      advisory: 375,
     });
   });
 
@@ -196,7 +247,8 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     if (minor.length > 0)
       console.info(`axe-core, moderate and minor (not failing):\n${describeViolations(minor)}`);
     expect(found, found.join("\n\n")).toEqual([]);
-  });
+    // Two colour schemes of every page: over a minute on a loaded two-core machine.
+  }, 180_000);
 
   it("saves full-page screenshots of the inbox and the case page at 375 and 1280 px", async () => {
     const saved: string[] = [];

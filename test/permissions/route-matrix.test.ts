@@ -48,6 +48,8 @@ const TABLE: Record<string, Entry> = {
   "GET /p/:program": { expected: PUBLIC },
   "GET /.well-known/security.txt": { expected: PUBLIC },
   "GET /p/:program/security.txt": { expected: PUBLIC },
+  // Kafe promises credit: its hall of fame is public (test/workspace/credit.test.ts).
+  "GET /p/:program/hall-of-fame": { expected: PUBLIC },
   // Kafe's policy has no program key: nobody gets one, everybody gets the same answer.
   "GET /p/:program/openpgp.asc": { expected: all("hidden") },
   // Public announcements: Kafe's policy publishes none, so everybody gets 404 (a program that
@@ -55,6 +57,11 @@ const TABLE: Record<string, Entry> = {
   "GET /p/:program/announcements": { expected: all("hidden") },
   "GET /p/:program/announcements.atom": { expected: all("hidden") },
   "GET /p/:program/announcements/:slug": { expected: all("hidden") },
+  // Published advisories (issue 13): Kafe has none yet, so an empty index and feed; the
+  // document's address here names no advisory (answers: test/web/advisory-pages.test.ts).
+  "GET /p/:program/advisories": { expected: PUBLIC },
+  "GET /p/:program/advisories.atom": { expected: PUBLIC },
+  "GET /p/:program/advisories/:document": { expected: all("hidden") },
   // Web Key Directory: no program has a key in this database, so no address has one.
   "GET /.well-known/openpgpkey/hu/:hash": { expected: all("hidden") },
   "GET /.well-known/openpgpkey/policy": { expected: PUBLIC },
@@ -76,9 +83,12 @@ const TABLE: Record<string, Entry> = {
     expected: REPORTER_LINK,
     body: { action: "declare", "publish-on": "2030-01-01", message: "I will publish." },
   },
+  // Kafe's policy offers no reward: nothing to decline (409 for the reporter).
+  "POST /r/:token/reward/decline": { expected: REPORTER_LINK, body: { message: "" } },
   // Kafe's policy invites no feedback (409 for the reporter).
   "POST /r/:token/feedback": { expected: REPORTER_LINK, body: { feedback: "Well handled." } },
   "GET /r/:token/attachments/:id": { expected: REPORTER_LINK },
+  "POST /r/:token/credit": { expected: REPORTER_LINK, body: { mode: "anonymous", name: "", link: "" } },
   "GET /login": { expected: PUBLIC },
   // Wrong credentials: refused with 401, the same for everyone.
   "POST /login": {
@@ -273,6 +283,8 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/releases": { expected: WORK_CASE, body: { asset: "x", version: "1" } },
   "POST /cases/:id/identifiers": { expected: WORK_CASE, body: { "cve-id": "CVE-2026-1234", aliases: "" } },
   "POST /cases/:id/related-cases": { expected: WORK_CASE, body: { phase: "x" } },
+  // Kafe has no place marked by hand, and no place "x" (400 for those who may work the case).
+  "POST /cases/:id/credit-given": { expected: WORK_CASE, body: { place: "x", note: "" } },
   "GET /api/v1/cases/:id/affected": { expected: READ_CASE },
   "PUT /api/v1/cases/:id/affected": {
     expected: WORK_CASE,
@@ -280,6 +292,59 @@ const TABLE: Record<string, Entry> = {
   },
   "POST /api/v1/cases/:id/releases": { expected: WORK_CASE, body: { asset: "x", version: "1" } },
   "PUT /api/v1/cases/:id/identifiers": { expected: WORK_CASE, body: { cveId: "CVE-2026-1234" } },
+  // Rewards (test/workspace/rewards.test.ts): Kafe's policy offers none, so a proposal is refused
+  // (409) and there is nothing to approve, pay or withdraw (409) for those who may work the case.
+  "GET /api/v1/cases/:id/reward": { expected: READ_CASE },
+  "POST /api/v1/cases/:id/reward": {
+    expected: WORK_CASE,
+    body: { kind: "bounty", amount: "500", currency: "USD" },
+  },
+  "POST /api/v1/cases/:id/reward/approve": { expected: WORK_CASE, body: {} },
+  "POST /api/v1/cases/:id/reward/paid": { expected: WORK_CASE, body: { paidOn: "2026-01-01" } },
+  "POST /api/v1/cases/:id/reward/withdraw": { expected: WORK_CASE, body: {} },
+  "GET /api/v1/programs/:program/rewards.csv": { expected: WORK_CASE },
+  "POST /cases/:id/reward-propose": {
+    expected: WORK_CASE,
+    body: { "reward-kind": "bounty", "reward-amount": "500", "reward-currency": "USD" },
+  },
+  "POST /cases/:id/reward-approve": { expected: WORK_CASE, body: { "reward-proposal": "1" } },
+  "POST /cases/:id/reward-paid": {
+    expected: WORK_CASE,
+    body: { "reward-proposal": "1", "reward-paid-on": "2026-01-01" },
+  },
+  "POST /cases/:id/reward-withdraw": { expected: WORK_CASE, body: { "reward-proposal": "1" } },
+  // Advisories (test/workspace/advisories.test.ts): the program's list and creation follow the case
+  // rule; the id here is a case's, so no advisory is found (a viewer may not write even that).
+  "GET /advisories/:program": { expected: READ_CASE },
+  "POST /advisories/:program": { expected: WORK_CASE, body: {} },
+  "GET /advisories/:program/:id": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
+  "POST /advisories/:program/:id": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login", viewer: "forbidden" },
+    body: { version: "1", title: "Fixed" },
+  },
+  "POST /advisories/:program/:id/approve": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login", viewer: "forbidden" },
+    body: { version: "1" },
+  },
+  "POST /advisories/:program/:id/publish": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login", viewer: "forbidden" },
+    body: { version: "1" },
+  },
+  "GET /api/v1/programs/:program/advisories": { expected: READ_CASE },
+  "POST /api/v1/programs/:program/advisories": { expected: WORK_CASE, body: {} },
+  "GET /api/v1/advisories/:id": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
+  "PATCH /api/v1/advisories/:id": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { title: "Fixed" },
+  },
+  "POST /api/v1/advisories/:id/approval": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { version: 1 },
+  },
+  "POST /api/v1/advisories/:id/publication": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { version: 1 },
+  },
   // Problem management: Kafe's policy has none, so its problems are not found by anyone signed in,
   // and its case's problem forms answer 404 once the case's own checks pass (403 for a viewer).
   // test/workspace/problem-management.test.ts covers a program that has it.

@@ -6,6 +6,9 @@ import { databases, type TestStore } from "../support/databases.js";
 import { runInstances } from "../support/instances.js";
 
 const APP_TABLES = [
+  "advisories",
+  "advisory_counters",
+  "advisory_revisions",
   "announcements",
   "attachments",
   "case_action_items",
@@ -14,6 +17,7 @@ const APP_TABLES = [
   "case_followers",
   "case_identifiers",
   "case_reply_addresses",
+  "case_rewards",
   "case_tags",
   "case_timers",
   "case_title_terms",

@@ -29,6 +29,8 @@ import {
 
 export const REPORTER_DISCLOSURE_KIND = "allow-reporter-disclosure";
 export const CLOSE_CASE_KIND = "close-case";
+/** Done by the team's checkbox, or by the system when the reward is paid or declined. */
+export const REWARD_REPORTER_KIND = "reward-reporter";
 /** Task kinds the system completes; the team cannot check them. */
 export const SYSTEM_TASK_KINDS: readonly string[] = [REPORTER_DISCLOSURE_KIND, CLOSE_CASE_KIND];
 
@@ -90,6 +92,11 @@ export interface PlanRecords {
   marks: TaskMark[];
   owners: TaskOwnerChange[];
   told: ReporterTold[];
+  /**
+   * When the case's reward was paid or declined (src/domain/rewards/decision.ts `rewardSettled`):
+   * the `reward-reporter` task is then done by the system, besides the team's checkbox.
+   */
+  rewardSettled?: { at: Date; actor: string } | null;
 }
 
 export const NO_PLAN_RECORDS: PlanRecords = { moves: [], marks: [], owners: [], told: [] };
@@ -209,6 +216,7 @@ export function planPhases(
           } else {
             const mark = marks.get(key);
             done = mark?.done === true ? { at: mark.at, actor: mark.actor } : null;
+            if (done === null && action.kind === REWARD_REPORTER_KIND) done = records.rewardSettled ?? null;
           }
           const owner = chosen === undefined || chosen.owner === null ? assignee : chosen.owner;
           return {

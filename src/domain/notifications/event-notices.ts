@@ -68,6 +68,8 @@ const REPORTER_EVENTS = new Set([
   "case.state_changed",
   "case.agreement_requested",
   "incident.phase_shared",
+  // A reward approved by a second team member (src/commands/rewards.ts): the reporter sees it on their page.
+  "reward.approved",
 ]);
 
 /** States whose news asks something of the reporter, or ends their case. */
@@ -174,6 +176,9 @@ function reporterLine(event: CaseEventFact): NoticeLine | null {
       return { text: "The team asks whether the fix resolves your report.", content: null };
     case "incident.phase_shared":
       return { text: "There is news on the incident response.", content: str(p.reporterMessage) };
+    case "reward.approved":
+      // No amount in mail: the reporter reads it on their private page.
+      return { text: "The team approved a reward for your report. See it on your case page.", content: null };
     default:
       return null;
   }

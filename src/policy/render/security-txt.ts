@@ -55,7 +55,15 @@ export function securityTxtFields(
       : (policy.encryption.openpgpKey?.url ??
         (loaded.programKey !== undefined && base !== undefined ? `${base}/openpgp.asc` : undefined));
   if (keyUrl !== undefined) fields.push(["Encryption", keyUrl]);
-  if (program.acknowledgmentsUrl !== undefined) fields.push(["Acknowledgments", program.acknowledgmentsUrl]);
+  // Embargo's hall of fame when the policy credits there, or promises credit and names no other page.
+  const credit = policy.recognition.credit;
+  const hallOfFame =
+    base !== undefined &&
+    credit !== undefined &&
+    (credit.places.some((place) => place.kind === "hall-of-fame") ||
+      program.acknowledgmentsUrl === undefined);
+  const acknowledgments = hallOfFame ? `${base}/hall-of-fame` : program.acknowledgmentsUrl;
+  if (acknowledgments !== undefined) fields.push(["Acknowledgments", acknowledgments]);
   fields.push(["Preferred-Languages", program.languages.join(", ")]);
   const canonical = program.canonicalUrl ?? (base === undefined ? undefined : `${base}/security.txt`);
   if (canonical !== undefined) fields.push(["Canonical", canonical]);

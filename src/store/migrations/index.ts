@@ -14,6 +14,8 @@ import * as openedBy from "./2026120804_opened_by.js";
 import * as disclosure from "./2026120901_disclosure.js";
 import * as disclosurePlan from "./2026120904_disclosure_plan.js";
 import * as reporterWarning from "./2026120905_reporter_warning.js";
+import * as advisories from "./2026121001_advisories.js";
+import * as rewards from "./2026121004_rewards.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -41,4 +43,6 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026120901_disclosure": disclosure,
   "2026120904_disclosure_plan": disclosurePlan,
   "2026120905_reporter_warning": reporterWarning,
+  "2026121001_advisories": advisories,
+  "2026121004_rewards": rewards,
 };

@@ -7,6 +7,8 @@ import type { WebContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { renderPage } from "../views/layout.js";
 import { PolicyPage, ProgramIndex } from "../views/policy-page.js";
+import { advisoryPublicRoutes } from "./advisories.js";
+import { hallOfFameRoutes } from "./hall-of-fame.js";
 
 const ProgramParams = z.object({ program: z.string().max(64) });
 const WkdParams = z.object({ hash: z.string().max(64) });
@@ -37,6 +39,9 @@ export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
       .type("text/html; charset=utf-8")
       .send(renderPage(PolicyPage({ program: loaded, reportFormUrl })));
   });
+
+  // The hall of fame security.txt's Acknowledgments names (src/web/routes/hall-of-fame.ts).
+  await hallOfFameRoutes(app, ctx);
 
   const securityTxt = async (slug: string) => {
     const loaded = program(slug);
@@ -85,6 +90,9 @@ export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
         .send(Buffer.from(key));
     },
   );
+  // A program's published advisories, their documents and feed (issue 13).
+  await advisoryPublicRoutes(app, ctx);
+
   // The draft requires the policy file to exist; an empty one means the default policy.
   app.get("/.well-known/openpgpkey/policy", { schema: { hide: true } }, async (_request, reply) =>
     reply.type("text/plain; charset=utf-8").header("access-control-allow-origin", "*").send(""),

@@ -9,11 +9,13 @@ import {
   publicationDateOf,
   statePublicationIntent,
 } from "../../commands/reporter-warning.js";
+import { declineReward, RewardRefused } from "../../commands/rewards.js";
 import { MAX_DAYS_AHEAD, warningRule } from "../../domain/disclosure/reporter-warning.js";
 import { MAX_FEEDBACK } from "../../domain/incident/action-items.js";
 import { ANSWER_MAX_CHARS } from "../../intake/report-schema.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { findCaseForReporter, getAttachment, type ReporterCase } from "../../store/cases.js";
+import { readRewardHistory } from "../../store/rewards.js";
 import {
   AgreementNotPendingError,
   IncidentPhaseRefused,
@@ -29,7 +31,9 @@ import { readFormBody, requireFormContentType } from "../form-body.js";
 import { renderPage } from "../views/layout.js";
 import { ReceiptPage, ReporterCasePage } from "../views/reporter-case.js";
 import type { FeedbackView } from "../views/reporter-feedback.js";
+import { reporterRewardView } from "../views/reporter-reward.js";
 import type { WarningView } from "../views/reporter-warning.js";
+import { creditViewOf, postCreditChange } from "./reporter-credit.js";
 
 /** A reporter token is 32 random bytes in base64url: anything else is not worth a lookup. */
 const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
@@ -95,6 +99,14 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
     };
   };
 
+  /** The reward, once a second team member approved it (`recognition.reward`); never while merely proposed. */
+  const rewardOf = async (caseView: ReporterCase, program: LoadedPolicy) => {
+    const { kind, text } = program.policy.recognition.reward;
+    if (kind === "none") return undefined;
+    const history = await readRewardHistory(ctx.store.db, ctx.keyring, caseView.id);
+    return reporterRewardView(history.current, text ?? null);
+  };
+
   type PageProps = Parameters<typeof ReporterCasePage>[0];
   /**
    * The reporter's page with `status`: its feedback and warning parts as they stand, and what a form
@@ -117,6 +129,8 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
           csrfToken: reply.generateCsrf(),
           feedback: await feedbackOf(shown.caseView, shown.program),
           warning: await warningOf(shown.caseView, shown.program),
+          reward: await rewardOf(shown.caseView, shown.program),
+          credit: await creditViewOf(ctx, shown.caseView, shown.program),
           ...extra,
         }),
       ),
@@ -125,6 +139,27 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
   app.get("/r/:token", { schema: { params: Params, hide: true } }, async (request, reply) => {
     return page(reply, 200, request.params.token, await load(request.params.token));
   });
+
+  // How the reporter is credited (src/web/views/reporter-credit.tsx): changeable until the credit
+  // is published (409 after, with the reason); a bad name or link shows beside its field (400).
+  app.post(
+    "/r/:token/credit",
+    {
+      schema: { params: Params, hide: true },
+      onRequest: requireFormContentType,
+      preHandler: scope.csrfProtection,
+    },
+    async (request, reply) => {
+      const shown = await load(request.params.token);
+      if (shown.program.policy.recognition.credit === undefined)
+        throw new HttpError(409, "no_credit", "This program's policy promises no public credit.");
+      const form = await readFormBody(request, 0);
+      const refused = await postCreditChange(ctx, request.params.token, shown.caseView, shown.program, form);
+      if (refused !== null)
+        return page(reply, refused.status, request.params.token, shown, { credit: refused.credit });
+      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    },
+  );
 
   app.get("/r/:token/receipt", { schema: { params: Params, hide: true } }, async (request, reply) => {
     const { caseView, program } = await load(request.params.token);
@@ -244,6 +279,37 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
         if (error instanceof InvalidCaseCommandError)
           return again(400, error.field === "message" ? "message" : "publish-on", error.message);
         if (error instanceof PublicationIntentRefused) return again(409, "form", error.message);
+        throw error;
+      }
+      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    },
+  );
+
+  // The reporter declines an approved reward, with an optional message (src/commands/rewards.ts):
+  // 409 where the policy offers none or there is no approved reward; a message too long is 400.
+  app.post(
+    "/r/:token/reward/decline",
+    {
+      schema: { params: Params, hide: true },
+      onRequest: requireFormContentType,
+      preHandler: scope.csrfProtection,
+    },
+    async (request, reply) => {
+      const shown = await load(request.params.token);
+      const { caseView, program } = shown;
+      const form = await readFormBody(request, 0);
+      const draft = form.fields.message ?? "";
+      const again = async (status: number, error: string) => {
+        const view = await rewardOf(caseView, program);
+        return view === undefined
+          ? page(reply, status, request.params.token, shown, { error })
+          : page(reply, status, request.params.token, shown, { reward: { ...view, error, draft } });
+      };
+      try {
+        await declineReward(ctx, program.policy, request.params.token, draft, ctx.clock());
+      } catch (error) {
+        if (error instanceof InvalidCaseCommandError) return again(400, error.message);
+        if (error instanceof RewardRefused) return again(409, error.message);
         throw error;
       }
       return reply.status(303).header("location", `/r/${request.params.token}`).send();

@@ -10,12 +10,14 @@ import { caseJson, caseReadingOf } from "../presenters/case.js";
 import { inboxRowJson } from "../presenters/inbox-row.js";
 import { requireStaff } from "../staff-session.js";
 import { InboxQuery, inboxPageOf } from "./inbox-query.js";
+import { advisoryApiRoutes } from "./staff-api/advisories.js";
 import { affectedApiRoutes } from "./staff-api/affected.js";
 import { caseWriteRoutes } from "./staff-api/case-writes.js";
 import { disclosurePlanApiRoutes } from "./staff-api/disclosure-plan.js";
 import { incidentApiRoutes } from "./staff-api/incidents.js";
 import { config, errors, security, tags } from "./staff-api/openapi.js";
 import { problemApiRoutes } from "./staff-api/problems.js";
+import { rewardApiRoutes } from "./staff-api/rewards.js";
 import {
   AttachmentParams,
   CaseDetail,
@@ -114,7 +116,9 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
   disclosurePlanApiRoutes(scope, ctx);
   affectedApiRoutes(scope, ctx);
   problemApiRoutes(scope, ctx);
+  advisoryApiRoutes(scope, ctx);
   incidentApiRoutes(scope, ctx);
+  rewardApiRoutes(scope, ctx);
 
   app.get(
     "/api/v1/cwe",

@@ -7,6 +7,7 @@ import type { WebContext } from "../context.js";
 import { requireStaff } from "../staff-session.js";
 import { CASE_NOTICES } from "../views/case-page.js";
 import { CwePage } from "../views/cwe-page.js";
+import { advisoryRoutes } from "./staff/advisories.js";
 import { CaseParams } from "./staff/case-form.js";
 import { caseFormRoutes } from "./staff/case-forms.js";
 import { renderCasePage } from "./staff/case-view.js";
@@ -58,6 +59,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
 
   caseFormRoutes(scope, ctx);
   problemRoutes(scope, ctx);
+  advisoryRoutes(scope, ctx);
 
   // CWE lookup (for people without JavaScript)
   app.get("/cwe", { schema: { querystring: CweQuery, hide: true } }, async (request, reply) => {

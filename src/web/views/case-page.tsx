@@ -1,10 +1,12 @@
 import { Actions } from "./case-page/actions.js";
+import { CaseAdvisory } from "./case-page/advisory.js";
 import { AffectedReleases } from "./case-page/affected.js";
 import { Agreement } from "./case-page/agreement.js";
 import { Announcement } from "./case-page/announcement.js";
 import { BackgroundLinks } from "./case-page/background-links.js";
 import { Clocks } from "./case-page/clocks.js";
 import { Coordinator } from "./case-page/coordinator.js";
+import { Credit } from "./case-page/credit.js";
 import { Disclosure } from "./case-page/disclosure.js";
 import { Duplicates } from "./case-page/duplicates.js";
 import { CaseFacts } from "./case-page/facts.js";
@@ -14,6 +16,7 @@ import { Postmortem } from "./case-page/postmortem.js";
 import { ProblemManagement } from "./case-page/problem.js";
 import { Register } from "./case-page/register.js";
 import { Attachments, Contact, Report } from "./case-page/report.js";
+import { RewardPanel } from "./case-page/reward.js";
 import type { CasePageProps, NameOf } from "./case-page/shared.js";
 import { Timeline } from "./case-page/timeline.js";
 import { Triage } from "./case-page/triage.js";
@@ -60,6 +63,11 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   "release-added": "Release added to the case's matrix, under investigation until you set it.",
   identifiers: "CVE id and aliases saved.",
   "related-cases": "Related cases saved.",
+  "credit-given": "Marked: the reporter is credited there. Internal: the reporter does not see it.",
+  reward: "Reward saved. Internal until approved: the reporter sees an approved reward on their page.",
+  "reward-approved":
+    "Reward approved. The reporter sees it on their page and is told by mail when they gave an address.",
+  "reward-paid": "Payment recorded.",
   agreement:
     "Agreement recorded: the case may be closed as resolved or disclosed. Internal: the reporter does not see the note.",
 };
@@ -125,7 +133,13 @@ export function CasePage(props: CasePageProps) {
 
       <UserNotification {...panel} />
 
+      <RewardPanel {...panel} />
+
       <Announcement {...panel} />
+
+      <CaseAdvisory {...panel} />
+
+      <Credit {...panel} name={name} />
 
       {props.canWork ? <LifecycleForm {...panel} /> : null}
     </StaffLayout>

@@ -1,8 +1,10 @@
 import type { LoadedPolicy } from "../../policy/loader.js";
 import type { ReporterCase } from "../../store/cases.js";
 import { Layout } from "./layout.js";
+import { type CreditView, ReporterCredit } from "./reporter-credit.js";
 import { type FeedbackView, ReporterFeedback } from "./reporter-feedback.js";
 import { ReporterPlan } from "./reporter-plan.js";
+import { ReporterReward, type RewardView } from "./reporter-reward.js";
 import { ReporterWarning, type WarningView } from "./reporter-warning.js";
 
 const STATE_NAMES: Record<string, string> = {
@@ -89,6 +91,10 @@ export function ReporterCasePage(props: {
   feedback?: FeedbackView;
   /** The warning before publishing (Kulupu), when the program asks for it. */
   warning?: WarningView;
+  /** The reward, once approved (`recognition.reward`). */
+  reward?: RewardView;
+  /** How the reporter is credited and the form to change it, when the policy promises credit. */
+  credit?: CreditView;
 }) {
   const { caseView, program, token } = props;
   const labels = new Map(program.policy.reportTemplate.fields.map((field) => [field.id, field.label]));
@@ -120,7 +126,9 @@ export function ReporterCasePage(props: {
         )}
         <dt>Credit</dt>
         <dd>
-          {caseView.report.credit.mode === "anonymous" ? "Not credited" : (caseView.report.credit.name ?? "")}
+          {(props.credit?.choice ?? caseView.report.credit).mode === "anonymous"
+            ? "Not credited"
+            : ((props.credit?.choice ?? caseView.report.credit).name ?? "")}
         </dd>
       </dl>
       <ReporterPlan program={program} caseView={caseView} />
@@ -174,6 +182,12 @@ export function ReporterCasePage(props: {
       )}
       {props.feedback === undefined ? null : (
         <ReporterFeedback action={`${base}/feedback`} csrfToken={props.csrfToken} feedback={props.feedback} />
+      )}
+      {props.credit === undefined ? null : (
+        <ReporterCredit action={`${base}/credit`} csrfToken={props.csrfToken} credit={props.credit} />
+      )}
+      {props.reward === undefined ? null : (
+        <ReporterReward action={`${base}/reward/decline`} csrfToken={props.csrfToken} view={props.reward} />
       )}
       {props.warning === undefined ? null : (
         <ReporterWarning

@@ -33,7 +33,9 @@ import { notFound } from "../../errors.js";
 import { readTriageForm } from "../../triage-form.js";
 import { type CaseFormSpec, FormRefusal, staffCaseForm } from "./case-form.js";
 import { affectedCaseForms } from "./case-form-affected.js";
+import { rewardCaseForms } from "./case-form-reward.js";
 import { assignableOf } from "./case-view.js";
+import { creditCaseForms } from "./credit-forms.js";
 import { disclosurePlanFormRoutes } from "./disclosure-plan-forms.js";
 
 /**
@@ -47,6 +49,10 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
   disclosurePlanFormRoutes(scope, ctx);
   // The affected-release matrix, the CVE id and aliases, the related cases (./case-form-affected.ts).
   affectedCaseForms(post, ctx);
+  // The reward: propose, approve, record paid, withdraw (./case-form-reward.ts).
+  rewardCaseForms(post, ctx);
+  // The credit places the team marks done by hand (./credit-forms.ts).
+  creditCaseForms(post, ctx);
 
   post("acknowledge", {
     body: "none",

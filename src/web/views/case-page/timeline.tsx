@@ -52,6 +52,16 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "case.affected_set": "Affected release status",
   "case.release_added": "Release added to the affected matrix",
   "case.identifiers_changed": "CVE id or aliases changed",
+  "advisory.drafted": "Advisory drafted",
+  "advisory.approved": "Advisory approved",
+  "advisory.published": "Advisory published",
+  "reward.proposed": "Reward proposed",
+  "reward.approved": "Reward approved",
+  "reward.paid": "Reward paid",
+  "reward.declined": "The reporter declined the reward",
+  "reward.withdrawn": "Reward proposal withdrawn",
+  "reporter.credit_changed": "The reporter changed how to be credited",
+  "case.credit_given": "Credit given",
 };
 
 /** Every event on the case, oldest first; those the reporter does not see are marked internal. */
