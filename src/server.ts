@@ -41,7 +41,10 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     );
   }
   const programs = new ProgramRegistry(policies, config.defaultProgram);
-  const store = await openDatabase(config.databaseUrl);
+  const store = await openDatabase(config.databaseUrl, {
+    onIdleError: (error) =>
+      logger.warn({ reason: error.message }, "an idle PostgreSQL connection failed; the pool replaces it"),
+  });
   try {
     await migrate(store);
     const masterKey = await loadMasterKey({

@@ -32,6 +32,8 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** PostgreSQL only: the most connections the pool opens (default 10). */
   poolSize?: number;
+  /** PostgreSQL only: told when an idle pooled connection fails (the pool drops it and goes on). */
+  onIdleError?: (error: Error) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -79,6 +81,12 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     // Set per connection by the server at startup, so every pooled connection uses the schema.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  // A pooled connection that sits idle can still fail: PostgreSQL restarted, an administrator
+  // ended the backend, a firewall dropped it. pg removes that client from the pool and emits
+  // "error" on the pool; with no listener Node would throw it and end the whole server. The next
+  // query opens a fresh connection, so there is nothing to do but let it go. The message is
+  // about the connection, never about a case.
+  pool.on("error", (error: Error) => options.onIdleError?.(error));
   // Introspects (as migrations do) only the store's schema, so that other schemas dropped
   // meanwhile in the same database cannot fail it: see postgres-dialect.ts.
   const db = new Kysely<DatabaseSchema>({ dialect: new WorkSchemaPostgresDialect({ pool }) });

@@ -2,8 +2,10 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/store/database.js";
+import { createScratchPostgresDatabase, databases, POSTGRES_TEST_URL } from "../support/databases.js";
 
 describe("openDatabase", () => {
   let root: string;
@@ -62,5 +64,35 @@ describe("openDatabase", () => {
     await expect(
       openDatabase("postgres://postgres@127.0.0.1:5432/test", { schema: "Bad;Name" }),
     ).rejects.toThrow(/invalid PostgreSQL schema name/);
+  });
+});
+
+describe.runIf(databases.some((database) => database.name === "postgres"))("a PostgreSQL store", () => {
+  it("outlives an idle pooled connection that the server ends, and says so", async () => {
+    const scratch = await createScratchPostgresDatabase();
+    const failures: string[] = [];
+    const store = await openDatabase(scratch.url, { onIdleError: (error) => failures.push(error.message) });
+    try {
+      const pid = async () =>
+        (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]?.pid;
+      const before = await pid();
+      // An administrator (or a restart) ends the idle connection: pg emits "error" on the pool.
+      // Without a listener Node throws it, and the server process ends.
+      const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+      await admin.connect();
+      try {
+        await admin.query("select pg_terminate_backend($1)", [before]);
+      } finally {
+        await admin.end();
+      }
+      await vi.waitFor(() => expect(failures).toHaveLength(1));
+      expect(failures[0]).toMatch(/terminat/i);
+      // The next query gets a fresh connection.
+      const after = await pid();
+      expect(after).not.toBe(before);
+    } finally {
+      await store.close();
+      await scratch.drop();
+    }
   });
 });
