@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { respondToAgreement } from "../../commands/lifecycle.js";
@@ -27,7 +27,7 @@ import { sendAttachment } from "../attachment-download.js";
 import { formUploadBodyLimit } from "../body-limits.js";
 import type { WebContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
-import { readFormBody, requireFormContentType } from "../form-body.js";
+import { type FormBody, readFormBody, requireFormContentType } from "../form-body.js";
 import { renderPage } from "../views/layout.js";
 import { ReceiptPage, ReporterCasePage } from "../views/reporter-case.js";
 import type { FeedbackView } from "../views/reporter-feedback.js";
@@ -41,6 +41,9 @@ const Params = z.object({ token: z.string().max(100) });
 const AttachmentParams = Params.extend({ id: z.string().max(100) });
 const MAX_MESSAGE = ANSWER_MAX_CHARS;
 const MAX_AGREEMENT_COMMENT = 10_000;
+
+/** The case a reporter's link opened, and its program. */
+type Shown = { caseView: ReporterCase; program: LoadedPolicy };
 
 /**
  * The reporter's private case pages, reached only through the capability link /r/{token}.
@@ -116,7 +119,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
     reply: FastifyReply,
     status: number,
     token: string,
-    shown: { caseView: ReporterCase; program: LoadedPolicy },
+    shown: Shown,
     extra: Partial<Omit<PageProps, "program" | "caseView" | "token" | "csrfToken">> = {},
   ) =>
     html(
@@ -136,28 +139,63 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
       ),
     );
 
+  type FormInput = {
+    token: string;
+    shown: Shown;
+    form: FormBody;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  };
+  /**
+   * A form on the reporter's page, POSTed to /r/{token}/{action}: a form content type and the
+   * CSRF token before anything else, then the case (404 for a bad token), `refuse` (a 409 before
+   * the body is read, where the program offers no such thing), the body (files only where
+   * `fileBytes` allows), and `handle`. `handle` answers a problem itself (the page again with the
+   * error beside the form) or returns nothing, and the reporter is sent back to the page (303).
+   */
+  const reporterForm = (
+    action: string,
+    handle: (input: FormInput) => Promise<FastifyReply | undefined>,
+    options: { fileBytes?: number; refuse?: (shown: Shown) => HttpError | undefined } = {},
+  ) =>
+    app.post(
+      `/r/:token/${action}`,
+      {
+        schema: { params: Params, hide: true },
+        ...(options.fileBytes === undefined ? {} : { bodyLimit: formUploadBodyLimit(ctx.config.limits) }),
+        onRequest: requireFormContentType,
+        preHandler: scope.csrfProtection,
+      },
+      async (request, reply) => {
+        const token = request.params.token;
+        const shown = await load(token);
+        const refused = options.refuse?.(shown);
+        if (refused !== undefined) throw refused;
+        const form = await readFormBody(request, options.fileBytes ?? 0);
+        const answered = await handle({ token, shown, form, request, reply });
+        return answered ?? reply.status(303).header("location", `/r/${token}`).send();
+      },
+    );
+
   app.get("/r/:token", { schema: { params: Params, hide: true } }, async (request, reply) => {
     return page(reply, 200, request.params.token, await load(request.params.token));
   });
 
   // How the reporter is credited (src/web/views/reporter-credit.tsx): changeable until the credit
   // is published (409 after, with the reason); a bad name or link shows beside its field (400).
-  app.post(
-    "/r/:token/credit",
-    {
-      schema: { params: Params, hide: true },
-      onRequest: requireFormContentType,
-      preHandler: scope.csrfProtection,
+  reporterForm(
+    "credit",
+    async ({ token, shown, form, reply }) => {
+      const refused = await postCreditChange(ctx, token, shown.caseView, shown.program, form);
+      return refused === null
+        ? undefined
+        : page(reply, refused.status, token, shown, { credit: refused.credit });
     },
-    async (request, reply) => {
-      const shown = await load(request.params.token);
-      if (shown.program.policy.recognition.credit === undefined)
-        throw new HttpError(409, "no_credit", "This program's policy promises no public credit.");
-      const form = await readFormBody(request, 0);
-      const refused = await postCreditChange(ctx, request.params.token, shown.caseView, shown.program, form);
-      if (refused !== null)
-        return page(reply, refused.status, request.params.token, shown, { credit: refused.credit });
-      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+    {
+      refuse: ({ program }) =>
+        program.policy.recognition.credit === undefined
+          ? new HttpError(409, "no_credit", "This program's policy promises no public credit.")
+          : undefined,
     },
   );
 
@@ -171,18 +209,9 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
     );
   });
 
-  app.post(
-    "/r/:token/messages",
-    {
-      schema: { params: Params, hide: true },
-      bodyLimit: formUploadBodyLimit(ctx.config.limits),
-      onRequest: requireFormContentType,
-      preHandler: scope.csrfProtection,
-    },
-    async (request, reply) => {
-      const shown = await load(request.params.token);
-      const { caseView } = shown;
-      const form = await readFormBody(request, ctx.config.limits.attachmentsTotalBytes);
+  reporterForm(
+    "messages",
+    async ({ token, shown, form, request, reply }) => {
       const text = (form.fields.message ?? "").trim();
       const problem =
         text === "" && form.files.length === 0
@@ -191,77 +220,55 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
             ? `A message can have at most ${MAX_MESSAGE} characters.`
             : undefined;
       const again = (status: number, error: string) =>
-        page(reply, status, request.params.token, shown, { error, draft: form.fields.message ?? "" });
+        page(reply, status, token, shown, { error, draft: form.fields.message ?? "" });
       if (problem !== undefined) return again(400, problem);
       // Counted before the message is stored, in one locked step (src/web/abuse/follow-up-limiter.ts).
       const bytes = Buffer.byteLength(text) + form.files.reduce((sum, file) => sum + file.data.length, 0);
-      const allowed = await followUps.take({ caseId: caseView.id, ip: request.ip, bytes });
+      const allowed = await followUps.take({ caseId: shown.caseView.id, ip: request.ip, bytes });
       if (!allowed.ok) {
         reply.header("retry-after", String(allowed.retryAfterSeconds));
         const filesLost =
           form.files.length > 0 ? " Browsers cannot keep attached files: please attach them again." : "";
         return again(429, `${followUpRefusalText(allowed)}${filesLost}`);
       }
-      await addReporterMessage(ctx, caseView.id, text, form.files, ctx.clock());
-      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+      await addReporterMessage(ctx, shown.caseView.id, text, form.files, ctx.clock());
+      return undefined;
     },
+    { fileBytes: ctx.config.limits.attachmentsTotalBytes },
   );
 
-  app.post(
-    "/r/:token/agreement",
-    {
-      schema: { params: Params, hide: true },
-      onRequest: requireFormContentType,
-      preHandler: scope.csrfProtection,
-    },
-    async (request, reply) => {
-      const shown = await load(request.params.token);
-      const form = await readFormBody(request, 0);
-      const agree = form.fields.agree;
-      const comment = (form.fields.comment ?? "").trim();
-      const again = (status: number, agreementError: string) =>
-        page(reply, status, request.params.token, shown, {
-          agreementError,
-          agreementDraft: { ...(agree === undefined ? {} : { agree }), comment },
-        });
-      if (agree !== "yes" && agree !== "no") return again(400, "Choose yes or no.");
-      if (comment.length > MAX_AGREEMENT_COMMENT)
-        return again(400, `A comment can have at most ${MAX_AGREEMENT_COMMENT} characters.`);
-      try {
-        await respondToAgreement(ctx, request.params.token, agree === "yes", comment, ctx.clock());
-      } catch (error) {
-        if (error instanceof AgreementNotPendingError)
-          return again(409, "The team is not waiting for an answer on this case any more.");
-        throw error;
-      }
-      return reply.status(303).header("location", `/r/${request.params.token}`).send();
-    },
-  );
+  reporterForm("agreement", async ({ token, shown, form, reply }) => {
+    const agree = form.fields.agree;
+    const comment = (form.fields.comment ?? "").trim();
+    const again = (status: number, agreementError: string) =>
+      page(reply, status, token, shown, {
+        agreementError,
+        agreementDraft: { ...(agree === undefined ? {} : { agree }), comment },
+      });
+    if (agree !== "yes" && agree !== "no") return again(400, "Choose yes or no.");
+    if (comment.length > MAX_AGREEMENT_COMMENT)
+      return again(400, `A comment can have at most ${MAX_AGREEMENT_COMMENT} characters.`);
+    try {
+      await respondToAgreement(ctx, token, agree === "yes", comment, ctx.clock());
+    } catch (error) {
+      if (error instanceof AgreementNotPendingError)
+        return again(409, "The team is not waiting for an answer on this case any more.");
+      throw error;
+    }
+    return undefined;
+  });
 
   // The reporter's warning before they publish (Kulupu): "I intend to publish on DATE" with a
   // message, a changed date, or its withdrawal (src/commands/reporter-warning.ts). 409 where the
   // program takes none, or the case is closed; a bad date or message shows beside its field (400).
-  app.post(
-    "/r/:token/publication-intent",
-    {
-      schema: { params: Params, hide: true },
-      onRequest: requireFormContentType,
-      preHandler: scope.csrfProtection,
-    },
-    async (request, reply) => {
-      const shown = await load(request.params.token);
+  reporterForm(
+    "publication-intent",
+    async ({ token, shown, form, reply }) => {
       const { caseView, program } = shown;
-      if (warningRule(program.policy) === null)
-        throw new HttpError(
-          409,
-          "no_publication_warning",
-          "This program does not take a publication warning.",
-        );
-      const form = await readFormBody(request, 0);
       const action = form.fields.action === "withdraw" ? "withdraw" : "declare";
       const draft = { publishOn: form.fields["publish-on"] ?? "", message: form.fields.message ?? "" };
       const again = async (status: number, field: "publish-on" | "message" | "form", message: string) =>
-        page(reply, status, request.params.token, shown, {
+        page(reply, status, token, shown, {
           warning: await warningOf(caseView, program, {
             error: { field, message },
             ...(action === "declare" ? { draft } : {}),
@@ -271,7 +278,7 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
         await statePublicationIntent(
           ctx,
           program.policy,
-          request.params.token,
+          token,
           action === "withdraw" ? { action } : { action, ...draft },
           ctx.clock(),
         );
@@ -281,89 +288,75 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
         if (error instanceof PublicationIntentRefused) return again(409, "form", error.message);
         throw error;
       }
-      return reply.status(303).header("location", `/r/${request.params.token}`).send();
+      return undefined;
+    },
+    {
+      refuse: ({ program }) =>
+        warningRule(program.policy) === null
+          ? new HttpError(409, "no_publication_warning", "This program does not take a publication warning.")
+          : undefined,
     },
   );
 
   // The reporter declines an approved reward, with an optional message (src/commands/rewards.ts):
   // 409 where the policy offers none or there is no approved reward; a message too long is 400.
-  app.post(
-    "/r/:token/reward/decline",
-    {
-      schema: { params: Params, hide: true },
-      onRequest: requireFormContentType,
-      preHandler: scope.csrfProtection,
-    },
-    async (request, reply) => {
-      const shown = await load(request.params.token);
-      const { caseView, program } = shown;
-      const form = await readFormBody(request, 0);
-      const draft = form.fields.message ?? "";
-      const again = async (status: number, error: string) => {
-        const view = await rewardOf(caseView, program);
-        return view === undefined
-          ? page(reply, status, request.params.token, shown, { error })
-          : page(reply, status, request.params.token, shown, { reward: { ...view, error, draft } });
-      };
-      try {
-        await declineReward(ctx, program.policy, request.params.token, draft, ctx.clock());
-      } catch (error) {
-        if (error instanceof InvalidCaseCommandError) return again(400, error.message);
-        if (error instanceof RewardRefused) return again(409, error.message);
-        throw error;
-      }
-      return reply.status(303).header("location", `/r/${request.params.token}`).send();
-    },
-  );
+  reporterForm("reward/decline", async ({ token, shown, form, reply }) => {
+    const { caseView, program } = shown;
+    const draft = form.fields.message ?? "";
+    const again = async (status: number, error: string) => {
+      const view = await rewardOf(caseView, program);
+      return view === undefined
+        ? page(reply, status, token, shown, { error })
+        : page(reply, status, token, shown, { reward: { ...view, error, draft } });
+    };
+    try {
+      await declineReward(ctx, program.policy, token, draft, ctx.clock());
+    } catch (error) {
+      if (error instanceof InvalidCaseCommandError) return again(400, error.message);
+      if (error instanceof RewardRefused) return again(409, error.message);
+      throw error;
+    }
+    return undefined;
+  });
 
   // The reporter's feedback while a phase that invites them runs (Kitsu's postmortem): counted
   // against the same limits as their messages, refused (409) before the phase and after it.
-  app.post(
-    "/r/:token/feedback",
-    {
-      schema: { params: Params, hide: true },
-      onRequest: requireFormContentType,
-      preHandler: scope.csrfProtection,
-    },
-    async (request, reply) => {
-      const shown = await load(request.params.token);
-      const { caseView, program } = shown;
-      const form = await readFormBody(request, 0);
-      const draft = form.fields.feedback ?? "";
-      const text = draft.trim();
-      const again = async (status: number, error: string) =>
-        page(reply, status, request.params.token, shown, {
-          feedback: (await feedbackOf(caseView, program, { error, draft })) ?? {
-            open: false,
-            given: [],
-            error,
-          },
-        });
-      if (text === "") return again(400, "Write your feedback.");
-      if (text.length > MAX_FEEDBACK)
-        return again(400, `Feedback can have at most ${MAX_FEEDBACK} characters.`);
-      // Asked before the limiter, so a refused attempt costs no allowance; the command asks again.
-      const invitation = await readFeedbackInvitation(ctx, program.policy, caseView.id);
-      if (!invitation.decision.ok) return again(409, invitation.decision.message);
-      const allowed = await followUps.take({
-        caseId: caseView.id,
-        ip: request.ip,
-        bytes: Buffer.byteLength(text),
+  reporterForm("feedback", async ({ token, shown, form, request, reply }) => {
+    const { caseView, program } = shown;
+    const draft = form.fields.feedback ?? "";
+    const text = draft.trim();
+    const again = async (status: number, error: string) =>
+      page(reply, status, token, shown, {
+        feedback: (await feedbackOf(caseView, program, { error, draft })) ?? {
+          open: false,
+          given: [],
+          error,
+        },
       });
-      if (!allowed.ok) {
-        reply.header("retry-after", String(allowed.retryAfterSeconds));
-        return again(429, followUpRefusalText(allowed));
-      }
-      try {
-        await giveReporterFeedback(ctx, program.policy, caseView.id, text, ctx.clock());
-      } catch (error) {
-        // The phase ended between the question and the write.
-        if (error instanceof IncidentPhaseRefused) return again(409, error.message);
-        throw error;
-      }
-      return reply.status(303).header("location", `/r/${request.params.token}`).send();
-    },
-  );
+    if (text === "") return again(400, "Write your feedback.");
+    if (text.length > MAX_FEEDBACK)
+      return again(400, `Feedback can have at most ${MAX_FEEDBACK} characters.`);
+    // Asked before the limiter, so a refused attempt costs no allowance; the command asks again.
+    const invitation = await readFeedbackInvitation(ctx, program.policy, caseView.id);
+    if (!invitation.decision.ok) return again(409, invitation.decision.message);
+    const allowed = await followUps.take({
+      caseId: caseView.id,
+      ip: request.ip,
+      bytes: Buffer.byteLength(text),
+    });
+    if (!allowed.ok) {
+      reply.header("retry-after", String(allowed.retryAfterSeconds));
+      return again(429, followUpRefusalText(allowed));
+    }
+    try {
+      await giveReporterFeedback(ctx, program.policy, caseView.id, text, ctx.clock());
+    } catch (error) {
+      // The phase ended between the question and the write.
+      if (error instanceof IncidentPhaseRefused) return again(409, error.message);
+      throw error;
+    }
+    return undefined;
+  });
 
   app.get(
     "/r/:token/attachments/:id",
