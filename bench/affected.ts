@@ -1,21 +1,19 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import { z } from "zod";
 import { submitReport } from "../src/commands/submit-report.js";
-import { loadConfig } from "../src/config.js";
 import { loadMasterKey } from "../src/crypto/master-key.js";
 import { assess } from "../src/domain/disclosure/affected-answer.js";
 import { parseVersion } from "../src/domain/disclosure/versions.js";
-import { startServer } from "../src/server.js";
 import { AffectedLookup, type PublishedProduct } from "../src/store/affected-lookup.js";
 import { loadKeyring } from "../src/store/data-keys.js";
 import { openDatabase } from "../src/store/database.js";
 import { randomId } from "../src/store/ids.js";
 import { migrate } from "../src/store/migrate.js";
 import type { PublishedAffectedTable } from "../src/store/schema.js";
+import { benchEmbargoConfig, type EmbargoSpec, serveBenchEmbargo } from "./embargo-server.js";
 import {
   BenchError,
   type BenchOptions,
@@ -62,8 +60,6 @@ const QUERY = `?product=${PRODUCT}&version=${VERSION}`;
 const RANGES = 10_000;
 /** Cases the ranges are spread over (each disclosed case publishes its matrix). */
 const CASES = 100;
-const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
-const UNLIMITED = String(1_000_000_000);
 
 const ServeSpec = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("baseline"), body: z.string() }),
@@ -84,28 +80,11 @@ async function serveBaseline(body: string): Promise<Hosted> {
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-function embargoConfig(spec: { databaseUrl: string; dataDir: string }) {
-  return loadConfig(
-    {
-      EMBARGO_DATABASE_URL: spec.databaseUrl,
-      EMBARGO_DATA_DIR: spec.dataDir,
-      EMBARGO_POLICIES: POLICIES,
-      EMBARGO_HOST: "127.0.0.1",
-      EMBARGO_PORT: "0",
-      EMBARGO_PUBLIC_URL: "http://127.0.0.1",
-      EMBARGO_LOG_LEVEL: "warn",
-      // The endpoint alone (the job runner has nothing to do with it); EMBARGO_WORKER=on runs it too.
-      EMBARGO_WORKER: process.env.EMBARGO_WORKER ?? "off",
-      // autocannon's connections all come from one address.
-      EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
-    },
-    "/nonexistent",
-  );
-}
+// The endpoint alone (the job runner has nothing to do with it); EMBARGO_WORKER=on runs it too.
+const SETTINGS = { EMBARGO_WORKER: process.env.EMBARGO_WORKER ?? "off" };
 
-async function serveEmbargo(spec: { databaseUrl: string; dataDir: string }): Promise<Hosted> {
-  const running = await startServer(embargoConfig(spec));
-  return { url: running.url, close: () => running.close() };
+async function serveEmbargo(spec: EmbargoSpec): Promise<Hosted> {
+  return serveBenchEmbargo(spec, SETTINGS);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +162,7 @@ const FRESH_VERSIONS = 200;
  * never asked before (a stranger sending a new version each time).
  */
 async function preparePublished(spec: { databaseUrl: string; dataDir: string }): Promise<Prepared> {
-  const config = embargoConfig(spec);
+  const config = benchEmbargoConfig(spec, SETTINGS);
   const masterKey = await loadMasterKey({ dataDir: config.dataDir });
   const store = await openDatabase(config.databaseUrl);
   try {

@@ -2,13 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { z } from "zod";
-import { loadConfig } from "../src/config.js";
 import { encryptText, type KeySource } from "../src/crypto/envelope.js";
-import { startServer } from "../src/server.js";
 import { aad } from "../src/store/aad.js";
+import { type EmbargoSpec, serveBenchEmbargo, UNLIMITED } from "./embargo-server.js";
 import type { Hosted } from "./support.js";
 
 /**
@@ -23,8 +21,6 @@ export const SERVERS_MODULE = import.meta.url;
 
 export const PROGRAM = "kafe";
 export const REPORTS_PATH = `/api/v1/programs/${PROGRAM}/reports`;
-const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
-const UNLIMITED = String(1_000_000_000);
 
 const ServeSpec = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("baseline"), file: z.string() }),
@@ -38,31 +34,17 @@ export async function serve(spec: unknown): Promise<Hosted> {
 }
 
 /** Embargo itself, configured from an environment the way `embargo serve` would be. */
-async function serveEmbargo(spec: { databaseUrl: string; dataDir: string }): Promise<Hosted> {
-  const config = loadConfig(
-    {
-      EMBARGO_DATABASE_URL: spec.databaseUrl,
-      EMBARGO_DATA_DIR: spec.dataDir,
-      EMBARGO_POLICIES: POLICIES,
-      EMBARGO_HOST: "127.0.0.1",
-      EMBARGO_PORT: "0",
-      EMBARGO_PUBLIC_URL: "http://127.0.0.1",
-      EMBARGO_LOG_LEVEL: "warn",
-      // The job runner works as in `embargo serve` (new-report notices are queued and tried);
-      // EMBARGO_WORKER=off measures intake alone.
-      EMBARGO_WORKER: process.env.EMBARGO_WORKER ?? "on",
-      // Every request comes from 127.0.0.1: raise the limits so the benchmark measures intake.
-      EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: UNLIMITED,
-      EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: UNLIMITED,
-      EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: UNLIMITED,
-      // autocannon's connections all come from one address.
-      EMBARGO_UPLOADS_PER_ADDRESS: "100",
-      EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
-    },
-    "/nonexistent",
-  );
-  const running = await startServer(config);
-  return { url: running.url, close: () => running.close() };
+function serveEmbargo(spec: EmbargoSpec): Promise<Hosted> {
+  return serveBenchEmbargo(spec, {
+    // The job runner works as in `embargo serve` (new-report notices are queued and tried);
+    // EMBARGO_WORKER=off measures intake alone.
+    EMBARGO_WORKER: process.env.EMBARGO_WORKER ?? "on",
+    // Every request comes from 127.0.0.1: raise the limits so the benchmark measures intake.
+    EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS: UNLIMITED,
+    EMBARGO_REPORTS_PER_HOUR_PER_ADDRESS_WITHOUT_POW: UNLIMITED,
+    EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: UNLIMITED,
+    EMBARGO_UPLOADS_PER_ADDRESS: "100",
+  });
 }
 
 const BODY_LIMIT = 1024 * 1024;
