@@ -20,6 +20,7 @@ import { backfillSearchIndex } from "./store/search-index.js";
 import { buildApp, type EmbargoApp } from "./web/app.js";
 import { createLogger } from "./web/logging.js";
 import { reloadServedPolicies } from "./web/routes/policy-reload.js";
+import { MAIL_NOT_CONFIGURED } from "./web/staff-chrome.js";
 
 export interface RunningServer {
   app: EmbargoApp;
@@ -70,6 +71,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     if (mail.smtpPort !== undefined) {
       process.stdout.write(`Embargo takes mail on ${config.smtpListener.host}:${mail.smtpPort}\n`);
     }
+    if (config.smtpUrl === undefined) process.stdout.write(`${MAIL_NOT_CONFIGURED}\n`);
     await warnOfUnsignedMail(store, programs, config, logger);
     await warnOfUnencryptableContacts(programs.all(), logger);
     const address = app.server.address();

@@ -17,6 +17,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { sql } from "kysely";
+import type { Staff } from "../auth/staff.js";
 import { IntakeLimiter } from "./abuse/intake-limiter.js";
 import { rateLimitKeys } from "./abuse/rate-limit-keys.js";
 import { finishUnreadBody, SMALL_BODY_LIMIT } from "./body-limits.js";
@@ -37,6 +38,7 @@ import { reportFormRoutes } from "./routes/report-form.js";
 import { reporterRoutes } from "./routes/reporter.js";
 import { staffRoutes } from "./routes/staff.js";
 import { staffApiRoutes } from "./routes/staff-api.js";
+import { staffChromeOf } from "./staff-chrome.js";
 import { isAccountRoute, staffOnly } from "./staff-gate.js";
 import { LoginRequired, loadStaff, loginRedirect } from "./staff-session.js";
 import { fastifyTrustProxy } from "./trust-proxy.js";
@@ -135,6 +137,7 @@ export async function buildApp(deps: AppDeps) {
     pow: { hmacKey: deps.powKey, maxNumber: 50_000, expiresInSeconds: 20 * 60, now: deps.clock },
     replay: new ReplayGuard(),
   };
+  app.decorate("staffChrome", (staff: Staff | undefined) => staffChromeOf(context, staff));
 
   // Multipart bodies are parsed in a preValidation hook; an error before preHandler on such a
   // request is the sender's malformed body, not our failure. This flag tells the two apart.

@@ -185,6 +185,8 @@ describe("embargo serve with no users", () => {
       const line = output.split("\n").find((l) => l.includes("/setup/")) ?? "";
       expect(line).toMatch(/^No users yet\. Create the first administrator .*\/setup\/[A-Za-z0-9_-]{43}$/);
       expect(line.startsWith("{")).toBe(false);
+      // No EMBARGO_SMTP_URL: said at start, before anyone wonders where the mail went.
+      expect(output).toContain("Mail is not configured (EMBARGO_SMTP_URL is not set)");
       const token = line.split("/").at(-1) ?? "";
       const response = await fetch(`${server.url}/setup/${token}`);
       expect(response.status).toBe(200);

@@ -106,7 +106,9 @@ describe.skipIf(!HAS_CHROMIUM)("the team's workspace in a real browser", () => {
       await page.getByLabel("Message (the reporter sees it)").fill("Thanks! We can reproduce it; fix soon.");
       await page.getByRole("button", { name: "Send reply" }).click();
       await expectHeading(page, "Stored XSS in the changelog");
-      expect(await notice(page)).toBe("Your reply was sent to the reporter.");
+      expect(await notice(page)).toBe(
+        "Your reply is on the reporter's case page. Mail is not configured, so no mail tells them: it waits in the queue until an administrator sets up mail.",
+      );
 
       await page
         .getByLabel("Note (only the team sees it)")

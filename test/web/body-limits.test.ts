@@ -307,6 +307,6 @@ describe.each(databases)("small limits for bodies without attachments on $name",
       payload: body.payload,
     });
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe(`/cases/${caseId}?notice=replied`);
+    expect(response.headers.location).toBe(`/cases/${caseId}?notice=replied-unsent`);
   });
 });

@@ -108,7 +108,7 @@ describe.each(databases)("the case page on $name", (database) => {
       ],
     );
     expect(replied.statusCode).toBe(303);
-    expect(replied.headers.location).toBe(`/cases/${report.id}?notice=replied`);
+    expect(replied.headers.location).toBe(`/cases/${report.id}?notice=replied-unsent`);
     const noted = await postCaseMultipart(
       responder,
       report.id,

@@ -15,8 +15,8 @@ import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { canWorkCase } from "../permissions.js";
 import { requireStaff } from "../staff-session.js";
-import { renderPage } from "../views/layout.js";
 import { MailQueuePage } from "../views/mail-queue-page.js";
+import { sendPage } from "./staff/send-page.js";
 
 const Params = z.object({ id: z.string().max(64) });
 const QueueQuery = z.object({ notice: z.enum(["dismissed", "retried", "still"]).optional() });
@@ -55,20 +55,17 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
     const rows = await mailNeedingAttention(ctx.store, workable(staff), everywhere(staff));
     const automatic = await automaticMail(ctx.store, workable(staff), everywhere(staff));
     const notice = request.query.notice;
-    return reply
-      .header("cache-control", "no-store")
-      .type("text/html; charset=utf-8")
-      .send(
-        renderPage(
-          MailQueuePage({
-            csrfToken: reply.generateCsrf(),
-            email: staff.email,
-            rows,
-            automatic,
-            ...(notice === undefined ? {} : { notice: NOTICES[notice] }),
-          }),
-        ),
-      );
+    return sendPage(
+      reply,
+      200,
+      MailQueuePage({
+        csrfToken: reply.generateCsrf(),
+        email: staff.email,
+        rows,
+        automatic,
+        ...(notice === undefined ? {} : { notice: NOTICES[notice] }),
+      }),
+    );
   });
 
   // The raw message, for a mail program: always a download, never rendered by the browser.

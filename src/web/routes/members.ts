@@ -17,8 +17,8 @@ import { HttpError } from "../errors.js";
 import { readFormBody, requireFormContentType } from "../form-body.js";
 import { canAdmin, canManageAccount, canRemoveMembership, canSeeMember } from "../permissions.js";
 import { requireSessionStaff } from "../staff-session.js";
-import { renderPage } from "../views/layout.js";
 import { type MemberRow, MembersPage } from "../views/members-page.js";
+import { sendPage } from "./staff/send-page.js";
 
 /**
  * The members page (/admin/members) and its actions: disable, enable, revoke API tokens, remove
@@ -77,24 +77,18 @@ export async function memberRoutes(scope: FastifyInstance, ctx: WebContext) {
       message.notice === undefined
         ? undefined
         : `${named?.email ?? "The member"} ${DONE[message.notice.done]}.`;
-    return reply
-      .status(status)
-      .header("cache-control", "no-store")
-      .type("text/html; charset=utf-8")
-      .send(
-        renderPage(
-          MembersPage({
-            csrfToken: reply.generateCsrf(),
-            email: staff.email,
-            members,
-            programNames: new Map(
-              ctx.programs.all().map((p) => [p.policy.program.slug, p.policy.program.name]),
-            ),
-            ...(notice === undefined ? {} : { notice }),
-            ...(message.error === undefined ? {} : { error: message.error }),
-          }),
-        ),
-      );
+    return sendPage(
+      reply,
+      status,
+      MembersPage({
+        csrfToken: reply.generateCsrf(),
+        email: staff.email,
+        members,
+        programNames: new Map(ctx.programs.all().map((p) => [p.policy.program.slug, p.policy.program.name])),
+        ...(notice === undefined ? {} : { notice }),
+        ...(message.error === undefined ? {} : { error: message.error }),
+      }),
+    );
   };
 
   /** The member behind `id`, if the administrator may see them; otherwise 404, as if there were none. */

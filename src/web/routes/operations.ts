@@ -9,9 +9,9 @@ import { formatPrometheus, metricFamiliesFrom, PROMETHEUS_CONTENT_TYPE } from ".
 import { canAdmin, viewablePrograms } from "../permissions.js";
 import { requireStaff } from "../staff-session.js";
 import { DeliveriesPage } from "../views/deliveries-page.js";
-import { renderPage } from "../views/layout.js";
 import { MetricsPage } from "../views/metrics-page.js";
 import { policyReloadRoutes } from "./policy-reload.js";
+import { sendPage } from "./staff/send-page.js";
 
 const DashboardQuery = z.object({ bucket: z.enum(["week", "month"]).default("week") });
 const DeliveriesQuery = z.object({ notice: z.enum(["retried"]).optional() });
@@ -28,12 +28,7 @@ const BUCKETS = { week: 13, month: 12 } as const;
  */
 export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const html = (reply: FastifyReply, page: preact.VNode) =>
-    reply
-      .status(200)
-      .header("cache-control", "no-store")
-      .type("text/html; charset=utf-8")
-      .send(renderPage(page));
+  const html = (reply: FastifyReply, page: preact.VNode) => sendPage(reply, 200, page);
   const slugs = () => ctx.programs.all().map((p) => p.policy.program.slug);
 
   app.get("/dashboard", { schema: { querystring: DashboardQuery, hide: true } }, async (request, reply) => {

@@ -10,8 +10,8 @@ import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { canAdmin } from "../permissions.js";
 import { requireStaff } from "../staff-session.js";
-import { renderPage } from "../views/layout.js";
 import { PoliciesPage, type PoliciesPageProps } from "../views/policies-page.js";
+import { sendPage } from "./staff/send-page.js";
 
 const PoliciesQuery = z.object({ notice: z.enum(["reloaded"]).optional() });
 
@@ -151,9 +151,5 @@ async function servedNow(
 }
 
 function page(reply: FastifyReply, status: number, props: PoliciesPageProps) {
-  return reply
-    .status(status)
-    .header("cache-control", "no-store")
-    .type("text/html; charset=utf-8")
-    .send(renderPage(PoliciesPage(props)));
+  return sendPage(reply, status, PoliciesPage(props));
 }

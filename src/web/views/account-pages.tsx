@@ -11,6 +11,7 @@ import {
   TotpFields,
 } from "./auth-form-parts.js";
 import { Layout } from "./layout.js";
+import { StaffLayout } from "./staff-common.js";
 
 /** The signed-in member's account: roles, two-factor sign-in and its recovery codes. */
 
@@ -31,7 +32,7 @@ export function AccountPage(props: {
   errors: Errors;
 }) {
   return (
-    <Layout title="Your account">
+    <StaffLayout title="Your account" csrfToken={props.csrfToken} email={props.email}>
       <h1>Your account</h1>
       <ErrorSummary errors={props.errors} />
       <dl>
@@ -110,7 +111,7 @@ export function AccountPage(props: {
         <Csrf token={props.csrfToken} />
         <button type="submit">Sign out</button>
       </form>
-    </Layout>
+    </StaffLayout>
   );
 }
 

@@ -31,7 +31,9 @@ export type { CasePageProps, Draft } from "./case-page/shared.js";
 /** The notice shown above the case after a form redirects back to it with ?notice=<key>. */
 export const CASE_NOTICES: Readonly<Record<string, string>> = {
   acknowledged: "The case is acknowledged. The reporter sees it on their case page.",
-  replied: "Your reply was sent to the reporter.",
+  replied: "Your reply is on the reporter's case page. A mail telling them is queued.",
+  "replied-unsent":
+    "Your reply is on the reporter's case page. Mail is not configured, so no mail tells them: it waits in the queue until an administrator sets up mail.",
   noted: "Internal note added. The reporter does not see it.",
   assigned: "Assignee saved.",
   followed: "You follow this case.",

@@ -1,4 +1,5 @@
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, createContext, type VNode } from "preact";
+import { useContext } from "preact/hooks";
 import { Layout } from "./layout.js";
 
 /**
@@ -7,12 +8,27 @@ import { Layout } from "./layout.js";
  */
 export type Errors = ReadonlyMap<string, string>;
 
+/** What every staff page shows around its content: administrators' links and the banners that concern the member. */
+export interface StaffChrome {
+  admin: boolean;
+  /** Problems an administrator must act on (mail not configured), shown at the top of every page. */
+  banners: readonly string[];
+}
+
+const StaffChromeContext = createContext<StaffChrome>({ admin: false, banners: [] });
+
+/** `page` with the member's chrome, for StaffLayout to read: the senders set it, not every page. */
+export function withStaffChrome(page: VNode, chrome: StaffChrome): VNode {
+  return <StaffChromeContext.Provider value={chrome}>{page}</StaffChromeContext.Provider>;
+}
+
 export function StaffLayout(props: {
   title: string;
   csrfToken: string;
   email: string;
   children: ComponentChildren;
 }) {
+  const chrome = useContext(StaffChromeContext);
   return (
     <Layout
       title={props.title}
@@ -22,6 +38,7 @@ export function StaffLayout(props: {
           <a href="/cwe">CWE lookup</a>
           <a href="/mail/queue">Mail</a>
           <a href="/dashboard">Metrics</a>
+          {chrome.admin && <a href="/admin/deliveries">Deliveries</a>}
           <a href="/account">{props.email}</a>
           <form method="post" action="/logout" class="inline">
             <Csrf token={props.csrfToken} />
@@ -32,6 +49,11 @@ export function StaffLayout(props: {
         </nav>
       }
     >
+      {chrome.banners.map((banner) => (
+        <p class="banner" role="alert">
+          {banner}
+        </p>
+      ))}
       {props.children}
     </Layout>
   );

@@ -8,7 +8,7 @@ import { HttpError } from "../../errors.js";
 import { readFormBody, requireFormContentType } from "../../form-body.js";
 import { canAdmin } from "../../permissions.js";
 import { LoginRequired } from "../../staff-session.js";
-import { renderPage } from "../../views/layout.js";
+import { sendPage } from "../staff/send-page.js";
 
 /**
  * What the sign-in, setup, account and token routes share: their replies (never cached), form
@@ -25,12 +25,8 @@ export const formRoute = (scope: FastifyInstance) =>
 /** Routes whose URL holds a secret (setup links): the request log, which records URLs, skips them. */
 export const quiet = { logLevel: "warn" } as const;
 
-export const html = (reply: FastifyReply, status: number, page: preact.VNode) =>
-  reply
-    .status(status)
-    .header("cache-control", "no-store")
-    .type("text/html; charset=utf-8")
-    .send(renderPage(page));
+/** A page of the sign-in and account routes: never cached; account pages get the staff chrome. */
+export const html = sendPage;
 
 export const svg = (reply: FastifyReply, body: string) =>
   reply.header("cache-control", "no-store").type("image/svg+xml").send(body);

@@ -70,7 +70,8 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
       const detailedResponse = form.fields["detailed-response"] === "yes";
       const now = ctx.clock();
       await replyToReporter(ctx, id, actor, text, form.files, now, { detailedResponse });
-      return "replied";
+      // Never "sent": the mail to the reporter is only queued, and without a relay it stays there.
+      return ctx.config.smtpUrl === undefined ? "replied-unsent" : "replied";
     },
   });
 

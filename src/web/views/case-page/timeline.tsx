@@ -19,7 +19,7 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "case.agreement_requested": "Asked the reporter to agree that the fix resolves the report",
   "reporter.agreement": "The reporter answered",
   "case.agreement_recorded": "Agreement recorded (given another way)",
-  "case.agreement_reminded": "Agreement still awaited: reminder sent",
+  "case.agreement_reminded": "Agreement still awaited: reminder queued",
   "reporter.publication_intent": "The reporter's publication warning",
   "reporter.publication_date_reached": "The reporter's publication date has come",
   "incident.phase_noted": "Incident response step",
