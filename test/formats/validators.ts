@@ -64,6 +64,16 @@ for (const version of ["2.0", "3.0", "3.1"]) {
 }
 const csafSchema = csafAjv.compile(readVector("csaf-2.0/json_schema/csaf_json_schema.json") as object);
 
+// The provider metadata schema takes `publisher` from the CSAF schema by its address, compiled above.
+const providerSchema = csafAjv.compile(
+  readVector("csaf-2.0/json_schema/provider_json_schema.json") as object,
+);
+
+/** Errors of a CSAF provider-metadata.json against the OASIS provider JSON schema. */
+export function providerMetadataErrors(doc: unknown): string[] {
+  return providerSchema(doc) ? [] : errorsOf(providerSchema);
+}
+
 /** Errors of a CSAF document against the OASIS JSON schema. */
 export function csafSchemaErrors(doc: unknown): string[] {
   return csafSchema(doc) ? [] : errorsOf(csafSchema);

@@ -62,6 +62,13 @@ const TABLE: Record<string, Entry> = {
   "GET /p/:program/advisories": { expected: PUBLIC },
   "GET /p/:program/advisories.atom": { expected: PUBLIC },
   "GET /p/:program/advisories/:document": { expected: all("hidden") },
+  // The CSAF provider (test/formats/csaf-provider.test.ts): Kafe's feed and listings are empty;
+  // the document's address here names no year and no file.
+  "GET /.well-known/csaf/provider-metadata.json": { expected: PUBLIC },
+  "GET /.well-known/csaf/:program/white/csaf-feed-tlp-white.json": { expected: PUBLIC },
+  "GET /.well-known/csaf/:program/white/index.txt": { expected: PUBLIC },
+  "GET /.well-known/csaf/:program/white/changes.csv": { expected: PUBLIC },
+  "GET /.well-known/csaf/:program/white/:year/:file": { expected: all("hidden") },
   // Web Key Directory: no program has a key in this database, so no address has one.
   "GET /.well-known/openpgpkey/hu/:hash": { expected: all("hidden") },
   "GET /.well-known/openpgpkey/policy": { expected: PUBLIC },

@@ -8,6 +8,7 @@ import { notFound } from "../errors.js";
 import { renderPage } from "../views/layout.js";
 import { PolicyPage, ProgramIndex } from "../views/policy-page.js";
 import { advisoryPublicRoutes } from "./advisories.js";
+import { csafProviderRoutes } from "./csaf-provider.js";
 import { hallOfFameRoutes } from "./hall-of-fame.js";
 
 const ProgramParams = z.object({ program: z.string().max(64) });
@@ -92,6 +93,8 @@ export async function publicRoutes(app: FastifyInstance, ctx: WebContext) {
   );
   // A program's published advisories, their documents and feed (issue 13).
   await advisoryPublicRoutes(app, ctx);
+  // The same advisories as a CSAF 2.0 provider under /.well-known/csaf/ (src/web/routes/csaf-provider.ts).
+  await csafProviderRoutes(app, ctx);
 
   // The draft requires the policy file to exist; an empty one means the default policy.
   app.get("/.well-known/openpgpkey/policy", { schema: { hide: true } }, async (_request, reply) =>
