@@ -3,6 +3,7 @@ import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import {
   type AdvisoryDraft,
   advisoryRecordOf,
+  advisoryReviewOf,
   checkDraft,
   type DraftInput,
   decideAdvisoryApproval,
@@ -48,8 +49,9 @@ import { currentIdentifiers, IDENTIFIERS_EVENT } from "./case-identifiers.js";
 /**
  * A program's advisories (issue 13): create one from a case (prefilled from what the case knows)
  * or standalone (a fix found internally), edit its draft, approve it (another member than the
- * last editor), publish it as the next immutable revision. The rules are
- * src/domain/advisories/draft.ts's; the rows src/store/advisories.ts's.
+ * last editor; a step the policy may skip, `disclosure.advisories.secondApproval`), publish it as
+ * the next immutable revision. The rules are src/domain/advisories/draft.ts's; the rows
+ * src/store/advisories.ts's.
  *
  * A case's advisory changes through runCaseCommand: each change is an internal event on the case
  * (`advisory.drafted`, `advisory.approved`, `advisory.published`) written in the same transaction
@@ -307,7 +309,7 @@ function decided<T>(
   throw new InvalidCaseCommandError(decision.field, decision.message);
 }
 
-/** Approves the draft at `version`: by another member than its last editor. */
+/** Approves the draft at `version`: by another member than its last editor (whatever the policy). */
 export async function approveAdvisory(
   deps: CaseDeps,
   policy: Policy,
@@ -317,7 +319,9 @@ export async function approveAdvisory(
   at: Date,
 ): Promise<{ changed: boolean }> {
   return advisoryCommand<{ changed: boolean }>(deps, policy, advisoryId, actor, at, async (advisory) => {
-    const decision = decided(decideAdvisoryApproval(advisory, version, userIdOf(actor)));
+    const decision = decided(
+      decideAdvisoryApproval(advisory, version, userIdOf(actor), advisoryReviewOf(policy)),
+    );
     if (!decision.changed) return { result: { changed: false } };
     return {
       result: { changed: true },
@@ -349,8 +353,9 @@ async function gateOf(
 }
 
 /**
- * Publishes the approved draft at `version` as the next revision: its record (canonical JSON)
- * is stored once and never changed. The first publication takes the program's next tracking id.
+ * Publishes the draft at `version` (approved, where the policy asks for a second member's
+ * approval) as the next revision: its record (canonical JSON) is stored once and never changed.
+ * The first publication takes the program's next tracking id.
  * `publicUrl` names the publisher when the program has no website.
  */
 export async function publishAdvisory(
@@ -366,8 +371,10 @@ export async function publishAdvisory(
     const gate = row === null ? null : await gateOf(deps, policy, row, trx, at);
     // The whole draft is checked again: a prefilled range the team never edited must be valid too.
     const draft = checked(checkDraft(advisory.draft, {}, assetsOf(policy)));
-    const decision = decided(decideAdvisoryPublish(advisory, version, draft, gate));
-    const approvedBy = advisory.approvedBy ?? "";
+    const decision = decided(decideAdvisoryPublish(advisory, version, draft, gate, advisoryReviewOf(policy)));
+    // Without a second approval (the policy's choice) the publisher alone answers for the
+    // revision: the row names them as its approver too, so it never claims a review nobody made.
+    const approvedBy = advisory.approvedBy ?? userIdOf(actor);
     const previousJson =
       advisory.revisions === 0 ? undefined : await revisionRecord(trx, advisory.id, advisory.revisions);
     const previous = previousJson === undefined ? null : JSON.parse(previousJson);

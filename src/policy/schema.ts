@@ -54,6 +54,27 @@ export const OpenPgpKeyRef = z
       "An OpenPGP public key: `armored` inline, `file` (relative to the policy file), or `url` (published as-is; Embargo does not fetch it).",
   });
 
+/**
+ * The program as a CVE Numbering Authority: who it is in the CVE Services user registry. Its
+ * advisories with a CVE id are served as CVE JSON 5 CNA containers naming it
+ * (src/web/routes/advisories.ts). The rules are the CVE schema's (`orgId`, `shortName`).
+ */
+const Cna = z.strictObject({
+  orgId: z
+    .uuid({
+      version: "v4",
+      message:
+        "the CNA's orgId from the CVE Services user registry: a version 4 UUID such as 0b6a2b7e-5c1d-4e8f-9a3b-7c2d1e0f4a5b",
+    })
+    .meta({ description: "The CNA's organisation UUID in the CVE Services user registry." }),
+  shortName: z
+    .string()
+    .trim()
+    .min(2, { message: "the CNA's short name, 2 to 32 characters" })
+    .max(32, { message: "the CNA's short name, 2 to 32 characters" })
+    .meta({ description: "The CNA's short name in the CVE Services user registry (2 to 32 characters)." }),
+});
+
 const Program = z.strictObject({
   slug: Id.meta({ description: "URL-safe, unique among programs; used in /p/{slug}." }),
   name: Text,
@@ -76,6 +97,10 @@ const Program = z.strictObject({
     .meta({
       description: "The program's CSAF provider metadata (…/provider-metadata.json), named by security.txt.",
     }),
+  cna: Cna.optional().meta({
+    description:
+      "The program is a CVE Numbering Authority: each published advisory with a CVE id (and the affected product and reference CVE requires) is also served as a CVE JSON 5 CNA container (…/advisories/{trackingId}.cve.json) naming this CNA.",
+  }),
 });
 
 export const CONTACT_ROLES = [
@@ -548,6 +573,16 @@ const Disclosure = z.strictObject({
     .strictObject({ when: z.enum(["privacy-incident"]), within: Duration, authority: Text.optional() })
     .optional(),
   publicAnnouncement: z.boolean().default(false),
+  // No default: a policy without it renders (policy.json) as before, and reads as "required".
+  advisories: z
+    .strictObject({
+      secondApproval: z.boolean().default(true).meta({
+        description:
+          "Publishing an advisory (and each correction) needs the approval of a second team member, not the draft's last editor. Default (also when `advisories` is absent): true. With false, one member may publish a draft alone.",
+      }),
+    })
+    .optional()
+    .meta({ description: "How the team publishes its advisories." }),
 });
 
 const Recognition = z.strictObject({

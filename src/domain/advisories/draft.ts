@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Policy } from "../../policy/schema.js";
 import { printable } from "../announcements/decisions.js";
 import type { PublishGate } from "../announcements/publish-gate.js";
 import { CvssError, scoreCvss31, scoreCvss40 } from "../cvss/index.js";
@@ -24,9 +25,11 @@ import {
  * - CVSS vectors are scored by src/domain/cvss (3.1 in `cvss31`, 4.0 in `cvss40`); version ranges
  *   are read by src/domain/disclosure/versions.ts; a product is one of the policy's in-scope assets.
  * - Approval: another member of the team than the one who last changed the draft; a change after
- *   approval needs a new one. Publishing: approved, and for a case's advisory once the case's
- *   disclosure date has passed (the announcements' publish gate), so an advisory never leaks an
- *   embargo. A correction is the next revision and must say what changed.
+ *   approval needs a new one. Publishing: approved (unless the policy's
+ *   `disclosure.advisories.secondApproval` is false: then one member may publish alone), and for
+ *   a case's advisory once the case's disclosure date has passed (the announcements' publish
+ *   gate), so an advisory never leaks an embargo. A correction is the next revision and must say
+ *   what changed.
  */
 
 export const LIMITS = {
@@ -463,35 +466,59 @@ function currentDraft(state: AdvisoryState, version: number, verb: string) {
   return null;
 }
 
-/** Approving the draft as it is now: by a member of the team who did not make its latest change. */
+/** What the program's policy asks before an advisory is published. */
+export interface AdvisoryReview {
+  /** Another member than the draft's last editor approves it before it is published. */
+  secondApproval: boolean;
+}
+
+/**
+ * The policy's `disclosure.advisories.secondApproval`; without it, the safe rule: a second member
+ * approves. With false the approval step is skipped, not faked: the publisher's own approval means
+ * nothing, so self-approval stays refused and publishing needs none.
+ */
+export const advisoryReviewOf = (policy: Pick<Policy, "disclosure">): AdvisoryReview => ({
+  secondApproval: policy.disclosure.advisories?.secondApproval ?? true,
+});
+
+/**
+ * Approving the draft as it is now: by a member of the team who did not make its latest change.
+ * Where the policy needs no second approval, another member may still approve (a review someone
+ * asked for); the last editor is told to publish instead.
+ */
 export function decideAdvisoryApproval(
   state: AdvisoryState,
   version: number,
   userId: string,
+  review: AdvisoryReview,
 ): Decision<{ changed: boolean }> {
   const stale = currentDraft(state, version, "approve");
   if (stale !== null) return stale;
   if (state.updatedBy === userId)
     return conflict(
       "advisory",
-      "You made the latest change to this draft: another member of the team must approve it.",
+      review.secondApproval
+        ? "You made the latest change to this draft: another member of the team must approve it."
+        : "You made the latest change to this draft, so your approval adds nothing; this program's policy needs no second approval: publish it.",
     );
   return { ok: true, changed: state.approvedBy === null };
 }
 
 /**
- * Publishing the approved draft as the next revision: for a case's advisory only once the case's
- * disclosure date has passed (`gate`; null for a standalone advisory); a correction says what changed.
+ * Publishing the draft as the next revision: approved by a second member where the policy asks
+ * for it (`review`), for a case's advisory only once the case's disclosure date has passed
+ * (`gate`; null for a standalone advisory); a correction says what changed.
  */
 export function decideAdvisoryPublish(
   state: AdvisoryState,
   version: number,
   draft: AdvisoryDraft,
   gate: PublishGate | null,
+  review: AdvisoryReview,
 ): Decision<{ number: number }> {
   const stale = currentDraft(state, version, "publish");
   if (stale !== null) return stale;
-  if (state.approvedBy === null)
+  if (review.secondApproval && state.approvedBy === null)
     return conflict(
       "advisory",
       "The draft is not approved: another member of the team must approve it first.",

@@ -216,6 +216,25 @@ export const DISCLOSURE_PROMISES: Readonly<Record<string, Keeper>> = {
       "publishes once the clock is past the embargo's end, and names that end before",
     ),
   ),
+  "disclosure.advisories.secondApproval": enforced(
+    "absent or true: an advisory (and each correction) is published only once a member other than the draft's last editor approved it; false: one member publishes alone, the staff page offers Publish at once, and the revision names the publisher as its approver",
+    test(
+      "test/workspace/advisory-second-approval.test.ts",
+      "lets one Acme member publish alone where secondApproval is false: the page offers Publish at once, and the revision names them as its approver",
+    ),
+    test(
+      "test/workspace/advisory-second-approval.test.ts",
+      "asks a second Acme Labs member's approval where the policy says nothing: self-approval and an unapproved publication are refused",
+    ),
+    test(
+      "test/workspace/advisories.test.ts",
+      "a standalone advisory is written in its own transaction with a security-log entry, and needs a second member too",
+    ),
+    test(
+      "src/domain/advisories/review.test.ts",
+      "asks a second approval unless the policy's disclosure.advisories.secondApproval is false",
+    ),
+  ),
 
   // recognition
   "recognition.credit.places[].kind": enforced(

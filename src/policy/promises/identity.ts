@@ -15,6 +15,16 @@ import {
   test,
 } from "./keepers.js";
 
+/** An advisory's CVE JSON 5 document (test/web/advisory-cve.test.ts). */
+const CVE_SERVED = test(
+  "test/web/advisory-cve.test.ts",
+  "serves Acme's CNA container for an advisory with a CVE id, valid against the CVE schema, and links it from the page",
+);
+const CVE_ABSENT = test(
+  "test/web/advisory-cve.test.ts",
+  "answers 404 and shows no link where the program is no CNA, the advisory has no CVE id, or it lacks a reference",
+);
+
 /** Who keeps the promises of program, contacts, channels, encryption and the team: who the program is and how to reach it. */
 export const IDENTITY_PROMISES: Readonly<Record<string, Keeper>> = {
   // program: who the program is, and where its pages are
@@ -56,6 +66,17 @@ export const IDENTITY_PROMISES: Readonly<Record<string, Keeper>> = {
     "published as security.txt's CSAF field; `policy check` refuses a URL that is not a provider-metadata.json",
     SECURITY_TXT_FIELDS,
     SECURITY_TXT_WITHOUT,
+    BROKEN,
+  ),
+  "program.cna.orgId": enforced(
+    "a published advisory with a CVE id is also served at /p/{program}/advisories/{trackingId}.cve.json as a CVE JSON 5 CNA container whose providerMetadata names this orgId, linked from its page; without `cna` (or without a CVE id) that URL is 404 and unlinked; `policy check` refuses anything but a version 4 UUID",
+    CVE_SERVED,
+    CVE_ABSENT,
+    BROKEN,
+  ),
+  "program.cna.shortName": enforced(
+    "named as providerMetadata.shortName in the CVE JSON 5 CNA container of each advisory with a CVE id; `policy check` refuses fewer than 2 or more than 32 characters",
+    CVE_SERVED,
     BROKEN,
   ),
 

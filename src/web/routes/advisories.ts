@@ -3,11 +3,19 @@ import { z } from "zod";
 import { readTrackingId } from "../../domain/advisories/draft.js";
 import type { AdvisoryRecord } from "../../domain/advisories/record.js";
 import { toCsaf } from "../../formats/csaf.js";
+import { toCveCnaContainer } from "../../formats/cve5.js";
 import { toOsv } from "../../formats/osv.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
 import { publishedAdvisories, publishedAdvisory } from "../../store/advisories.js";
 import type { WebContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { AdvisoryIndexPage, AdvisoryPublicPage, advisoryFeed, recordOf } from "../views/advisory-pages.js";
+import {
+  AdvisoryIndexPage,
+  AdvisoryPublicPage,
+  advisoryFeed,
+  cveOptionsOf,
+  recordOf,
+} from "../views/advisory-pages.js";
 import { renderPage } from "../views/layout.js";
 
 const ProgramParams = z.object({ program: z.string().max(64) });
@@ -18,15 +26,29 @@ const DocumentParams = ProgramParams.extend({ document: z.string().max(128) });
  * record itself (`.json`) is the stored canonical JSON, byte for byte. The format exporters
  * (src/formats/{cve5,osv,csaf}.ts) add `.cve.json`, `.osv.json` and `.csaf.json` here, each made
  * from the latest revision's record; the page's links come from ADVISORY_FORMATS
- * (src/web/views/advisory-pages.tsx).
+ * (src/web/views/advisory-pages.tsx). A renderer answers null when the advisory has no such
+ * document (404), as `.cve.json` does where the program's policy names no CNA.
  */
 export const ADVISORY_DOCUMENTS: Readonly<
   Record<
     string,
-    (published: { recordJson: string; record: AdvisoryRecord }) => { type: string; body: string }
+    (
+      published: { recordJson: string; record: AdvisoryRecord },
+      program: LoadedPolicy,
+    ) => { type: string; body: string } | null
   >
 > = {
   ".json": ({ recordJson }) => ({ type: "application/json; charset=utf-8", body: recordJson }),
+  // The CNA container, not a full CVE record: the container is what a CNA sends CVE Services (the
+  // `cnaContainer` of `POST /api/cve/{id}/cna`, and of `PUT` for a correction); the full-record
+  // endpoints are the Secretariat's. The record around it (cveMetadata: state, assigner, dates) is
+  // CVE Services' to write, and one made here would claim a publication only CVE Services makes.
+  ".cve.json": ({ record }, program) => {
+    const options = cveOptionsOf(program, record);
+    return options === null
+      ? null
+      : { type: "application/json; charset=utf-8", body: JSON.stringify(toCveCnaContainer(record, options)) };
+  },
   ".osv.json": ({ record }) => ({
     type: "application/json; charset=utf-8",
     body: JSON.stringify(toOsv(record)),
@@ -96,7 +118,8 @@ export async function advisoryPublicRoutes(app: FastifyInstance, ctx: WebContext
       if (latest === undefined) throw notFound("Advisory");
       const record = recordOf(latest);
       if (render !== undefined) {
-        const document = render({ recordJson: latest.recordJson, record });
+        const document = render({ recordJson: latest.recordJson, record }, loaded);
+        if (document === null) throw notFound("Advisory document");
         return publicCache(reply).type(document.type).send(document.body);
       }
       return publicCache(reply)

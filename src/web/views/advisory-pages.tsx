@@ -2,6 +2,7 @@ import { renderToStaticMarkup } from "preact-render-to-string";
 import type { AdvisoryRecord } from "../../domain/advisories/record.js";
 import { atomXml } from "../../domain/announcements/atom.js";
 import { safeHref } from "../../domain/announcements/markdown.js";
+import type { CveExportOptions } from "../../formats/cve5.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import type { PublishedRevision } from "../../store/advisories.js";
 import { AnnouncementBody } from "./announcement-pages.js";
@@ -25,11 +26,33 @@ const indexTitle = (program: LoadedPolicy) => `${program.policy.program.name} se
 const dateOf = (iso: string) => iso.slice(0, 10);
 
 /**
+ * The CNA the advisory's CVE record names, or null when it has none: the program is no CVE
+ * Numbering Authority (`program.cna`), the advisory has no CVE id, or it lacks what a CVE record
+ * requires (an affected product and a reference). The `.cve.json` document and its link both ask.
+ */
+export function cveOptionsOf(program: LoadedPolicy, record: AdvisoryRecord): CveExportOptions | null {
+  const cna = program.policy.program.cna;
+  if (cna === undefined || record.cveId === null) return null;
+  if (record.products.length === 0 || record.references.length === 0) return null;
+  return { orgId: cna.orgId, shortName: cna.shortName };
+}
+
+/**
  * The machine-readable forms of an advisory, beside its page. The format exporters
  * (src/formats/{cve5,osv,csaf}.ts) add theirs here: `.cve.json`, `.osv.json`, `.csaf.json`.
+ * `shown`: only for the advisories that have it (the document answers 404 for the others).
  */
-export const ADVISORY_FORMATS: readonly { suffix: string; label: string }[] = [
+export const ADVISORY_FORMATS: readonly {
+  suffix: string;
+  label: string;
+  shown?: (program: LoadedPolicy, record: AdvisoryRecord) => boolean;
+}[] = [
   { suffix: ".json", label: "Advisory record (JSON)" },
+  {
+    suffix: ".cve.json",
+    label: "CVE JSON 5 (CNA container)",
+    shown: (program, record) => cveOptionsOf(program, record) !== null,
+  },
   { suffix: ".osv.json", label: "OSV" },
   { suffix: ".csaf.json", label: "CSAF 2.0" },
 ];
@@ -207,12 +230,14 @@ export function AdvisoryPublicPage(props: { program: LoadedPolicy; record: Advis
         </ol>
         <p class="meta">
           Machine-readable:{" "}
-          {ADVISORY_FORMATS.map((format, index) => (
-            <>
-              {index === 0 ? "" : " · "}
-              <a href={`${page}${format.suffix}`}>{format.label}</a>
-            </>
-          ))}
+          {ADVISORY_FORMATS.filter((format) => format.shown?.(program, record) ?? true).map(
+            (format, index) => (
+              <>
+                {index === 0 ? "" : " · "}
+                <a href={`${page}${format.suffix}`}>{format.label}</a>
+              </>
+            ),
+          )}
         </p>
       </article>
     </Layout>

@@ -118,6 +118,8 @@ export interface AdvisoryPageProps extends PageBase {
   /** User id → email. */
   names: ReadonlyMap<string, string>;
   canWork: boolean;
+  /** The policy asks a second member to approve before publication (disclosure.advisories). */
+  secondApproval: boolean;
   /** The published revisions, oldest first. */
   revisions: { number: number; publishedAt: Date; summary: string }[];
   notice?: string;
@@ -173,7 +175,11 @@ export function AdvisoryPage(props: AdvisoryPageProps) {
         <dd>
           {advisory.approvedBy === null ? (
             pending ? (
-              "not approved"
+              props.secondApproval ? (
+                "not approved"
+              ) : (
+                "not needed: the program's policy asks for none"
+              )
             ) : (
               "—"
             )
@@ -222,16 +228,25 @@ function ReviewForms(props: AdvisoryPageProps & { base: string; pending: boolean
   const { advisory, errors } = props;
   if (!props.pending) return null;
   const next = advisory.revisions + 1;
+  const when = advisory.caseId === null ? "." : ", once the case is disclosed.";
   return (
     <section aria-labelledby="review-heading">
       <h2 id="review-heading">Review and publish</h2>
-      <p>
-        Another member of the team than the one who last changed the draft approves it; then it may be
-        published as revision {next}
-        {advisory.caseId === null ? "." : ", once the case is disclosed."}
-      </p>
+      {props.secondApproval ? (
+        <p>
+          Another member of the team than the one who last changed the draft approves it; then it may be
+          published as revision {next}
+          {when}
+        </p>
+      ) : (
+        <p>
+          The program's policy asks for no second approval: a member of the team may publish the draft as
+          revision {next}
+          {when}
+        </p>
+      )}
       <FieldError errors={errors} field="advisory" />
-      {advisory.approvedBy === null ? (
+      {props.secondApproval && advisory.approvedBy === null ? (
         <form method="post" action={`${props.base}/approve`}>
           <Csrf token={props.csrfToken} />
           <input type="hidden" name="version" value={String(advisory.draftVersion)} />
@@ -299,7 +314,9 @@ function EditForm(props: AdvisoryPageProps & { base: string }) {
   return (
     <section aria-labelledby="edit-heading">
       <h2 id="edit-heading">Edit the draft</h2>
-      <p>Saving a change clears the approval: the changed draft needs one again.</p>
+      {props.secondApproval ? (
+        <p>Saving a change clears the approval: the changed draft needs one again.</p>
+      ) : null}
       <form method="post" action={props.base}>
         <Csrf token={props.csrfToken} />
         <input type="hidden" name="version" value={String(advisory.draftVersion)} />

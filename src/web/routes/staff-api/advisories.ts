@@ -33,8 +33,8 @@ import { config, errors, security, tags, writes } from "./openapi.js";
  * create one from a case or standalone, edit its draft, approve it, publish it (responders and
  * administrators; 403 for a viewer's token). 404 for an advisory outside the caller's programs;
  * 400 naming the field for a draft the rules refuse; 409 (`advisory_conflict`) for a stale
- * version, an approval by the last editor, a publication without approval or before the case
- * is disclosed.
+ * version, an approval by the last editor, a publication without the approval the policy asks
+ * for (disclosure.advisories.secondApproval) or before the case is disclosed.
  */
 const ProgramParams = z.object({ program: z.string().max(64).meta({ description: "The program's slug." }) });
 const AdvisoryParams = z.object({ id: z.string().max(64).meta({ description: "The advisory's id." }) });
@@ -320,7 +320,7 @@ export function advisoryApiRoutes(scope: FastifyInstance, ctx: WebContext) {
       ...writes,
       schema: {
         summary:
-          "Publish the approved draft at `version` as the next revision (a case's: once the case is disclosed)",
+          "Publish the draft at `version` as the next revision: approved by a second member unless the policy's `disclosure.advisories.secondApproval` is false; a case's once the case is disclosed",
         ...common,
         params: AdvisoryParams,
         body: VersionBody,

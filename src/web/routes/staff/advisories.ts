@@ -12,7 +12,7 @@ import {
   editAdvisory,
   publishAdvisory,
 } from "../../../commands/advisories.js";
-import type { DraftInput } from "../../../domain/advisories/draft.js";
+import { advisoryReviewOf, type DraftInput } from "../../../domain/advisories/draft.js";
 import type { LoadedPolicy } from "../../../policy/loader.js";
 import {
   type Advisory,
@@ -54,6 +54,12 @@ const NOTICES: Readonly<Record<string, string>> = {
   unchanged: "Nothing changed.",
   approved: "Draft approved. It may be published.",
   published: "Published. The public page shows this revision; it never changes.",
+};
+
+/** The notices that differ where the policy asks for no second approval (disclosure.advisories). */
+const NOTICES_ALONE: Readonly<Record<string, string>> = {
+  created: "Advisory created. Edit its draft, then publish it.",
+  saved: "Draft saved. It may be published.",
 };
 
 const notFound = () => new HttpError(404, "not_found", "Advisory not found.");
@@ -216,6 +222,7 @@ async function renderAdvisoryPage(
       advisory,
       names,
       canWork: canWorkCase(staff, program.policy.program.slug),
+      secondApproval: advisoryReviewOf(program.policy).secondApproval,
       revisions: revisions.map((revision) => ({
         number: revision.number,
         publishedAt: revision.publishedAt,
@@ -288,7 +295,12 @@ export function advisoryRoutes(scope: FastifyInstance, ctx: WebContext) {
       const staff = requireStaff(request);
       const program = programForAdvisories(ctx, staff, request.params.program, "view");
       const advisory = await advisoryOf(ctx, program.policy.program.slug, request.params.id);
-      const notice = request.query.notice === undefined ? undefined : NOTICES[request.query.notice];
+      // Own keys only: `?notice=constructor` names no notice.
+      const own = (notices: Readonly<Record<string, string>>, key: string | undefined) =>
+        key !== undefined && Object.hasOwn(notices, key) ? notices[key] : undefined;
+      const alone = !advisoryReviewOf(program.policy).secondApproval;
+      const notice =
+        (alone ? own(NOTICES_ALONE, request.query.notice) : undefined) ?? own(NOTICES, request.query.notice);
       return renderAdvisoryPage(
         ctx,
         request,
