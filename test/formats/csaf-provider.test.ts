@@ -197,6 +197,9 @@ describe.each(databases)("CSAF provider on $name", (database) => {
       expect(csaf.document.tracking).toMatchObject({ id: entry.id, current_release_date: entry.updated });
       expect(csaf.document.title).toBe(entry.title);
       expect((await fetch(self)).rawPayload.equals(bytes)).toBe(true);
+      // One rendering: the advisory page's .csaf.json is the same bytes, so the .asc signs it too.
+      const fromPage = await fetch(`${PUBLIC_URL}/p/rocketchat/advisories/${entry.id}.csaf.json`);
+      expect(fromPage.rawPayload.equals(bytes)).toBe(true);
 
       const digest = createHash("sha256").update(bytes).digest("hex");
       const hash = await fetch(link(entry, "hash") ?? "");

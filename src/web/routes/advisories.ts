@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { readTrackingId } from "../../domain/advisories/draft.js";
 import type { AdvisoryRecord } from "../../domain/advisories/record.js";
-import { toCsaf } from "../../formats/csaf.js";
 import { toCveCnaContainer } from "../../formats/cve5.js";
 import { toOsv } from "../../formats/osv.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import { publishedAdvisories, publishedAdvisory } from "../../store/advisories.js";
 import type { WebContext } from "../context.js";
+import { servedCsafDocument } from "../csaf-document.js";
 import { notFound } from "../errors.js";
 import {
   AdvisoryIndexPage,
@@ -35,6 +35,7 @@ export const ADVISORY_DOCUMENTS: Readonly<
     (
       published: { recordJson: string; record: AdvisoryRecord },
       program: LoadedPolicy,
+      publicUrl: string,
     ) => { type: string; body: string } | null
   >
 > = {
@@ -53,9 +54,10 @@ export const ADVISORY_DOCUMENTS: Readonly<
     type: "application/json; charset=utf-8",
     body: JSON.stringify(toOsv(record)),
   }),
-  ".csaf.json": ({ record }) => ({
+  // The provider directory's bytes (src/web/routes/csaf-provider.ts), whose .sha256 and .asc sign them.
+  ".csaf.json": ({ record }, _program, publicUrl) => ({
     type: "application/json; charset=utf-8",
-    body: JSON.stringify(toCsaf(record)),
+    body: servedCsafDocument(record, publicUrl).bytes.toString("utf8"),
   }),
 };
 
@@ -118,7 +120,7 @@ export async function advisoryPublicRoutes(app: FastifyInstance, ctx: WebContext
       if (latest === undefined) throw notFound("Advisory");
       const record = recordOf(latest);
       if (render !== undefined) {
-        const document = render({ recordJson: latest.recordJson, record }, loaded);
+        const document = render({ recordJson: latest.recordJson, record }, loaded, ctx.config.publicUrl);
         if (document === null) throw notFound("Advisory document");
         return publicCache(reply).type(document.type).send(document.body);
       }

@@ -1,15 +1,12 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { readTrackingId } from "../../domain/advisories/draft.js";
-import type { AdvisoryRecord } from "../../domain/advisories/record.js";
 import { toCsaf } from "../../formats/csaf.js";
 import {
   CSAF_ROOT,
   changesCsv,
   csafDirectoryPath,
   csafListingOf,
-  csafPathOf,
   FEED_FILE,
   indexTxt,
   latestOf,
@@ -20,9 +17,9 @@ import {
 import { readPrivateKey } from "../../mail/pgp-keys.js";
 import { signDetached } from "../../mail/pgp-message.js";
 import { publishedAdvisories, publishedAdvisory } from "../../store/advisories.js";
-import { canonicalJson, type Json } from "../../store/canonical-json.js";
 import { activeProgramKey, listProgramKeys } from "../../store/program-keys.js";
 import type { WebContext } from "../context.js";
+import { type ServedCsafDocument, servedCsafDocument } from "../csaf-document.js";
 import { notFound } from "../errors.js";
 import { recordOf } from "../views/advisory-pages.js";
 
@@ -33,20 +30,13 @@ const DOCUMENT_FILE = /^([+\-a-z0-9_]{1,150})\.json(\.sha256|\.asc)?$/;
 /** Signatures kept in memory; more than this and the oldest is dropped (it is simply made again). */
 const SIGNATURE_CACHE_SIZE = 1024;
 
-/** A document as served: the exact bytes, their SHA-256 and their place in the directory. */
-interface ServedDocument {
-  path: string;
-  bytes: Buffer;
-  sha256: string;
-}
-
 /**
  * The CSAF 2.0 provider (issue 13; builders and layout in src/formats/csaf-provider.ts): the
  * metadata at /.well-known/csaf/provider-metadata.json, and per program its ROLIE feed, index.txt,
  * changes.csv and each published advisory's latest revision as CSAF with its .sha256 and .asc.
  *
- * A document is toCsaf() of the revision's stored record in canonical JSON, so a revision is the
- * same bytes on every request and its hash and signature stay valid. Signing runs once per
+ * A document is servedCsafDocument() of the revision's stored record (src/web/csaf-document.ts):
+ * the same bytes on every request, and at the advisory's `.csaf.json`. Signing runs once per
  * document and key: the signature is kept in memory by key fingerprint and document hash (a
  * restart signs again; the old signature stays valid too). A program without a key of its own in
  * the database (none, or only the policy's public key, whose private half Embargo does not have)
@@ -70,14 +60,7 @@ export async function csafProviderRoutes(app: FastifyInstance, ctx: WebContext) 
   const signingKeyOf = async (slug: string) =>
     (await listProgramKeys(ctx.store, slug)).find((key) => key.retiredAt === null)?.fingerprint;
 
-  const served = (record: AdvisoryRecord): ServedDocument => {
-    const path = csafPathOf(toCsaf(record));
-    const document = toCsaf(record, { selfUrl: `${directoryUrl(record.program)}/${path}` });
-    const bytes = Buffer.from(canonicalJson(JSON.parse(JSON.stringify(document)) as Json), "utf8");
-    return { path, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
-  };
-
-  const signatureOf = async (slug: string, document: ServedDocument): Promise<string | undefined> => {
+  const signatureOf = async (slug: string, document: ServedCsafDocument): Promise<string | undefined> => {
     const fingerprint = await signingKeyOf(slug);
     if (fingerprint === undefined) return undefined;
     const cacheKey = `${fingerprint}:${document.sha256}`;
@@ -172,7 +155,7 @@ export async function csafProviderRoutes(app: FastifyInstance, ctx: WebContext) 
       if (match === null || trackingId === undefined) throw notFound("CSAF document");
       const latest = (await publishedAdvisory(ctx.store.db, slug, trackingId))?.revisions.at(-1) ?? undefined;
       if (latest === undefined) throw notFound("CSAF document");
-      const document = served(recordOf(latest));
+      const document = servedCsafDocument(recordOf(latest), ctx.config.publicUrl);
       // The one address of the document: its year folder and its exact (lower-case) name.
       if (document.path !== `${params.year}/${match[1]}.json`) throw notFound("CSAF document");
       const suffix = match[2];
