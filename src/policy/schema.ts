@@ -95,7 +95,8 @@ const Program = z.strictObject({
   })
     .optional()
     .meta({
-      description: "The program's CSAF provider metadata (…/provider-metadata.json), named by security.txt.",
+      description:
+        "The program's CSAF provider metadata (…/provider-metadata.json), named by security.txt; by default Embargo's own (/.well-known/csaf/provider-metadata.json).",
     }),
   cna: Cna.optional().meta({
     description:

@@ -63,7 +63,7 @@ export const IDENTITY_PROMISES: Readonly<Record<string, Keeper>> = {
     SECURITY_TXT_WITHOUT,
   ),
   "program.csafUrl": enforced(
-    "published as security.txt's CSAF field; `policy check` refuses a URL that is not a provider-metadata.json",
+    "published as security.txt's CSAF field, instead of Embargo's own provider metadata (/.well-known/csaf/provider-metadata.json, named by default); `policy check` refuses a URL that is not a provider-metadata.json",
     SECURITY_TXT_FIELDS,
     SECURITY_TXT_WITHOUT,
     BROKEN,

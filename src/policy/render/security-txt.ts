@@ -70,7 +70,14 @@ export function securityTxtFields(
   const policyUrl = program.policyUrl ?? base;
   if (policyUrl !== undefined) fields.push(["Policy", policyUrl]);
   if (program.hiringUrl !== undefined) fields.push(["Hiring", program.hiringUrl]);
-  if (program.csafUrl !== undefined) fields.push(["CSAF", program.csafUrl]);
+  // Embargo serves the programs' published advisories as a CSAF provider (src/web/routes/csaf-provider.ts):
+  // security.txt names its metadata, as CSAF 2.0 requirement 8 asks, unless the policy names another.
+  const csaf =
+    program.csafUrl ??
+    (base === undefined
+      ? undefined
+      : `${base.slice(0, base.lastIndexOf("/p/"))}/.well-known/csaf/provider-metadata.json`);
+  if (csaf !== undefined) fields.push(["CSAF", csaf]);
   return fields;
 }
 
