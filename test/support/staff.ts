@@ -171,3 +171,32 @@ export async function createStaff(t: TestApp, options: StaffOptions): Promise<Cr
     ...(setup.recoveryCodes.length === 0 ? {} : { recoveryCodes: setup.recoveryCodes }),
   };
 }
+
+/** The staff JSON API as `who` (their session cookie), with a JSON body when one is given. */
+export function staffJson(
+  t: TestApp,
+  who: CreatedStaff,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  body?: unknown,
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method,
+    url,
+    headers: {
+      cookie: who.browser.cookieHeader(),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+}
+
+/** The member's user id, as events and rows name them. */
+export async function userIdOf(t: TestApp, who: CreatedStaff): Promise<string> {
+  const row = await t.store.db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", who.email)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

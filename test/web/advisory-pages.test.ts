@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { csafSchemaErrors, csafValidatorFailures, osvErrors } from "../formats/validators.js";
 import { databases } from "../support/databases.js";
-import { type CreatedStaff, createStaff } from "../support/staff.js";
+import { type CreatedStaff, createStaff, staffJson } from "../support/staff.js";
 import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
 
 /**
@@ -53,15 +53,7 @@ describe.each(databases)("public advisory pages on $name", (database) => {
   });
 
   const api = (who: CreatedStaff, method: "GET" | "POST" | "PATCH", url: string, body?: unknown) =>
-    t.app.inject({
-      method,
-      url,
-      headers: {
-        cookie: who.browser.cookieHeader(),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
+    staffJson(t, who, method, url, body);
   const ok = (response: LightMyRequestResponse, status = 200) => {
     expect(response.statusCode, response.body).toBe(status);
     return response.json();

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { databases } from "../support/databases.js";
-import { type CreatedStaff, createStaff } from "../support/staff.js";
+import { type CreatedStaff, createStaff, staffJson, userIdOf } from "../support/staff.js";
 import { PUBLIC_URL, startTestApp, type TestApp } from "../support/web.js";
 import { fileReport, ROCKETCHAT_RESOLUTION_KEYS, textOf } from "../support/workspace.js";
 
@@ -43,23 +43,8 @@ describe.each(databases)("advisories on $name", (database) => {
   });
 
   const api = (who: CreatedStaff, method: "GET" | "POST" | "PUT" | "PATCH", url: string, body?: unknown) =>
-    t.app.inject({
-      method,
-      url,
-      headers: {
-        cookie: who.browser.cookieHeader(),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
-  const userId = async (who: CreatedStaff) =>
-    (
-      await t.store.db
-        .selectFrom("users")
-        .select("id")
-        .where("email", "=", who.email)
-        .executeTakeFirstOrThrow()
-    ).id;
+    staffJson(t, who, method, url, body);
+  const userId = (who: CreatedStaff) => userIdOf(t, who);
   const ok = (response: LightMyRequestResponse, status = 200) => {
     expect(response.statusCode, response.body).toBe(status);
     return response.json();

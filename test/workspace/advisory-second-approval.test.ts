@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { draftAdvisory } from "../support/advisories.js";
 import { databases } from "../support/databases.js";
-import { type CreatedStaff, createStaff } from "../support/staff.js";
+import { type CreatedStaff, createStaff, staffJson, userIdOf } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
 import { textOf } from "../support/workspace.js";
 
@@ -31,24 +31,12 @@ describe.each(databases)("an advisory's second approval on $name", (database) =>
   });
 
   const api = (who: CreatedStaff, method: "POST" | "PATCH", url: string, body: unknown) =>
-    t.app.inject({
-      method,
-      url,
-      headers: { cookie: who.browser.cookieHeader(), "content-type": "application/json" },
-      payload: JSON.stringify(body),
-    });
+    staffJson(t, who, method, url, body);
   const ok = (response: LightMyRequestResponse, status = 200) => {
     expect(response.statusCode, response.body).toBe(status);
     return response.json();
   };
-  const userId = async (who: CreatedStaff) =>
-    (
-      await t.store.db
-        .selectFrom("users")
-        .select("id")
-        .where("email", "=", who.email)
-        .executeTakeFirstOrThrow()
-    ).id;
+  const userId = (who: CreatedStaff) => userIdOf(t, who);
   const revisionsOf = (advisoryId: string) =>
     t.store.db
       .selectFrom("advisory_revisions")
