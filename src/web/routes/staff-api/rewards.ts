@@ -18,8 +18,9 @@ import {
   rewardHistory,
 } from "../../../domain/rewards/decision.js";
 import { ApiError } from "../../../intake/report-schema.js";
+import type { Policy } from "../../../policy/schema.js";
 import { listProgramRewards } from "../../../store/rewards.js";
-import { teamActor } from "../../../store/staff-validation.js";
+import { type TeamActor, teamActor } from "../../../store/staff-validation.js";
 import { caseTarget, loadCase } from "../../case-loader.js";
 import type { WebContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
@@ -208,96 +209,69 @@ export function rewardApiRoutes(scope: FastifyInstance, ctx: WebContext) {
     },
   );
 
-  app.post(
-    "/api/v1/cases/:id/reward/approve",
-    {
-      ...writes,
-      schema: {
-        summary: "Approve the proposed reward: a team member other than the one who proposed it",
-        tags,
-        security,
-        params: CaseParams,
-        body: Approve,
-        response: { 200: RewardJson, ...conflicts },
+  /**
+   * A step of the proposed reward's life, taken by a member who works the case: the body names
+   * the proposal it is about (a stale one is 409), `run` is the command (src/commands/rewards.ts).
+   */
+  const step = <Body extends z.ZodType>(
+    action: string,
+    summary: string,
+    body: Body,
+    run: (
+      policy: Policy,
+      caseId: string,
+      actor: TeamActor,
+      body: z.infer<Body>,
+    ) => Promise<{ reward: Reward }>,
+  ) =>
+    app.post(
+      `/api/v1/cases/:id/reward/${action}`,
+      {
+        ...writes,
+        schema: {
+          summary,
+          tags,
+          security,
+          params: CaseParams,
+          body,
+          response: { 200: RewardJson, ...conflicts },
+        },
       },
-    },
-    async (request, reply) => {
-      const staff = requireStaff(request);
-      const { id, program } = await caseTarget(ctx, staff, request.params.id, "work");
-      const { reward } = await asHttp(() =>
-        approveReward(
-          ctx,
-          program.policy,
-          id,
-          teamActor(staff.userId),
-          request.body.proposal ?? null,
-          ctx.clock(),
-        ),
-      );
-      return reply.send(rewardJson(reward));
-    },
-  );
+      async (request, reply) => {
+        const staff = requireStaff(request);
+        const { id, program } = await caseTarget(ctx, staff, request.params.id, "work");
+        const input = request.body as z.infer<Body>;
+        const { reward } = await asHttp(() => run(program.policy, id, teamActor(staff.userId), input));
+        return reply.send(rewardJson(reward));
+      },
+    );
 
-  app.post(
-    "/api/v1/cases/:id/reward/paid",
-    {
-      ...writes,
-      schema: {
-        summary:
-          "Record that the approved reward was paid (no payment is made): the day, an optional reference",
-        tags,
-        security,
-        params: CaseParams,
-        body: Paid,
-        response: { 200: RewardJson, ...conflicts },
-      },
-    },
-    async (request, reply) => {
-      const staff = requireStaff(request);
-      const { id, program } = await caseTarget(ctx, staff, request.params.id, "work");
-      const { proposal, paidOn, reference } = request.body;
-      const { reward } = await asHttp(() =>
-        recordRewardPaid(
-          ctx,
-          program.policy,
-          id,
-          teamActor(staff.userId),
-          { proposal: proposal ?? null, paidOn, reference: reference ?? "" },
-          ctx.clock(),
-        ),
-      );
-      return reply.send(rewardJson(reward));
-    },
+  step(
+    "approve",
+    "Approve the proposed reward: a team member other than the one who proposed it",
+    Approve,
+    (policy, id, actor, { proposal }) => approveReward(ctx, policy, id, actor, proposal ?? null, ctx.clock()),
   );
-
-  app.post(
-    "/api/v1/cases/:id/reward/withdraw",
-    {
-      ...writes,
-      schema: {
-        summary: "Withdraw the proposed reward (not once it is approved)",
-        tags,
-        security,
-        params: CaseParams,
-        body: Withdraw,
-        response: { 200: RewardJson, ...conflicts },
-      },
-    },
-    async (request, reply) => {
-      const staff = requireStaff(request);
-      const { id, program } = await caseTarget(ctx, staff, request.params.id, "work");
-      const { reward } = await asHttp(() =>
-        withdrawReward(
-          ctx,
-          program.policy,
-          id,
-          teamActor(staff.userId),
-          request.body.proposal ?? null,
-          ctx.clock(),
-        ),
-      );
-      return reply.send(rewardJson(reward));
-    },
+  step(
+    "paid",
+    "Record that the approved reward was paid (no payment is made): the day, an optional reference",
+    Paid,
+    (policy, id, actor, { proposal, paidOn, reference }) =>
+      recordRewardPaid(
+        ctx,
+        policy,
+        id,
+        actor,
+        { proposal: proposal ?? null, paidOn, reference: reference ?? "" },
+        ctx.clock(),
+      ),
+  );
+  step(
+    "withdraw",
+    "Withdraw the proposed reward (not once it is approved)",
+    Withdraw,
+    (policy, id, actor, { proposal }) =>
+      withdrawReward(ctx, policy, id, actor, proposal ?? null, ctx.clock()),
   );
 
   app.get(
