@@ -1,6 +1,6 @@
 import { Command, CommanderError, type OutputConfiguration } from "commander";
-import { loadConfig } from "../config.js";
-import { storeOptionsFromEnv } from "../store/env.js";
+import type { StoreOptions } from "../store/env.js";
+import { advisoryCommand } from "./commands/advisory.js";
 import { auditCommand } from "./commands/audit.js";
 import { creditsCommand } from "./commands/credits.js";
 import { cvssCommand } from "./commands/cvss.js";
@@ -9,31 +9,63 @@ import { keysCommand } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { policyCommand } from "./commands/policy.js";
 import { serveCommand } from "./commands/serve.js";
+import type { ConfigSource } from "./commands/settings.js";
 import { userCommand } from "./commands/user.js";
 import { type CliIo, processIo } from "./io.js";
+
+/** What a sub-command's factory may take: the output, input and settings of this run. */
+interface CommandContext {
+  stdout: CliIo["stdout"];
+  stderr: CliIo["stderr"];
+  stdin: CliIo["stdin"];
+  env: CliIo["env"];
+  /** The settings (config.ts), read when an action asks, not before. */
+  config: ConfigSource;
+  /** The store's settings (store/env.ts), read when an action asks. */
+  options: () => Promise<StoreOptions>;
+}
+
+/**
+ * The sub-commands, in the order --help lists them. Every run imports all of these modules
+ * (`embargo --help` too), so a command module imports at its top only commander, Node's
+ * built-ins, types and small constant modules: its names, options and descriptions. What its
+ * action needs (the store, Kysely, Fastify, openpgp, the policy loader, zod, the settings…) it
+ * loads in the action with `await import()`. To add a command: write its factory that way and
+ * add one line here.
+ */
+const COMMANDS: readonly ((context: CommandContext) => Command)[] = [
+  ({ stdout, config }) => serveCommand({ stdout, config }),
+  ({ stdout, stderr, options }) => migrateCommand({ stdout, stderr, options }),
+  ({ stdout, stderr, options }) => auditCommand({ stdout, stderr, options }),
+  ({ stdout, stderr, options, config, env }) => keysCommand({ stdout, stderr, options, config, env }),
+  ({ stdout, stderr, env }) => policyCommand({ stdout, stderr, env }),
+  ({ stdout, stderr, stdin }) => cvssCommand({ stdout, stderr, stdin }),
+  ({ stdout, stderr, config }) => userCommand({ stdout, stderr, config }),
+  ({ stdout, stderr, stdin, config }) => guardCommand({ stdout, stderr, stdin, config }),
+  ({ stdout, stderr, config }) => creditsCommand({ stdout, stderr, config }),
+  ({ stdout, stderr, config }) => advisoryCommand({ stdout, stderr, config }),
+];
 
 /**
  * The `embargo` command tree. Each sub-command lives in its own module under
  * `commands/` and exports a factory returning a commander `Command`; all of them talk to `io`.
  */
 export function buildCli(io: CliIo = processIo()): Command {
-  const { stdout, stderr, env } = io;
-  const config = () => loadConfig(env, io.configFile);
-  const options = () => storeOptionsFromEnv(env, io.configFile);
+  const { stdout, stderr, stdin, env, configFile } = io;
+  const context: CommandContext = {
+    stdout,
+    stderr,
+    stdin,
+    env,
+    config: async () => (await import("../config.js")).loadConfig(env, configFile),
+    options: async () => (await import("../store/env.js")).storeOptionsFromEnv(env, configFile),
+  };
   const program = new Command("embargo")
     .description("Embargo: vulnerability disclosure and security incident response, driven by policy files")
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(serveCommand({ stdout, config }));
-  program.addCommand(migrateCommand({ stdout, stderr, options }));
-  program.addCommand(auditCommand({ stdout, stderr, options }));
-  program.addCommand(keysCommand({ stdout, stderr, options, config, env }));
-  program.addCommand(policyCommand({ stdout, stderr, env }));
-  program.addCommand(cvssCommand({ stdout, stderr, stdin: io.stdin }));
-  program.addCommand(userCommand({ stdout, stderr, config }));
-  program.addCommand(guardCommand({ stdout, stderr, stdin: io.stdin, config }));
-  program.addCommand(creditsCommand({ stdout, stderr, config }));
+  for (const command of COMMANDS) program.addCommand(command(context));
   // Every command of the tree, however its factory set it up: commander's own messages (help,
   // usage errors) go to `io`, and its exits become CommanderErrors instead of process.exit.
   routeOutput(program, {

@@ -1,7 +1,4 @@
 import { Command, CommanderError } from "commander";
-import { loadMasterKey } from "../../crypto/master-key.js";
-import { verifyAuditChains } from "../../store/audit.js";
-import { loadKeyring } from "../../store/data-keys.js";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
 /** `embargo audit verify`: checks every case's hash-chained event log. Exit 1 when one is broken. */
@@ -17,7 +14,12 @@ export function auditCommand(io: StoreCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async () => {
-      const settings = options();
+      const [{ loadMasterKey }, { verifyAuditChains }, { loadKeyring }] = await Promise.all([
+        import("../../crypto/master-key.js"),
+        import("../../store/audit.js"),
+        import("../../store/data-keys.js"),
+      ]);
+      const settings = await options();
       const masterKey = await loadMasterKey(settings);
       const result = await withStore(settings, async (store) =>
         verifyAuditChains(store, await loadKeyring(store, masterKey)),

@@ -1,17 +1,14 @@
 import { Command, InvalidArgumentError } from "commander";
-import { type Config, loadConfig } from "../../config.js";
-import { loadMasterKey } from "../../crypto/master-key.js";
-import { acknowledgmentsMarkdown } from "../../domain/credit/snippet.js";
-import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
-import { readPublishedCredits } from "../../store/credits.js";
-import { loadKeyring } from "../../store/data-keys.js";
+import type { Config } from "../../config.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
+import { type ConfigSource, processConfig } from "./settings.js";
 import { withStore } from "./store-io.js";
 
 /** Output streams, settings and clock of `embargo credits`; injected by tests. */
 export interface CreditsCommandIo {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  config?: () => Config;
+  config?: ConfigSource;
   now?: () => Date;
 }
 
@@ -38,10 +35,11 @@ function markdownFormat(value: string): "markdown" {
  */
 export function creditsCommand(io: CreditsCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
-  const config = io.config ?? (() => loadConfig());
+  const config = io.config ?? processConfig;
   const now = io.now ?? (() => new Date());
 
   const programOf = async (settings: Config, slug: string): Promise<LoadedPolicy> => {
+    const { loadPolicies } = await import("../../policy/loader.js");
     const { policies } = await loadPolicies(settings.policies);
     const found = policies.find((loaded) => loaded.policy.program.slug === slug);
     if (found !== undefined) return found;
@@ -55,10 +53,17 @@ export function creditsCommand(io: CreditsCommandIo = {}): Command {
     .option("--since <YYYY-MM-DD>", "only credits published on or after this day (UTC)", sinceDate)
     .option("--format <format>", "the output format: markdown", markdownFormat, "markdown")
     .action(async (options: { program: string; since?: Date; format: "markdown" }) => {
-      const settings = config();
+      const settings = await config();
       const loaded = await programOf(settings, options.program);
       if (loaded.policy.recognition.credit === undefined)
         throw new Error(`${options.program}'s policy promises no credit (recognition.credit)`);
+      const [{ loadMasterKey }, { acknowledgmentsMarkdown }, { readPublishedCredits }, { loadKeyring }] =
+        await Promise.all([
+          import("../../crypto/master-key.js"),
+          import("../../domain/credit/snippet.js"),
+          import("../../store/credits.js"),
+          import("../../store/data-keys.js"),
+        ]);
       const masterKey = await loadMasterKey(settings);
       const storeOptions = {
         databaseUrl: settings.databaseUrl,

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { CvssError, type CvssResult, scoreCvss } from "../../domain/cvss/index.js";
+import type { CvssResult } from "../../domain/cvss/index.js";
 
 /** Streams the command talks to; defaults are the process's own. Injected by tests. */
 export interface CvssCommandIo {
@@ -34,6 +34,7 @@ export function cvssCommand(io: CvssCommandIo = {}): Command {
         stderr("embargo cvss: give one or more vectors, or --stdin to read them from standard input\n");
         throw new CommanderError(1, "embargo.cvss.noInput", "no CVSS vector given");
       }
+      const { CvssError, scoreCvss } = await import("../../domain/cvss/index.js");
       let invalid = 0;
       const score = (vector: string): void => {
         try {

@@ -4,18 +4,14 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { Command, CommanderError, type ErrorOptions } from "commander";
 import type { Config } from "../../config.js";
-import {
-  type EmbargoedIdentifiers,
-  type IdentifierFinding,
-  identifierChecker,
-  identifierDigest,
-  type WordFinding,
-  wordingChecker,
+import type {
+  EmbargoedIdentifiers,
+  IdentifierFinding,
+  WordFinding,
 } from "../../domain/disclosure/wording.js";
-import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
-import { formatProblem } from "../../policy/problems.js";
-import { openDatabase } from "../../store/database.js";
-import { embargoedIdentifiers } from "../../store/embargoed-identifiers.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
+import type { Store } from "../../store/database.js";
+import type { ConfigSource } from "./settings.js";
 
 /**
  * `embargo guard`: the leak guard for public fixes. Reads a commit message, a pull request's
@@ -33,8 +29,13 @@ export interface GuardCommandIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdin: AsyncIterable<string | Uint8Array>;
-  config: () => Config;
+  config: ConfigSource;
 }
+
+// Loaded by the actions (a commit-msg hook runs `embargo guard` on every commit; `--help` needs none).
+const wordingRules = () => import("../../domain/disclosure/wording.js");
+const embargoedIdentifiers = async (db: Store["db"], program: string | undefined) =>
+  (await import("../../store/embargoed-identifiers.js")).embargoedIdentifiers(db, program);
 
 /** The most text the guard reads from one source (a diff of a large release is far below it). */
 const INPUT_MAX_BYTES = 64 * 1024 * 1024;
@@ -121,7 +122,10 @@ export function guardCommand(io: GuardCommandIo): Command {
         // Commander gives `guard export --program x` to guard's own --program (the parent parses first).
         const slug = options.program ?? (guard.opts() as GuardOptions).program;
         const program = slug === undefined ? undefined : checkSlug(slug);
-        const identifiers = await readFromDatabase(io.config(), (db) => embargoedIdentifiers(db, program));
+        const identifiers = await readFromDatabase(await io.config(), (db) =>
+          embargoedIdentifiers(db, program),
+        );
+        const { identifierDigest } = await wordingRules();
         // Sorted hashes: nothing of the cases' order or number per kind shows.
         const hashes = [
           ...new Set(identifiers.map((identifier) => identifierDigest(identifier.value))),
@@ -162,7 +166,7 @@ async function runGuard(io: GuardCommandIo, options: GuardOptions): Promise<numb
   if (options.file !== undefined && options.gitRange !== undefined)
     throw new GuardUsageError("give --file or --git-range, not both");
   const range = options.gitRange === undefined ? undefined : checkRange(options.gitRange);
-  const config = io.config();
+  const config = await io.config();
   const loaded = await programPolicy(options.policy ?? config.policies, options.program, config);
   const slug = loaded.policy.program.slug;
   const embargoed: EmbargoedIdentifiers =
@@ -182,6 +186,7 @@ async function runGuard(io: GuardCommandIo, options: GuardOptions): Promise<numb
         : [{ where: "<stdin>", text: await readAll(io.stdin) }];
 
   const wording = loaded.policy.disclosure.wording;
+  const { identifierChecker, wordingChecker } = await wordingRules();
   const checkWords =
     wording === undefined
       ? () => ({ findings: [] as WordFinding[], total: 0 })
@@ -256,6 +261,10 @@ async function programPolicy(
   program: string | undefined,
   config: Config,
 ): Promise<LoadedPolicy> {
+  const [{ loadPolicies }, { formatProblem }] = await Promise.all([
+    import("../../policy/loader.js"),
+    import("../../policy/problems.js"),
+  ]);
   const { policies, problems } = await loadPolicies(path);
   if (problems.length > 0)
     throw new GuardUsageError(
@@ -275,10 +284,7 @@ async function programPolicy(
 }
 
 /** Opens the configured database only to read, and closes it. A missing SQLite file is not created. */
-async function readFromDatabase<T>(
-  config: Config,
-  read: (db: Parameters<typeof embargoedIdentifiers>[0]) => Promise<T>,
-): Promise<T> {
+async function readFromDatabase<T>(config: Config, read: (db: Store["db"]) => Promise<T>): Promise<T> {
   const url = config.databaseUrl;
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
@@ -287,8 +293,9 @@ async function readFromDatabase<T>(
         `no database at ${file === "" ? url : file} (EMBARGO_DATABASE_URL): where it cannot be reached, give --embargoed with the file \`embargo guard export\` wrote`,
       );
   }
-  let store: Awaited<ReturnType<typeof openDatabase>>;
+  let store: Store;
   try {
+    const { openDatabase } = await import("../../store/database.js");
     store = await openDatabase(url);
   } catch (error) {
     throw new GuardUsageError(

@@ -1,34 +1,30 @@
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
-import { type Config, loadConfig } from "../../config.js";
-import { loadMasterKey } from "../../crypto/master-key.js";
-import {
-  generateProgramKey,
-  importProgramKey,
-  keyEmails,
-  PgpKeyError,
-  type ProgramKey,
-  readPrivateKey,
-} from "../../mail/pgp-keys.js";
-import { programAddresses } from "../../mail/program-addresses.js";
-import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
-import { loadKeyring } from "../../store/data-keys.js";
+import type { Config } from "../../config.js";
+import type { ProgramKey } from "../../mail/pgp-keys.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
 import type { Store } from "../../store/database.js";
-import { migrate } from "../../store/migrate.js";
-import { listProgramKeys, publishedPublicKey, saveProgramKey } from "../../store/program-keys.js";
+import { type ConfigSource, processConfig } from "./settings.js";
 import { withStore } from "./store-io.js";
 
 /** Output streams, settings, environment and clock of `embargo keys pgp`; injected by tests. */
 export interface KeysPgpCommandIo {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  config?: () => Config;
+  config?: ConfigSource;
   /** Where --passphrase-env looks (default process.env). */
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+// Loaded by the actions that need them (openpgp, the store, the policy loader): `embargo --help`
+// and every other command start without them.
+const pgpKeys = () => import("../../mail/pgp-keys.js");
+const programKeys = () => import("../../store/program-keys.js");
+const programAddressesOf = async (loaded: LoadedPolicy) =>
+  (await import("../../mail/program-addresses.js")).programAddresses(loaded.policy);
 
 /**
  * `embargo keys pgp generate|import|export|list`: the programs' own OpenPGP keys. The private key
@@ -40,12 +36,13 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
-  const config = io.config ?? (() => loadConfig());
+  const config = io.config ?? processConfig;
   const env = io.env ?? process.env;
   const now = io.now ?? (() => new Date());
 
   /** The policy of --program, from EMBARGO_POLICIES. */
   const programOf = async (settings: Config, slug: string): Promise<LoadedPolicy> => {
+    const { loadPolicies } = await import("../../policy/loader.js");
     const { policies, problems } = await loadPolicies(settings.policies);
     const found = policies.find((loaded) => loaded.policy.program.slug === slug);
     if (found !== undefined) return found;
@@ -58,6 +55,7 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     withStore(
       { databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, secretKey: settings.secretKey },
       async (store) => {
+        const { migrate } = await import("../../store/migrate.js");
         await migrate(store);
         return fn(store);
       },
@@ -73,6 +71,17 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     verb: string,
   ): Promise<string[]> => {
     const slug = loaded.policy.program.slug;
+    const [
+      { loadMasterKey },
+      { loadKeyring },
+      { listProgramKeys, saveProgramKey },
+      { keyEmails, readPrivateKey },
+    ] = await Promise.all([
+      import("../../crypto/master-key.js"),
+      import("../../store/data-keys.js"),
+      programKeys(),
+      pgpKeys(),
+    ]);
     const masterKey = await loadMasterKey(settings);
     const retired = await withMigratedStore(settings, async (db) => {
       const keyring = await loadKeyring(db, masterKey);
@@ -100,15 +109,16 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: { program: string; name?: string }) => {
-      const settings = config();
+      const settings = await config();
       const loaded = await programOf(settings, flags.program);
-      const emails = programAddresses(loaded.policy);
+      const emails = await programAddressesOf(loaded);
       if (emails.length === 0) {
         throw new Error(
           `${flags.program} has no address of its own for the key: add an active channel of kind email ` +
             "(or mailing-list) with an address and purposes [reports] to its policy",
         );
       }
+      const { generateProgramKey } = await pgpKeys();
       const key = await generateProgramKey({ name: flags.name ?? loaded.policy.program.name, emails });
       await store(settings, loaded, key, "generated");
     });
@@ -122,7 +132,7 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (file: string, flags: { program: string; passphraseEnv?: string }) => {
-      const settings = config();
+      const settings = await config();
       const loaded = await programOf(settings, flags.program);
       let passphrase: string | undefined;
       if (flags.passphraseEnv !== undefined) {
@@ -140,6 +150,7 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
       } catch {
         throw new Error(`cannot read ${file}`);
       }
+      const { importProgramKey, PgpKeyError } = await pgpKeys();
       let key: ProgramKey;
       try {
         key = await importProgramKey(armored, passphrase);
@@ -158,7 +169,7 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
       }
       // Stored without its passphrase: at rest it is protected by the data keys instead.
       const onKey = await store(settings, loaded, key, "imported");
-      for (const address of programAddresses(loaded.policy)) {
+      for (const address of await programAddressesOf(loaded)) {
         if (!onKey.includes(address)) {
           stderr(
             `warning: the key has no user ID for ${address}; mail clients may not accept it for that ` +
@@ -175,8 +186,9 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: { program: string }) => {
-      const settings = config();
+      const settings = await config();
       await programOf(settings, flags.program);
+      const { publishedPublicKey } = await programKeys();
       const armored = await withMigratedStore(settings, (db) => publishedPublicKey(db, flags.program));
       if (armored === undefined) {
         throw new Error(
@@ -192,7 +204,8 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async () => {
-      const settings = config();
+      const settings = await config();
+      const { listProgramKeys } = await programKeys();
       const keys = await withMigratedStore(settings, (db) => listProgramKeys(db));
       if (keys.length === 0) {
         stdout("no program keys\n");

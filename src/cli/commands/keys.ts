@@ -1,6 +1,4 @@
 import { Command } from "commander";
-import { rotateDataKey } from "../../commands/rotate-keys.js";
-import { loadMasterKey } from "../../crypto/master-key.js";
 import { type KeysPgpCommandIo, keysPgpCommand } from "./keys-pgp.js";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
@@ -20,7 +18,11 @@ export function keysCommand(io: StoreCommandIo & Pick<KeysPgpCommandIo, "config"
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async () => {
-      const settings = options();
+      const [{ rotateDataKey }, { loadMasterKey }] = await Promise.all([
+        import("../../commands/rotate-keys.js"),
+        import("../../crypto/master-key.js"),
+      ]);
+      const settings = await options();
       const masterKey = await loadMasterKey(settings);
       const { keyId, reencrypted } = await withStore(settings, (store) => rotateDataKey(store, masterKey));
       stdout(

@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { migrate, migrateDown } from "../../store/migrate.js";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
 /** `embargo migrate [--down]`: brings the database schema up to date, or undoes the latest migration. */
@@ -11,7 +10,8 @@ export function migrateCommand(io: StoreCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: { down?: boolean }) => {
-      await withStore(options(), async (store) => {
+      const { migrate, migrateDown } = await import("../../store/migrate.js");
+      await withStore(await options(), async (store) => {
         if (flags.down) {
           const name = await migrateDown(store);
           stdout(name === undefined ? "nothing to undo\n" : `undone: ${name}\n`);

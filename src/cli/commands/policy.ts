@@ -1,14 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { dueDatesForReport } from "../../domain/clocks/due-dates.js";
-import { policyJsonSchema } from "../../policy/json-schema.js";
-import { type LoadedPolicy, loadPolicies } from "../../policy/loader.js";
-import { formatProblem } from "../../policy/problems.js";
-import { type Keeper, PROMISES } from "../../policy/promises.js";
-import { RENDER_FORMATS, type RenderFormat, renderPolicy } from "../../policy/render/index.js";
-import { signSecurityTxt } from "../../policy/render/security-txt.js";
-import { schemaKeyPaths, usedKeyPaths } from "../../policy/schema-keys.js";
-import { parseYamlSource } from "../../policy/yaml-source.js";
+import type { InstantText } from "../../domain/calendar/instant-text.js";
+import type { LoadedPolicy } from "../../policy/loader.js";
+import type { Keeper } from "../../policy/promises.js";
+import { RENDER_FORMATS, type RenderFormat } from "../../policy/render/formats.js";
+import { instantOption, readInstant } from "./instant-option.js";
 
 /** Output streams and environment of `embargo policy`; defaults are the process's own. Injected by tests. */
 export interface PolicyCommandIo {
@@ -21,12 +17,22 @@ export interface PolicyCommandIo {
 /** Exit code 1 without a message of its own: the problems are printed already. */
 const problemsFound = () => new CommanderError(1, "embargo.policy.problems", "the policy has problems");
 
+/** The loader (zod, YAML), loaded by the actions as the renderers are: `--help` needs neither. */
+async function policyLoader() {
+  const [{ loadPolicies }, { formatProblem }] = await Promise.all([
+    import("../../policy/loader.js"),
+    import("../../policy/problems.js"),
+  ]);
+  return { loadPolicies, formatProblem };
+}
+
 export function policyCommand(io: PolicyCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
   const env = io.env ?? process.env;
   /** Loads one policy file; on problems prints them and fails with exit code 1. */
   const loadOne = async (file: string): Promise<LoadedPolicy> => {
+    const { loadPolicies, formatProblem } = await policyLoader();
     const { policies, problems } = await loadPolicies(file);
     for (const problem of problems) stderr(`${formatProblem(problem)}\n`);
     if (problems.length > 0 || policies[0] === undefined) throw problemsFound();
@@ -50,6 +56,7 @@ export function policyCommand(io: PolicyCommandIo = {}): Command {
       "also print, for each key a file uses, whether Embargo enforces it, only publishes it, or does not enforce it yet (a warning)",
     )
     .action(async (path: string, options: { explain?: boolean }) => {
+      const { loadPolicies, formatProblem } = await policyLoader();
       const { policies, problems } = await loadPolicies(path);
       for (const problem of problems) stderr(`${formatProblem(problem)}\n`);
       if (problems.length > 0) {
@@ -71,7 +78,11 @@ export function policyCommand(io: PolicyCommandIo = {}): Command {
     .description("render a policy as SECURITY.md, security.txt (RFC 9116), an HTML page or normalized JSON")
     .argument("<file>", "a policy file")
     .addOption(new Option("--format <format>", "output format").choices(RENDER_FORMATS).makeOptionMandatory())
-    .option("--now <instant>", "the clock (ISO 8601); the same clock gives the same output", parseInstant)
+    .option(
+      "--now <instant>",
+      "the clock (ISO 8601; without an offset, in the program's time zone); the same clock gives the same output",
+      instantOption,
+    )
     .option("--public-url <url>", "where Embargo serves this program, e.g. https://security.example.org")
     .option("--expires-in-days <days>", "security.txt: days until Expires (1 to 365)", parseDays)
     .option(
@@ -80,7 +91,14 @@ export function policyCommand(io: PolicyCommandIo = {}): Command {
     )
     .action(async (file: string, options: RenderCliOptions) => {
       const loaded = await loadOne(file);
-      const now = options.now ?? new Date();
+      const now =
+        options.now === undefined
+          ? new Date()
+          : await instantIn(loaded, ["render", "--now"], options.now, stderr);
+      const [{ renderPolicy }, { signSecurityTxt }] = await Promise.all([
+        import("../../policy/render/index.js"),
+        import("../../policy/render/security-txt.js"),
+      ]);
       const renderOptions = {
         now,
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
@@ -105,18 +123,21 @@ export function policyCommand(io: PolicyCommandIo = {}): Command {
     .argument("<file>", "a policy file")
     .requiredOption(
       "--received <instant>",
-      "when the report arrives (ISO 8601, e.g. 2026-11-27T18:30:00-08:00)",
-      parseInstant,
+      "when the report arrives (ISO 8601, e.g. 2026-11-27T18:30:00-08:00; without an offset, in the program's time zone)",
+      instantOption,
     )
-    .action(async (file: string, options: { received: Date }) => {
+    .action(async (file: string, options: { received: InstantText }) => {
       const loaded = await loadOne(file);
-      stdout(`${JSON.stringify(dueDatesForReport(loaded.policy, options.received), null, 2)}\n`);
+      const received = await instantIn(loaded, ["clocks", "--received"], options.received, stderr);
+      const { dueDatesForReport } = await import("../../domain/clocks/due-dates.js");
+      stdout(`${JSON.stringify(dueDatesForReport(loaded.policy, received), null, 2)}\n`);
     });
 
   policy
     .command("schema")
     .description("print the JSON Schema of policy files (for editors and CI)")
-    .action(() => {
+    .action(async () => {
+      const { policyJsonSchema } = await import("../../policy/json-schema.js");
       stdout(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
     });
 
@@ -125,7 +146,7 @@ export function policyCommand(io: PolicyCommandIo = {}): Command {
 
 interface RenderCliOptions {
   format: RenderFormat;
-  now?: Date;
+  now?: InstantText;
   publicUrl?: string;
   expiresInDays?: number;
   signKey?: string;
@@ -137,6 +158,11 @@ interface RenderCliOptions {
  * yet are warnings: the file is valid, but Embargo does not yet do what it says.
  */
 async function explainPolicyFile(loaded: LoadedPolicy): Promise<{ lines: string[]; warnings: string[] }> {
+  const [{ parseYamlSource }, { schemaKeyPaths, usedKeyPaths }, { PROMISES }] = await Promise.all([
+    import("../../policy/yaml-source.js"),
+    import("../../policy/schema-keys.js"),
+    import("../../policy/promises.js"),
+  ]);
   const written = parseYamlSource(loaded.file, await readFile(loaded.file, "utf8")).data;
   const used = usedKeyPaths(written, new Set(schemaKeyPaths()));
   const keepers = used.map((path) => ({ path, keeper: PROMISES[path] }));
@@ -163,12 +189,16 @@ async function explainPolicyFile(loaded: LoadedPolicy): Promise<{ lines: string[
   return { lines, warnings };
 }
 
-function parseInstant(value: string): Date {
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError("expected an ISO 8601 instant such as 2026-11-25T09:00:00Z");
-  }
-  return date;
+/** An instant option's value; one without an offset is read in the program's time zone, and said so. */
+async function instantIn(
+  loaded: LoadedPolicy,
+  [command, option]: [command: string, option: string],
+  value: InstantText,
+  stderr: (text: string) => void,
+): Promise<Date> {
+  const { instant, note } = await readInstant(option, value, loaded.policy.serviceLevels.calendar.timeZone);
+  if (note !== undefined) stderr(`embargo policy ${command}: ${note}\n`);
+  return instant;
 }
 
 function parseDays(value: string): number {

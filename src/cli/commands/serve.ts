@@ -1,22 +1,22 @@
 import { Command } from "commander";
-import { type Config, loadConfig } from "../../config.js";
+import { type ConfigSource, processConfig } from "./settings.js";
 
 /** Where `embargo serve` prints its address and reads its settings; defaults are the process's own. */
 export interface ServeCommandIo {
   stdout?: (text: string) => void;
-  config?: () => Config;
+  config?: ConfigSource;
 }
 
 /** Runs until SIGTERM or SIGINT, which close the server and end the process. */
 export function serveCommand(io: ServeCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
-  const loadSettings = io.config ?? (() => loadConfig());
+  const loadSettings = io.config ?? processConfig;
   return new Command("serve")
     .description(
       "serve the policy pages, the report form, the reporter pages and the API (config: EMBARGO_* or embargo.yaml)",
     )
     .action(async () => {
-      const config = loadSettings();
+      const config = await loadSettings();
       // Loaded here, not at the top: the other commands (a commit-msg hook's `embargo guard`) then
       // start without the whole web server.
       const { startServer } = await import("../../server.js");

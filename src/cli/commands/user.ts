@@ -1,30 +1,17 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import {
-  disableUser,
-  enableUser,
-  keepsProgram,
-  removeMembership,
-  removeUser,
-  requireUserByEmail,
-  resetPassword,
-  revokeUserTokens,
-} from "../../auth/offboarding.js";
+// staff.js is constants only (the roles offered by --role); the rest is loaded by the actions.
 import { ALL_PROGRAMS, type Membership, ROLES, type Role } from "../../auth/staff.js";
-import { createSetupLink, createUser, listUsers, setRole } from "../../auth/users.js";
-import { type CasesReleased, casesHeldBy, releaseCases } from "../../commands/offboarding-cases.js";
-import { type Config, loadConfig } from "../../config.js";
-import { loadMasterKey } from "../../crypto/master-key.js";
-import { loadPolicies } from "../../policy/loader.js";
-import { loadKeyring } from "../../store/data-keys.js";
+import type { CasesReleased } from "../../commands/offboarding-cases.js";
+import type { Config } from "../../config.js";
 import type { Store } from "../../store/database.js";
-import { migrate } from "../../store/migrate.js";
+import { type ConfigSource, processConfig } from "./settings.js";
 import { withStore } from "./store-io.js";
 
 /** Output streams and settings of `embargo user`; defaults are the process's own. Injected by tests. */
 export interface UserCommandIo {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  config?: () => Config;
+  config?: ConfigSource;
   now?: () => Date;
 }
 
@@ -44,9 +31,14 @@ function email(value: string): string {
   return value;
 }
 
+const offboarding = () => import("../../auth/offboarding.js");
+const users = () => import("../../auth/users.js");
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const accessText = (ended: { sessionsEnded: number; tokensRevoked: number }) =>
   `${plural(ended.sessionsEnded, "session")} ended, ${plural(ended.tokensRevoked, "API token")} revoked`;
+
+type OffboardingModule = Awaited<ReturnType<typeof offboarding>>;
 
 /**
  * `embargo user add|role|list|reset|disable|enable|remove|revoke-tokens`: staff accounts from
@@ -60,12 +52,13 @@ const accessText = (ended: { sessionsEnded: number; tokensRevoked: number }) =>
 export function userCommand(io: UserCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
-  const config = io.config ?? (() => loadConfig());
+  const config = io.config ?? processConfig;
   const now = io.now ?? (() => new Date());
 
   /** The program of --program, checked against the policies folder; `*` without it. */
   const programOf = async (settings: Config, slug: string | undefined): Promise<string> => {
     if (slug === undefined || slug === ALL_PROGRAMS) return ALL_PROGRAMS;
+    const { loadPolicies } = await import("../../policy/loader.js");
     const { policies } = await loadPolicies(settings.policies);
     const slugs = policies.map((p) => p.policy.program.slug).sort();
     if (!slugs.includes(slug))
@@ -78,6 +71,7 @@ export function userCommand(io: UserCommandIo = {}): Command {
     withStore(
       { databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, secretKey: settings.secretKey },
       async (store) => {
+        const { migrate } = await import("../../store/migrate.js");
         await migrate(store);
         return fn(store);
       },
@@ -97,8 +91,9 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: RoleFlags) => {
-      const settings = config();
+      const settings = await config();
       const program = await programOf(settings, flags.program);
+      const { createSetupLink, createUser } = await users();
       const { token, expiresAt, userEmail } = await withMigratedStore(settings, async (store) => {
         const created = await createUser(store, {
           email: flags.email,
@@ -124,8 +119,9 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: RoleFlags) => {
-      const settings = config();
+      const settings = await config();
       const program = await programOf(settings, flags.program);
+      const { setRole } = await users();
       const { previous } = await withMigratedStore(settings, (store) =>
         setRole(store, { email: flags.email, program, role: flags.role, actor: "cli", now: now() }),
       );
@@ -144,7 +140,8 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: { email: string }) => {
-      const settings = config();
+      const settings = await config();
+      const { requireUserByEmail, resetPassword } = await offboarding();
       const { found, reset } = await withMigratedStore(settings, async (store) => {
         const found = await requireUserByEmail(store, flags.email);
         return { found, reset: await resetPassword(store, { userId: found.id, actor: "cli", now: now() }) };
@@ -159,7 +156,11 @@ export function userCommand(io: UserCommandIo = {}): Command {
   const accountCommand = <R>(
     name: string,
     description: string,
-    act: (store: Store, command: { userId: string; actor: string; now: Date }) => Promise<R>,
+    act: (
+      store: Store,
+      command: { userId: string; actor: string; now: Date },
+      offboarding: OffboardingModule,
+    ) => Promise<R>,
     say: (result: R) => string,
   ) =>
     user
@@ -169,9 +170,11 @@ export function userCommand(io: UserCommandIo = {}): Command {
       .configureOutput({ writeOut: stdout, writeErr: stderr })
       .exitOverride()
       .action(async (address: string) => {
-        const { found, result } = await withMigratedStore(config(), async (store) => {
-          const found = await requireUserByEmail(store, address);
-          return { found, result: await act(store, { userId: found.id, actor: "cli", now: now() }) };
+        const module = await offboarding();
+        const { found, result } = await withMigratedStore(await config(), async (store) => {
+          const found = await module.requireUserByEmail(store, address);
+          const command = { userId: found.id, actor: "cli", now: now() };
+          return { found, result: await act(store, command, module) };
         });
         stdout(`${found.email}: ${say(result)}\n`);
       });
@@ -179,19 +182,19 @@ export function userCommand(io: UserCommandIo = {}): Command {
   accountCommand(
     "disable",
     "Refuse a member of staff everywhere at once: end their sessions, revoke their API tokens",
-    disableUser,
+    (store, command, { disableUser }) => disableUser(store, command),
     (result) => `${result.changed ? "disabled" : "was disabled already"}, ${accessText(result)}`,
   );
   accountCommand(
     "enable",
     "Let a disabled member of staff sign in again (their revoked API tokens stay revoked)",
-    enableUser,
+    (store, command, { enableUser }) => enableUser(store, command),
     (result) => (result.changed ? "enabled" : "was not disabled"),
   );
   accountCommand(
     "revoke-tokens",
     "Revoke every API token a member of staff made",
-    revokeUserTokens,
+    (store, command, { revokeUserTokens }) => revokeUserTokens(store, command),
     (result) => `${plural(result.tokensRevoked, "API token")} revoked`,
   );
 
@@ -207,8 +210,10 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (address: string, flags: { program?: string }) => {
-      const settings = config();
+      const settings = await config();
       const program = flags.program === undefined ? undefined : await programOf(settings, flags.program);
+      const { keepsProgram, removeMembership, removeUser, requireUserByEmail } = await offboarding();
+      const { casesHeldBy, releaseCases } = await import("../../commands/offboarding-cases.js");
       await withMigratedStore(settings, async (store) => {
         const found = await requireUserByEmail(store, address);
         const command = { userId: found.id, actor: "cli", now: now() };
@@ -232,6 +237,10 @@ export function userCommand(io: UserCommandIo = {}): Command {
         if (held.length === 0) return;
         let released: CasesReleased;
         try {
+          const [{ loadKeyring }, { loadMasterKey }] = await Promise.all([
+            import("../../store/data-keys.js"),
+            import("../../crypto/master-key.js"),
+          ]);
           const keyring = await loadKeyring(store, await loadMasterKey(settings));
           released = await releaseCases(
             { store, keyring },
@@ -261,13 +270,14 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async () => {
-      const settings = config();
-      const users = await withMigratedStore(settings, (store) => listUsers(store));
-      if (users.length === 0) {
+      const settings = await config();
+      const { listUsers } = await users();
+      const members = await withMigratedStore(settings, (store) => listUsers(store));
+      if (members.length === 0) {
         stdout("no users\n");
         return;
       }
-      for (const u of users) {
+      for (const u of members) {
         const roles = u.memberships.map((m) => `${m.role}@${m.program}`).join(", ");
         stdout(`${u.email}\t${u.status}\t${u.totpEnabled ? "2fa" : "no-2fa"}\t${roles}\n`);
       }

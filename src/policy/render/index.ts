@@ -1,11 +1,11 @@
 import type { LoadedPolicy } from "../loader.js";
+import type { RenderFormat } from "./formats.js";
 import { renderHtmlDocument } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { policyOutline } from "./outline.js";
 import { renderSecurityTxt, type SecurityTxtRenderOptions } from "./security-txt.js";
 
-export const RENDER_FORMATS = ["security.md", "security.txt", "html", "json"] as const;
-export type RenderFormat = (typeof RENDER_FORMATS)[number];
+export { RENDER_FORMATS, type RenderFormat } from "./formats.js";
 
 /** Renders a loaded policy in one of the published formats; the same clock gives the same output. */
 export function renderPolicy(
