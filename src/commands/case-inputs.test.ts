@@ -3,7 +3,7 @@ import { closingOutcomesFor } from "../domain/lifecycle/policy-rules.js";
 import type { Policy } from "../policy/schema.js";
 import type { StaffCase } from "../store/staff-case-read.js";
 import { InvalidCaseCommandError } from "../store/staff-errors.js";
-import { dueDateInput, parseDueDate } from "../workspace/local-time.js";
+import { dueDateInput, parseDueDate, parseInstantInput } from "../workspace/local-time.js";
 import { checkCwe, cvssOf, cvssVersionOf, severityOfScore, triageChanges } from "./triage-input.js";
 
 describe("what the commands check before the store", () => {
@@ -13,7 +13,28 @@ describe("what the commands check before the store", () => {
     expect(dueDateInput(due, "America/Los_Angeles")).toBe("2026-12-04");
     expect(parseDueDate("2026-12-04T12:00:00+01:00", "UTC")).toEqual(new Date("2026-12-04T11:00:00Z"));
     expect(() => parseDueDate("2026-02-30", "UTC")).toThrow(InvalidCaseCommandError);
+    // With a time and an offset too: `new Date` would roll these over to 2 March and 25:00 to the next day.
+    expect(() => parseDueDate("2026-02-30T10:00:00Z", "UTC")).toThrow(InvalidCaseCommandError);
+    expect(() => parseDueDate("2026-12-04T25:00:00+01:00", "UTC")).toThrow(InvalidCaseCommandError);
     expect(() => parseDueDate("tomorrow", "UTC")).toThrow(InvalidCaseCommandError);
+  });
+
+  it("reads an instant as typed in a form: a wall time in the program's zone, an offset as it is, never a rolled-over date", () => {
+    const now = new Date("2026-12-01T00:00:00Z");
+    expect(parseInstantInput("", "Europe/Berlin", now, "at")).toBe(now);
+    expect(parseInstantInput("2026-12-04T10:00", "Europe/Berlin", now, "at")).toEqual(
+      new Date("2026-12-04T09:00:00Z"),
+    );
+    expect(parseInstantInput("2026-12-04T10:00:00-05:00", "Europe/Berlin", now, "at")).toEqual(
+      new Date("2026-12-04T15:00:00Z"),
+    );
+    for (const bad of [
+      "2026-02-30T10:00:00Z",
+      "2026-02-30T10:00",
+      "2026-12-04T24:00:00Z",
+      "2026-13-01T10:00Z",
+    ])
+      expect(() => parseInstantInput(bad, "Europe/Berlin", now, "at"), bad).toThrow(InvalidCaseCommandError);
   });
 
   it("accepts only CWE ids of the catalogue, in their normal form", () => {

@@ -1,3 +1,4 @@
+import { parseInstantText, resolveInstantText } from "../domain/calendar/instant-text.js";
 import { DAY_MS, localDayIndex, parseIsoDate, toWall, wallToInstant } from "../domain/calendar/time-zone.js";
 import { InvalidCaseCommandError } from "../store/staff-errors.js";
 
@@ -15,11 +16,22 @@ export function parseDueDate(value: string, timeZone: string): Date {
   const text = value.trim();
   const day = parseIsoDate(text);
   if (day !== undefined) return new Date(wallToInstant(timeZone, (day + 1) * DAY_MS) - 1000);
-  if (ISO_INSTANT.test(text)) {
-    const date = new Date(text);
-    if (!Number.isNaN(date.getTime())) return date;
-  }
+  const instant = instantWithOffset(text);
+  if (instant !== undefined) return instant;
   throw new InvalidCaseCommandError("dueAt", "a date such as 2026-12-31");
+}
+
+/**
+ * An ISO 8601 instant with its offset, as it is; undefined for anything else, and for a date or
+ * time that does not exist (2026-02-30T10:00Z), which `new Date` would roll over to 2 March.
+ */
+function instantWithOffset(text: string): Date | undefined {
+  if (!ISO_INSTANT.test(text)) return undefined;
+  try {
+    return resolveInstantText(parseInstantText(text), "UTC").instant;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The calendar date of a due date in the program's time zone, for a date input. */
@@ -58,10 +70,8 @@ export function parseInstantInput(
       );
     }
   }
-  if (ISO_INSTANT.test(text)) {
-    const date = new Date(text);
-    if (!Number.isNaN(date.getTime())) return date;
-  }
+  const instant = instantWithOffset(text);
+  if (instant !== undefined) return instant;
   throw new InvalidCaseCommandError(field, "a date and time such as 2026-12-31T14:30, or empty for now");
 }
 
