@@ -1,17 +1,13 @@
 import { appendSecurityEvents, type SecurityEventType } from "../auth/security-log.js";
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
+import { type AdvisoryDraft, checkDraft, type DraftInput, EMPTY_DRAFT } from "../domain/advisories/draft.js";
+import { prefillFromCase } from "../domain/advisories/prefill.js";
+import { advisoryRecordOf, trackingIdOf } from "../domain/advisories/published-record.js";
 import {
-  type AdvisoryDraft,
-  advisoryRecordOf,
   advisoryReviewOf,
-  checkDraft,
-  type DraftInput,
   decideAdvisoryApproval,
   decideAdvisoryPublish,
-  EMPTY_DRAFT,
-  prefillFromCase,
-  trackingIdOf,
-} from "../domain/advisories/draft.js";
+} from "../domain/advisories/review.js";
 import { disclosedAtOf, type PublishGate, publishGate } from "../domain/announcements/publish-gate.js";
 import { embargoEnd } from "../domain/clocks/disclosure.js";
 import { CREDIT_CHANGED_EVENT, currentChoice } from "../domain/credit/choice.js";

@@ -1,35 +1,21 @@
 import { z } from "zod";
-import type { Policy } from "../../policy/schema.js";
 import { printable } from "../announcements/decisions.js";
-import type { PublishGate } from "../announcements/publish-gate.js";
 import { CvssError, scoreCvss31, scoreCvss40 } from "../cvss/index.js";
 import { parseCweId } from "../cwe/index.js";
-import { type AffectedCell, checkAlias, checkCveId, MAX_ALIASES } from "../disclosure/affected.js";
+import { checkAlias, checkCveId, MAX_ALIASES } from "../disclosure/affected.js";
 import { parseRange } from "../disclosure/versions.js";
-import {
-  type AdvisoryCredit,
-  type AdvisoryProduct,
-  type AdvisoryRecord,
-  type AdvisoryReference,
-  CREDIT_TYPES,
-  type RangeStatus,
-} from "./record.js";
+import { CREDIT_TYPES } from "./record.js";
 
 /**
- * An advisory before it is published (issue 13): the draft the team edits, its checks, what a case
- * prefills, who may approve and publish it, and the record a publication freezes. Pure: values in,
- * decisions and records out. The store keeps the draft encrypted (src/store/advisories.ts); a
- * published revision is the record's canonical JSON, kept byte for byte.
+ * An advisory before it is published (issue 13): the draft the team edits and its checks. What a
+ * case prefills is prefill.ts, who may approve and publish it review.ts, the record a publication
+ * freezes published-record.ts. Pure: values in, decisions and records out. The store keeps the
+ * draft encrypted (src/store/advisories.ts); a published revision is the record's canonical JSON,
+ * kept byte for byte.
  *
  * - Every text is printable (control characters dropped), lengths bounded; URLs are https only.
  * - CVSS vectors are scored by src/domain/cvss (3.1 in `cvss31`, 4.0 in `cvss40`); version ranges
  *   are read by src/domain/disclosure/versions.ts; a product is one of the policy's in-scope assets.
- * - Approval: another member of the team than the one who last changed the draft; a change after
- *   approval needs a new one. Publishing: approved (unless the policy's
- *   `disclosure.advisories.secondApproval` is false: then one member may publish alone), and for
- *   a case's advisory once the case's disclosure date has passed (the announcements' publish
- *   gate), so an advisory never leaks an embargo. A correction is the next revision and must say
- *   what changed.
  */
 
 export const LIMITS = {
@@ -103,10 +89,10 @@ export const EMPTY_DRAFT: AdvisoryDraft = {
 
 export type Refusal = { ok: false; field: string; message: string };
 export type Checked<T> = { ok: true; value: T } | Refusal;
-const refuse = (field: string, message: string): Refusal => ({ ok: false, field, message });
+export const refuse = (field: string, message: string): Refusal => ({ ok: false, field, message });
 
 /** One line of text: printable, spaces collapsed, trimmed. */
-const line = (text: string) => printable(text).replace(/\s+/g, " ").trim();
+export const oneLine = (text: string) => printable(text).replace(/\s+/g, " ").trim();
 /** Several lines: printable, trimmed. */
 const block = (text: string) => printable(text).trim();
 
@@ -196,7 +182,7 @@ export function checkDraft(
   input: DraftInput,
   assets: readonly { id: string; name: string }[],
 ): Checked<AdvisoryDraft> {
-  const title = line(input.title ?? current.title);
+  const title = oneLine(input.title ?? current.title);
   const summary = block(input.summary ?? current.summary);
   const description = block(input.description ?? current.description);
   const revisionSummary = block(input.revisionSummary ?? current.revisionSummary);
@@ -280,7 +266,7 @@ function checkProducts(
     if (asset === undefined)
       return refuse(
         `${field}.id`,
-        `"${line(product.id).slice(0, 64)}" is not an in-scope asset of this program; expected one of ${assets
+        `"${oneLine(product.id).slice(0, 64)}" is not an in-scope asset of this program; expected one of ${assets
           .map((candidate) => candidate.id)
           .join(", ")}`,
       );
@@ -297,11 +283,11 @@ function checkProducts(
       const versions = range.versions.trim();
       const parsed = parseRange(versions);
       if (!parsed.ok)
-        return refuse(`${where}.versions`, `the range "${line(versions).slice(0, 100)}" ${parsed.error}`);
+        return refuse(`${where}.versions`, `the range "${oneLine(versions).slice(0, 100)}" ${parsed.error}`);
       const status = RANGE_STATUSES.find((value) => value === range.status);
       if (status === undefined)
         return refuse(`${where}.status`, `status is one of ${RANGE_STATUSES.join(", ")}`);
-      const fixedIn = line(range.fixedIn ?? "");
+      const fixedIn = oneLine(range.fixedIn ?? "");
       const reason = block(range.reason ?? "");
       const long =
         bounded(`${where}.fixedIn`, fixedIn, LIMITS.version) ??
@@ -328,7 +314,7 @@ function checkReferences(typed: NonNullable<DraftInput["references"]>): Checked<
   for (const [index, reference] of typed.entries()) {
     const url = checkHttpsUrl(`references.${index}.url`, reference.url);
     if (!url.ok) return url;
-    const kind = line(reference.kind ?? "");
+    const kind = oneLine(reference.kind ?? "");
     const long = bounded(`references.${index}.kind`, kind, LIMITS.kind);
     if (long !== null) return long;
     if (!references.some((kept) => kept.url === url.value))
@@ -341,7 +327,7 @@ function checkCredits(typed: NonNullable<DraftInput["credits"]>): Checked<Adviso
   if (typed.length > LIMITS.credits) return refuse("credits", `at most ${LIMITS.credits} credits`);
   const credits: AdvisoryDraft["credits"] = [];
   for (const [index, credit] of typed.entries()) {
-    const name = line(credit.name);
+    const name = oneLine(credit.name);
     if (name === "") return refuse(`credits.${index}.name`, "a credit names someone");
     const long = bounded(`credits.${index}.name`, name, LIMITS.name);
     if (long !== null) return long;
@@ -357,269 +343,4 @@ function checkCredits(typed: NonNullable<DraftInput["credits"]>): Checked<Adviso
     credits.push({ name, type, ...(url === undefined ? {} : { url }) });
   }
   return { ok: true, value: credits };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Prefill from a case
-
-export interface CaseFacts {
-  title: string;
-  severity: string | null;
-  cvss31: string | null;
-  cvss40: string | null;
-  cwe: string | null;
-  cveId: string | null;
-  aliases: readonly string[];
-  matrix: readonly AffectedCell[];
-  /** The reporter's credit, as creditDecision (src/domain/credit/rules.ts) decided it. */
-  credit: { name: string; link: string | null } | null;
-  links: readonly string[];
-}
-
-/**
- * A new draft from the case: its title, scores, CWE and identifiers, its affected-release matrix
- * (cells under investigation left out), the reporter's credit as finder, and its background links.
- * Nothing is checked here beyond what the case already checked; the edit and the publication check
- * the whole draft.
- */
-export function prefillFromCase(
-  facts: CaseFacts,
-  assets: readonly { id: string; name: string }[],
-): AdvisoryDraft {
-  const products: AdvisoryDraft["products"] = [];
-  for (const cell of facts.matrix) {
-    if (cell.status === "under-investigation") continue;
-    let product = products.find((candidate) => candidate.id === cell.asset);
-    if (product === undefined) {
-      product = {
-        id: cell.asset,
-        name: assets.find((asset) => asset.id === cell.asset)?.name ?? cell.asset,
-        ranges: [],
-      };
-      products.push(product);
-    }
-    product.ranges.push({
-      versions: cell.version,
-      status: cell.status,
-      ...(cell.fixedIn === null ? {} : { fixedIn: cell.fixedIn }),
-      ...(cell.reason === null ? {} : { reason: cell.reason }),
-    });
-  }
-  const severity = ADVISORY_SEVERITIES.find((value) => value === facts.severity) ?? null;
-  const credits: AdvisoryDraft["credits"] = [];
-  if (facts.credit !== null) {
-    const url = facts.credit.link === null ? null : checkHttpsUrl("url", facts.credit.link);
-    credits.push({
-      name: line(facts.credit.name).slice(0, LIMITS.name),
-      type: "finder",
-      ...(url?.ok === true ? { url: url.value } : {}),
-    });
-  }
-  return {
-    ...EMPTY_DRAFT,
-    title: line(facts.title).slice(0, LIMITS.title),
-    cveId: facts.cveId,
-    aliases: [...facts.aliases],
-    cwe: facts.cwe,
-    cvss31: facts.cvss31,
-    cvss40: facts.cvss40,
-    severity,
-    products,
-    references: facts.links.flatMap((link) => {
-      const url = checkHttpsUrl("url", link);
-      return url.ok ? [{ url: url.value }] : [];
-    }),
-    credits,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Approval and publication
-
-/** What the decisions read of an advisory's row. */
-export interface AdvisoryState {
-  /** Bumped by every change of the draft. */
-  draftVersion: number;
-  /** The draft version last published; null before the first publication. */
-  publishedVersion: number | null;
-  /** The user id who last changed the draft. */
-  updatedBy: string;
-  approvedBy: string | null;
-  /** Revisions published so far. */
-  revisions: number;
-}
-
-export type Decision<T> = ({ ok: true } & T) | (Refusal & { conflict: boolean });
-const conflict = (field: string, message: string) => ({ ok: false as const, field, message, conflict: true });
-
-function currentDraft(state: AdvisoryState, version: number, verb: string) {
-  if (state.publishedVersion === state.draftVersion)
-    return conflict(
-      "advisory",
-      `Nothing to ${verb}: the draft is revision ${state.revisions} as published. Edit it to prepare a correction.`,
-    );
-  if (version !== state.draftVersion)
-    return conflict(
-      "version",
-      `The draft changed since this page was loaded (it is at version ${state.draftVersion}): read it again, then ${verb} it.`,
-    );
-  return null;
-}
-
-/** What the program's policy asks before an advisory is published. */
-export interface AdvisoryReview {
-  /** Another member than the draft's last editor approves it before it is published. */
-  secondApproval: boolean;
-}
-
-/**
- * The policy's `disclosure.advisories.secondApproval`; without it, the safe rule: a second member
- * approves. With false the approval step is skipped, not faked: the publisher's own approval means
- * nothing, so self-approval stays refused and publishing needs none.
- */
-export const advisoryReviewOf = (policy: Pick<Policy, "disclosure">): AdvisoryReview => ({
-  secondApproval: policy.disclosure.advisories?.secondApproval ?? true,
-});
-
-/**
- * Approving the draft as it is now: by a member of the team who did not make its latest change.
- * Where the policy needs no second approval, another member may still approve (a review someone
- * asked for); the last editor is told to publish instead.
- */
-export function decideAdvisoryApproval(
-  state: AdvisoryState,
-  version: number,
-  userId: string,
-  review: AdvisoryReview,
-): Decision<{ changed: boolean }> {
-  const stale = currentDraft(state, version, "approve");
-  if (stale !== null) return stale;
-  if (state.updatedBy === userId)
-    return conflict(
-      "advisory",
-      review.secondApproval
-        ? "You made the latest change to this draft: another member of the team must approve it."
-        : "You made the latest change to this draft, so your approval adds nothing; this program's policy needs no second approval: publish it.",
-    );
-  return { ok: true, changed: state.approvedBy === null };
-}
-
-/**
- * Publishing the draft as the next revision: approved by a second member where the policy asks
- * for it (`review`), for a case's advisory only once the case's disclosure date has passed
- * (`gate`; null for a standalone advisory); a correction says what changed.
- */
-export function decideAdvisoryPublish(
-  state: AdvisoryState,
-  version: number,
-  draft: AdvisoryDraft,
-  gate: PublishGate | null,
-  review: AdvisoryReview,
-): Decision<{ number: number }> {
-  const stale = currentDraft(state, version, "publish");
-  if (stale !== null) return stale;
-  if (review.secondApproval && state.approvedBy === null)
-    return conflict(
-      "advisory",
-      "The draft is not approved: another member of the team must approve it first.",
-    );
-  if (gate !== null && !gate.open)
-    return conflict(
-      "advisory",
-      `Not before the case is disclosed: ${gate.reason}. An advisory never leaks an embargo.`,
-    );
-  const number = state.revisions + 1;
-  if (draft.title === "")
-    return { ...refuse("title", "Give the advisory a title before publishing it."), conflict: false };
-  if (draft.summary === "")
-    return { ...refuse("summary", "Write the advisory's summary before publishing it."), conflict: false };
-  if (number > 1 && draft.revisionSummary === "")
-    return {
-      ...refuse(
-        "revisionSummary",
-        `Revision ${number} is a correction: say what changed in the revision summary.`,
-      ),
-      conflict: false,
-    };
-  return { ok: true, number };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tracking ids and records
-
-const TRACKING_ID = /^EMBARGO-[A-Z0-9][A-Z0-9-]{0,63}-\d{4}-\d{4,9}$/;
-
-/** `EMBARGO-KAFE-2026-0001`: the program, the year of first publication, the program's counter. */
-export function trackingIdOf(program: string, year: number, number: number): string {
-  return `EMBARGO-${program.toUpperCase()}-${year}-${String(number).padStart(4, "0")}`;
-}
-
-/** A tracking id as a URL may give it (any case), or undefined when it cannot be one. */
-export function readTrackingId(text: string): string | undefined {
-  const upper = text.toUpperCase();
-  return text.length <= 100 && TRACKING_ID.test(upper) ? upper : undefined;
-}
-
-const severityOfScore = (score: number): AdvisorySeverity =>
-  score === 0 ? "none" : score < 4 ? "low" : score < 7 ? "medium" : score < 9 ? "high" : "critical";
-
-export interface RecordMeta {
-  id: string;
-  /** `namespace`: the program's website, or its policy page here when it has none. */
-  program: { slug: string; name: string; namespace: string };
-  trackingId: string;
-  number: number;
-  at: Date;
-  /** The record of the previous revision (its revisions and first publication carry over). */
-  previous: AdvisoryRecord | null;
-}
-
-/**
- * The record a publication freezes. The case it came from is not named (`caseId` null): nothing
- * public leads back to the case, as with announcements.
- */
-export function advisoryRecordOf(draft: AdvisoryDraft, meta: RecordMeta): AdvisoryRecord {
-  const at = meta.at.toISOString();
-  const cvss31 =
-    draft.cvss31 === null ? null : { vector: draft.cvss31, score: scoreCvss31(draft.cvss31).score };
-  const cvss40 =
-    draft.cvss40 === null ? null : { vector: draft.cvss40, score: scoreCvss40(draft.cvss40).score };
-  const scored = cvss40 ?? cvss31;
-  const summary =
-    meta.number === 1 && draft.revisionSummary === "" ? "Initial publication." : draft.revisionSummary;
-  const products: AdvisoryProduct[] = draft.products.map((product) => ({
-    id: product.id,
-    name: product.name,
-    vendor: meta.program.name,
-    ranges: product.ranges.map((range) => ({
-      versions: range.versions,
-      status: range.status satisfies RangeStatus,
-      ...(range.fixedIn === undefined ? {} : { fixedIn: range.fixedIn }),
-      ...(range.reason === undefined ? {} : { reason: range.reason }),
-    })),
-  }));
-  const references: AdvisoryReference[] = draft.references.map((reference) => ({ ...reference }));
-  const credits: AdvisoryCredit[] = draft.credits.map((credit) => ({ ...credit }));
-  return {
-    id: meta.id,
-    program: meta.program.slug,
-    trackingId: meta.trackingId,
-    caseId: null,
-    title: draft.title,
-    summary: draft.summary,
-    description: draft.description,
-    cveId: draft.cveId,
-    aliases: [...draft.aliases],
-    cwe: draft.cwe,
-    cvss31,
-    cvss40,
-    severity: draft.severity ?? (scored === null ? null : severityOfScore(scored.score)),
-    products,
-    references,
-    credits,
-    publishedAt: meta.previous?.publishedAt ?? at,
-    updatedAt: at,
-    revisions: [...(meta.previous?.revisions ?? []), { number: meta.number, date: at, summary }],
-    publisher: { name: meta.program.name, namespace: meta.program.namespace },
-  };
 }

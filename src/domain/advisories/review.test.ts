@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { acmePolicy } from "../../../test/support/acme-policy.js";
+import { EMPTY_DRAFT } from "./draft.js";
 import {
   type AdvisoryState,
   advisoryReviewOf,
   decideAdvisoryApproval,
   decideAdvisoryPublish,
-  EMPTY_DRAFT,
-} from "./draft.js";
+} from "./review.js";
 
 /** The review rules of src/domain/advisories/draft.ts: who approves, and when a draft may be published. */
 const draft = { ...EMPTY_DRAFT, title: "Session fixation", summary: "Kept a pre-sign-in session id." };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { readTrackingId } from "../../domain/advisories/draft.js";
+import { readTrackingId } from "../../domain/advisories/published-record.js";
 import type { AdvisoryRecord } from "../../domain/advisories/record.js";
 import { toCveCnaContainer } from "../../formats/cve5.js";
 import { toOsv } from "../../formats/osv.js";

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { readTrackingId } from "../../domain/advisories/draft.js";
+import { readTrackingId } from "../../domain/advisories/published-record.js";
 import { toCsaf } from "../../formats/csaf.js";
 import {
   CSAF_ROOT,

@@ -12,7 +12,8 @@ import {
   editAdvisory,
   publishAdvisory,
 } from "../../../commands/advisories.js";
-import { advisoryReviewOf, type DraftInput } from "../../../domain/advisories/draft.js";
+import type { DraftInput } from "../../../domain/advisories/draft.js";
+import { advisoryReviewOf } from "../../../domain/advisories/review.js";
 import type { LoadedPolicy } from "../../../policy/loader.js";
 import {
   type Advisory,
