@@ -20,6 +20,7 @@ import { IDENTITY_PROMISES } from "./promises/identity.js";
 import { INCIDENT_PROMISES } from "./promises/incident.js";
 import { INTAKE_PROMISES } from "./promises/intake.js";
 import { BROKEN, enforced, type Keeper } from "./promises/keepers.js";
+import { RECOGNITION_PROMISES } from "./promises/recognition.js";
 
 export type { Keeper, TestRef } from "./promises/keepers.js";
 
@@ -33,4 +34,5 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
   ...CLOCKS_PROMISES,
   ...INCIDENT_PROMISES,
   ...DISCLOSURE_PROMISES,
+  ...RECOGNITION_PROMISES,
 };

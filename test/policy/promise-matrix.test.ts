@@ -5,6 +5,7 @@ import { DISCLOSURE_PROMISES } from "../../src/policy/promises/disclosure.js";
 import { IDENTITY_PROMISES } from "../../src/policy/promises/identity.js";
 import { INCIDENT_PROMISES } from "../../src/policy/promises/incident.js";
 import { INTAKE_PROMISES } from "../../src/policy/promises/intake.js";
+import { RECOGNITION_PROMISES } from "../../src/policy/promises/recognition.js";
 import { type Keeper, PROMISES } from "../../src/policy/promises.js";
 import { schemaKeyPaths } from "../../src/policy/schema-keys.js";
 
@@ -46,6 +47,7 @@ describe("the promise catalogue", () => {
       CLOCKS_PROMISES,
       INCIDENT_PROMISES,
       DISCLOSURE_PROMISES,
+      RECOGNITION_PROMISES,
     ];
     const keys = parts.flatMap((part) => Object.keys(part));
     expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
