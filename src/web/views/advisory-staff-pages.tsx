@@ -1,6 +1,7 @@
 import { ADVISORY_SEVERITIES, type AdvisoryDraft, LIMITS } from "../../domain/advisories/draft.js";
 import { CREDIT_TYPES } from "../../domain/advisories/record.js";
 import type { Advisory } from "../../store/advisories.js";
+import { type ProgramPageBase, ProgramTrail } from "./program-pages.js";
 import {
   Csrf,
   describedBy,
@@ -18,16 +19,7 @@ import {
  * review and its published revisions. Those who may work the program's cases get the forms
  * (plain POSTs, no JavaScript): edit the draft, approve it, publish it; viewers read.
  */
-interface ProgramName {
-  slug: string;
-  name: string;
-}
-
-interface PageBase {
-  csrfToken: string;
-  email: string;
-  program: ProgramName;
-}
+type PageBase = ProgramPageBase;
 
 /** One line per range: `asset | versions | status | fixed in or reason`. */
 export function productLines(draft: AdvisoryDraft): string {
@@ -62,9 +54,10 @@ export function AdvisoryListPage(props: PageBase & { advisories: Advisory[]; can
   const title = `Advisories of ${program.name}`;
   return (
     <StaffLayout title={title} csrfToken={props.csrfToken} email={props.email}>
-      <p class="meta">
-        <a href="/inbox">Inbox</a> › {program.name} › advisories
-      </p>
+      <ProgramTrail
+        program={program}
+        section={{ label: "advisories", href: `/advisories/${program.slug}` }}
+      />
       <h1>{title}</h1>
       <p>
         Published advisories are listed at{" "}
@@ -135,10 +128,11 @@ export function AdvisoryPage(props: AdvisoryPageProps) {
   const base = `/advisories/${program.slug}/${advisory.id}`;
   return (
     <StaffLayout title={title} csrfToken={props.csrfToken} email={props.email}>
-      <p class="meta">
-        <a href="/inbox">Inbox</a> › {program.name} › <a href={`/advisories/${program.slug}`}>advisories</a> ›{" "}
-        <code>{advisory.id}</code>
-      </p>
+      <ProgramTrail
+        program={program}
+        section={{ label: "advisories", href: `/advisories/${program.slug}` }}
+        here={<code>{advisory.id}</code>}
+      />
       <h1>{title}</h1>
       <Notice text={props.notice} />
       {props.errors.size === 0 ? null : (

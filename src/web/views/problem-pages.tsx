@@ -7,6 +7,7 @@ import {
   type ProblemState,
 } from "../../domain/problems/problem-rules.js";
 import type { LinkedCase, Problem } from "../../store/problems.js";
+import { type ProgramPageBase, ProgramTrail } from "./program-pages.js";
 import {
   Csrf,
   describedBy,
@@ -25,16 +26,7 @@ import {
  * still open, how long since the last one came in). Those who may work the program's cases also
  * get the form that records the analysis: the problem's state and root cause.
  */
-interface ProgramName {
-  slug: string;
-  name: string;
-}
-
-interface PageBase {
-  csrfToken: string;
-  email: string;
-  program: ProgramName;
-}
+type PageBase = ProgramPageBase;
 
 export const stateText = (state: ProblemState) => PROBLEM_STATE_LABELS[state];
 
@@ -59,9 +51,7 @@ export function ProblemListPage(
   const title = `Problems of ${program.name}`;
   return (
     <StaffLayout title={title} csrfToken={props.csrfToken} email={props.email}>
-      <p class="meta">
-        <a href="/inbox">Inbox</a> › {program.name} › problems
-      </p>
+      <ProgramTrail program={program} section={{ label: "problems", href: `/problems/${program.slug}` }} />
       <h1>{title}</h1>
       <p>
         A problem is the underlying cause behind cases that recur or reveal a deeper root cause. Open one from
@@ -121,10 +111,11 @@ export function ProblemPage(props: ProblemPageProps) {
   const name = (userId: string) => props.names.get(userId) ?? userId;
   return (
     <StaffLayout title={`${reference}: ${problem.title}`} csrfToken={props.csrfToken} email={props.email}>
-      <p class="meta">
-        <a href="/inbox">Inbox</a> › {program.name} › <a href={`/problems/${program.slug}`}>problems</a> ›{" "}
-        {reference}
-      </p>
+      <ProgramTrail
+        program={program}
+        section={{ label: "problems", href: `/problems/${program.slug}` }}
+        here={reference}
+      />
       <h1>
         {reference}: {problem.title}
       </h1>
