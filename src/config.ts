@@ -2,12 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parse } from "yaml";
 import { z } from "zod";
+import { readSavedSettings, type SavedSetting } from "./saved-settings.js";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy-setting.js";
 
 /**
  * Embargo's configuration, validated once at start into one typed object. Every setting comes
  * from the environment or, with the same name, from an optional `embargo.yaml`; the
- * environment wins. An invalid setting stops the start with a message that names it.
+ * environment wins. The `embargo` commands other than `serve` also read, under both, what
+ * `serve` saved in the data folder (src/saved-settings.ts), so that they find the same
+ * installation and print its links. An invalid setting stops the start with a message that names it.
  */
 const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -129,6 +132,8 @@ export interface Config {
   databaseUrl: string;
   policies: string;
   publicUrl: string;
+  /** Set when no setting gave EMBARGO_PUBLIC_URL: publicUrl is only the listen address. */
+  publicUrlFromListenAddress?: true;
   host: string;
   port: number;
   dataDir: string;
@@ -171,13 +176,22 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo.yaml"): Config {
+/**
+ * `savedSettings`: also read what `embargo serve` saved in the data folder, under the environment
+ * and the file (for the other commands; the server itself reads only its own settings).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  file = "embargo.yaml",
+  options: { savedSettings?: boolean } = {},
+): Config {
   const fromFile = readConfigFile(file);
-  const merged: Record<string, unknown> = { ...fromFile };
+  const given: Record<string, unknown> = { ...fromFile };
   for (const key of Object.keys(ConfigSchema.shape)) {
     const value = env[key];
-    if (value !== undefined && value !== "") merged[key] = value;
+    if (value !== undefined && value !== "") given[key] = value;
   }
+  const merged = options.savedSettings === true ? { ...savedSettings(given), ...given } : given;
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -201,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = "embargo
       /(?<!\/)\/+$/,
       "",
     ),
+    ...(c.EMBARGO_PUBLIC_URL === undefined ? { publicUrlFromListenAddress: true as const } : {}),
     host: c.EMBARGO_HOST,
     port: c.EMBARGO_PORT,
     dataDir: c.EMBARGO_DATA_DIR,
@@ -289,6 +304,19 @@ function mailParseBudget(c: RawConfig): Config["mailParse"] {
 function defaultMailFrom(publicUrl: string | undefined): string {
   const host = publicUrl === undefined ? "localhost" : new URL(publicUrl).hostname;
   return /^[\d.]+$|^\[|:/.test(host) ? "embargo@localhost" : `embargo@${host}`;
+}
+
+/** The data folder's saved settings (in the data folder the given settings name), each checked. */
+function savedSettings(given: Record<string, unknown>): Record<string, string> {
+  const dataDir = ConfigSchema.shape.EMBARGO_DATA_DIR.safeParse(given.EMBARGO_DATA_DIR);
+  if (!dataDir.success) return {}; // the whole check names EMBARGO_DATA_DIR
+  const check = (name: SavedSetting, value: string) => {
+    const checked = ConfigSchema.shape[name].safeParse(value);
+    return checked.success ? undefined : (checked.error.issues[0]?.message ?? "not valid");
+  };
+  const read = readSavedSettings(dataDir.data, check);
+  if ("problem" in read) throw new ConfigError(read.problem);
+  return read.values;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { warnOfUnencryptableContacts } from "./notify/team-mail-keys.js";
 import { loadPolicies } from "./policy/loader.js";
 import { formatProblem } from "./policy/problems.js";
 import { ProgramRegistry } from "./programs/registry.js";
+import { saveSettingsForCommands } from "./save-settings.js";
 import type { Services } from "./services.js";
 import { loadKeyring } from "./store/data-keys.js";
 import { openDatabase, type Store } from "./store/database.js";
@@ -76,6 +77,8 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     await warnOfUnencryptableContacts(programs.all(), logger);
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
+    // For the other embargo commands: where this installation is, so that their links are right.
+    await saveSettingsForCommands(config, port, { logger, now: clock() });
     // No user yet: a one-time link to create the first administrator, on stdout (never the log).
     const firstAdminLink = await ensureFirstAdminLink(store, config);
     if (firstAdminLink !== undefined)

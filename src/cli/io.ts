@@ -9,7 +9,10 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Read by `cvss --stdin`; chunks may split lines anywhere. */
   stdin: AsyncIterable<string | Uint8Array>;
-  /** The settings (EMBARGO_*, over configFile) and the variables options name (--passphrase-env). */
+  /**
+   * The settings (EMBARGO_*, over configFile, over what `embargo serve` saved in the data folder:
+   * src/saved-settings.ts) and the variables options name (--passphrase-env).
+   */
   env: NodeJS.ProcessEnv;
   /** The configuration file under the environment (a missing file is no settings). */
   configFile: string;

@@ -19,9 +19,11 @@ interface CommandContext {
   stderr: CliIo["stderr"];
   stdin: CliIo["stdin"];
   env: CliIo["env"];
-  /** The settings (config.ts), read when an action asks, not before. */
+  /** The settings (config.ts, with what `serve` saved), read when an action asks, not before. */
   config: ConfigSource;
-  /** The store's settings (store/env.ts), read when an action asks. */
+  /** `serve`'s own: the environment and embargo.yaml, never what a previous start saved. */
+  serverConfig: ConfigSource;
+  /** The store's settings (those of `config`), read when an action asks. */
   options: () => Promise<StoreOptions>;
 }
 
@@ -34,7 +36,7 @@ interface CommandContext {
  * add one line here.
  */
 const COMMANDS: readonly ((context: CommandContext) => Command)[] = [
-  ({ stdout, config }) => serveCommand({ stdout, config }),
+  ({ stdout, serverConfig }) => serveCommand({ stdout, config: serverConfig }),
   ({ stdout, stderr, options }) => migrateCommand({ stdout, stderr, options }),
   ({ stdout, stderr, options }) => auditCommand({ stdout, stderr, options }),
   ({ stdout, stderr, options, config, env }) => keysCommand({ stdout, stderr, options, config, env }),
@@ -52,13 +54,20 @@ const COMMANDS: readonly ((context: CommandContext) => Command)[] = [
  */
 export function buildCli(io: CliIo = processIo()): Command {
   const { stdout, stderr, stdin, env, configFile } = io;
+  const config = async () =>
+    (await import("../config.js")).loadConfig(env, configFile, { savedSettings: true });
   const context: CommandContext = {
     stdout,
     stderr,
     stdin,
     env,
-    config: async () => (await import("../config.js")).loadConfig(env, configFile),
-    options: async () => (await import("../store/env.js")).storeOptionsFromEnv(env, configFile),
+    config,
+    serverConfig: async () => (await import("../config.js")).loadConfig(env, configFile),
+    // The store commands find the same database as the others (the data folder's saved settings too).
+    options: async () => {
+      const { databaseUrl, dataDir, secretKey } = await config();
+      return { databaseUrl, dataDir, secretKey };
+    },
   };
   const program = new Command("embargo")
     .description("Embargo: vulnerability disclosure and security incident response, driven by policy files")

@@ -161,6 +161,8 @@ describe("embargo keys pgp refuses clearly", () => {
     EMBARGO_DATABASE_URL: `sqlite:${join(dir, "embargo.db")}`,
     EMBARGO_POLICIES: "examples/policies",
     EMBARGO_SECRET_KEY: randomBytes(32).toString("base64"),
+    // Known, so that a successful import says nothing on stderr (shared-settings.test.ts: the warning).
+    EMBARGO_PUBLIC_URL: "https://security.example.org",
   };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@ import type { Config } from "../../config.js";
 import type { ProgramKey } from "../../mail/pgp-keys.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import type { Store } from "../../store/database.js";
+import { unknownAddressWarning } from "./public-link.js";
 import { type ConfigSource, processConfig } from "./settings.js";
 import { withStore } from "./store-io.js";
 
@@ -93,6 +94,7 @@ export function keysPgpCommand(io: KeysPgpCommandIo = {}): Command {
     stdout(`${verb} ${key.fingerprint} for ${slug} (${emails.join(", ")})\n`);
     for (const old of retired) stdout(`retired ${old.fingerprint} (kept to decrypt older mail)\n`);
     stdout(`published at ${settings.publicUrl}/p/${slug}/openpgp.asc and in the Web Key Directory\n`);
+    stderr(unknownAddressWarning(settings));
     return emails;
   };
 

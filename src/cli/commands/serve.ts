@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { type ConfigSource, processConfig } from "./settings.js";
+import { type ConfigSource, processServerConfig } from "./settings.js";
 
 /** Where `embargo serve` prints its address and reads its settings; defaults are the process's own. */
 export interface ServeCommandIo {
@@ -10,10 +10,10 @@ export interface ServeCommandIo {
 /** Runs until SIGTERM or SIGINT, which close the server and end the process. */
 export function serveCommand(io: ServeCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
-  const loadSettings = io.config ?? processConfig;
+  const loadSettings = io.config ?? processServerConfig;
   return new Command("serve")
     .description(
-      "serve the policy pages, the report form, the reporter pages and the API (config: EMBARGO_* or embargo.yaml)",
+      "serve the policy pages, the report form, the reporter pages and the API (config: EMBARGO_* or embargo.yaml; saves where it is in EMBARGO_DATA_DIR/embargo.env for the other commands)",
     )
     .action(async () => {
       const config = await loadSettings();

@@ -4,6 +4,7 @@ import { ALL_PROGRAMS, type Membership, ROLES, type Role } from "../../auth/staf
 import type { CasesReleased } from "../../commands/offboarding-cases.js";
 import type { Config } from "../../config.js";
 import type { Store } from "../../store/database.js";
+import { unknownAddressWarning } from "./public-link.js";
 import { type ConfigSource, processConfig } from "./settings.js";
 import { withStore } from "./store-io.js";
 
@@ -108,6 +109,7 @@ export function userCommand(io: UserCommandIo = {}): Command {
         `added ${userEmail}: ${flags.role} on ${program === ALL_PROGRAMS ? "every program" : program}\n` +
           `setup link (one use, until ${expiresAt.toISOString()}):\n${settings.publicUrl}/setup/${token}\n`,
       );
+      stderr(unknownAddressWarning(settings));
     });
 
   user
@@ -150,6 +152,7 @@ export function userCommand(io: UserCommandIo = {}): Command {
         `${found.email}: password cleared, ${accessText(reset)}\n` +
           `reset link (one use, until ${reset.expiresAt.toISOString()}):\n${settings.publicUrl}/setup/${reset.token}\n`,
       );
+      stderr(unknownAddressWarning(settings));
     });
 
   /** A command that acts on one member's whole account and says what changed. */
