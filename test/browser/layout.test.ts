@@ -22,6 +22,20 @@ import {
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
 
+/** Opens a fold of the case page (<details>) by clicking its summary, as a person would. */
+async function unfold(page: Page, summary: string): Promise<void> {
+  await page
+    .locator("summary")
+    .filter({ hasText: new RegExp(`^${summary}$`) })
+    .click();
+}
+
+/** A case page with every panel and calculator opened, so that the checks see what they hold. */
+async function unfoldCasePanels(page: Page): Promise<void> {
+  if (new URL(page.url()).pathname.startsWith("/cases/"))
+    await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })");
+}
+
 /** Long unbroken text, as reports have (URLs, payloads, hashes): it must wrap, not widen the page. */
 const LONG_URL = `https://kafe.example/search?q=${"%3Cscript%3Ealert(document.domain)%3C%2Fscript%3E".repeat(4)}`;
 
@@ -91,6 +105,7 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     await page.goto(urls.case);
     await page.getByRole("button", { name: "Acknowledge receipt" }).click();
     await expectHeading(page, title);
+    await unfold(page, "Edit triage");
     await page
       .getByLabel(/^Paste a CVSS vector/)
       .fill("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N/E:P/RL:O/RC:C/CR:H/MAV:N");
@@ -110,6 +125,7 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
       fields: { description: `Seen again after ${LONG_URL}` },
     });
     await page.goto(`${embargo.url}/cases/${recurring.id}`);
+    await unfold(page, "Problem management");
     await page.getByLabel("Problem title").fill("Room subscriptions survive a reconnect");
     await page
       .getByLabel(/^Problem root cause/)
@@ -124,6 +140,7 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     urls.registerCase = `${embargo.url}/cases/${recurring.id}`;
     // A reward on the same case (Rocket.Chat: bounty-or-gift), proposed and waiting for a second member.
     await page.goto(urls.registerCase);
+    await unfold(page, "Reward");
     await page.getByLabel(/^Amount/).fill("1500.50");
     await page.getByLabel(/^Currency/).fill("USD");
     await page.getByRole("button", { name: "Propose", exact: true }).click();
@@ -196,6 +213,7 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     const widths: Record<string, number> = {};
     for (const [name, url] of Object.entries(urls)) {
       await page.goto(url);
+      await unfoldCasePanels(page);
       widths[name] = await scrollWidth(page);
     }
     expect(widths).toEqual({
@@ -235,6 +253,7 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
         const auditPage = await audit.newPage();
         for (const [name, url] of Object.entries(urls)) {
           await auditPage.goto(url);
+          await unfoldCasePanels(auditPage);
           const results = await runAxe(auditPage);
           const blocking = blockingViolations(results);
           if (blocking.length > 0) found.push(`${name} (${colorScheme}):\n${describeViolations(blocking)}`);

@@ -72,7 +72,16 @@ describe.skipIf(!HAS_CHROMIUM)("the team's workspace in a real browser", () => {
       expect(await notice(page)).toBe("The case is acknowledged. The reporter sees it on their case page.");
       expect(await page.getByRole("button", { name: "Acknowledge receipt" }).count()).toBe(0);
 
-      // Triage: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N, clicked in the calculator (6.1 Medium).
+      // Triage: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N, clicked in the calculator (6.1 Medium),
+      // folded in the sidebar until opened.
+      await page
+        .locator("summary")
+        .filter({ hasText: /^Edit triage$/ })
+        .click();
+      await page
+        .locator("summary")
+        .filter({ hasText: /^CVSS 3.1 calculator$/ })
+        .click();
       const calculator = page.getByRole("group", { name: "CVSS 3.1 calculator", exact: true });
       for (const [legend, value] of [
         ["Attack Vector (AV)", "Network"],
@@ -95,8 +104,16 @@ describe.skipIf(!HAS_CHROMIUM)("the team's workspace in a real browser", () => {
       expect(await textOf(fact(main, "CVSS 3.1"))).toBe(
         "6.1 Medium · CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
       );
+      // Opened again, the calculator shows the saved score and the saved choice.
+      await page
+        .locator("summary")
+        .filter({ hasText: /^Edit triage$/ })
+        .click();
+      await page
+        .locator("summary")
+        .filter({ hasText: /^CVSS 3.1 calculator$/ })
+        .click();
       expect(await textOf(calculator)).toContain("Saved score: 6.1 Medium");
-      // The calculator shows the saved choice again.
       expect(
         await metric(calculator, "Scope (S)")
           .getByRole("radio", { name: "Changed", exact: true })

@@ -76,6 +76,9 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
     await page.getByRole("link", { name: /A rather long title/ }).click();
     await expect.poll(() => page.locator("h1").textContent()).toContain("A rather long title");
 
+    // The triage form and its calculators are folded until opened (<details>: no JavaScript needed).
+    await unfold(page, "Edit triage");
+    await unfold(page, "CVSS 3.1 calculator");
     for (const [metric, value] of [
       ["Attack Vector (AV)", "Network"],
       ["Attack Complexity (AC)", "Low"],
@@ -107,7 +110,9 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
     };
     await moveTo("Triaged");
     await moveTo("In progress");
-    // And no fix before its resolution checklist is complete.
+    // And no fix before its resolution checklist is complete (the register's panel, folded until
+    // something is checked).
+    await unfold(page, "Incident register");
     for (const item of ["implementation", "testing", "reaching out to other parties"]) {
       const checklist = page.getByRole("list", { name: "Resolution checklist" });
       if (item === "testing") await checklist.getByLabel("Note on testing").fill("regression test added");
@@ -148,6 +153,7 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
     }
     // A form shown again with its error.
     await page.goto(`${address}/cases/${report.id}`);
+    await unfold(page, "Edit triage");
     await page.getByLabel(/^Paste a CVSS vector/).fill("CVSS:3.1/AV:Q");
     await page.getByRole("button", { name: "Save triage" }).click();
     expect(await page.locator("#cvss-vector-error").textContent()).toContain("metric AV");
@@ -156,6 +162,14 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
     expect(violations).toEqual([]);
   });
 });
+
+/** Opens a fold of the case page (<details>) by clicking its summary, as a person would. */
+async function unfold(page: Page, summary: string): Promise<void> {
+  await page
+    .locator("summary")
+    .filter({ hasText: new RegExp(`^${summary}$`) })
+    .click();
+}
 
 interface AxeResult {
   violations: { id: string; nodes: { target: string[] }[] }[];

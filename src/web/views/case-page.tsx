@@ -1,26 +1,15 @@
 import { Actions } from "./case-page/actions.js";
-import { CaseAdvisory } from "./case-page/advisory.js";
-import { AffectedReleases } from "./case-page/affected.js";
-import { Agreement } from "./case-page/agreement.js";
-import { Announcement } from "./case-page/announcement.js";
-import { BackgroundLinks } from "./case-page/background-links.js";
+import { Assignment } from "./case-page/assignment.js";
 import { Clocks } from "./case-page/clocks.js";
-import { Coordinator } from "./case-page/coordinator.js";
-import { Credit } from "./case-page/credit.js";
-import { Disclosure } from "./case-page/disclosure.js";
 import { Duplicates } from "./case-page/duplicates.js";
-import { CaseFacts } from "./case-page/facts.js";
+import { Folds } from "./case-page/folds.js";
 import { IncidentPhases } from "./case-page/incident-phases.js";
 import { LifecycleForm } from "./case-page/lifecycle.js";
-import { Postmortem } from "./case-page/postmortem.js";
-import { ProblemManagement } from "./case-page/problem.js";
-import { Register } from "./case-page/register.js";
 import { Attachments, Contact, Report } from "./case-page/report.js";
-import { RewardPanel } from "./case-page/reward.js";
 import type { CasePageProps, NameOf } from "./case-page/shared.js";
+import { CaseStatus } from "./case-page/status.js";
 import { Timeline } from "./case-page/timeline.js";
 import { Triage } from "./case-page/triage.js";
-import { UserNotification } from "./case-page/user-notification.js";
 import { Notice, StaffLayout } from "./staff-common.js";
 
 // The panels live in ./case-page/, one file each; this module composes them and keeps the names
@@ -78,6 +67,11 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
  * A case as the team sees it: the report (decrypted), the reporter's contact, the attachments,
  * the full timeline with internal notes marked, the clocks, triage and likely duplicates; and,
  * for those who may work the case, one plain POST form per action. Viewers get no forms.
+ *
+ * Two columns on a wide screen (assets/embargo.css, .case-layout): the report, the conversation
+ * and the other work (folded panels) on the left; on the right the status and next action, then
+ * the move, triage (calculators folded), assignee, clocks and likely duplicates. On a phone, one
+ * column in the source's order: status first, then the report, then the rest of the sidebar.
  */
 export function CasePage(props: CasePageProps) {
   const { found, program, errors } = props;
@@ -86,7 +80,12 @@ export function CasePage(props: CasePageProps) {
   const base = `/cases/${found.id}`;
   const panel = { ...props, base };
   return (
-    <StaffLayout title={found.report.title} csrfToken={props.csrfToken} email={props.email}>
+    <StaffLayout
+      title={found.report.title}
+      csrfToken={props.csrfToken}
+      email={props.email}
+      scripts={props.canWork ? ["/assets/cvss-live.js"] : undefined}
+    >
       <p class="meta">
         <a href="/inbox">Inbox</a> › {policy.program.name} › case <code>{found.id}</code>
       </p>
@@ -97,53 +96,37 @@ export function CasePage(props: CasePageProps) {
           <p>The form has a problem; see the message beside the field.</p>
         </div>
       )}
-      <CaseFacts found={found} program={program} name={name} />
+      <div class="case-layout">
+        <CaseStatus {...panel} name={name} />
 
-      <Clocks program={program} clocks={props.clocks} disclosure={props.disclosure} />
+        <div class="case-main">
+          <Report found={found} program={program} keepsCredit={props.keepsCredit} />
 
-      <Report found={found} program={program} keepsCredit={props.keepsCredit} />
+          <Contact found={found} fingerprint={props.fingerprint} />
 
-      <Contact found={found} fingerprint={props.fingerprint} />
+          <Attachments found={found} base={base} />
 
-      <Attachments found={found} base={base} />
+          <Timeline found={found} base={base} name={name} />
 
-      <BackgroundLinks {...panel} />
+          {props.canWork ? <Actions {...panel} /> : null}
 
-      <Timeline found={found} base={base} name={name} />
+          {policy.incident.phases.length === 0 ? null : <IncidentPhases {...panel} />}
 
-      {props.canWork ? <Actions {...panel} /> : null}
+          <Folds {...panel} name={name} />
+        </div>
 
-      <Triage {...panel} />
+        <aside class="case-side" aria-label="Triage, assignee and clocks">
+          {props.canWork ? <LifecycleForm {...panel} /> : null}
 
-      <Duplicates duplicates={props.duplicates} />
+          <Triage {...panel} />
 
-      {policy.incident.phases.length === 0 ? null : <IncidentPhases {...panel} />}
+          {props.canWork ? <Assignment {...panel} /> : null}
 
-      <Postmortem {...panel} />
+          <Clocks program={program} clocks={props.clocks} disclosure={props.disclosure} />
 
-      <Register {...panel} />
-
-      <Agreement {...panel} name={name} />
-
-      <ProblemManagement {...panel} />
-
-      <Coordinator {...panel} name={name} />
-
-      <Disclosure {...panel} />
-
-      <AffectedReleases {...panel} />
-
-      <UserNotification {...panel} />
-
-      <RewardPanel {...panel} />
-
-      <Announcement {...panel} />
-
-      <CaseAdvisory {...panel} />
-
-      <Credit {...panel} name={name} />
-
-      {props.canWork ? <LifecycleForm {...panel} /> : null}
+          <Duplicates duplicates={props.duplicates} />
+        </aside>
+      </div>
     </StaffLayout>
   );
 }

@@ -27,11 +27,14 @@ export function StaffLayout(props: {
   csrfToken: string;
   email: string;
   children: ComponentChildren;
+  /** Scripts the page adds (same-origin files under /assets/; the page works without them). */
+  scripts?: string[];
 }) {
   const chrome = useContext(StaffChromeContext);
   return (
     <Layout
       title={props.title}
+      scripts={props.scripts}
       nav={
         <nav class="staff-nav" aria-label="Workspace">
           <a href="/inbox">Inbox</a>

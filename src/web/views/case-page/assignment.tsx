@@ -13,8 +13,8 @@ export function Assignment(props: PanelProps) {
   const following = found.followers.includes(props.userId);
   const withFollowers = followersAllowed(props.program.policy);
   return (
-    <>
-      <h3>{withFollowers ? "Assignee and followers" : "Assignee"}</h3>
+    <section aria-labelledby="assignment-heading">
+      <h2 id="assignment-heading">{withFollowers ? "Assignee and followers" : "Assignee"}</h2>
       <form method="post" action={`${base}/assign`}>
         <Csrf token={props.csrfToken} />
         <div class="field">
@@ -48,6 +48,6 @@ export function Assignment(props: PanelProps) {
       ) : (
         <p class="meta">This program's cases have no followers: its policy turns following off.</p>
       )}
-    </>
+    </section>
   );
 }

@@ -2,7 +2,10 @@ import type { EmbargoEnd } from "../../../domain/clocks/disclosure.js";
 import { When } from "../staff-common.js";
 import type { CasePageProps } from "./shared.js";
 
-/** The policy's promises on this case (acknowledge, triage, fix…) and the embargo, as one table. */
+/**
+ * The policy's promises on this case (acknowledge, triage, fix…) and the embargo, as one table of
+ * two columns (it sits in the case page's sidebar): the promise, then when it is due and how it stands.
+ */
 export function Clocks({
   program,
   clocks,
@@ -20,8 +23,7 @@ export function Clocks({
             <thead>
               <tr>
                 <th scope="col">Promise</th>
-                <th scope="col">Due</th>
-                <th scope="col">Status</th>
+                <th scope="col">Due and status</th>
               </tr>
             </thead>
             <tbody>
@@ -33,11 +35,15 @@ export function Clocks({
                   </th>
                   <td>
                     <When date={clock.dueAt} />
-                  </td>
-                  <td
-                    class={clock.state === "overdue" || clock.state === "missed" ? "clock overdue" : "clock"}
-                  >
-                    {clock.text}
+                    <span
+                      class={
+                        clock.state === "overdue" || clock.state === "missed"
+                          ? "clock overdue block"
+                          : "clock block"
+                      }
+                    >
+                      {clock.text}
+                    </span>
                   </td>
                 </tr>
               ))}
@@ -60,8 +66,8 @@ function EmbargoRow({ embargo }: { embargo: EmbargoEnd }) {
       </th>
       <td>
         <When date={embargo.endsAt} />
+        <span class="clock block">{embargo.text}</span>
       </td>
-      <td class="clock">{embargo.text}</td>
     </tr>
   );
 }

@@ -31,9 +31,30 @@ export function Triage(props: PanelProps) {
           <CvssScore value={found.triage.cvss40} />
         </dd>
       </dl>
-      {props.canWork ? <TriageForm {...props} /> : null}
+      {props.canWork ? (
+        // Folded: the facts above are what a reader needs; the form opens on demand, and by
+        // itself when it comes back with an error.
+        <details class="edit-triage" open={hasTriageError(props.errors)}>
+          <summary>Edit triage</summary>
+          <TriageForm {...props} />
+        </details>
+      ) : null}
     </>
   );
+}
+
+/** Whether a field of the triage form has an error: its own fields and the calculators'. */
+function hasTriageError(errors: PanelProps["errors"]): boolean {
+  const fields = new Set<string>([
+    TRIAGE_FIELDS.priority,
+    TRIAGE_FIELDS.dueDate,
+    TRIAGE_FIELDS.severity,
+    TRIAGE_FIELDS.asset,
+    TRIAGE_FIELDS.tags,
+    TRIAGE_FIELDS.sourceTags,
+    TRIAGE_FIELDS.cwe,
+  ]);
+  return [...errors.keys()].some((field) => fields.has(field) || /^cvss(31|40)?-/.test(field));
 }
 
 function TriageForm(props: PanelProps) {
