@@ -1,4 +1,5 @@
 import { authorityDeadline } from "../domain/clocks/disclosure.js";
+import { localIso } from "../domain/clocks/due-dates.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import { InvalidCaseCommandError, NotAPrivacyIncidentError } from "../store/staff-errors.js";
 import { checkActor, checkDate, type TeamActor } from "../store/staff-validation.js";
@@ -30,11 +31,21 @@ export async function recordFixRelease(
   actor: TeamActor,
   releasedAt: Date,
   at: Date,
+  timeZone = "UTC",
 ): Promise<{ changed: boolean; releasedAt: Date }> {
   checkActor(actor);
   const released = checkPast(releasedAt, "releasedAt", at, "a fix release");
-  return runCaseCommand<{ changed: boolean; releasedAt: Date }>(deps, { id: caseId }, at, (row) =>
-    row.fix_released_at === released
+  return runCaseCommand<{ changed: boolean; releasedAt: Date }>(deps, { id: caseId }, at, (row) => {
+    // A fix for this report cannot predate it; such a date is a typo (a year, a month) that would
+    // start the disclosure phases early, or at once.
+    const received = new Date(row.received_at);
+    if (releasedAt.getTime() < received.getTime()) {
+      throw new InvalidCaseCommandError(
+        "releasedAt",
+        `a fix release cannot come before the report was received (${wallTime(received, timeZone)})`,
+      );
+    }
+    return row.fix_released_at === released
       ? { result: { changed: false, releasedAt }, events: [] }
       : {
           result: { changed: true, releasedAt },
@@ -47,8 +58,14 @@ export async function recordFixRelease(
             },
           ],
           set: { fix_released_at: released },
-        },
-  );
+        };
+  });
+}
+
+/** "2026-12-08 10:00 Europe/Berlin" (seconds only when there are some), as people read an instant. */
+function wallTime(date: Date, timeZone: string): string {
+  const local = localIso(date, timeZone).slice(0, 19).replace("T", " ");
+  return `${local.endsWith(":00") ? local.slice(0, 16) : local} ${timeZone}`;
 }
 
 /**
@@ -121,7 +138,14 @@ export async function recordFixReleaseFor(
     now,
     "releasedAt",
   );
-  return recordFixRelease(deps, caseId, actor, releasedAt, now);
+  return recordFixRelease(
+    deps,
+    caseId,
+    actor,
+    releasedAt,
+    now,
+    program.policy.serviceLevels.calendar.timeZone,
+  );
 }
 
 /**

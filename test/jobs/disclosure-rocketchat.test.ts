@@ -197,7 +197,9 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
 
   it("a release recorded late through the API sends every phase already due, once each; a correction sends none again", async () => {
     const { id, ref, markus } = await assignedCase();
-    await later(t, { at: new Date(RELEASE) }, markus);
+    // Thirty days after the report: a release 20 days ago still comes after it (an earlier one is refused).
+    const NOW = T0 + 30 * DAY;
+    await later(t, { at: new Date(NOW) }, markus);
     const admin = await createStaff(t, {
       email: "admin@rocket.example",
       role: "admin",
@@ -213,10 +215,10 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
       });
 
     // Released 20 days ago: day 0 and day 14 are both due now.
-    const late = await post(new Date(RELEASE - 20 * DAY).toISOString());
+    const late = await post(new Date(NOW - 20 * DAY).toISOString());
     expect(late.statusCode).toBe(200);
-    expect(late.json()).toEqual({ changed: true, releasedAt: new Date(RELEASE - 20 * DAY).toISOString() });
-    expect(await at(RELEASE - T0)).toMatchObject({ escalations: 2 });
+    expect(late.json()).toEqual({ changed: true, releasedAt: new Date(NOW - 20 * DAY).toISOString() });
+    expect(await at(NOW - T0)).toMatchObject({ escalations: 2 });
     // Sent in the same tick: in either order.
     const phases = () =>
       subjects(MARKUS)
@@ -225,14 +227,14 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
     expect(phases()).toEqual([phaseSubject(ref, 0), phaseSubject(ref, 1)]);
 
     // Corrected to 15 days ago: nothing is sent again; day 30 comes 15 days from now.
-    expect((await post(new Date(RELEASE - 15 * DAY).toISOString())).json()).toMatchObject({ changed: true });
-    expect(await at(RELEASE - T0)).toMatchObject({ escalations: 0 });
-    expect(await at(RELEASE - T0 + 15 * DAY - 60_000)).toMatchObject({ escalations: 0 });
-    expect(await at(RELEASE - T0 + 15 * DAY)).toMatchObject({ escalations: 1 });
+    expect((await post(new Date(NOW - 15 * DAY).toISOString())).json()).toMatchObject({ changed: true });
+    expect(await at(NOW - T0)).toMatchObject({ escalations: 0 });
+    expect(await at(NOW - T0 + 15 * DAY - 60_000)).toMatchObject({ escalations: 0 });
+    expect(await at(NOW - T0 + 15 * DAY)).toMatchObject({ escalations: 1 });
     expect(phases()).toEqual([phaseSubject(ref, 0), phaseSubject(ref, 1), phaseSubject(ref, 2)]);
 
     // A release in the future, or an unreadable date, is refused.
-    const future = await post(new Date(RELEASE + 20 * DAY).toISOString());
+    const future = await post(new Date(NOW + 20 * DAY).toISOString());
     expect(future.statusCode).toBe(400);
     expect(future.json()).toMatchObject({ fields: [{ field: "releasedAt" }] });
     expect((await post("next tuesday")).statusCode).toBe(400);
@@ -243,7 +245,7 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
         headers: { authorization: `Bearer ${token}` },
       })
     ).json() as { fixReleasedAt: string; disclosurePhases: { id: string; state: string; dueAt: string }[] };
-    expect(detail.fixReleasedAt).toBe(new Date(RELEASE - 15 * DAY).toISOString());
+    expect(detail.fixReleasedAt).toBe(new Date(NOW - 15 * DAY).toISOString());
     expect(detail.disclosurePhases.map((phase) => [phase.id, phase.state])).toEqual([
       ["phase-1", "due"],
       ["phase-2", "due"],

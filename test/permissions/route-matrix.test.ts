@@ -190,6 +190,8 @@ const TABLE: Record<string, Entry> = {
   "GET /api/v1/cases": { expected: SIGNED_IN },
   "GET /cases/:id": { expected: READ_CASE },
   "GET /cases/:id/attachments/:aid": { expected: READ_CASE },
+  // A case form's URL opened again (after a refusal left it in the address bar): back to the case.
+  "GET /cases/:id/:action": { expected: READ_CASE },
   "GET /api/v1/cases/:id": { expected: READ_CASE },
   "GET /api/v1/cases/:id/attachments/:aid": { expected: READ_CASE },
   "POST /cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
@@ -481,6 +483,7 @@ describe.each(databases)("route permissions on $name", (database) => {
       .replace(":program", params.program!)
       .replace(":token", token)
       .replace(":aid", params.aid!)
+      .replace(":action", "transition")
       .replace(/^\/account\/tokens\/:id/, "/account/tokens/missing-token")
       .replace(/\/attachments\/:id$/, `/attachments/${params.aid!}`)
       .replace(":id", params.id!);

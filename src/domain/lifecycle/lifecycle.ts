@@ -120,6 +120,20 @@ export function isClosingOutcome(value: string): value is ClosingOutcome {
   return (CLOSING_OUTCOMES as readonly string[]).includes(value);
 }
 
+/**
+ * The outcomes a case in `from` may be closed with (none when it cannot be closed): `resolved`
+ * only once fixed or disclosed, `no-incident` only where the program's register allows it. The
+ * case page's menu offers these, and a refusal names these, never an outcome the menu lacks.
+ */
+export function closingOutcomesFrom(from: CaseState, noIncidentAllowed: boolean): ClosingOutcome[] {
+  if (!TRANSITIONS[from].includes("closed")) return [];
+  return CLOSING_OUTCOMES.filter(
+    (outcome) =>
+      (outcome !== "resolved" || RESOLVED_FROM.includes(from)) &&
+      (outcome !== "no-incident" || noIncidentAllowed),
+  );
+}
+
 /** The states a case leaves triage for: work on it begins (closing stays possible without a due date). */
 const BEYOND_TRIAGE: readonly CaseState[] = ["in-progress", "fixed"];
 
@@ -182,14 +196,12 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
   }
 
   const outcome = input.outcome;
+  const offered = closingOutcomesFrom(from, input.noIncidentAllowed).join(", ");
   if (outcome === undefined) {
-    return refuse("outcome-required", `closing a case requires an outcome: ${CLOSING_OUTCOMES.join(", ")}`);
+    return refuse("outcome-required", `closing a case requires an outcome: ${offered}`);
   }
   if (!isClosingOutcome(outcome)) {
-    return refuse(
-      "outcome-not-allowed",
-      `unknown outcome "${String(outcome)}"; expected one of ${CLOSING_OUTCOMES.join(", ")}`,
-    );
+    return refuse("outcome-not-allowed", `unknown outcome "${String(outcome)}"; expected one of ${offered}`);
   }
   if (outcome === "resolved" && !RESOLVED_FROM.includes(from)) {
     return refuse(

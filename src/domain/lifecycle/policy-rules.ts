@@ -2,10 +2,9 @@ import type { Policy } from "../../policy/schema.js";
 import { addDuration } from "../calendar/index.js";
 import { scale } from "../clocks/due-dates.js";
 import {
-  allowedTransitions,
   type CaseState,
-  CLOSING_OUTCOMES,
   type ClosingOutcome,
+  closingOutcomesFrom,
   type TransitionInput,
 } from "./lifecycle.js";
 
@@ -36,13 +35,7 @@ export function transitionRules(
 
 /** The closing outcomes a case in `from` may be closed with under `policy`. */
 export function closingOutcomesFor(from: CaseState, policy: Policy): ClosingOutcome[] {
-  if (!allowedTransitions(from).includes("closed")) return [];
-  const noIncident = policy.incident.register?.noIncidentOutcome ?? false;
-  return CLOSING_OUTCOMES.filter(
-    (outcome) =>
-      (outcome !== "resolved" || from === "fixed" || from === "disclosed") &&
-      (outcome !== "no-incident" || noIncident),
-  );
+  return closingOutcomesFrom(from, policy.incident.register?.noIncidentOutcome ?? false);
 }
 
 /** What the team does with a report about another project, as the reporter reads it on closing. */

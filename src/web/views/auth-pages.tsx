@@ -80,7 +80,10 @@ export function TotpLoginPage(props: { csrfToken: string; next?: string; errors:
       </form>
       <form method="post" action="/logout">
         <Csrf token={props.csrfToken} />
-        <button type="submit">Cancel and sign out</button>
+        {/* One primary action per page: leaving is the other way out, so it is outlined. */}
+        <button type="submit" class="secondary">
+          Cancel and sign out
+        </button>
       </form>
     </Layout>
   );

@@ -74,10 +74,12 @@ describe("line chart", () => {
     />,
   );
 
-  it("is an image named by its title and described by its desc", () => {
+  it("is an image named by its visible caption and described by its desc", () => {
     expect(html).toContain('role="img"');
     expect(html).toContain('aria-labelledby="chart-time-to-acknowledge-title"');
-    expect(html).toContain('<title id="chart-time-to-acknowledge-title">Time to acknowledge</title>');
+    expect(html).toContain(
+      '<figcaption id="chart-time-to-acknowledge-title" class="chart-title">Time to acknowledge</figcaption>',
+    );
     expect(html).toContain('<desc id="chart-time-to-acknowledge-desc">Weekly medians.</desc>');
     expect(html).toContain('viewBox="0 0 640 240"');
     expect(html).toContain('width="100%"');
@@ -130,7 +132,7 @@ describe("line chart", () => {
     expect(hostile).not.toContain("<b>");
     expect(hostile).toContain('-desc">&lt;/desc>&lt;script></desc>');
     expect(hostile).toContain(
-      '<title id="chart-script-alert-x-script-title">&lt;script>alert(&quot;x&quot;)&lt;/script></title>',
+      '<figcaption id="chart-script-alert-x-script-title" class="chart-title">&lt;script>alert(&quot;x&quot;)&lt;/script></figcaption>',
     );
   });
 
@@ -157,7 +159,7 @@ describe("line chart", () => {
         series={[{ label: "a", points: [{ x: week(0), y: 1 }] }]}
       />,
     );
-    expect(html).toContain('<title id="ack-web-title">');
+    expect(html).toContain('<figcaption id="ack-web-title"');
   });
 });
 
@@ -251,7 +253,9 @@ describe("stacked bar chart", () => {
         ]}
       />,
     );
-    expect(chart).toContain('<title id="chart-open-cases-by-severity-title">Open cases by severity</title>');
+    expect(chart).toContain(
+      '<figcaption id="chart-open-cases-by-severity-title" class="chart-title">Open cases by severity</figcaption>',
+    );
     expect(chart).toContain(
       '<th scope="row">Jan 2024</th><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>2</td><td>3</td>',
     );

@@ -7,9 +7,9 @@ import { SEVERITY_KEYS, type SeriesPoint, type SeverityKey } from "../../domain/
  * stylesheet can override through the classes chart, chart-line, chart-bar, chart-axis, chart-grid
  * and chart-label (plus chart-series-N, chart-marker, chart-legend and chart-pattern for finer work).
  *
- * Each chart is an `<svg role="img">` named by its `<title>` and described by its `<desc>`, followed
- * by a visually hidden table of the same numbers, because a picture of a trend is no use to a screen
- * reader. Series differ by dash pattern and marker shape, stacks by hatching, never by colour alone.
+ * Each chart is a figure whose visible caption is its title; the `<svg role="img">` inside is named
+ * by that caption and described by its `<desc>`, followed by a visually hidden table of the same
+ * numbers, because a picture of a trend is no use to a screen reader. Series differ by dash pattern and marker shape, stacks by hatching, never by colour alone.
  * A chart with nothing to draw says "No data yet" instead of drawing empty axes.
  */
 
@@ -130,7 +130,11 @@ interface FrameProps {
 
 function Frame(props: FrameProps) {
   return (
+    // The visible caption names the image (aria-labelledby); the SVG's <title> names it read alone.
     <figure class="chart-figure">
+      <figcaption id={`${props.id}-title`} class="chart-title">
+        {props.title}
+      </figcaption>
       <svg
         class="chart"
         xmlns="http://www.w3.org/2000/svg"
@@ -143,7 +147,7 @@ function Frame(props: FrameProps) {
         font-family="system-ui, sans-serif"
         font-size="12"
       >
-        <title id={`${props.id}-title`}>{props.title}</title>
+        <title>{props.title}</title>
         <desc id={`${props.id}-desc`}>{props.description}</desc>
         {props.children}
       </svg>

@@ -1,10 +1,14 @@
 import type { OutboxStatusRow } from "../../store/outbox.js";
-import { Csrf, Notice, ScrollingTable, StaffLayout } from "./staff-common.js";
+import { Csrf, Notice, StaffLayout } from "./staff-common.js";
 
 /**
  * Notifications that could not be delivered (or are failing now), for the programs the person
  * administers, with a button to try again. Shows where and why, never what: the message itself
  * stays encrypted in the outbox.
+ *
+ * A list, not a table: eight columns pushed the Retry button off a phone's screen, into a box
+ * that scrolled sideways. Each delivery is one item whose button sits under what it retries, at
+ * any width, and is described by that item's headline (every button reads "Retry now").
  */
 export interface DeliveriesPageProps {
   csrfToken: string;
@@ -12,6 +16,8 @@ export interface DeliveriesPageProps {
   rows: readonly OutboxStatusRow[];
   notice?: string;
 }
+
+const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
 export function DeliveriesPage(props: DeliveriesPageProps) {
   return (
@@ -21,55 +27,51 @@ export function DeliveriesPage(props: DeliveriesPageProps) {
       {props.rows.length === 0 ? (
         <p>Every notification was delivered.</p>
       ) : (
-        <ScrollingTable label="Failed or failing deliveries">
-          <table>
-            <caption>Failed or failing deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Program</th>
-                <th scope="col">Case</th>
-                <th scope="col">What</th>
-                <th scope="col">Where</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last error</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((row) => (
-                <tr>
-                  <td>
-                    <time datetime={row.created_at}>{row.created_at.slice(0, 16).replace("T", " ")} UTC</time>
-                  </td>
-                  <td>{row.program}</td>
-                  <td>
-                    {row.case_id === null ? (
-                      "–"
-                    ) : (
-                      <a href={`/cases/${row.case_id}`}>{row.case_id.slice(0, 8)}</a>
-                    )}
-                  </td>
-                  <td>{row.event}</td>
-                  <td>{row.destination}</td>
-                  <td>
-                    {row.status === "failed"
-                      ? `gave up after ${row.attempts} attempts`
-                      : `retrying (attempt ${row.attempts}), next ${row.next_attempt_at.slice(0, 16).replace("T", " ")} UTC`}
-                  </td>
-                  <td>{row.last_error ?? "–"}</td>
-                  <td>
-                    <form method="post" action={`/admin/deliveries/${row.id}/retry`} class="inline">
-                      <Csrf token={props.csrfToken} />
-                      <button type="submit">Retry now</button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollingTable>
+        <>
+          <p>Failed or failing deliveries, newest first.</p>
+          <ul class="deliveries">
+            {props.rows.map((row) => (
+              <Delivery row={row} csrfToken={props.csrfToken} />
+            ))}
+          </ul>
+        </>
       )}
     </StaffLayout>
+  );
+}
+
+function Delivery({ row, csrfToken }: { row: OutboxStatusRow; csrfToken: string }) {
+  const headline = `delivery-${row.id}`;
+  return (
+    <li>
+      <p class="delivery-headline" id={headline}>
+        <strong>{row.event}</strong> via {row.destination}, {row.program}
+        {row.case_id === null ? null : (
+          <>
+            , case <a href={`/cases/${row.case_id}`}>{row.case_id.slice(0, 8)}</a>
+          </>
+        )}
+      </p>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd>
+          {row.status === "failed"
+            ? `gave up after ${row.attempts} attempts`
+            : `retrying (attempt ${row.attempts}), next ${minute(row.next_attempt_at)}`}
+        </dd>
+        <dt>Last error</dt>
+        <dd>{row.last_error ?? "–"}</dd>
+        <dt>Created</dt>
+        <dd>
+          <time datetime={row.created_at}>{minute(row.created_at)}</time>
+        </dd>
+      </dl>
+      <form method="post" action={`/admin/deliveries/${row.id}/retry`}>
+        <Csrf token={csrfToken} />
+        <button type="submit" aria-describedby={headline}>
+          Retry now
+        </button>
+      </form>
+    </li>
   );
 }

@@ -14,8 +14,30 @@ export interface MetricsPageProps {
   programs: { slug: string; name: string; metrics: ProgramMetrics | undefined }[];
 }
 
-const hours = (value: number | null) =>
-  value === null ? "–" : `${value < 10 ? value.toFixed(1) : Math.round(value)} h`;
+/**
+ * A duration given in hours, in words a person reads at a glance: under an hour in minutes
+ * ("2 min", not "0.0 h"), under ten hours to a tenth ("2.5 h"), then whole hours ("36 h").
+ */
+function durationText(hours: number | null): string {
+  if (hours === null) return "–";
+  const minutes = hours * 60;
+  if (minutes < 1) return "under a minute";
+  if (minutes < 59.5) return `${Math.round(minutes)} min`;
+  return `${hours < 9.95 ? hours.toFixed(1) : Math.round(hours)} h`;
+}
+
+/** The time chart in minutes when every value is under an hour (else its line hugs the axis at 0.0x). */
+function timeSeries(metrics: ProgramMetrics) {
+  const values = metrics.series.flatMap((p) => [p.medianAcknowledgeHours, p.medianFixHours]);
+  const inMinutes = values.every((value) => value === null || value < 1);
+  const scaled = (value: number | null) => (value === null || !inMinutes ? value : value * 60);
+  return {
+    unit: inMinutes ? "minutes" : "hours",
+    acknowledge: metrics.series.map((p) => ({ x: p.start, y: scaled(p.medianAcknowledgeHours) })),
+    fix: metrics.series.map((p) => ({ x: p.start, y: scaled(p.medianFixHours) })),
+  };
+}
+
 const share = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)} %`);
 
 export function MetricsPage(props: MetricsPageProps) {
@@ -45,6 +67,7 @@ export function MetricsPage(props: MetricsPageProps) {
 }
 
 function ProgramSection({ slug, metrics }: { slug: string; metrics: ProgramMetrics }) {
+  const times = timeSeries(metrics);
   return (
     <>
       <ScrollingTable label="Times from receipt">
@@ -69,8 +92,8 @@ function ProgramSection({ slug, metrics }: { slug: string; metrics: ProgramMetri
               <tr>
                 <th scope="row">{label}</th>
                 <td>{stats.count}</td>
-                <td>{hours(stats.medianHours)}</td>
-                <td>{hours(stats.p90Hours)}</td>
+                <td>{durationText(stats.medianHours)}</td>
+                <td>{durationText(stats.p90Hours)}</td>
               </tr>
             ))}
           </tbody>
@@ -110,14 +133,11 @@ function ProgramSection({ slug, metrics }: { slug: string; metrics: ProgramMetri
       <LineChart
         id={`${slug}-times`}
         title="Median time to acknowledge and to fix"
-        description="For the cases received in each period, the median hours from receipt to acknowledgement and to the fix."
-        yUnit="hours"
+        description={`For the cases received in each period, the median time from receipt to acknowledgement and to the fix, in ${times.unit}.`}
+        yUnit={times.unit}
         series={[
-          {
-            label: "Acknowledge",
-            points: metrics.series.map((p) => ({ x: p.start, y: p.medianAcknowledgeHours })),
-          },
-          { label: "Fix", points: metrics.series.map((p) => ({ x: p.start, y: p.medianFixHours })) },
+          { label: "Acknowledge", points: times.acknowledge },
+          { label: "Fix", points: times.fix },
         ]}
       />
       <LineChart

@@ -8,6 +8,7 @@ import { formUploadBodyLimit } from "../../body-limits.js";
 import { caseCommandHttpError } from "../../case-errors.js";
 import { type CaseTarget, caseTarget } from "../../case-loader.js";
 import type { WebContext } from "../../context.js";
+import { notFound } from "../../errors.js";
 import { type FormBody, readFormBody, requireFormContentType } from "../../form-body.js";
 import { requireStaff } from "../../staff-session.js";
 import { TRIAGE_FIELDS } from "../../triage-form.js";
@@ -108,6 +109,30 @@ export function staffCaseForm(scope: FastifyInstance, ctx: WebContext, action: s
       return backToCase(reply, target.id, outcome);
     },
   );
+}
+
+const FormUrlParams = CaseParams.extend({ action: z.string().max(64) });
+
+/**
+ * A refused form answers with the case page at the form's URL (`/cases/{id}/transition`), so the
+ * person keeps what they typed (a reply, a note) without the server parking it anywhere. That
+ * URL then sits in the address bar: opened again (a copied link, the address bar, a bookmark) it
+ * is a GET, which goes back to the case (303), for whoever may read it; 404 otherwise, and for a
+ * path that is not one of the case's forms.
+ */
+export function staffCaseFormUrls(scope: FastifyInstance, ctx: WebContext) {
+  scope
+    .withTypeProvider<ZodTypeProvider>()
+    .get("/cases/:id/:action", { schema: { params: FormUrlParams, hide: true } }, async (request, reply) => {
+      const { id, action } = request.params;
+      if (!scope.hasRoute({ method: "POST", url: `/cases/:id/${action}` })) throw notFound("Page");
+      const target = await caseTarget(ctx, requireStaff(request), id, "view");
+      return reply
+        .status(303)
+        .header("cache-control", "no-store")
+        .header("location", `/cases/${target.id}`)
+        .send();
+    });
 }
 
 const backToCase = (reply: FastifyReply, id: string, notice: CaseNotice) =>

@@ -31,7 +31,7 @@ import { readStaffCase } from "../../case-loader.js";
 import type { WebContext } from "../../context.js";
 import { notFound } from "../../errors.js";
 import { readTriageForm } from "../../triage-form.js";
-import { type CaseFormSpec, FormRefusal, staffCaseForm } from "./case-form.js";
+import { type CaseFormSpec, FormRefusal, staffCaseForm, staffCaseFormUrls } from "./case-form.js";
 import { affectedCaseForms } from "./case-form-affected.js";
 import { rewardCaseForms } from "./case-form-reward.js";
 import { assignableOf } from "./case-view.js";
@@ -45,6 +45,8 @@ import { disclosurePlanFormRoutes } from "./disclosure-plan-forms.js";
  */
 export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
   const post = (action: string, spec: CaseFormSpec) => staffCaseForm(scope, ctx, action, spec);
+  // A refused form leaves its URL in the address bar: opened again, it leads back to the case.
+  staffCaseFormUrls(scope, ctx);
   // The disclosure plan's tasks and dates (src/web/routes/staff/disclosure-plan-forms.ts).
   disclosurePlanFormRoutes(scope, ctx);
   // The affected-release matrix, the CVE id and aliases, the related cases (./case-form-affected.ts).
