@@ -2,6 +2,7 @@ import { Command, CommanderError, type OutputConfiguration } from "commander";
 import type { StoreOptions } from "../store/env.js";
 import { advisoryCommand } from "./commands/advisory.js";
 import { auditCommand } from "./commands/audit.js";
+import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { creditsCommand } from "./commands/credits.js";
 import { cvssCommand } from "./commands/cvss.js";
 import { guardCommand } from "./commands/guard.js";
@@ -39,6 +40,8 @@ const COMMANDS: readonly ((context: CommandContext) => Command)[] = [
   ({ stdout, serverConfig }) => serveCommand({ stdout, config: serverConfig }),
   ({ stdout, stderr, options }) => migrateCommand({ stdout, stderr, options }),
   ({ stdout, stderr, options }) => auditCommand({ stdout, stderr, options }),
+  ({ stdout, stderr, options }) => backupCommand({ stdout, stderr, options }),
+  ({ stdout, stderr, options }) => restoreCommand({ stdout, stderr, options }),
   ({ stdout, stderr, options, config, env }) => keysCommand({ stdout, stderr, options, config, env }),
   ({ stdout, stderr, env }) => policyCommand({ stdout, stderr, env }),
   ({ stdout, stderr, stdin }) => cvssCommand({ stdout, stderr, stdin }),

@@ -52,6 +52,11 @@ export async function migrate(store: Store): Promise<string[]> {
   return check(await migrator(store).migrateToLatest());
 }
 
+/** Migrates up (or down) to `name`: a restore brings an empty database to its backup's level first. */
+export async function migrateTo(store: Store, name: string): Promise<string[]> {
+  return check(await migrator(store).migrateTo(name));
+}
+
 /** Undoes the latest migration; returns its name, or nothing when none was applied. */
 export async function migrateDown(store: Store): Promise<string | undefined> {
   return check(await migrator(store).migrateDown())[0];
