@@ -3,6 +3,7 @@ import { encryptText } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "../store/aad.js";
 import { sealAttachment } from "../store/attachments.js";
+import { takeCaseNumber } from "../store/case-numbers.js";
 import type { NewReport } from "../store/cases.js";
 import { GENESIS_HASH } from "../store/chain.js";
 import type { NewEvent } from "../store/event-log.js";
@@ -16,6 +17,7 @@ import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
  * `attachment.added` per file), the attachments and the title's blind index, in one durable
  * transaction. Everything the reporter wrote is encrypted before the transaction opens. The case
  * row starts with an empty chain and the events go through `appendToCase`, like any other change.
+ * The case takes the next number of its program (KITSU-12) in the same transaction.
  */
 export async function submitReport(
   deps: CaseDeps,
@@ -27,7 +29,7 @@ export async function submitReport(
   report: NewReport & { defaultAssignee?: string | null; openedBy?: TeamActor },
   /** More writes in the same transaction (mail intake: its threads, receipt and inbound row). */
   also?: (trx: Trx, caseId: string, reporterToken: string) => Promise<void>,
-): Promise<{ caseId: string; reporterToken: string }> {
+): Promise<{ caseId: string; reporterToken: string; number: number }> {
   const { store, keyring } = deps;
   const caseId = randomId();
   const reporterToken = newReporterToken();
@@ -62,12 +64,14 @@ export async function submitReport(
     term_hash: hash,
   }));
 
-  await store.durableWrite(async (trx) => {
+  const number = await store.durableWrite(async (trx) => {
+    const taken = await takeCaseNumber(trx, report.program);
     const row = await trx
       .insertInto("cases")
       .values({
         id: caseId,
         program: report.program,
+        number: taken,
         state: "new",
         source: report.source,
         asset_id: report.assetId,
@@ -108,8 +112,9 @@ export async function submitReport(
       },
     });
     await also?.(trx, caseId, reporterToken);
+    return taken;
   });
-  return { caseId, reporterToken };
+  return { caseId, reporterToken, number };
 }
 
 function sealReport(keyring: Keyring, caseId: string, report: NewReport) {

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { decryptBytes, decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import { caseReferenceOf } from "../domain/cases/case-number.js";
 import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import type { PlanRecords } from "../domain/disclosure/plan.js";
 import { aad } from "./aad.js";
@@ -17,6 +18,7 @@ import {
   reporterMessagePayload,
 } from "./events.js";
 import { sha256Hex } from "./ids.js";
+import { type ReporterAssessment, reporterAssessmentOf } from "./reporter-assessment.js";
 import {
   incidentPhasePayload,
   reporterAgreementPayload,
@@ -51,6 +53,8 @@ export interface NewReport {
 export interface ReporterCase {
   id: string;
   program: string;
+  /** `KITSU-12`, for the reporter to quote; null only for a row written by hand. */
+  reference: string | null;
   state: string;
   source: string;
   assetId: string | null;
@@ -71,6 +75,8 @@ export interface ReporterCase {
   agreementDueAt: Date | null;
   /** The reporter's answers to that question, by the seq of their `reporter.agreement` event. */
   agreementAnswers: { seq: number; agree: boolean }[];
+  /** The severity and CVSS scores the team assigned, once the case was triaged; null before. */
+  assessment: ReporterAssessment | null;
   /**
    * What the reporter's page shows of the disclosure plan (src/web/views/reporter-plan.tsx): the
    * case's clock facts, the moves of the dates they see and what they were told. Never the tasks.
@@ -161,6 +167,7 @@ export async function findCaseForReporter(
   return {
     id: caseId,
     program: row.program,
+    reference: caseReferenceOf(row.program, row.number),
     state: row.state,
     source: row.source,
     assetId: row.asset_id,
@@ -178,6 +185,7 @@ export async function findCaseForReporter(
     timeline,
     agreementDueAt: row.agreement_due_at === null ? null : new Date(row.agreement_due_at),
     agreementAnswers,
+    assessment: reporterAssessmentOf(row),
     disclosure: {
       facts: clockFactsOfRow(row, undefined),
       records: await readReporterPlanRecords(store.db, keyring, caseId),

@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
+import { caseReference } from "../domain/cases/case-number.js";
 import type { DatabaseSchema } from "./schema.js";
 
 /**
@@ -6,14 +7,15 @@ import type { DatabaseSchema } from "./schema.js";
  * embargo. A case is under embargo until it is disclosed: not in state `disclosed`, nothing of it
  * in `published_affected`, and not closed with an outcome other than `resolved` (a duplicate, spam
  * or out-of-scope report has nothing to protect; a case closed as resolved without a disclosure
- * keeps its secret). Its identifiers are its rows of `case_identifiers` (CVE id, aliases) and its
- * own id, all upper case. Reads plaintext columns only: no key is needed.
+ * keeps its secret). Its identifiers are its rows of `case_identifiers` (CVE id, aliases), its
+ * own id and its number (`KITSU-12`: as telling in a commit message as the id), all upper case.
+ * Reads plaintext columns only: no key is needed.
  */
 export interface EmbargoedIdentifier {
   program: string;
-  /** Upper case: `CVE-2026-12345`, `GHSA-…`, or the case id. */
+  /** Upper case: `CVE-2026-12345`, `GHSA-…`, the case id, or its number (`KITSU-12`). */
   value: string;
-  kind: "cve" | "alias" | "case";
+  kind: "cve" | "alias" | "case" | "number";
   caseId: string;
 }
 
@@ -48,7 +50,10 @@ export async function embargoedIdentifiers(
     .innerJoin("cases", "cases.id", "case_identifiers.case_id")
     .select(["case_identifiers.program", "case_identifiers.value", "case_identifiers.kind", "cases.id"])
     .where(underEmbargo);
-  let cases = db.selectFrom("cases").select(["cases.program", "cases.id"]).where(underEmbargo);
+  let cases = db
+    .selectFrom("cases")
+    .select(["cases.program", "cases.id", "cases.number"])
+    .where(underEmbargo);
   if (program !== undefined) {
     identifiers = identifiers.where("case_identifiers.program", "=", program);
     cases = cases.where("cases.program", "=", program);
@@ -61,12 +66,19 @@ export async function embargoedIdentifiers(
       kind: row.kind,
       caseId: row.id,
     })),
-    ...caseRows.map((row) => ({
-      program: row.program,
-      value: row.id.toUpperCase(),
-      kind: "case" as const,
-      caseId: row.id,
-    })),
+    ...caseRows.flatMap((row) => [
+      { program: row.program, value: row.id.toUpperCase(), kind: "case" as const, caseId: row.id },
+      ...(row.number === null || row.number === undefined
+        ? []
+        : [
+            {
+              program: row.program,
+              value: caseReference(row.program, row.number),
+              kind: "number" as const,
+              caseId: row.id,
+            },
+          ]),
+    ]),
   ];
   return all.sort((a, b) =>
     a.program === b.program

@@ -30,6 +30,8 @@ export interface InboxFilter {
   overdue?: boolean;
   /** Words that must all be in the title (matched as the blind index normalises them). */
   text?: string;
+  /** The case's number in its program (KITSU-12 is `programs: ["kitsu"]`, `number: 12`). */
+  number?: number;
   now: Date;
   /** Rows per page, 1 to MAX_INBOX_LIMIT. */
   limit: number;
@@ -45,6 +47,8 @@ export interface InboxFilter {
 export interface InboxRow {
   id: string;
   program: string;
+  /** Its number in the program (KITSU-12); null only for rows written by hand. */
+  number: number | null;
   state: string;
   title: string;
   severity: string | null;
@@ -141,6 +145,7 @@ export async function listInbox(
         : query.where("assignee", "=", filter.assignee ?? ""),
     )
     .$if(filter.asset !== undefined, (query) => query.where("asset_id", "=", filter.asset ?? ""))
+    .$if(filter.number !== undefined, (query) => query.where("number", "=", filter.number ?? 0))
     // `staff`: the incidents the team opened itself (`opened_by`); any other source is a door
     // reports came through.
     .$if(filter.source === "staff", (query) => query.where("opened_by", "is not", null))
@@ -203,6 +208,7 @@ export async function listInbox(
       .select([
         "id",
         "program",
+        "number",
         "state",
         "report_ct",
         "priority",
@@ -248,6 +254,7 @@ export async function listInbox(
     rows: page.map((row) => ({
       id: row.id,
       program: row.program,
+      number: row.number ?? null,
       state: row.state,
       title: reportTitle(keyring, row.id, row.report_ct),
       severity: row.severity,

@@ -584,3 +584,36 @@ export interface CaseRewardsTable {
 export interface DatabaseSchema {
   case_rewards: CaseRewardsTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121202_case_numbers: a number per program (KITSU-12; src/store/case-numbers.ts).
+
+export interface CasesTable {
+  /**
+   * The case's number in its program (unique with it), given at intake. Null only for rows built
+   * by hand (bench fixtures), which is why it is optional in the type too.
+   */
+  number?: number | null;
+}
+
+/** The last case number given in a program. */
+export interface CaseCountersTable {
+  program: string;
+  last_number: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121203_case_reads: when a member last opened a case (src/store/case-reads.ts).
+
+export interface CaseReadsTable {
+  user_id: string;
+  case_id: string;
+  /** The last event of the case the page showed them. */
+  seen_seq: number;
+  read_at: string;
+}
+
+export interface DatabaseSchema {
+  case_counters: CaseCountersTable;
+  case_reads: CaseReadsTable;
+}

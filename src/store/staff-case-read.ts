@@ -1,5 +1,6 @@
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import { caseReferenceOf } from "../domain/cases/case-number.js";
 import { aad } from "./aad.js";
 import { openAttachmentMeta } from "./attachments.js";
 import type { Json } from "./canonical-json.js";
@@ -55,6 +56,10 @@ export interface StaffAttachment {
 export interface StaffCase {
   id: string;
   program: string;
+  /** Its number in the program; null only for a row written by hand (bench fixtures). */
+  number: number | null;
+  /** `KITSU-12` (src/domain/cases/case-number.ts); null without a number. */
+  reference: string | null;
   state: string;
   source: string;
   /** The team member who opened the case as an incident; null for a report. */
@@ -139,6 +144,8 @@ export async function getCaseForStaff(
   return {
     id: row.id,
     program: row.program,
+    number: row.number ?? null,
+    reference: caseReferenceOf(row.program, row.number),
     state: row.state,
     source: row.source,
     openedBy: row.opened_by,

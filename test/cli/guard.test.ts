@@ -194,6 +194,36 @@ describe.each(databases.map((database) => database.name))("embargo guard on %s",
     expect((await repository.subjects())[0]).toBe(`Backport the preview fix for ${CVE}`);
   }, 240_000);
 
+  it("rejects a commit naming an embargoed case by its number (GUARDED-n), in any case and from an export, until the case is disclosed", async () => {
+    const embargoed = await report("guarded");
+    const { number } = await t.store.db
+      .selectFrom("cases")
+      .select("number")
+      .where("id", "=", embargoed)
+      .executeTakeFirstOrThrow();
+    const reference = `GUARDED-${number}`;
+    const leak = await repository.commit(`Tidy the preview (${reference.toLowerCase()})`);
+    expect(leak.code).not.toBe(0);
+    expect(leak.stderr).toContain(`.git/COMMIT_EDITMSG:1:19: ${reference} is under embargo`);
+    // "#n" alone is how commits name pull requests and issues: not a case.
+    expect((await repository.commit(`Tidy the preview (see #${number})`)).code).toBe(0);
+
+    const exported = await repository.embargo("guard", "export", "--program", "guarded");
+    const hashFile = path.join(repository.home, "embargoed.sha256");
+    const message = path.join(repository.home, "message.txt");
+    await writeFile(hashFile, exported.stdout);
+    await writeFile(message, `Fixes ${reference}\n`);
+    const ci = { ...repository.env, EMBARGO_DATABASE_URL: "postgres://nobody@127.0.0.1:1/unreachable" };
+    const bin = path.join(repository.home, "bin/embargo");
+    const args = ["guard", "--program", "guarded", "--embargoed", hashFile, "--file", message];
+    const checked = await run(bin, args, repository.repo, ci);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain("message.txt:1:7: an identifier under embargo");
+
+    await move(embargoed, ["triaged"], ["in-progress"], ["fixed"], ["disclosed"]);
+    expect((await repository.commit(`Tidy the preview (${reference})`)).code).toBe(0);
+  }, 240_000);
+
   it("exports hashes only, and checks a CI range's messages and diff against them without the database", async () => {
     const embargoed = await report("guarded");
     await identify("guarded", embargoed, "CVE-2026-77777");

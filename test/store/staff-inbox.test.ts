@@ -172,6 +172,7 @@ describe.each(databases)("staff inbox on $name", (database) => {
     expect(c1).toEqual({
       id: ids.c1,
       program: "acme",
+      number: 1,
       state: "new",
       title: "Stored XSS in profile page",
       severity: "high",

@@ -16,8 +16,8 @@ import type { ConfigSource } from "./settings.js";
 /**
  * `embargo guard`: the leak guard for public fixes. Reads a commit message, a pull request's
  * title and body, or a diff (a file, standard input, or a git range) and exits 1 naming each
- * word the program's policy forbids (`disclosure.wording`) and each CVE id, alias or case id
- * still under embargo, with where it is; 0 when clean; 2 for a usage error or when what it needs
+ * word the program's policy forbids (`disclosure.wording`) and each CVE id, alias, case id or
+ * case number (`KITSU-12`) still under embargo, with where it is; 0 when clean; 2 for a usage error or when what it needs
  * cannot be read (it never passes what it could not check).
  *
  * The identifiers come from the database (EMBARGO_DATABASE_URL; only read) or, on a CI machine
@@ -112,7 +112,7 @@ export function guardCommand(io: GuardCommandIo): Command {
   guard
     .command("export")
     .description(
-      "print the SHA-256 hashes of the CVE ids, aliases and case ids under embargo, for `guard --embargoed` on machines that cannot reach the database",
+      "print the SHA-256 hashes of the CVE ids, aliases, case ids and case numbers under embargo, for `guard --embargoed` on machines that cannot reach the database",
     )
     .option("--program <slug>", "only this program's (default: every program's)")
     .configureOutput({ writeOut: stdout, writeErr: stderr })
@@ -132,7 +132,7 @@ export function guardCommand(io: GuardCommandIo): Command {
         ].sort();
         stdout(
           [
-            "# embargo guard export: SHA-256 (hex) of each upper-cased CVE id, alias and case id under embargo",
+            "# embargo guard export: SHA-256 (hex) of each upper-cased CVE id, alias, case id and case number under embargo",
             `# program: ${program ?? "all programs"}; written ${new Date().toISOString()}`,
             "# use: embargo guard --embargoed <this file> …",
             ...hashes,

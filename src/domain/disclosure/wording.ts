@@ -231,7 +231,8 @@ export function findForbiddenWords(
 /**
  * The identifiers under embargo, as the guard knows them: in the clear (read from the database),
  * or as SHA-256 hashes (an exported list, for CI machines that must not hold the plaintext).
- * Values are upper case: `CVE-2026-12345`, `GHSA-…`, and case ids.
+ * Values are upper case: `CVE-2026-12345`, `GHSA-…`, case ids and case numbers (`KITSU-12`, a
+ * token of its own like a CVE id).
  */
 export type EmbargoedIdentifiers =
   | { kind: "values"; values: ReadonlySet<string> }

@@ -110,7 +110,10 @@ export const CLOCKS_PROMISES: Readonly<Record<string, Keeper>> = {
     PRIVACYTOOLS_CLOCKS,
   ),
   "escalation[].breach.notify": enforced("who is told when the clock runs out", KITSU_CLOCK),
-  "escalation[].breach.message": enforced("the words added to the breach and reminder notices", KITSU_CLOCK),
+  "escalation[].breach.message": enforced(
+    "the words added to the breach and reminder notices; for the team only (the team's view of the policy), never on the public page",
+    KITSU_CLOCK,
+  ),
   "escalation[].repeat.every": enforced(
     "reminders repeat at this interval after the breach until someone acts",
     KITSU_CLOCK,

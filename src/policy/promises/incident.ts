@@ -49,7 +49,7 @@ export const INCIDENT_PROMISES: Readonly<Record<string, Keeper>> = {
     ),
   ),
   "incident.phases[].questions[].guidance": published(
-    "words for the team, shown with the question on the case page",
+    "words for the team, shown with the question on the case page and in the team's view of the policy (not on the public page)",
   ),
   "incident.phases[].questions[].answer": enforced(
     "a yes-no question takes only yes or no; others take free text",

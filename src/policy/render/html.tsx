@@ -6,7 +6,7 @@ import type { Block, Inline, Outline, Rich } from "./outline.js";
  * The policy as HTML. preact-render-to-string escapes every text and attribute, so nothing in
  * a policy file can inject markup; there is no inline script or style (strict CSP).
  */
-export function PolicyArticle({ outline }: { outline: Outline }) {
+export function PolicyArticle({ outline, lead }: { outline: Outline; lead?: ComponentChildren }) {
   return (
     <article class="policy">
       <h1>{outline.title}</h1>
@@ -15,6 +15,8 @@ export function PolicyArticle({ outline }: { outline: Outline }) {
           <RichText content={paragraph} />
         </p>
       ))}
+      {/* The page's own words after the introduction (the policy page's call to action). */}
+      {lead}
       {outline.sections.map((section) => (
         <section id={section.id} aria-labelledby={`${section.id}-title`}>
           <h2 id={`${section.id}-title`}>{section.title}</h2>
@@ -89,9 +91,14 @@ function InlineView({ part }: { part: Inline }): ComponentChildren {
   return <a href={safeHref(part.href)}>{part.text}</a>;
 }
 
-/** Policy URLs are validated as https or mailto already; anything else is not linked. */
+/**
+ * Policy URLs are validated as https or mailto already. Embargo's own links may also be http (a
+ * deployment without TLS: its report form must still be reachable) or a path on this site
+ * (`/p/kitsu/report`; not `//host` or `/\host`, which leave the site). Anything else
+ * (javascript:, data:) is not linked.
+ */
 function safeHref(href: string): string {
-  return /^(https:|mailto:)/i.test(href) ? href : "#";
+  return /^(https?:|mailto:|\/(?![/\\]))/i.test(href) ? href : "#";
 }
 
 /** A complete, standalone HTML document for `embargo policy render --format html`. */

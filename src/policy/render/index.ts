@@ -3,6 +3,7 @@ import type { RenderFormat } from "./formats.js";
 import { renderHtmlDocument } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { policyOutline } from "./outline.js";
+import { publicPolicy } from "./public-policy.js";
 import { renderSecurityTxt, type SecurityTxtRenderOptions } from "./security-txt.js";
 
 export { RENDER_FORMATS, type RenderFormat } from "./formats.js";
@@ -30,6 +31,7 @@ export function renderPolicy(
         },
       );
     case "json":
-      return `${JSON.stringify(loaded.policy, null, 2)}\n`;
+      // The published JSON, like the published pages, leaves out what only the team keeps.
+      return `${JSON.stringify(publicPolicy(loaded.policy), null, 2)}\n`;
   }
 }

@@ -1,4 +1,6 @@
 import type { Policy } from "../schema.js";
+import type { Block, Inline, Outline, Rich, Section } from "./outline-types.js";
+import { escalationBlocks, phaseChecklist, registerBlocks, teamSections } from "./team-outline.js";
 import {
   describeCalendar,
   describeClock,
@@ -12,24 +14,12 @@ import {
  * A policy as a document outline: sections of paragraphs, lists and tables of rich text.
  * Markdown and HTML render this one outline, so both always say the same thing and every
  * section of the policy file appears in both.
+ *
+ * The public outline (the policy page, SECURITY.md) says what the reporter is promised; the
+ * team's (`audience: "team"`) adds how the team keeps it: escalation, the incident checklists
+ * and register, notifications and the team (src/policy/render/team-outline.ts).
  */
-export type Inline = string | { text: string; href: string } | { strong: string };
-export type Rich = Inline[];
-export type Block =
-  | { kind: "paragraph"; content: Rich }
-  | { kind: "list"; items: Rich[] }
-  | { kind: "table"; head: string[]; rows: Rich[] }
-  | { kind: "subheading"; text: string };
-export interface Section {
-  id: string;
-  title: string;
-  blocks: Block[];
-}
-export interface Outline {
-  title: string;
-  intro: Rich[];
-  sections: Section[];
-}
+export type { Block, Inline, Outline, Rich, Section } from "./outline-types.js";
 
 const link = (text: string, href: string): Inline => ({ text, href });
 const mail = (address: string): Inline => link(address, `mailto:${address}`);
@@ -37,19 +27,34 @@ const paragraph = (...content: Inline[]): Block => ({ kind: "paragraph", content
 const list = (items: Rich[]): Block => ({ kind: "list", items });
 const sub = (text: string): Block => ({ kind: "subheading", text });
 
-export function policyOutline(policy: Policy, options: { reportFormUrl?: string } = {}): Outline {
+export interface OutlineOptions {
+  /** The report form's absolute URL, shown as the link's text (and its target unless `reportFormHref`). */
+  reportFormUrl?: string;
+  /** Where the link points, when not the URL itself: the policy page links relatively (works on http). */
+  reportFormHref?: string;
+  /** "public" (default): what the reporter is promised. "team": everything the policy says. */
+  audience?: "public" | "team";
+}
+
+export function policyOutline(policy: Policy, options: OutlineOptions = {}): Outline {
+  const team = options.audience === "team";
+  const form =
+    options.reportFormUrl === undefined
+      ? undefined
+      : link(options.reportFormUrl, options.reportFormHref ?? options.reportFormUrl);
   const sections: Section[] = [
-    reporting(policy, options.reportFormUrl),
+    reporting(policy, form),
     contacts(policy),
     encryption(policy),
     scope(policy),
     rules(policy),
     safeHarbor(policy),
-    serviceLevels(policy),
-    incident(policy),
+    serviceLevels(policy, team),
+    incident(policy, team),
     disclosure(policy),
     recognition(policy),
     policyChanges(policy),
+    ...(team ? teamSections(policy) : []),
   ].filter((section): section is Section => section !== undefined && section.blocks.length > 0);
   const intro: Rich[] = [];
   if (policy.program.description !== undefined) intro.push([policy.program.description]);
@@ -58,7 +63,7 @@ export function policyOutline(policy: Policy, options: { reportFormUrl?: string 
   return { title: `${policy.program.name} security policy`, intro, sections };
 }
 
-function reporting(policy: Policy, reportFormUrl: string | undefined): Section {
+function reporting(policy: Policy, form: Inline | undefined): Section {
   const blocks: Block[] = [];
   const template = policy.reportTemplate;
   if (template.intro !== undefined) blocks.push(paragraph(template.intro));
@@ -68,8 +73,7 @@ function reporting(policy: Policy, reportFormUrl: string | undefined): Section {
       channel.address !== undefined ? mail(channel.address) : link(channel.url ?? "", channel.url ?? "");
     return [`${channel.label}: `, target, ...(channel.note === undefined ? [] : [` — ${channel.note}`])];
   });
-  if (reportFormUrl !== undefined)
-    ways.unshift(["Private report form: ", link(reportFormUrl, reportFormUrl)]);
+  if (form !== undefined) ways.unshift(["Private report form: ", form]);
   blocks.push(paragraph("Report a security problem privately through one of these channels:"), list(ways));
   blocks.push(sub("What to include"));
   blocks.push(
@@ -189,7 +193,7 @@ function safeHarbor(policy: Policy): Section | undefined {
   return { id: "safe-harbor", title: "Safe harbor", blocks };
 }
 
-function serviceLevels(policy: Policy): Section {
+function serviceLevels(policy: Policy, team: boolean): Section {
   const { clocks, calendar } = policy.serviceLevels;
   const blocks: Block[] = [];
   if (clocks.length === 0) {
@@ -207,30 +211,12 @@ function serviceLevels(policy: Policy): Section {
   if (clocks.some((clock) => usesBusinessTime(clock.within))) {
     blocks.push(paragraph(`Business time: ${describeCalendar(calendar)}.`));
   }
-  const names = new Map(policy.contacts.map((c) => [c.id, c.email ?? c.name]));
-  const who = (ids: string[]) => ids.map((id) => names.get(id) ?? `the ${id}`).join(", ");
-  const escalations: Rich[] = policy.escalation.map((rule) => {
-    const clock = clocks.find((c) => c.id === rule.clock);
-    const parts = [`${humanize(rule.clock)}: `];
-    if (rule.warn !== undefined)
-      parts.push(`at ${rule.warn.atPercent}% of the time we remind ${who(rule.warn.notify)}; `);
-    parts.push(
-      `if ${clock === undefined ? "it" : "the promise"} is missed we alert ${who(rule.breach.notify)}`,
-    );
-    if (rule.repeat !== undefined) {
-      parts.push(
-        `, and again every ${describeDuration(rule.repeat.every)} (${who(rule.repeat.notify)}) until someone acts`,
-      );
-    }
-    parts.push(".");
-    if (rule.breach.message !== undefined) parts.push(` ${rule.breach.message}`);
-    return [parts.join("")];
-  });
-  if (escalations.length > 0) blocks.push(sub("When we are late"), list(escalations));
+  // Who is reminded and alerted when a promise runs late is the team's business, not a promise.
+  if (team) blocks.push(...escalationBlocks(policy));
   return { id: "response-times", title: "Response times", blocks };
 }
 
-function incident(policy: Policy): Section {
+function incident(policy: Policy, team: boolean): Section {
   const inc = policy.incident;
   const blocks: Block[] = [];
   if (inc.coordinator !== undefined) {
@@ -252,45 +238,26 @@ function incident(policy: Policy): Section {
           ].filter((note) => note !== undefined);
           const rich: Rich = [{ strong: `${index + 1}. ${phase.name}` }];
           if (phase.description !== undefined) rich.push(` — ${phase.description}`);
-          for (const q of phase.questions)
-            rich.push(` ${q.question}${q.guidance === undefined ? "" : ` ${q.guidance}`}`);
-          if (phase.tasks.length > 0) rich.push(` Tasks: ${phase.tasks.join("; ")}.`);
+          // The questions and tasks are the team's checklist on the case page.
+          if (team) rich.push(...phaseChecklist(phase));
           if (notes.length > 0) rich.push(` (${notes.join("; ")})`);
           return rich;
         }),
       ),
     );
   }
-  const reg = inc.register;
-  if (reg !== undefined) {
-    const items: Rich[] = [];
-    if (reg.backgroundLinks)
-      items.push(["Each case links to its background information (for example a support ticket)."]);
-    if (reg.sourceTags.length > 0)
-      items.push([`Cases are tagged with their source: ${reg.sourceTags.join(", ")}.`]);
-    if (reg.defaultAssignee !== undefined) {
-      const lead = policy.contacts.find((c) => c.id === reg.defaultAssignee);
-      items.push([`When unsure whom to assign a case to, it goes to ${lead?.name ?? reg.defaultAssignee}.`]);
-    }
-    items.push([
-      `Triage sets a priority (${reg.priorities.join(", ")})${reg.dueDateRequired ? " and a due date" : ""}.`,
-    ]);
-    if (reg.noIncidentOutcome) items.push(["Triage may find that no incident exists."]);
-    if (reg.followers) items.push(["Interested people follow a case and are told of its changes."]);
-    if (reg.resolutionRequires.length > 0)
-      items.push([`Resolution includes: ${reg.resolutionRequires.join("; ")}.`]);
-    if (reg.reporterAgreement?.required) {
-      items.push([
-        `The affected party agrees that the case is resolved before it moves on; we wait ${describeDuration(reg.reporterAgreement.waitFor)} for an answer.`,
-      ]);
-    }
-    if (reg.classificationRequiredOnClose)
-      items.push(["A case is closed only with an accurate classification."]);
-    if (reg.problemManagement !== undefined) {
-      items.push([`When ${reg.problemManagement.when.join(" or ")}: ${reg.problemManagement.action}`]);
-    }
-    blocks.push(sub("Incident register"), list(items));
+  // The affected party's say in the resolution is a promise to them; the rest of the register is
+  // how the team files its cases.
+  const agreement = inc.register?.reporterAgreement;
+  if (agreement?.required) {
+    blocks.push(
+      paragraph(
+        `The affected party agrees that the case is resolved before it moves on; we wait ${describeDuration(agreement.waitFor)} for an answer.`,
+      ),
+    );
+    if (agreement.text !== undefined) blocks.push(paragraph(agreement.text));
   }
+  if (team) blocks.push(...registerBlocks(policy));
   return { id: "incident-response", title: "Incident response", blocks };
 }
 

@@ -16,6 +16,8 @@ import * as disclosurePlan from "./2026120904_disclosure_plan.js";
 import * as reporterWarning from "./2026120905_reporter_warning.js";
 import * as advisories from "./2026121001_advisories.js";
 import * as rewards from "./2026121004_rewards.js";
+import * as caseNumbers from "./2026121202_case_numbers.js";
+import * as caseReads from "./2026121203_case_reads.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -45,4 +47,6 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026120905_reporter_warning": reporterWarning,
   "2026121001_advisories": advisories,
   "2026121004_rewards": rewards,
+  "2026121202_case_numbers": caseNumbers,
+  "2026121203_case_reads": caseReads,
 };

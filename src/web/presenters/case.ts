@@ -86,6 +86,8 @@ export function caseJson(reading: CaseReading, canWork: boolean): z.input<typeof
   return {
     id: found.id,
     program: found.program,
+    number: found.number,
+    reference: found.reference,
     state,
     source: found.source,
     assetId: found.assetId,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { caseReferenceOf } from "../../domain/cases/case-number.js";
 import { inboxClock } from "../../domain/clocks/countdown.js";
 import { isCaseState } from "../../domain/lifecycle/index.js";
 import { assignedGroup, teamLabel } from "../../domain/notifications/recipients.js";
@@ -29,12 +30,23 @@ function clocksOfRow(programs: ProgramsOf, row: InboxRow, now: Date) {
   };
 }
 
-/** An inbox row for the staff JSON API (GET /api/v1/cases; the CaseRow schema). */
-export function inboxRowJson(programs: ProgramsOf, row: InboxRow, now: Date): z.input<typeof CaseRow> {
+/**
+ * An inbox row for the staff JSON API (GET /api/v1/cases; the CaseRow schema). `newActivity`: the
+ * reporter did something since the caller last opened the case (src/store/case-reads.ts).
+ */
+export function inboxRowJson(
+  programs: ProgramsOf,
+  row: InboxRow,
+  now: Date,
+  newActivity: boolean,
+): z.input<typeof CaseRow> {
   const { clock, clocks } = clocksOfRow(programs, row, now);
   return {
     id: row.id,
     program: row.program,
+    number: row.number,
+    reference: caseReferenceOf(row.program, row.number),
+    newActivity,
     state: isCaseState(row.state) ? row.state : "new",
     title: row.title,
     severity: row.severity,
@@ -66,9 +78,13 @@ export function inboxRowView(
   row: InboxRow,
   now: Date,
   names: ReadonlyMap<string, string>,
+  newActivity: boolean,
 ): InboxRowView {
   return {
     id: row.id,
+    reference: caseReferenceOf(row.program, row.number),
+    receivedAt: row.receivedAt,
+    newActivity,
     title: row.title,
     programName: programs.get(row.program)?.policy.program.name ?? row.program,
     state: row.state,

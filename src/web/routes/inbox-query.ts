@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Staff } from "../../auth/staff.js";
+import { parseCaseReference } from "../../domain/cases/case-number.js";
 import { CASE_STATES } from "../../domain/lifecycle/index.js";
 import { type InboxFilter, type InboxRow, listInbox } from "../../store/inbox.js";
 import { clockNeedsOf } from "../../workspace/inbox-clocks.js";
@@ -24,7 +25,10 @@ export const InboxQuery = z.object({
   source: text(10, "web, api, email, or staff (an incident the team opened)."),
   tag: text(48, "A tag."),
   overdue: text(5, `"yes": only cases past their next deadline; "no": only the others.`),
-  q: text(200, "Words that must all be in the title."),
+  q: text(
+    200,
+    "Words that must all be in the title; or a case's reference, KITSU-12 (any case), or #12 (that number in the programs the other filters cover).",
+  ),
   after: text(300, "The `next` of the previous page."),
   limit: z.coerce
     .number()
@@ -62,9 +66,28 @@ export function inboxFilterOf(
   if (query.tag) filter.tag = query.tag;
   if (query.overdue === "yes" || query.overdue === "true") filter.overdue = true;
   else if (query.overdue === "no" || query.overdue === "false") filter.overdue = false;
-  if (query.q) filter.text = query.q;
+  if (query.q) searchFor(filter, query.q);
   if (query.after) filter.after = query.after;
   return filter;
+}
+
+/**
+ * `q` as a case's reference (src/domain/cases/case-number.ts) when it reads as one: `#12` in the
+ * programs already chosen, `KITSU-12` in Kitsu when the member may see it; else as title words
+ * (so `CVE-2026`, whose "program" is none of theirs, is still searched as words).
+ */
+function searchFor(filter: InboxFilter, q: string): void {
+  const reference = parseCaseReference(q);
+  const programs = filter.programs === "*" ? undefined : filter.programs;
+  if (reference?.program === undefined) {
+    if (reference === undefined) filter.text = q;
+    else filter.number = reference.number;
+  } else if (programs === undefined || programs.includes(reference.program)) {
+    filter.number = reference.number;
+    filter.programs = [reference.program];
+  } else {
+    filter.text = q;
+  }
 }
 
 /** One page of the inbox for a query (the page and the API list the same rows). */

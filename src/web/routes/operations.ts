@@ -11,6 +11,7 @@ import { requireStaff } from "../staff-session.js";
 import { DeliveriesPage } from "../views/deliveries-page.js";
 import { MetricsPage } from "../views/metrics-page.js";
 import { policyReloadRoutes } from "./policy-reload.js";
+import { policyTeamViewRoutes } from "./policy-team-view.js";
 import { sendPage } from "./staff/send-page.js";
 
 const DashboardQuery = z.object({ bucket: z.enum(["week", "month"]).default("week") });
@@ -121,4 +122,6 @@ export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) 
   );
 
   await policyReloadRoutes(scope, ctx);
+  // Each program's whole policy, escalation and all, for its team (the public page shows less).
+  await policyTeamViewRoutes(scope, ctx);
 }

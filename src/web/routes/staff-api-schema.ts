@@ -22,10 +22,25 @@ export const Clock = z
   })
   .nullable();
 
+/** A case's number in its program and the reference made of it (src/domain/cases/case-number.ts). */
+const CaseNumber = {
+  number: z.number().int().nullable().meta({
+    description: "The case's number in its program (1, 2, …); null only for cases stored without one.",
+  }),
+  reference: z.string().nullable().meta({
+    description: "The program's slug upper-cased and the number: KITSU-12. Search for it with `q`.",
+  }),
+};
+
 export const CaseRow = z
   .object({
     id: z.string(),
     program: z.string(),
+    ...CaseNumber,
+    newActivity: z.boolean().meta({
+      description:
+        "The reporter did something (wrote, answered, gave feedback) since the caller last opened the case's page.",
+    }),
     state: z.enum(CASE_STATES),
     title: z.string(),
     severity: z.string().nullable(),
@@ -67,6 +82,7 @@ export const CaseDetail = z
   .object({
     id: z.string(),
     program: z.string(),
+    ...CaseNumber,
     state: z.enum(CASE_STATES),
     source: z.string(),
     assetId: z.string().nullable(),

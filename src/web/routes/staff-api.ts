@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { searchCwe } from "../../domain/cwe/index.js";
 import { ApiError } from "../../intake/report-schema.js";
+import { casesWithReporterNews } from "../../store/case-reads.js";
 import { sendAttachment, teamAttachment } from "../attachment-download.js";
 import { loadCase } from "../case-loader.js";
 import type { WebContext } from "../context.js";
@@ -66,8 +67,13 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
       );
       const now = ctx.clock();
       const page = await inboxPageOf(ctx, request.query, staff, viewable, now);
+      const news = await casesWithReporterNews(
+        ctx.store,
+        staff.userId,
+        page.rows.map((row) => row.id),
+      );
       return reply.header("cache-control", "no-store").send({
-        cases: page.rows.map((row) => inboxRowJson(ctx.programs, row, now)),
+        cases: page.rows.map((row) => inboxRowJson(ctx.programs, row, now, news.has(row.id))),
         next: page.next ?? null,
       });
     },

@@ -90,6 +90,7 @@ export function CasePage(props: CasePageProps) {
         <a href="/inbox">Inbox</a> › {policy.program.name} › case <code>{found.id}</code>
       </p>
       <h1>{found.report.title}</h1>
+      {found.reference === null ? null : <p class="case-number">Case {found.reference}</p>}
       <Notice text={props.notice} />
       {errors.size === 0 ? null : (
         <div class="errors" role="alert">

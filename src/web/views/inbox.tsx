@@ -1,14 +1,20 @@
-import { CASE_STATES } from "../../domain/lifecycle/index.js";
-import { SEVERITIES } from "../../policy/schema.js";
 import type { InboxQueryValue } from "../routes/inbox-query.js";
-import { StaffLayout, scoreText, stateLabel } from "./staff-common.js";
+import { type InboxFilterChoices, InboxFilters, SavedViews } from "./inbox-filters.js";
+import { StaffLayout, scoreText, stateLabel, When } from "./staff-common.js";
 
 /**
- * The inbox: what is due first, with a GET form of filters (bookmarkable, no JavaScript) and a
- * "next page" link. Each row names its clock in words ("acknowledge within 3 h", "overdue by 2 h").
+ * The inbox: what is due first, with saved views and a GET form of filters (bookmarkable, no
+ * JavaScript): one search line, the other filters folded. A "next page" link. Each row names its
+ * case (KITSU-12), when it came, whether the reporter did something since the member last opened
+ * it, and its clock in words ("acknowledge within 3 h", "overdue by 2 h").
  */
 export interface InboxRowView {
   id: string;
+  /** `KITSU-12`; null for a case without a number. */
+  reference: string | null;
+  receivedAt: Date;
+  /** The reporter did something since this member last opened the case (src/store/case-reads.ts). */
+  newActivity: boolean;
   title: string;
   programName: string;
   state: string;
@@ -24,40 +30,15 @@ export interface InboxRowView {
   clocks: readonly { label: string; text: string; overdue: boolean }[];
 }
 
-export interface InboxPageProps {
+export interface InboxPageProps extends InboxFilterChoices {
   csrfToken: string;
   email: string;
   query: InboxQueryValue;
-  programs: { slug: string; name: string }[];
-  assets: { id: string; name: string }[];
-  team: { id: string; email: string }[];
-  /** The team groups of the programs shown (`team.groups`), as the assignee filter offers them. */
-  groups: { id: string; name: string }[];
   rows: InboxRowView[];
   nextUrl?: string;
   error?: string;
   /** The programs with an incident register the member may open incidents in, each linked to its form. */
   incidentPrograms: readonly { slug: string; name: string }[];
-}
-
-function Select(props: {
-  id: string;
-  label: string;
-  value: string | undefined;
-  options: readonly (readonly [string, string])[];
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <select id={props.id} name={props.id}>
-        {props.options.map(([value, text]) => (
-          <option value={value} selected={(props.value ?? "") === value}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
 }
 
 /** Links to open an incident that did not come from a report (src/web/routes/staff/new-incident.ts). */
@@ -77,87 +58,12 @@ function NewIncidentLinks({ programs }: { programs: InboxPageProps["incidentProg
 
 export function InboxPage(props: InboxPageProps) {
   const { query } = props;
-  const state = query.state || "open";
   return (
     <StaffLayout title="Inbox" csrfToken={props.csrfToken} email={props.email}>
       <h1>Inbox</h1>
       <NewIncidentLinks programs={props.incidentPrograms} />
-      <form method="get" action="/inbox" class="filters" aria-labelledby="filters-heading">
-        <h2 id="filters-heading">Filters</h2>
-        <div class="filter-grid">
-          <Select
-            id="program"
-            label="Program"
-            value={query.program}
-            options={[["", "All programs"], ...props.programs.map((p) => [p.slug, p.name] as const)]}
-          />
-          <Select
-            id="state"
-            label="State"
-            value={state}
-            options={[
-              ["open", "Open (not closed)"],
-              ["any", "Any state"],
-              ...CASE_STATES.map((s) => [s, stateLabel(s)] as const),
-            ]}
-          />
-          <Select
-            id="severity"
-            label="Severity"
-            value={query.severity}
-            options={[["", "Any severity"], ...SEVERITIES.map((s) => [s, s] as const)]}
-          />
-          <Select
-            id="assignee"
-            label="Assignee"
-            value={query.assignee}
-            options={[
-              ["", "Anyone"],
-              ["me", "Me"],
-              ["unassigned", "Unassigned"],
-              ...props.groups.map((g) => [g.id, g.name] as const),
-              ...props.team.map((m) => [m.id, m.email] as const),
-            ]}
-          />
-          <Select
-            id="asset"
-            label="Asset"
-            value={query.asset}
-            options={[["", "Any asset"], ...props.assets.map((a) => [a.id, a.name] as const)]}
-          />
-          <Select
-            id="source"
-            label="Source"
-            value={query.source}
-            options={[
-              ["", "Any source"],
-              ["web", "Web form"],
-              ["api", "API"],
-              ["email", "Email"],
-              ["staff", "Opened by the team"],
-            ]}
-          />
-          <div class="field">
-            <label for="tag">Tag</label>
-            <input type="text" id="tag" name="tag" value={query.tag ?? ""} maxLength={48} />
-          </div>
-          <Select
-            id="overdue"
-            label="Deadline"
-            value={query.overdue}
-            options={[
-              ["", "Any"],
-              ["yes", "Overdue"],
-              ["no", "Not overdue"],
-            ]}
-          />
-          <div class="field">
-            <label for="q">Words in the title</label>
-            <input type="search" id="q" name="q" value={query.q ?? ""} maxLength={200} />
-          </div>
-        </div>
-        <button type="submit">Show cases</button> <a href="/inbox">Clear filters</a>
-      </form>
+      <SavedViews query={query} />
+      <InboxFilters query={query} choices={props} />
 
       <h2 id="cases-heading">Cases</h2>
       {props.error === undefined ? null : (
@@ -173,7 +79,9 @@ export function InboxPage(props: InboxPageProps) {
             <caption class="visually-hidden">Cases, what is due first</caption>
             <thead>
               <tr>
+                <th scope="col">Case</th>
                 <th scope="col">Title</th>
+                <th scope="col">Received</th>
                 <th scope="col">Program</th>
                 <th scope="col">State</th>
                 <th scope="col">Severity</th>
@@ -185,8 +93,10 @@ export function InboxPage(props: InboxPageProps) {
             <tbody>
               {props.rows.map((row) => (
                 <tr>
+                  <td class="case-number">{row.reference ?? "—"}</td>
                   <th scope="row">
                     <a href={`/cases/${row.id}`}>{row.title}</a>
+                    {row.newActivity ? <span class="badge activity">New activity</span> : null}
                     {row.tags.length === 0 ? null : (
                       <span class="tags">
                         {row.tags.map((tag) => (
@@ -195,6 +105,9 @@ export function InboxPage(props: InboxPageProps) {
                       </span>
                     )}
                   </th>
+                  <td class="received">
+                    <When date={row.receivedAt} />
+                  </td>
                   <td>{row.programName}</td>
                   <td>
                     {stateLabel(row.state)}

@@ -70,6 +70,8 @@ export function PoliciesPage(props: PoliciesPageProps) {
                 <td>
                   <a href={`/p/${program.slug}`}>{program.name}</a>
                   {program.slug === props.defaultProgram ? " (security.txt)" : null}
+                  {" · "}
+                  <a href={`/admin/policies/${program.slug}`}>the team's view</a>
                 </td>
                 <td>{program.slug}</td>
                 <td>

@@ -1,6 +1,7 @@
 import type { LoadedPolicy } from "../../policy/loader.js";
 import type { ReporterCase } from "../../store/cases.js";
 import { Layout } from "./layout.js";
+import { AssessmentFacts } from "./reporter-assessment.js";
 import { type CreditView, ReporterCredit } from "./reporter-credit.js";
 import { type FeedbackView, ReporterFeedback } from "./reporter-feedback.js";
 import { ReporterPlan } from "./reporter-plan.js";
@@ -50,7 +51,12 @@ function when(date: Date | null): string {
         .replace(/:\d{2}\.\d{3}Z$/, " UTC");
 }
 
-/** Shown once, right after sending: the private link and when to expect an answer. */
+/**
+ * Where the report form sends the reporter after sending (a 303 to /r/{token}/receipt): the private
+ * link and when to expect an answer. The page can be reloaded (its own address holds the link), so
+ * it does not claim to be shown once; it says what is true: the link is the only way back, and we
+ * never mail it (a notice by mail says there is news, never the link).
+ */
 export function ReceiptPage(props: { program: LoadedPolicy; caseUrl: string; acknowledgeBy: Date | null }) {
   const name = props.program.policy.program.name;
   return (
@@ -59,8 +65,9 @@ export function ReceiptPage(props: { program: LoadedPolicy; caseUrl: string; ack
       <p>It is stored encrypted. Only {name}'s security team can read it.</p>
       <h2>Your private case link</h2>
       <p>
-        Keep this link secret and save it: it is the only way to follow your case, and we cannot show it
-        again.
+        Save this link now (a bookmark or a password manager) and keep it secret: it is the only way back to
+        your report, and anyone who has it can read your report and write as you. We do not send it by email:
+        if you gave an email address, we write there when there is news, and you read it here.
       </p>
       <p class="capability">
         <a href={props.caseUrl}>{props.caseUrl}</a>
@@ -103,13 +110,19 @@ export function ReporterCasePage(props: {
   return (
     <Layout title={`Your report to ${program.policy.program.name}`}>
       <h1>{caseView.report.title}</h1>
-      <dl>
+      {caseView.reference === null ? null : (
+        <p class="case-number">
+          Case number <strong>{caseView.reference}</strong>: quote it when you write about this report.
+        </p>
+      )}
+      <dl class="facts reporter-facts">
         <dt>Program</dt>
         <dd>
           <a href={`/p/${program.policy.program.slug}`}>{program.policy.program.name}</a>
         </dd>
         <dt>Status</dt>
         <dd>{STATE_NAMES[caseView.state] ?? caseView.state}</dd>
+        <AssessmentFacts assessment={caseView.assessment} />
         <dt>Received</dt>
         <dd>{when(caseView.receivedAt)}</dd>
         {caseView.acknowledgeBy === null ? null : (

@@ -30,7 +30,7 @@ export function ReporterPlan(props: { program: LoadedPolicy; caseView: ReporterC
     <section aria-labelledby="disclosure-plan-heading">
       <h2 id="disclosure-plan-heading">Disclosure</h2>
       {policy.disclosure.embargo?.text === undefined ? null : <p>{policy.disclosure.embargo.text}</p>}
-      <dl>
+      <dl class="facts reporter-facts">
         {policy.disclosure.embargo === undefined ? null : (
           <>
             <dt>Embargo ends</dt>

@@ -3,6 +3,7 @@ import { emailsOf, type TeamMember, teamOfProgram } from "../../../auth/team.js"
 import { allowedTransitions, isCaseState } from "../../../domain/lifecycle/index.js";
 import { closingOutcomesFor } from "../../../domain/lifecycle/policy-rules.js";
 import { groupAssignee, teamLabel } from "../../../domain/notifications/recipients.js";
+import { markCaseRead } from "../../../store/case-reads.js";
 import { creditKeeper } from "../../../workspace/case-work.js";
 import { dueDateInput } from "../../../workspace/local-time.js";
 import { loadCase } from "../../case-loader.js";
@@ -31,6 +32,8 @@ export interface CasePageExtra {
  * The case page, for whoever may read the case (404 otherwise): the case as the JSON API gives it
  * (src/web/presenters/case.ts), plus what only the page needs: people's email addresses (and the
  * names of the policy's team groups), whom the case may be assigned to, who keeps the credit.
+ * Showing it records that the member has read the case up to its last event (the inbox's "New
+ * activity" mark, src/store/case-reads.ts).
  */
 export async function renderCasePage(
   ctx: WebContext,
@@ -49,6 +52,12 @@ export async function renderCasePage(
     emailsOf(ctx.store, userIdsNamedBy(found)),
     assignableOf(ctx, slug),
     creditKeeper(ctx, program.policy, found),
+    markCaseRead(ctx.store, {
+      userId: staff.userId,
+      caseId: found.id,
+      seenSeq: found.events.at(-1)?.seq ?? 0,
+      at: now,
+    }),
   ]);
   // The assignee and the timeline's assignments may name a team group: by its name, not `group:<id>`.
   const names = new Map(emails);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { emailsOf, teamOfProgram } from "../../../auth/team.js";
 import { teamLabel } from "../../../domain/notifications/recipients.js";
+import { casesWithReporterNews } from "../../../store/case-reads.js";
 import type { InboxRow } from "../../../store/inbox.js";
 import { caseCommandHttpError } from "../../case-errors.js";
 import type { WebContext } from "../../context.js";
@@ -38,12 +39,17 @@ export function inboxRoutes(scope: FastifyInstance, ctx: WebContext) {
       if (mapped === undefined) throw caught;
       error = mapped.message;
     }
-    const [names, teams] = await Promise.all([
+    const [names, teams, news] = await Promise.all([
       emailsOf(
         ctx.store,
         page.rows.flatMap((row) => (row.assignee === null ? [] : [row.assignee])),
       ),
       Promise.all(viewable.map((slug) => teamOfProgram(ctx.store, slug))),
+      casesWithReporterNews(
+        ctx.store,
+        staff.userId,
+        page.rows.map((row) => row.id),
+      ),
     ]);
     const team = [...new Map(teams.flat().map((m) => [m.id, { id: m.id, email: m.email }])).values()].sort(
       (a, b) => a.email.localeCompare(b.email),
@@ -70,7 +76,7 @@ export function inboxRoutes(scope: FastifyInstance, ctx: WebContext) {
         groups: programs.flatMap((p) =>
           (p.policy.team.groups ?? []).map((group) => ({ id: `group:${group.id}`, name: teamLabel(group) })),
         ),
-        rows: page.rows.map((row) => inboxRowView(ctx.programs, row, now, names)),
+        rows: page.rows.map((row) => inboxRowView(ctx.programs, row, now, names, news.has(row.id))),
         ...(page.next === undefined ? {} : { nextUrl: nextPageUrl(request.query, page.next) }),
         ...(error === undefined ? {} : { error }),
       }),

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { caseReference, caseReferenceOf, parseCaseReference } from "./case-number.js";
+
+describe("case references", () => {
+  it("word a case number with its program's slug upper-cased", () => {
+    expect(caseReference("kitsu", 12)).toBe("KITSU-12");
+    expect(caseReference("rocket-chat", 3)).toBe("ROCKET-CHAT-3");
+    expect(caseReferenceOf("kitsu", null)).toBeNull();
+  });
+
+  it("read KITSU-12 in any case, #12 alone, and nothing else", () => {
+    expect(parseCaseReference("KITSU-12")).toEqual({ program: "kitsu", number: 12 });
+    expect(parseCaseReference(" kitsu-12 ")).toEqual({ program: "kitsu", number: 12 });
+    expect(parseCaseReference("Rocket-Chat-3")).toEqual({ program: "rocket-chat", number: 3 });
+    expect(parseCaseReference("#12")).toEqual({ number: 12 });
+    for (const text of [
+      "",
+      "12",
+      "#",
+      "#0",
+      "KITSU-0",
+      "KITSU-",
+      "-12",
+      "stored xss",
+      "KITSU 12",
+      "#99999999999",
+    ]) {
+      expect(parseCaseReference(text), text).toBeUndefined();
+    }
+  });
+});
