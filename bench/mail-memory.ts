@@ -43,7 +43,7 @@ import {
 export const description =
   "peak RSS of the server taking in one 25 MB message over SMTP (issue 14, finding 4)";
 
-const PROGRAM_ADDRESS = "nuck@kitsu.io";
+const PROGRAM_ADDRESS = "nuck@kitsu.example";
 const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
 const UNLIMITED = String(1_000_000_000);
 const MAX_BYTES = 25 * 1024 * 1024;

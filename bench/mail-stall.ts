@@ -51,7 +51,7 @@ export const description =
 
 const MAILS = 100;
 const MARK_P99_MS = 100;
-const PROGRAM_ADDRESS = "nuck@kitsu.io";
+const PROGRAM_ADDRESS = "nuck@kitsu.example";
 const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
 const UNLIMITED = String(1_000_000_000);
 const ARMOUR_LINE = "-----BEGIN PGP MESSAGE-----\r\n";

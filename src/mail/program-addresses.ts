@@ -5,7 +5,7 @@ import { parseReplyAddress } from "./addresses.js";
 
 /**
  * A program's own mail addresses: its active email and mailing-list channels that take reports
- * (Kitsu: nuck@kitsu.io and help@kitsu.io). The listener accepts mail only for these (and their
+ * (Kitsu: nuck@kitsu.example and help@kitsu.example). The listener accepts mail only for these (and their
  * per-case reply forms, `local+token@domain`); the first is the From of the program's mail.
  */
 export function programAddresses(policy: Policy): string[] {

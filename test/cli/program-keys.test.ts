@@ -37,7 +37,7 @@ beforeAll(async () => {
   const made = await openpgp.generateKey({
     type: "ecc",
     curve: "curve25519Legacy",
-    userIDs: [{ name: "Kitsu", email: "nuck@kitsu.io" }],
+    userIDs: [{ name: "Kitsu", email: "nuck@kitsu.example" }],
     passphrase: PASSPHRASE,
   });
   protectedKey = file("protected.asc", made.privateKey);
@@ -45,7 +45,7 @@ beforeAll(async () => {
   const plain = await openpgp.generateKey({
     type: "ecc",
     curve: "curve25519Legacy",
-    userIDs: [{ name: "Kafe", email: "mrtreinis@gmail.com" }],
+    userIDs: [{ name: "Kafe", email: "mrtreinis@kafe.example" }],
   });
   plainKey = file("plain.asc", plain.privateKey);
 });
@@ -99,7 +99,7 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
     const key = await openpgp.readKey({ armoredKey: exported.stdout });
     expect(key.isPrivate()).toBe(false);
     expect(key.getFingerprint().toUpperCase()).toBe(fingerprint);
-    expect(await keyEmails(key)).toEqual(["nuck@kitsu.io", "help@kitsu.io"]);
+    expect(await keyEmails(key)).toEqual(["nuck@kitsu.example", "help@kitsu.example"]);
     expect(key.users.map((user) => user.userID?.name)).toEqual(["Kitsu", "Kitsu"]);
     // Curve25519 in the v4 encoding every implementation reads (EdDSA legacy + ECDH).
     expect(key.getAlgorithmInfo()).toMatchObject({ algorithm: "eddsaLegacy", curve: "ed25519Legacy" });
@@ -145,7 +145,7 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
     expect(imported.code).toBe(0);
     expect(imported.stdout).toMatch(/^imported [0-9A-F]{40} for kitsu \(nuck@kitsu\.io\)$/m);
     // The key lacks the help desk's address: said, not refused.
-    expect(imported.stderr).toContain("warning: the key has no user ID for help@kitsu.io");
+    expect(imported.stderr).toContain("warning: the key has no user ID for help@kitsu.example");
     expect(imported.stderr).not.toContain(PASSPHRASE);
 
     const [stored] = await storedKeys("kitsu");

@@ -12,7 +12,7 @@ import { fileReport, later, postCaseForm, textOf } from "../support/workspace.js
  * stopped by the acknowledgement. Escalation: a warning at 75 % (54 h) and the breach (72 h), both
  * to the maintainer, who is also the point of contact. T0 is Wednesday 2 December 2026, 10:00 UTC.
  */
-const MAINTAINER = "mrtreinis@gmail.com";
+const MAINTAINER = "mrtreinis@kafe.example";
 const REPORTER = "ada@example.org";
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 const MINUTE = 60_000;

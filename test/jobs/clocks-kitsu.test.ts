@@ -11,11 +11,11 @@ import { fileReport, later, postCaseForm, postCaseMultipart, textOf } from "../s
 
 /**
  * Kitsu: "Emma responds within one business day at the latest"; "if Emma does not respond, write
- * to help@kitsu.io so somebody can nag her". Business days in Los Angeles, 09:00–17:00.
+ * to help@kitsu.example so somebody can nag her". Business days in Los Angeles, 09:00–17:00.
  * Wednesday 2 December 2026, 10:00 PST is 18:00 UTC.
  */
-const EMMA = "nuck@kitsu.io";
-const HELP = "help@kitsu.io";
+const EMMA = "nuck@kitsu.example";
+const HELP = "help@kitsu.example";
 const REPORTER = "ada@example.org";
 
 describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (database) => {

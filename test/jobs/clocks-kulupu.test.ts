@@ -12,7 +12,7 @@ import { fileReport, textOf } from "../support/workspace.js";
  * policy has no clock (`clocks: []`) and no escalation. Its one contact, Wei Tang, is the point of
  * contact and has an email address: he hears of a new report, and nothing else happens by itself.
  */
-const WEI = "wei@that.world";
+const WEI = "wei@kulupu.example";
 const REPORTER = "ada@example.org";
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 const HOUR = 3_600_000;

@@ -15,7 +15,7 @@ import { fileReport, later, postCaseForm, postCaseMultipart, textOf } from "../s
  * assignee at 75 % (54 h) and tells admin@ at the breach (72 h).
  * Wednesday 2 December 2026, 10:00 UTC is T0.
  */
-const ADMIN = "admin@privacytools.io";
+const ADMIN = "admin@privacytools.example";
 const ALICE = "alice@privacytools.example";
 const LEAD = "lead@privacytools.example";
 const REPORTER = "ada@example.org";

@@ -71,7 +71,7 @@ describe.each(databases)("metrics and deliveries on $name", (database) => {
 
   it("lists a delivery that gave up for the program's administrators, and sends it again on retry", async () => {
     t.clock.set(new Date("2026-12-01T10:00:00Z"));
-    sink.reject("nuck@kitsu.io", 550);
+    sink.reject("nuck@kitsu.example", 550);
     const report = await fileReport(t, "kitsu");
     await jobs.drain();
     expect(sink.mails).toHaveLength(0);
@@ -89,16 +89,16 @@ describe.each(databases)("metrics and deliveries on $name", (database) => {
     expect(text).toContain("case.received");
     expect(text).toContain("gave up after 1 attempts");
     expect(text).toMatch(/550/);
-    expect(text).not.toContain("nuck@kitsu.io"); // where and why, never the address or the words
+    expect(text).not.toContain("nuck@kitsu.example"); // where and why, never the address or the words
     expect(page.body).toContain(`href="/cases/${report.id}"`);
 
-    sink.accept("nuck@kitsu.io");
+    sink.accept("nuck@kitsu.example");
     const id = /action="\/admin\/deliveries\/([^/]+)\/retry"/.exec(page.body)?.[1];
     expect(id).toBeDefined();
     const retried = await admin.browser.post(`/admin/deliveries/${id}/retry`, {});
     expect(retried.headers.location).toBe("/admin/deliveries?notice=retried");
     await jobs.drain();
-    expect(sink.to("nuck@kitsu.io")).toHaveLength(1);
+    expect(sink.to("nuck@kitsu.example")).toHaveLength(1);
     expect(textOf((await admin.browser.get("/admin/deliveries")).body)).toContain(
       "Every notification was delivered.",
     );

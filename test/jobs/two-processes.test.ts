@@ -73,7 +73,7 @@ describe.runIf(databases.some((d) => d.name === "postgres"))(
 
       expect(keys().size).toBe(REPORTS);
       expect(sink.mails).toHaveLength(REPORTS);
-      expect(sink.to("nuck@kitsu.io")).toHaveLength(REPORTS);
+      expect(sink.to("nuck@kitsu.example")).toHaveLength(REPORTS);
 
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();

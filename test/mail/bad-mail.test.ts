@@ -25,7 +25,7 @@ import { textOf } from "../support/workspace.js";
  * reply), never crashes the listener, never joins a case it does not belong to, and lands where
  * a person sees it.
  */
-const PROGRAM = "nuck@kitsu.io";
+const PROGRAM = "nuck@kitsu.example";
 
 function compose(options: {
   from?: string;

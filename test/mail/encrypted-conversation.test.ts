@@ -44,7 +44,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     sink.mails.length = 0;
     t = await startTestApp(database.open);
     t.clock.set(new Date("2026-12-02T18:00:00Z"));
-    kitsu = await giveProgramKey(t, "kitsu", "nuck@kitsu.io");
+    kitsu = await giveProgramKey(t, "kitsu", "nuck@kitsu.example");
     listener = await startMailListener(t);
     jobs = jobsFor(t, sink.url);
   });
@@ -76,7 +76,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       messageId: "<report-1@example.org>",
       attachKey: true,
     });
-    const response = await listener.send(report, { from: ada.address, to: ["nuck@kitsu.io"] });
+    const response = await listener.send(report, { from: ada.address, to: ["nuck@kitsu.example"] });
     expect(response).toMatch(/^250 /);
 
     const [inbound] = await t.store.db.selectFrom("inbound_mail").selectAll().execute();
@@ -94,7 +94,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     expect(receipt.header("auto-submitted")).toBe("auto-replied");
     expect(receipt.header("in-reply-to")).toBe("<report-1@example.org>");
     const replyTo = receipt.parsed.replyTo?.value[0]?.address ?? "";
-    expect(parseReplyAddress(replyTo)?.base).toBe("nuck@kitsu.io");
+    expect(parseReplyAddress(replyTo)?.base).toBe("nuck@kitsu.example");
     const opened = await openMail(receipt, ada, kitsu.publicKey);
     expect(opened.signature.status).toBe("valid");
     expect(opened.subject).toBe(`[Kitsu] Report received (case ${caseId.slice(0, 8)})`);
@@ -161,7 +161,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     const [mail] = sink.to(ada.address);
     expect(mail).toBeDefined();
     expect(mail!.raw.includes(Buffer.from("Confirmed"))).toBe(false);
-    expect(mail!.parsed.from?.value[0]?.address).toBe("nuck@kitsu.io");
+    expect(mail!.parsed.from?.value[0]?.address).toBe("nuck@kitsu.example");
     const opened = await openMail(mail!, ada, kitsu.publicKey);
     expect(opened.signature.status).toBe("valid");
     expect(opened.text).toContain("Confirmed; patch attached to the case.");
@@ -171,7 +171,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     const signed = async (text: string, messageId: string) =>
       buildSignedMime({
         from: ada.address,
-        to: "nuck@kitsu.io",
+        to: "nuck@kitsu.example",
         subject: "Signed report",
         messageId,
         innerMime: await buildInnerMime({
@@ -181,7 +181,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
         signWith: ada.privateKey,
       });
     const good = await signed("A signed report.", "<signed-1@example.org>");
-    expect(await listener.send(good, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(good, { from: ada.address, to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
     // The same message with one word changed in transit.
     const altered = Buffer.from(
       (await signed("A signed report.", "<signed-2@example.org>"))
@@ -189,7 +189,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
         .replace("A signed report.", "A signed rep0rt."),
       "latin1",
     );
-    expect(await listener.send(altered, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(altered, { from: ada.address, to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
     const [first, second] = await casePagesInOrder();
     expect(first).toContain("by email, not encrypted, signature valid (key");
     expect(first).toContain("a key that came with this message and names the From address");
@@ -201,7 +201,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     const mallory = await newParty("mallory@example.net", "Mallory");
     const forged = await buildSignedMime({
       from: ada.address,
-      to: "nuck@kitsu.io",
+      to: "nuck@kitsu.example",
       subject: "Signed report",
       messageId: "<forged-1@example.org>",
       innerMime: await buildInnerMime({
@@ -210,13 +210,13 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       }),
       signWith: mallory.privateKey,
     });
-    expect(await listener.send(forged, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(forged, { from: ada.address, to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
 
     // Ada's genuinely signed message, wrapped in a multipart/mixed with an unsigned first part.
     const genuine = (
       await buildSignedMime({
         from: ada.address,
-        to: "nuck@kitsu.io",
+        to: "nuck@kitsu.example",
         subject: "Signed report",
         messageId: "<genuine-1@example.org>",
         innerMime: await buildInnerMime({
@@ -230,7 +230,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
     const wrapped = Buffer.from(
       [
         `From: ${ada.address}`,
-        "To: nuck@kitsu.io",
+        "To: nuck@kitsu.example",
         "Subject: Signed report",
         "Message-ID: <wrapped-1@example.org>",
         "MIME-Version: 1.0",
@@ -247,7 +247,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       ].join("\r\n"),
       "latin1",
     );
-    expect(await listener.send(wrapped, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(wrapped, { from: ada.address, to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
 
     const [forgedPage, wrappedPage] = await casePagesInOrder();
     expect(forgedPage).toContain("a key that came with this message and does not name the From address");
@@ -265,7 +265,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       text: "The export endpoint leaks API tokens.",
       messageId: "<nokey-1@example.org>",
     });
-    expect(await listener.send(report, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(report, { from: ada.address, to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
     await jobs.drain();
     const [receipt] = sink.to(ada.address);
     expect(receipt!.text).toContain("We have no OpenPGP key for you");
@@ -316,7 +316,7 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
       inReplyTo: kept[0]!.parsed.messageId ?? "",
       attachKey: true,
     });
-    expect(await listener.send(third, { from: ada.address, to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(third, { from: ada.address, to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
     const statuses = await t.store.db.selectFrom("inbound_mail").select(["status", "case_id"]).execute();
     expect(statuses.filter((row) => row.case_id === caseId)).toHaveLength(3);
     await jobs.drain();
@@ -336,8 +336,8 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
   });
 
   it("keeps the case link out of a clear receipt when the program requires encryption (Kulupu)", async () => {
-    const plain = await plainMail("wei@that.world");
-    expect(await listener.send(plain, { from: "bob@example.org", to: ["wei@that.world"] })).toMatch(/^250 /);
+    const plain = await plainMail("wei@kulupu.example");
+    expect(await listener.send(plain, { from: "bob@example.org", to: ["wei@kulupu.example"] })).toMatch(/^250 /);
     await jobs.drain();
     const [receipt] = sink.to("bob@example.org");
     expect(receipt).toBeDefined();

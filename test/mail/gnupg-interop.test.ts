@@ -43,7 +43,7 @@ describe.runIf(sqlite !== undefined)("GnuPG interoperability", () => {
     sink = await startSmtpSink();
     t = await startTestApp(sqlite!.open);
     t.clock.set(new Date("2026-12-02T18:00:00Z"));
-    kitsu = await giveProgramKey(t, "kitsu", "nuck@kitsu.io");
+    kitsu = await giveProgramKey(t, "kitsu", "nuck@kitsu.example");
     listener = await startMailListener(t);
     jobs = jobsFor(t, sink.url);
   });
@@ -86,14 +86,14 @@ describe.runIf(sqlite !== undefined)("GnuPG interoperability", () => {
         "-u",
         "gus@example.org",
         "-r",
-        "nuck@kitsu.io",
+        "nuck@kitsu.example",
       ],
       inner,
     ).stdout;
     const report = Buffer.from(
       [
         "From: Gus <gus@example.org>",
-        "To: nuck@kitsu.io",
+        "To: nuck@kitsu.example",
         "Subject: ...",
         "Message-ID: <gpg-1@example.org>",
         "MIME-Version: 1.0",
@@ -112,7 +112,7 @@ describe.runIf(sqlite !== undefined)("GnuPG interoperability", () => {
         "",
       ].join("\r\n"),
     );
-    expect(await listener.send(report, { from: "gus@example.org", to: ["nuck@kitsu.io"] })).toMatch(/^250 /);
+    expect(await listener.send(report, { from: "gus@example.org", to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
     const [row] = await t.store.db.selectFrom("inbound_mail").select(["status", "case_id"]).execute();
     expect(row?.status).toBe("case-opened");
     const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });

@@ -22,7 +22,7 @@ import { textOf } from "../support/workspace.js";
  * stored, never deleted, never taken twice; a broken server or a wrong password is logged
  * (without the password) and the next poll tries again.
  */
-const PROGRAM = "nuck@kitsu.io";
+const PROGRAM = "nuck@kitsu.example";
 const SECRET = "The avatar upload accepts SVG with script";
 
 function compose(options: {
@@ -89,13 +89,13 @@ describe("the envelope an IMAP message carries", () => {
     expect(
       envelopeOf(
         raw(
-          "Return-Path: <ada@example.org>\r\nDelivered-To: nuck@kitsu.io\r\nX-Original-To: security@kitsu.io",
+          "Return-Path: <ada@example.org>\r\nDelivered-To: nuck@kitsu.example\r\nX-Original-To: security@kitsu.io",
         ),
       ),
     ).toEqual({
       via: "imap",
       mailFrom: "ada@example.org",
-      rcptTo: ["nuck@kitsu.io", "security@kitsu.io"],
+      rcptTo: ["nuck@kitsu.example", "security@kitsu.io"],
     });
     expect(envelopeOf(raw("Return-Path: <>"))).toEqual({ via: "imap", mailFrom: null, rcptTo: [] });
     expect(envelopeOf(raw("From: ada@example.org"))).toEqual({ via: "imap", rcptTo: [] });

@@ -16,7 +16,7 @@ import { textOf } from "../support/workspace.js";
  * rest is; the whole text is an attachment, byte for byte, for the reporter and the team alike.
  * Through real SMTP, for a new case and for a reply on it.
  */
-const PROGRAM = "nuck@kitsu.io";
+const PROGRAM = "nuck@kitsu.example";
 const ADA = "ada@example.org";
 
 /** Lines of text with two- and four-byte characters, so a cut in the wrong place would show. */

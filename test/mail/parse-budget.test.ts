@@ -19,7 +19,7 @@ import { textOf } from "../support/workspace.js";
  * the parsers, and a message over its budget is kept as `too-costly`, for a person, never read
  * again by itself.
  */
-const PROGRAM = "nuck@kitsu.io";
+const PROGRAM = "nuck@kitsu.example";
 const ARMOUR_LINE = "-----BEGIN PGP MESSAGE-----\r\n";
 const BUDGET: Config["mailParse"] = { seconds: 5, memoryMb: 256, threads: 1, queue: 100 };
 

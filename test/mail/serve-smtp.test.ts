@@ -67,7 +67,7 @@ describe("embargo serve with EMBARGO_SMTP_PORT", () => {
     });
     const info = await transport.sendMail({
       from: "ada@example.org",
-      to: "nuck@kitsu.io",
+      to: "nuck@kitsu.example",
       subject: "Open redirect on the login page",
       text: "The next parameter accepts any host.",
       messageId: "<serve-smtp-1@example.org>",

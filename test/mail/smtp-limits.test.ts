@@ -23,7 +23,7 @@ import { textOf } from "../support/workspace.js";
  * on the mail held in memory; and a reply that names the reporter's Message-ID but comes from
  * someone else never joins the case as the reporter's.
  */
-const PROGRAM = "nuck@kitsu.io";
+const PROGRAM = "nuck@kitsu.example";
 
 function compose(options: {
   from: string;

@@ -24,7 +24,7 @@ import { fileReport, textOf } from "../support/workspace.js";
  * opens a case, and its receipt says how to encrypt. "kulupu-clear" is the same program without
  * the promise: its team mail stays as it was, plain and with the title.
  */
-const WEI = "wei@that.world";
+const WEI = "wei@kulupu.example";
 const LIN = "lin@that.world";
 const TITLE = "Block import accepts a forged seal";
 const KULUPU_FIELDS = {
@@ -91,7 +91,7 @@ function writePolicies(weiKey: string): string {
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), "embargo-gnupg-"));
-  gpg(["--quick-gen-key", "Wei Tang <wei@that.world>", "future-default", "default", "1d"]);
+  gpg(["--quick-gen-key", "Wei Tang <wei@kulupu.example>", "future-default", "default", "1d"]);
   policies = writePolicies(gpg(["--armor", "--export", WEI]).stdout);
 });
 afterAll(() => {

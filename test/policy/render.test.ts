@@ -140,7 +140,7 @@ describe("security.txt behind plain http", () => {
   it("leaves out Embargo's own URLs, which RFC 9116 requires to be https", () => {
     const text = renderSecurityTxt(program("kafe"), { now: NOW, publicUrl: "http://127.0.0.1:8080" });
     expect(text).not.toContain("http://");
-    expect(text).toContain("Contact: mailto:mrtreinis@gmail.com");
+    expect(text).toContain("Contact: mailto:mrtreinis@kafe.example");
     expect(checkSecurityTxt(text, { now: NOW }).errors).toEqual([]);
   });
 });

@@ -28,8 +28,8 @@ describe("kitsu", () => {
   it("takes reports by email only, at nuck@ and help@", () => {
     const channels = program("kitsu").channels.filter((c) => c.purposes.includes("reports"));
     expect(channels.map((c) => [c.kind, c.address])).toEqual([
-      ["email", "nuck@kitsu.io"],
-      ["email", "help@kitsu.io"],
+      ["email", "nuck@kitsu.example"],
+      ["email", "help@kitsu.example"],
     ]);
   });
 
@@ -43,10 +43,10 @@ describe("kitsu", () => {
     });
   });
 
-  it("escalates to help@kitsu.io when Emma does not respond, and nags again", () => {
+  it("escalates to help@kitsu.example when Emma does not respond, and nags again", () => {
     const rule = program("kitsu").escalation.find((e) => e.clock === "acknowledge");
     const fallback = program("kitsu").contacts.find((c) => c.id === rule?.breach.notify[0]);
-    expect(fallback).toMatchObject({ email: "help@kitsu.io", roles: ["fallback"] });
+    expect(fallback).toMatchObject({ email: "help@kitsu.example", roles: ["fallback"] });
     expect(rule?.warn?.notify).toEqual(["emma"]);
     expect(rule?.repeat?.notify).toContain("kitsu-help");
   });
@@ -84,7 +84,7 @@ describe("kulupu", () => {
 
   it("has Wei Tang as the one point of contact", () => {
     expect(program("kulupu").contacts).toHaveLength(1);
-    expect(program("kulupu").contacts[0]).toMatchObject({ name: "Wei Tang", email: "wei@that.world" });
+    expect(program("kulupu").contacts[0]).toMatchObject({ name: "Wei Tang", email: "wei@kulupu.example" });
   });
 
   it("asks for the six template fields and a descriptive subject", () => {

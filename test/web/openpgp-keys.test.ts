@@ -23,7 +23,7 @@ function policiesWithTwin(): string {
   cpSync("examples/policies", dir, { recursive: true });
   const twin = readFileSync("examples/policies/kitsu.yaml", "utf8")
     .replace("slug: kitsu", "slug: kitsu-twin")
-    .replaceAll("kitsu.io", "kitsu.example");
+    .replaceAll("@kitsu.example", "@kitsu-twin.example");
   writeFileSync(join(dir, "kitsu-twin.yaml"), twin.replace("$schema=../../", "$schema=../"));
   return dir;
 }
@@ -48,10 +48,10 @@ describe("the programs' own addresses", () => {
     const { policies } = await loadPolicies("examples/policies");
     const addresses = (slug: string) =>
       programAddresses(policies.find((loaded) => loaded.policy.program.slug === slug)!.policy);
-    expect(addresses("kitsu")).toEqual(["nuck@kitsu.io", "help@kitsu.io"]);
+    expect(addresses("kitsu")).toEqual(["nuck@kitsu.example", "help@kitsu.example"]);
     // Not the privacy list (another purpose), nor the retired GDPR list, nor the chat room.
-    expect(addresses("rocketchat")).toEqual(["security@rocket.chat"]);
-    expect(addresses("kafe")).toEqual(["mrtreinis@gmail.com"]);
+    expect(addresses("rocketchat")).toEqual(["security@rocketchat.example"]);
+    expect(addresses("kafe")).toEqual(["mrtreinis@kafe.example"]);
   });
 });
 
@@ -80,7 +80,7 @@ describe.each(databases)("OpenPGP program keys over HTTP on $name", (database) =
 
   it("serves no key, and no Encryption field, before a program has one", async () => {
     expect((await t.app.inject({ method: "GET", url: "/p/kitsu/openpgp.asc" })).statusCode).toBe(404);
-    expect((await wkd(t, "nuck", "kitsu.io")).statusCode).toBe(404);
+    expect((await wkd(t, "nuck", "kitsu.example")).statusCode).toBe(404);
     const txt = await t.app.inject({ method: "GET", url: "/p/kitsu/security.txt" });
     expect(txt.body).not.toContain("Encryption:");
     // Kulupu's policy names its key by URL: security.txt points there, and Embargo serves none.
@@ -132,7 +132,7 @@ describe.each(databases)("OpenPGP program keys over HTTP on $name", (database) =
     });
 
     it("serves each address's key through WKD with only that address's user ID", async () => {
-      for (const email of ["nuck@kitsu.io", "help@kitsu.io"]) {
+      for (const email of ["nuck@kitsu.example", "help@kitsu.example"]) {
         const [local = "", domain = ""] = email.split("@");
         const response = await wkd(t, local, domain);
         expect(response.statusCode).toBe(200);
@@ -147,27 +147,27 @@ describe.each(databases)("OpenPGP program keys over HTTP on $name", (database) =
       const bare = await t.app.inject({
         method: "GET",
         url: `/.well-known/openpgpkey/hu/${wkdHash("Nuck")}`,
-        headers: { host: "kitsu.io" },
+        headers: { host: "kitsu.example" },
       });
       expect((await servedKey(bare.rawPayload)).fingerprint).toBe(kitsu.fingerprint);
     });
 
     it("tells domains apart by the Host header, else takes the first program by slug", async () => {
-      const onTwin = await wkd(t, "nuck", "kitsu.example");
+      const onTwin = await wkd(t, "nuck", "kitsu-twin.example");
       expect(await servedKey(onTwin.rawPayload)).toEqual({
         fingerprint: twin.fingerprint,
-        emails: ["nuck@kitsu.example"],
+        emails: ["nuck@kitsu-twin.example"],
       });
       const elsewhere = await wkd(t, "nuck", "security.example.org");
       expect(await servedKey(elsewhere.rawPayload)).toEqual({
         fingerprint: kitsu.fingerprint,
-        emails: ["nuck@kitsu.io"],
+        emails: ["nuck@kitsu.example"],
       });
     });
 
     it("answers 404 for an address no program has, a program without a key, or a malformed hash", async () => {
-      expect((await wkd(t, "nobody", "kitsu.io")).statusCode).toBe(404);
-      expect((await wkd(t, "mrtreinis", "gmail.com")).statusCode).toBe(404); // kafe: no key
+      expect((await wkd(t, "nobody", "kitsu.example")).statusCode).toBe(404);
+      expect((await wkd(t, "mrtreinis", "kafe.example")).statusCode).toBe(404); // kafe: no key
       for (const hash of ["not-a-hash", "A".repeat(32), `${wkdHash("nuck")}x`]) {
         const response = await t.app.inject({ method: "GET", url: `/.well-known/openpgpkey/hu/${hash}` });
         expect(response.statusCode).toBe(404);

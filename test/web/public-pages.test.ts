@@ -18,7 +18,7 @@ describe("public pages", () => {
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.body).toContain("Kitsu security policy");
     expect(page.body).toContain('href="/p/kitsu/report"');
-    expect(page.body).toContain("help@kitsu.io");
+    expect(page.body).toContain("help@kitsu.example");
     expect((await t.app.inject({ method: "GET", url: "/p/unknown" })).statusCode).toBe(404);
   });
 
@@ -33,14 +33,14 @@ describe("public pages", () => {
     // Without EMBARGO_DEFAULT_PROGRAM the first program by slug answers: kafe.
     const wellKnown = await t.app.inject({ method: "GET", url: "/.well-known/security.txt" });
     expect(wellKnown.body).toContain(`Canonical: ${PUBLIC_URL}/p/kafe/security.txt`);
-    expect(wellKnown.body).toContain("Contact: mailto:mrtreinis@gmail.com");
+    expect(wellKnown.body).toContain("Contact: mailto:mrtreinis@kafe.example");
   });
 
   it("uses EMBARGO_DEFAULT_PROGRAM for /.well-known/security.txt", async () => {
     const other = await startTestApp(databases[0]!.open, { defaultProgram: "kitsu" });
     try {
       const response = await other.app.inject({ method: "GET", url: "/.well-known/security.txt" });
-      expect(response.body).toContain("Contact: mailto:nuck@kitsu.io");
+      expect(response.body).toContain("Contact: mailto:nuck@kitsu.example");
     } finally {
       await other.close();
     }

@@ -231,7 +231,7 @@ describe.each(databases)("report template purposes on $name", (database) => {
     expect(textOf(kulupu.html)).toContain(
       "Kulupu requires reports to be encrypted. This form is, on the way and at rest. To report by mail instead, " +
         "encrypt your message with OpenPGP to Kulupu's key, https://that.world/~wei/pubkey.gpg (saved as key.asc: " +
-        "gpg --armor --encrypt --recipient-file key.asc report.txt ), and send it to wei@that.world.",
+        "gpg --armor --encrypt --recipient-file key.asc report.txt ), and send it to wei@kulupu.example.",
     );
     expect(kulupu.html).toContain('<a href="https://that.world/~wei/pubkey.gpg">');
     expect(textOf(kulupu.html)).toContain("You should encrypt your report using our public key.");

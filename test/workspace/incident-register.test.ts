@@ -74,7 +74,7 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
       const raw = Buffer.from(
         [
           "From: Ada <ada@example.org>",
-          "To: security@rocket.chat",
+          "To: security@rocketchat.example",
           "Subject: Messages leak between rooms",
           "Message-ID: <leak-1@example.org>",
           "Content-Type: text/plain; charset=utf-8",
@@ -83,7 +83,7 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
           "",
         ].join("\r\n"),
       );
-      expect(await listener.send(raw, { from: "ada@example.org", to: ["security@rocket.chat"] })).toMatch(
+      expect(await listener.send(raw, { from: "ada@example.org", to: ["security@rocketchat.example"] })).toMatch(
         /^250 /,
       );
     } finally {

@@ -17,7 +17,7 @@ import { fileReport, later, postCaseForm, textOf } from "../support/workspace.js
  * with a fake clock.
  */
 const T0 = new Date("2026-12-02T10:00:00Z");
-const WEI = "wei@that.world";
+const WEI = "wei@kulupu.example";
 const REPORTER = "ada@example.org";
 const POLICY_TEXT = "Give us adequate written warning before disclosing it to anyone else.";
 const MESSAGE = "I will present the forged seal at a conference; slides attached to my next message.";

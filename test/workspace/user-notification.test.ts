@@ -21,7 +21,7 @@ import { fileReport, later, postCaseForm, textOf } from "../support/workspace.js
  * sent. With `when: always` the task appears when the case is fixed.
  */
 const OPS = "ops@privacytools.example";
-const ADMIN = "admin@privacytools.io";
+const ADMIN = "admin@privacytools.example";
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -107,7 +107,7 @@ describe.each(databases)("telling affected users on $name", (database) => {
       );
       expect(page).toContain(`Security notice: privacytools.io had a security incident`);
       expect(page).toContain(`Our security policy says: "${POLICY_TEXT}`);
-      expect(page).toContain("You can reach us at admin@privacytools.io.");
+      expect(page).toContain("You can reach us at admin@privacytools.example.");
       // Case-neutral: the drafts name neither the report nor the case.
       const drafts = [
         ...(await ops.browser.get(`/cases/${report.id}`)).body.matchAll(
