@@ -88,7 +88,7 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
     const generated = await runEmbargo(["keys", "pgp", "generate", "--program", "kitsu"], { env });
     expect(generated.stderr).toBe("");
     expect(generated.code).toBe(0);
-    const fingerprint = /^generated ([0-9A-F]{40}) for kitsu \(nuck@kitsu\.io, help@kitsu\.io\)$/m.exec(
+    const fingerprint = /^generated ([0-9A-F]{40}) for kitsu \(nuck@kitsu\.example, help@kitsu\.example\)$/m.exec(
       generated.stdout,
     )?.[1];
     expect(fingerprint).toBeDefined();
@@ -143,7 +143,7 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
       { env: { ...env, KITSU_KEY_PASSPHRASE: PASSPHRASE } },
     );
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toMatch(/^imported [0-9A-F]{40} for kitsu \(nuck@kitsu\.io\)$/m);
+    expect(imported.stdout).toMatch(/^imported [0-9A-F]{40} for kitsu \(nuck@kitsu\.example\)$/m);
     // The key lacks the help desk's address: said, not refused.
     expect(imported.stderr).toContain("warning: the key has no user ID for help@kitsu.example");
     expect(imported.stderr).not.toContain(PASSPHRASE);

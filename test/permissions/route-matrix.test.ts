@@ -146,6 +146,8 @@ const TABLE: Record<string, Entry> = {
   "GET /admin/deliveries": { expected: ADMIN_ONLY },
   // A reload affects every program: administrators of every program only (src/programs/reload.ts).
   "GET /admin/policies": { expected: ADMIN_ONLY },
+  // The program's whole policy, for those who read its cases (test/web/policy-audiences.test.ts).
+  "GET /admin/policies/:program": { expected: READ_CASE },
   "POST /admin/policies/reload": { expected: ADMIN_ONLY, body: {} },
   "GET /mail/queue": { expected: SIGNED_IN },
   // No such message (the id is a case's): not found, whoever asks.

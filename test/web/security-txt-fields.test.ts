@@ -53,12 +53,13 @@ describe.each(databases)("security.txt fields from the policy, on $name", (datab
     }
   });
 
-  it("leaves them out for a program that does not set them, Canonical being Embargo's own URL", async () => {
+  it("leaves them out for a program that does not set them, Canonical and CSAF being Embargo's own URLs", async () => {
     const text = await securityTxt("/p/plain/security.txt");
     expect(fieldValues(text, "Canonical")).toEqual([`${PUBLIC_URL}/p/plain/security.txt`]);
     expect(fieldValues(text, "Acknowledgments")).toEqual([]);
     expect(fieldValues(text, "Hiring")).toEqual([]);
-    expect(fieldValues(text, "CSAF")).toEqual([]);
+    // Embargo's own CSAF provider (src/web/routes/csaf-provider.ts), as CSAF requirement 8 asks.
+    expect(fieldValues(text, "CSAF")).toEqual([`${PUBLIC_URL}/.well-known/csaf/provider-metadata.json`]);
     expect(text).not.toContain("fields.example.org");
   });
 });

@@ -130,5 +130,5 @@ export const SECURITY_TXT_FIELDS = test(
 );
 export const SECURITY_TXT_WITHOUT = test(
   "test/web/security-txt-fields.test.ts",
-  "leaves them out for a program that does not set them, Canonical being Embargo's own URL",
+  "leaves them out for a program that does not set them, Canonical and CSAF being Embargo's own URLs",
 );
