@@ -88,9 +88,10 @@ describe.each(databases)("embargo keys pgp, on $name", (database) => {
     const generated = await runEmbargo(["keys", "pgp", "generate", "--program", "kitsu"], { env });
     expect(generated.stderr).toBe("");
     expect(generated.code).toBe(0);
-    const fingerprint = /^generated ([0-9A-F]{40}) for kitsu \(nuck@kitsu\.example, help@kitsu\.example\)$/m.exec(
-      generated.stdout,
-    )?.[1];
+    const fingerprint =
+      /^generated ([0-9A-F]{40}) for kitsu \(nuck@kitsu\.example, help@kitsu\.example\)$/m.exec(
+        generated.stdout,
+      )?.[1];
     expect(fingerprint).toBeDefined();
     expect(generated.stdout).toContain("https://security.example.org/p/kitsu/openpgp.asc");
 

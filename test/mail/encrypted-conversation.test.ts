@@ -337,7 +337,9 @@ describe.each(databases)("an encrypted conversation by email, on $name", (databa
 
   it("keeps the case link out of a clear receipt when the program requires encryption (Kulupu)", async () => {
     const plain = await plainMail("wei@kulupu.example");
-    expect(await listener.send(plain, { from: "bob@example.org", to: ["wei@kulupu.example"] })).toMatch(/^250 /);
+    expect(await listener.send(plain, { from: "bob@example.org", to: ["wei@kulupu.example"] })).toMatch(
+      /^250 /,
+    );
     await jobs.drain();
     const [receipt] = sink.to("bob@example.org");
     expect(receipt).toBeDefined();

@@ -112,7 +112,9 @@ describe.runIf(sqlite !== undefined)("GnuPG interoperability", () => {
         "",
       ].join("\r\n"),
     );
-    expect(await listener.send(report, { from: "gus@example.org", to: ["nuck@kitsu.example"] })).toMatch(/^250 /);
+    expect(await listener.send(report, { from: "gus@example.org", to: ["nuck@kitsu.example"] })).toMatch(
+      /^250 /,
+    );
     const [row] = await t.store.db.selectFrom("inbound_mail").select(["status", "case_id"]).execute();
     expect(row?.status).toBe("case-opened");
     const emma = await createStaff(t, { email: "emma@kitsu.example", role: "responder", program: "kitsu" });

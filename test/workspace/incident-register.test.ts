@@ -83,9 +83,9 @@ describe.each(databases)("Rocket.Chat's incident register on $name", (database) 
           "",
         ].join("\r\n"),
       );
-      expect(await listener.send(raw, { from: "ada@example.org", to: ["security@rocketchat.example"] })).toMatch(
-        /^250 /,
-      );
+      expect(
+        await listener.send(raw, { from: "ada@example.org", to: ["security@rocketchat.example"] }),
+      ).toMatch(/^250 /);
     } finally {
       await listener.close();
     }
