@@ -12,6 +12,7 @@ import {
   HAS_CHROMIUM,
   launchBrowser,
   newContext,
+  PHONE,
   runAxe,
   saveScreenshot,
   scrollWidth,
@@ -25,7 +26,6 @@ import {
  * on the screen, the two-factor sign-in page has one primary button, password inputs look like
  * text inputs, the dashboard's charts have visible titles; every page axe-clean.
  */
-const PHONE = { width: 375, height: 812 };
 
 describe.skipIf(!HAS_CHROMIUM)("administration and sign-in pages at 375 px", () => {
   let browser: Browser;

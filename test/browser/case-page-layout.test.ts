@@ -6,12 +6,14 @@ import {
   addStaffInBrowser,
   blockingViolations,
   closeAll,
+  DESKTOP,
   describeViolations,
   type Embargo,
   expectHeading,
   HAS_CHROMIUM,
   launchBrowser,
   newContext,
+  PHONE,
   runAxe,
   saveScreenshot,
   scrollWidth,
@@ -19,6 +21,7 @@ import {
   startEmbargo,
   submitReportByApi,
   textOf,
+  unfold,
 } from "../support/browser.js";
 
 /**
@@ -26,8 +29,6 @@ import {
  * columns on a wide screen, one on a phone, calculators folded with a live score where JavaScript
  * runs, and every form still working without it.
  */
-const PHONE = { width: 375, height: 812 };
-const DESKTOP = { width: 1280, height: 800 };
 const TITLE = "Stored XSS through a crafted changelog entry";
 const SAVED_31 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N";
 const SAVED_40 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N";
@@ -41,14 +42,6 @@ function scoreText(vector: string): string {
 /** The value beside a term of a description list (`dl.facts`), found by the term's text. */
 function fact(scope: Locator, term: string): Locator {
   return scope.locator(`dt:text-is("${term}") + dd`);
-}
-
-/** Opens a fold (<details>) by clicking its summary, as a person would; works without JavaScript. */
-async function unfold(scope: Page | Locator, summary: string): Promise<void> {
-  await scope
-    .locator("summary")
-    .filter({ hasText: new RegExp(`^${summary}$`) })
-    .click();
 }
 
 /** One metric's radio button in a calculator: the group under its legend, then the value's label. */

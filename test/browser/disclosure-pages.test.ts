@@ -5,12 +5,14 @@ import {
   addStaffInBrowser,
   blockingViolations,
   closeAll,
+  DESKTOP,
   describeViolations,
   type Embargo,
   expectHeading,
   HAS_CHROMIUM,
   launchBrowser,
   newContext,
+  PHONE,
   runAxe,
   saveScreenshot,
   scrollWidth,
@@ -35,8 +37,6 @@ import {
  * comes through the doors people use (test/support/browser-disclosures.ts): the intake API, and
  * the staff JSON API with two signed-in members' browser sessions (approvals need a second member).
  */
-const PHONE = { width: 375, height: 812 };
-const DESKTOP = { width: 1280, height: 800 };
 const VIEWPORTS = [
   ["375", PHONE],
   ["1280", DESKTOP],

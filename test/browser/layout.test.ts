@@ -5,30 +5,22 @@ import {
   addStaffInBrowser,
   blockingViolations,
   closeAll,
+  DESKTOP,
   describeViolations,
   type Embargo,
   expectHeading,
   HAS_CHROMIUM,
   launchBrowser,
   newContext,
+  PHONE,
   runAxe,
   saveScreenshot,
   scrollWidth,
   signInInBrowser,
   startEmbargo,
   submitReportByApi,
+  unfold,
 } from "../support/browser.js";
-
-const PHONE = { width: 375, height: 812 };
-const DESKTOP = { width: 1280, height: 800 };
-
-/** Opens a fold of the case page (<details>) by clicking its summary, as a person would. */
-async function unfold(page: Page, summary: string): Promise<void> {
-  await page
-    .locator("summary")
-    .filter({ hasText: new RegExp(`^${summary}$`) })
-    .click();
-}
 
 /** A case page with every panel and calculator opened, so that the checks see what they hold. */
 async function unfoldCasePanels(page: Page): Promise<void> {

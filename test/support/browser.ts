@@ -300,3 +300,15 @@ export async function closeAll(...contexts: (BrowserContext | undefined)[]): Pro
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/** The two screens the browser tests look at: a phone and a laptop. */
+export const PHONE = { width: 375, height: 812 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+/** Opens a fold (<details>) by clicking its summary, as a person would; works without JavaScript. */
+export async function unfold(scope: Page | Locator, summary: string): Promise<void> {
+  await scope
+    .locator("summary")
+    .filter({ hasText: new RegExp(`^${summary}$`) })
+    .click();
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unfold } from "../support/browser.js";
 import { databases } from "../support/databases.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
@@ -162,14 +163,6 @@ describe.skipIf(!HAS_CHROMIUM)("the workspace in a real browser, 375 px wide", (
     expect(violations).toEqual([]);
   });
 });
-
-/** Opens a fold of the case page (<details>) by clicking its summary, as a person would. */
-async function unfold(page: Page, summary: string): Promise<void> {
-  await page
-    .locator("summary")
-    .filter({ hasText: new RegExp(`^${summary}$`) })
-    .click();
-}
 
 interface AxeResult {
   violations: { id: string; nodes: { target: string[] }[] }[];
