@@ -22,6 +22,13 @@ export interface CliIo {
    * on where the tests run.
    */
   terminal?: { columns: number; colors: boolean };
+  /**
+   * Whether stderr is a terminal: long operations redraw one progress line there, plain lines
+   * elsewhere (src/cli/progress.ts). Left out, they show none: tests capturing stderr say which.
+   */
+  stderrIsTTY?: boolean;
+  /** Milliseconds for the progress reports' pacing; left out, performance.now(). Tests pass their own. */
+  clock?: () => number;
 }
 
 /** The process's own streams, environment and ./embargo.yaml: what `embargo` runs with. */
@@ -33,5 +40,6 @@ export function processIo(): CliIo {
     stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     env: process.env,
     configFile: "embargo.yaml",
+    stderrIsTTY: process.stderr.isTTY === true,
   };
 }

@@ -26,6 +26,9 @@ interface CommandContext {
   serverConfig: ConfigSource;
   /** The store's settings (those of `config`), read when an action asks. */
   options: () => Promise<StoreOptions>;
+  /** For the long commands' progress on stderr (src/cli/progress.ts). */
+  stderrIsTTY: CliIo["stderrIsTTY"];
+  clock: CliIo["clock"];
 }
 
 /**
@@ -39,10 +42,14 @@ interface CommandContext {
 const COMMANDS: readonly ((context: CommandContext) => Command)[] = [
   ({ stdout, serverConfig }) => serveCommand({ stdout, config: serverConfig }),
   ({ stdout, stderr, options }) => migrateCommand({ stdout, stderr, options }),
-  ({ stdout, stderr, options }) => auditCommand({ stdout, stderr, options }),
-  ({ stdout, stderr, options }) => backupCommand({ stdout, stderr, options }),
-  ({ stdout, stderr, options }) => restoreCommand({ stdout, stderr, options }),
-  ({ stdout, stderr, options, config, env }) => keysCommand({ stdout, stderr, options, config, env }),
+  ({ stdout, stderr, options, stderrIsTTY, clock }) =>
+    auditCommand({ stdout, stderr, options, stderrIsTTY, clock }),
+  ({ stdout, stderr, options, stderrIsTTY, clock }) =>
+    backupCommand({ stdout, stderr, options, stderrIsTTY, clock }),
+  ({ stdout, stderr, options, stderrIsTTY, clock }) =>
+    restoreCommand({ stdout, stderr, options, stderrIsTTY, clock }),
+  ({ stdout, stderr, options, config, env, stderrIsTTY, clock }) =>
+    keysCommand({ stdout, stderr, options, config, env, stderrIsTTY, clock }),
   ({ stdout, stderr, env }) => policyCommand({ stdout, stderr, env }),
   ({ stdout, stderr, stdin }) => cvssCommand({ stdout, stderr, stdin }),
   ({ stdout, stderr, config }) => userCommand({ stdout, stderr, config }),
@@ -71,6 +78,8 @@ export function buildCli(io: CliIo = processIo()): Command {
       const { databaseUrl, dataDir, secretKey } = await config();
       return { databaseUrl, dataDir, secretKey };
     },
+    stderrIsTTY: io.stderrIsTTY,
+    clock: io.clock,
   };
   const program = new Command("embargo")
     .description("Embargo: vulnerability disclosure and security incident response, driven by policy files")

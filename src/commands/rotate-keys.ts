@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { AUTH_ENCRYPTED_TABLES } from "../auth/encrypted-columns.js";
 import { addDataKey, loadKeyring } from "../store/data-keys.js";
 import type { Store } from "../store/database.js";
@@ -10,6 +11,8 @@ export interface RotateOptions {
   /** Rows per transaction instead of each table's default (tests use tiny batches). */
   batchSize?: number;
   now?: () => Date;
+  /** Hears the rows gone through of all the encrypted tables' rows (counted at the start). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -31,6 +34,10 @@ export async function rotateDataKey(
   const keyring = await loadKeyring(store, masterKey, now);
   const keyId = keyring.active.id;
   const lockRows = store.dialect === "postgres";
+  const { onProgress } = options;
+  const total = onProgress === undefined ? 0 : await countRows(store);
+  onProgress?.(0, total);
+  let rows = 0;
   let reencrypted = 0;
   for (const table of ROTATED_TABLES) {
     let after: Cursor | undefined;
@@ -39,6 +46,8 @@ export async function rotateDataKey(
         table.reencryptBatch(trx, keyring, after, options.batchSize ?? table.batchSize, lockRows),
       );
       reencrypted += batch.reencrypted;
+      rows += batch.rows;
+      onProgress?.(rows, total);
       after = batch.last;
     } while (after !== undefined);
   }
@@ -49,4 +58,16 @@ export async function rotateDataKey(
     .where("retired_at", "is", null)
     .execute();
   return { keyId, reencrypted };
+}
+
+/** The rows of every rotated table: what a progress report counts towards. */
+async function countRows(store: Store): Promise<number> {
+  let total = 0;
+  for (const table of ROTATED_TABLES) {
+    const { rows } = await sql<{ n: number | string }>`
+      select count(*) as n from ${sql.table(table.table)}`.execute(store.db);
+    // PostgreSQL's count is a bigint, which pg hands over as a string.
+    total += Number(rows[0]?.n ?? 0);
+  }
+  return total;
 }

@@ -32,7 +32,8 @@ export interface EncryptedTable {
   /**
    * Re-encrypts, under the keyring's active key, the ciphertexts of up to `limit` rows after
    * `after` (key order). `lockRows` (PostgreSQL) locks them so a concurrent writer's update is
-   * not overwritten by a re-encryption of the old value. `last` is undefined at the end.
+   * not overwritten by a re-encryption of the old value. `last` is undefined at the end;
+   * `rows` counts the rows read (for progress), `reencrypted` the ciphertexts changed.
    */
   reencryptBatch(
     trx: Transaction<DatabaseSchema>,
@@ -40,7 +41,7 @@ export interface EncryptedTable {
     after: Cursor | undefined,
     limit: number,
     lockRows: boolean,
-  ): Promise<{ last: Cursor | undefined; reencrypted: number }>;
+  ): Promise<{ last: Cursor | undefined; rows: number; reencrypted: number }>;
 }
 
 /** The value re-encrypted under the active key, or undefined when it already is. */
@@ -86,7 +87,11 @@ export function textColumnTable(spec: {
         reencrypted += 1;
       }
       const last = rows.length < limit ? undefined : rows.at(-1);
-      return { last: last === undefined ? undefined : { id: last.row_key, seq: 0 }, reencrypted };
+      return {
+        last: last === undefined ? undefined : { id: last.row_key, seq: 0 },
+        rows: rows.length,
+        reencrypted,
+      };
     },
   };
 }
@@ -120,7 +125,7 @@ const cases: EncryptedTable = {
       reencrypted += countDefined(report, contact);
     }
     const last = rows.length < limit ? undefined : rows.at(-1);
-    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
+    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, rows: rows.length, reencrypted };
   },
 };
 
@@ -155,7 +160,11 @@ const caseEvents: EncryptedTable = {
       reencrypted += 1;
     }
     const last = rows.length < limit ? undefined : rows.at(-1);
-    return { last: last === undefined ? undefined : { id: last.case_id, seq: last.seq }, reencrypted };
+    return {
+      last: last === undefined ? undefined : { id: last.case_id, seq: last.seq },
+      rows: rows.length,
+      reencrypted,
+    };
   },
 };
 
@@ -185,7 +194,7 @@ const attachments: EncryptedTable = {
       reencrypted += countDefined(meta, data);
     }
     const last = rows.length < limit ? undefined : rows.at(-1);
-    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
+    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, rows: rows.length, reencrypted };
   },
 };
 
@@ -210,7 +219,7 @@ const inboundMail: EncryptedTable = {
       reencrypted += 1;
     }
     const last = rows.length < limit ? undefined : rows.at(-1);
-    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, reencrypted };
+    return { last: last === undefined ? undefined : { id: last.id, seq: 0 }, rows: rows.length, reencrypted };
   },
 };
 

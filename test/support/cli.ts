@@ -13,6 +13,10 @@ export interface CliInput {
   stdin?: string;
   /** The settings (EMBARGO_*) and any variable a command is told to read. */
   env?: NodeJS.ProcessEnv;
+  /** What stderr is: a terminal (true) or a pipe (false); left out, long commands show no progress. */
+  stderrIsTTY?: boolean;
+  /** The clock of the progress reports (milliseconds). */
+  clock?: () => number;
 }
 
 /**
@@ -37,6 +41,8 @@ export async function runEmbargo(args: string[], input: CliInput = {}): Promise<
     configFile: "/nonexistent/embargo.yaml",
     // What a spawned process writing to a pipe gets.
     terminal: { columns: 80, colors: false },
+    stderrIsTTY: input.stderrIsTTY,
+    clock: input.clock,
   });
   return { code, stdout, stderr };
 }

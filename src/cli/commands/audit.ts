@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
 
+const VERIFYING = { title: "Verifying audit chains", command: "audit verify", unit: "cases" };
+
 /** `embargo audit verify`: checks every case's hash-chained event log. Exit 1 when one is broken. */
 export function auditCommand(io: StoreCommandIo = {}): Command {
-  const { stdout, stderr, options } = resolveIo(io);
+  const { stdout, stderr, options, stderrIsTTY, clock } = resolveIo(io);
   const audit = new Command("audit")
     .description("Check the audit trail")
     .configureOutput({ writeOut: stdout, writeErr: stderr })
@@ -14,15 +16,20 @@ export function auditCommand(io: StoreCommandIo = {}): Command {
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async () => {
-      const [{ loadMasterKey }, { verifyAuditChains }, { loadKeyring }] = await Promise.all([
-        import("../../crypto/master-key.js"),
-        import("../../store/audit.js"),
-        import("../../store/data-keys.js"),
-      ]);
+      const [{ loadMasterKey }, { verifyAuditChains }, { loadKeyring }, { withProgress }] = await Promise.all(
+        [
+          import("../../crypto/master-key.js"),
+          import("../../store/audit.js"),
+          import("../../store/data-keys.js"),
+          import("../progress.js"),
+        ],
+      );
       const settings = await options();
       const masterKey = await loadMasterKey(settings);
-      const result = await withStore(settings, async (store) =>
-        verifyAuditChains(store, await loadKeyring(store, masterKey)),
+      const result = await withProgress({ stderr, stderrIsTTY, clock }, (progress) =>
+        withStore(settings, async (store) =>
+          verifyAuditChains(store, await loadKeyring(store, masterKey), progress.stage(VERIFYING)),
+        ),
       );
       if (result.ok) {
         stdout(`ok: ${result.cases} cases, ${result.events} events\n`);

@@ -20,9 +20,19 @@ async function existingMasterKey(settings: StoreOptions, purpose: string): Promi
   return loadMasterKey(settings);
 }
 
+/** What backup and restore show as they go (src/cli/progress.ts). */
+const BACKING_UP = { title: "Backing up", command: "backup", unit: "rows" };
+const RESTORE_CHECKING = { title: "Checking the backup", command: "restore (checking)", unit: "rows" };
+const RESTORE_INSERTING = { title: "Restoring", command: "restore (inserting)", unit: "rows" };
+const RESTORE_VERIFYING = {
+  title: "Verifying audit chains",
+  command: "restore (verifying chains)",
+  unit: "cases",
+};
+
 /** `embargo backup FILE`: a consistent, encrypted backup of the whole database, taken while it runs. */
 export function backupCommand(io: StoreCommandIo = {}): Command {
-  const { stdout, stderr, options } = resolveIo(io);
+  const { stdout, stderr, options, stderrIsTTY, clock } = resolveIo(io);
   return new Command("backup")
     .description(
       "Write a consistent, encrypted backup of the database to FILE while the server runs " +
@@ -43,8 +53,15 @@ export function backupCommand(io: StoreCommandIo = {}): Command {
         throw new Error(`there is no folder ${folder} to write the backup in`);
       if (existsSync(file) && !statSync(file).isFile()) throw new Error(`${file} is not a file`);
       const masterKey = await existingMasterKey(settings, "a backup");
-      const { backupStore } = await import("../../store/backup/backup.js");
-      const summary = await withStore(settings, (store) => backupStore(store, masterKey, file));
+      const [{ backupStore }, { withProgress }] = await Promise.all([
+        import("../../store/backup/backup.js"),
+        import("../progress.js"),
+      ]);
+      const summary = await withProgress({ stderr, stderrIsTTY, clock }, (progress) =>
+        withStore(settings, (store) =>
+          backupStore(store, masterKey, file, { onProgress: progress.stage(BACKING_UP) }),
+        ),
+      );
       const { header, rows } = summary;
       stdout(
         `backup written to ${file}: ${rows} rows in ${header.tables.length} tables ` +
@@ -56,7 +73,7 @@ export function backupCommand(io: StoreCommandIo = {}): Command {
 
 /** `embargo restore FILE`: the backup back into an empty database, then its audit check. */
 export function restoreCommand(io: StoreCommandIo = {}): Command {
-  const { stdout, stderr, options } = resolveIo(io);
+  const { stdout, stderr, options, stderrIsTTY, clock } = resolveIo(io);
   return new Command("restore")
     .description(
       "Restore a backup made by `embargo backup` into an empty database, then verify every case's " +
@@ -70,8 +87,19 @@ export function restoreCommand(io: StoreCommandIo = {}): Command {
         throw new Error(`there is no backup file at ${file}`);
       const settings = await options();
       const masterKey = await existingMasterKey(settings, "restoring a backup");
-      const { restoreBackup } = await import("../../store/backup/restore.js");
-      const result = await withStore(settings, (store) => restoreBackup(store, file, masterKey));
+      const [{ restoreBackup }, { withProgress }] = await Promise.all([
+        import("../../store/backup/restore.js"),
+        import("../progress.js"),
+      ]);
+      const result = await withProgress({ stderr, stderrIsTTY, clock }, (progress) =>
+        withStore(settings, (store) =>
+          restoreBackup(store, file, masterKey, {
+            onChecked: progress.stage(RESTORE_CHECKING),
+            onInserted: progress.stage(RESTORE_INSERTING),
+            onVerified: progress.stage(RESTORE_VERIFYING),
+          }),
+        ),
+      );
       const width = Math.max(...result.tables.map((table) => table.name.length), 5);
       const lines = [
         `restored ${file} (taken at ${result.header.createdAt} from ${result.header.dialect}, ` +

@@ -7,13 +7,21 @@ export interface StoreCommandIo {
   stderr?: (text: string) => void;
   /** Read by the action only (see settings.ts): loading the settings module costs start-up time. */
   options?: () => StoreOptions | Promise<StoreOptions>;
+  /** CliIo's: whether stderr is a terminal (left out: no progress) and the progress reports' clock. */
+  stderrIsTTY?: boolean;
+  clock?: () => number;
 }
 
-export function resolveIo(io: StoreCommandIo): Required<StoreCommandIo> {
+type ResolvedIo = Required<Omit<StoreCommandIo, "stderrIsTTY" | "clock">> &
+  Pick<StoreCommandIo, "stderrIsTTY" | "clock">;
+
+export function resolveIo(io: StoreCommandIo): ResolvedIo {
   return {
     stdout: io.stdout ?? ((text: string) => void process.stdout.write(text)),
     stderr: io.stderr ?? ((text: string) => void process.stderr.write(text)),
     options: io.options ?? (async () => (await import("../../store/env.js")).storeOptionsFromEnv()),
+    stderrIsTTY: io.stderrIsTTY,
+    clock: io.clock,
   };
 }
 

@@ -7,16 +7,17 @@ import { type SnapshotSummary, writeSnapshot } from "./snapshot.js";
 /**
  * `embargo backup FILE`: a consistent snapshot of the store (snapshot.ts), encrypted under a key
  * derived from the master key, written to a private temporary file and renamed to FILE once
- * complete. The master key itself is not in it.
+ * complete. The master key itself is not in it. `onProgress` hears the rows written of all.
  */
 export async function backupStore(
   store: Store,
   masterKey: Buffer,
   file: string,
-  now: Date = new Date(),
+  options: { now?: Date; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SnapshotSummary> {
   await checkMasterKey(store, masterKey);
-  return writeBackupFile(file, masterKey, (write) => writeSnapshot(store, write, now));
+  const now = options.now ?? new Date();
+  return writeBackupFile(file, masterKey, (write) => writeSnapshot(store, write, now, options.onProgress));
 }
 
 /**

@@ -7,7 +7,7 @@ import { MIGRATIONS } from "../migrations/index.js";
 import { readBackupFile } from "./file.js";
 import type { BackupHeader } from "./format.js";
 import { resetSequences, TableInserter } from "./insert.js";
-import { BackupReader } from "./reader.js";
+import { type BackupItem, BackupReader } from "./reader.js";
 import { describeTables, type TableInfo } from "./tables.js";
 
 export interface RestoreResult {
@@ -21,6 +21,16 @@ export interface RestoreResult {
   upgraded: string[];
 }
 
+/** What a restore's stages report as they go: `done` of `total` rows, then cases. */
+export interface RestoreProgress {
+  /** Rows read and checked, of those the backup's header announces (the pass that writes nothing). */
+  onChecked?: (done: number, total: number) => void;
+  /** Rows inserted. */
+  onInserted?: (done: number, total: number) => void;
+  /** Cases whose audit chain verified in the restored database. */
+  onVerified?: (done: number, total: number) => void;
+}
+
 /** A restore that would overwrite or mix data: nothing was written. */
 export class RestoreRefusedError extends Error {
   constructor(message: string) {
@@ -30,11 +40,34 @@ export class RestoreRefusedError extends Error {
 }
 
 /** Reads the whole backup once, checking every block, line and count; writes nothing. */
-export async function verifyBackup(file: string, masterKey: Buffer): Promise<BackupHeader> {
+export async function verifyBackup(
+  file: string,
+  masterKey: Buffer,
+  onProgress?: (done: number, total: number) => void,
+): Promise<BackupHeader> {
   const reader = new BackupReader();
-  await readBackupFile(file, masterKey, async (line) => void reader.read(line));
+  const count = rowCounter(onProgress);
+  await readBackupFile(file, masterKey, async (line) => count(reader.read(line)));
   reader.finish();
   return reader.header!;
+}
+
+/** Reports each row of the backup against the total its header announces (the reader holds it to that). */
+function rowCounter(
+  onProgress: ((done: number, total: number) => void) | undefined,
+): (item: BackupItem) => void {
+  let total = 0;
+  let done = 0;
+  return (item) => {
+    if (onProgress === undefined) return;
+    if (item.kind === "header") {
+      total = item.header.tables.reduce((sum, table) => sum + table.rows, 0);
+      onProgress(0, total);
+    } else if (item.kind === "row") {
+      done += 1;
+      onProgress(done, total);
+    }
+  };
 }
 
 /**
@@ -43,8 +76,13 @@ export async function verifyBackup(file: string, masterKey: Buffer): Promise<Bac
  * every row inserted in one transaction, which commits only once every case's hash chain
  * verifies under the master key; then the migrations newer than the backup run.
  */
-export async function restoreBackup(store: Store, file: string, masterKey: Buffer): Promise<RestoreResult> {
-  const header = await verifyBackup(file, masterKey);
+export async function restoreBackup(
+  store: Store,
+  file: string,
+  masterKey: Buffer,
+  progress: RestoreProgress = {},
+): Promise<RestoreResult> {
+  const header = await verifyBackup(file, masterKey, progress.onChecked);
   if (!Object.hasOwn(MIGRATIONS, header.migration)) {
     throw new RestoreRefusedError(
       `this backup comes from a newer Embargo (its schema is at migration ${header.migration}, ` +
@@ -57,9 +95,11 @@ export async function restoreBackup(store: Store, file: string, masterKey: Buffe
 
   const audit = await store.transaction(async (trx) => {
     const reader = new BackupReader();
+    const count = rowCounter(progress.onInserted);
     let inserter: TableInserter | undefined;
     await readBackupFile(file, masterKey, async (line) => {
       const item = reader.read(line);
+      count(item);
       if (item.kind === "row") await inserter?.add(item.values);
       else if (item.kind !== "header") await inserter?.finish();
       if (item.kind === "table") inserter = new TableInserter(trx, item.table, targets.get(item.table.name)!);
@@ -67,7 +107,11 @@ export async function restoreBackup(store: Store, file: string, masterKey: Buffe
     reader.finish();
     if (store.dialect === "postgres") await resetSequences(trx);
     const restored: Store = { ...store, db: trx };
-    const result = await verifyAuditChains(restored, await loadKeyring(restored, masterKey));
+    const result = await verifyAuditChains(
+      restored,
+      await loadKeyring(restored, masterKey),
+      progress.onVerified,
+    );
     if (!result.ok) {
       throw new Error(
         `the backup's audit trail does not verify (case ${result.caseId}, event #${result.seq}: ` +

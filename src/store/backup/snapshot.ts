@@ -18,11 +18,13 @@ export interface SnapshotSummary {
  * Writes every table's rows, as backup lines (format.ts), from one consistent snapshot of the
  * store taken while the server goes on taking reports: a report acknowledged before the snapshot
  * began is in it, whole (its case, events and attachments), and one that came later is not at all.
+ * `onProgress` hears the rows written of all the snapshot's rows.
  */
 export async function writeSnapshot(
   store: Store,
   write: (line: string) => Promise<void>,
   now: Date,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<SnapshotSummary> {
   return inSnapshot(store, async (db) => {
     const migration = await migrationLevel(db);
@@ -53,6 +55,8 @@ export async function writeSnapshot(
       return write(line);
     };
     await emit(header);
+    const all = header.tables.reduce((sum, table) => sum + table.rows, 0);
+    onProgress?.(0, all);
     let total = 0;
     for (const table of tables) {
       await emit({ table: table.name });
@@ -62,6 +66,7 @@ export async function writeSnapshot(
           await emit(table.columns.map((column) => encodeValue(row[column], table.name, column)));
           rows += 1;
         }
+        onProgress?.(total + rows, all);
       }
       // Cannot differ inside one snapshot; checked so that a broken snapshot never passes as one.
       if (rows !== counts.get(table.name)) throw new Error(`table ${table.name} changed during the backup`);
