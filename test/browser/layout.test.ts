@@ -1,26 +1,20 @@
-import type { Result } from "axe-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addStaffInBrowser,
-  blockingViolations,
   closeAll,
-  DESKTOP,
-  describeViolations,
   type Embargo,
   expectHeading,
   HAS_CHROMIUM,
   launchBrowser,
   newContext,
   PHONE,
-  runAxe,
-  saveScreenshot,
-  scrollWidth,
   signInInBrowser,
   startEmbargo,
   submitReportByApi,
   unfold,
 } from "../support/browser.js";
+import { auditPages } from "../support/page-audit.js";
 
 /** A case page with every panel and calculator opened, so that the checks see what they hold. */
 async function unfoldCasePanels(page: Page): Promise<void> {
@@ -55,6 +49,23 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     advisoryDraft: "",
     advisories: "",
     advisory: "",
+    receipt: "",
+    home: "",
+    policyKafe: "",
+    policyKitsu: "",
+    policyKulupu: "",
+    policyPrivacytools: "",
+    policyRocketchat: "",
+    reportFormKitsu: "",
+    teamPolicy: "",
+    members: "",
+    account: "",
+    accountTotp: "",
+    mailQueue: "",
+    dashboard: "",
+    deliveries: "",
+    cwe: "",
+    notFound: "",
   };
 
   beforeAll(async () => {
@@ -88,6 +99,21 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     ]);
     urls.reporter = created.reporterUrl;
     urls.reportForm = `${embargo.url}/p/kafe/report`;
+    urls.receipt = `${created.reporterUrl}/receipt`;
+    urls.home = `${embargo.url}/`;
+    for (const program of ["kafe", "kitsu", "kulupu", "privacytools", "rocketchat"] as const)
+      urls[`policy${program[0]?.toUpperCase()}${program.slice(1)}` as keyof typeof urls] =
+        `${embargo.url}/p/${program}`;
+    urls.reportFormKitsu = `${embargo.url}/p/kitsu/report`;
+    urls.teamPolicy = `${embargo.url}/admin/policies/kitsu`;
+    urls.members = `${embargo.url}/admin/members`;
+    urls.account = `${embargo.url}/account`;
+    urls.accountTotp = `${embargo.url}/account/totp`;
+    urls.mailQueue = `${embargo.url}/mail/queue`;
+    urls.dashboard = `${embargo.url}/dashboard`;
+    urls.deliveries = `${embargo.url}/admin/deliveries`;
+    urls.cwe = `${embargo.url}/cwe?q=cross-site`;
+    urls.notFound = `${embargo.url}/p/no-such-program`;
     urls.announcements = `${embargo.url}/p/kitsu/announcements`;
     await signInInBrowser(page, embargo, member);
     urls.inbox = page.url();
@@ -200,86 +226,16 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     await embargo?.stop();
   });
 
-  it("does not scroll sideways at 375 px: inbox, case page, reporter's pages", async () => {
-    await page.setViewportSize(PHONE);
-    const widths: Record<string, number> = {};
-    for (const [name, url] of Object.entries(urls)) {
-      await page.goto(url);
-      await unfoldCasePanels(page);
-      widths[name] = await scrollWidth(page);
-    }
-    expect(widths).toEqual({
-      inbox: 375,
-      case: 375,
-      reporter: 375,
-      reportForm: 375,
-      announcements: 375,
-      problems: 375,
-      problem: 375,
-      registerCase: 375,
-      kitsuCase: 375,
-      privacytoolsCase: 375,
-      newIncident: 375,
-      policies: 375,
-      hallOfFame: 375,
-      advisoryDraft: 375,
-      advisories: 375,
-      advisory: 375,
+  it("shows every page at 375 and 1280 px, light and dark, without sideways scrolling or serious axe-core violations, and keeps a screenshot of each", async () => {
+    const audit = await auditPages(browser, {
+      pages: urls,
+      storageState: await staff.storageState(),
+      beforeChecks: unfoldCasePanels,
     });
-  });
-
-  it("has no serious or critical axe-core violations, in light and dark colours", async () => {
-    // axe-core is injected with a script tag, which the pages' CSP (script-src 'self') blocks.
-    // Only this context bypasses the CSP, and only to run axe; every other test sees the real one.
-    const cookies = await staff.storageState();
-    const found: string[] = [];
-    const minor: Result[] = [];
-    for (const colorScheme of ["light", "dark"] as const) {
-      const audit = await newContext(browser, {
-        bypassCSP: true,
-        viewport: PHONE,
-        colorScheme,
-        storageState: cookies,
-      });
-      try {
-        const auditPage = await audit.newPage();
-        for (const [name, url] of Object.entries(urls)) {
-          await auditPage.goto(url);
-          await unfoldCasePanels(auditPage);
-          const results = await runAxe(auditPage);
-          const blocking = blockingViolations(results);
-          if (blocking.length > 0) found.push(`${name} (${colorScheme}):\n${describeViolations(blocking)}`);
-          minor.push(...results.violations.filter((v) => !blocking.includes(v)));
-        }
-      } finally {
-        await closeAll(audit);
-      }
-    }
-    if (minor.length > 0)
-      console.info(`axe-core, moderate and minor (not failing):\n${describeViolations(minor)}`);
-    expect(found, found.join("\n\n")).toEqual([]);
-    // Two colour schemes of every page: over a minute on a loaded two-core machine.
-  }, 180_000);
-
-  it("saves full-page screenshots of the inbox and the case page at 375 and 1280 px", async () => {
-    const saved: string[] = [];
-    for (const [size, viewport] of [
-      ["375", PHONE],
-      ["1280", DESKTOP],
-    ] as const) {
-      await page.setViewportSize(viewport);
-      for (const name of ["inbox", "case", "reporter"] as const) {
-        await page.goto(urls[name]);
-        saved.push(await saveScreenshot(page, `${name}-${size}`));
-      }
-    }
-    expect(saved.map((file) => file.split("/").at(-1))).toEqual([
-      "inbox-375.png",
-      "case-375.png",
-      "reporter-375.png",
-      "inbox-1280.png",
-      "case-1280.png",
-      "reporter-1280.png",
-    ]);
-  });
+    expect(audit.overflow).toEqual([]);
+    expect(audit.blocking, audit.blocking.join("\n\n")).toEqual([]);
+    expect(audit.screenshots).toHaveLength(Object.keys(urls).length * 4);
+    expect(audit.screenshots).toContain("pages/case-1280-dark.png");
+    // Four views of every page: minutes on a loaded two-core machine.
+  }, 300_000);
 });

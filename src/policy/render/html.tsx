@@ -50,27 +50,30 @@ function BlockView({ block }: { block: Block }) {
         </ul>
       );
     case "table":
+      // Wider than a phone, it scrolls in its own box, which keyboard users can focus to scroll.
       return (
-        <table>
-          <thead>
-            <tr>
-              {block.head.map((cell) => (
-                <th scope="col">{cell}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {block.rows.map((row) => (
+        <section class="table-scroll" aria-label={block.head.join(", ")} tabindex={0}>
+          <table>
+            <thead>
               <tr>
-                {row.map((cell) => (
-                  <td>
-                    <InlineView part={cell} />
-                  </td>
+                {block.head.map((cell) => (
+                  <th scope="col">{cell}</th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {block.rows.map((row) => (
+                <tr>
+                  {row.map((cell) => (
+                    <td>
+                      <InlineView part={cell} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       );
   }
 }

@@ -49,7 +49,7 @@ export function MembersPage(props: MembersPageProps) {
         <p>No members.</p>
       ) : (
         <ScrollingTable label="Members">
-          <table>
+          <table class="members">
             <caption>Members of the programs you administer</caption>
             <thead>
               <tr>
@@ -106,7 +106,7 @@ export function MembersPage(props: MembersPageProps) {
                     <When date={member.lastSignInAt === null ? null : new Date(member.lastSignInAt)} />
                   </td>
                   <td>{member.liveTokens}</td>
-                  <td>{member.manageable ? <Actions member={member} csrfToken={props.csrfToken} /> : "—"}</td>
+                  <td class="member-actions">{member.manageable ? <Actions member={member} csrfToken={props.csrfToken} /> : "—"}</td>
                 </tr>
               ))}
             </tbody>
@@ -127,7 +127,7 @@ function Actions({ member, csrfToken }: { member: MemberRow; csrfToken: string }
       {member.liveTokens > 0 ? (
         <form method="post" action={action("revoke-tokens")}>
           <Csrf token={csrfToken} />
-          <button type="submit" aria-label={`Revoke the API tokens of ${member.email}`}>
+          <button type="submit" aria-label={`Revoke API tokens of ${member.email}`}>
             Revoke API tokens
           </button>
         </form>
@@ -154,7 +154,7 @@ function Actions({ member, csrfToken }: { member: MemberRow; csrfToken: string }
             <input type="checkbox" name="confirm" value="yes" required /> Remove every role, the password and
             second factor; unassign their cases
           </label>
-          <button type="submit" aria-label={`Remove ${member.email}`}>
+          <button type="submit" aria-label={`Remove member ${member.email}`}>
             Remove member
           </button>
         </form>
