@@ -188,6 +188,8 @@ const TABLE: Record<string, Entry> = {
     body: { program: "kafe" },
   },
   "GET /cwe": { expected: SIGNED_IN },
+  // The keyboard shortcuts (issue 15): a page of keys, nothing of any program.
+  "GET /help/keys": { expected: SIGNED_IN },
   "GET /api/v1/cwe": { expected: SIGNED_IN },
   "GET /api/v1/cases": { expected: SIGNED_IN },
   "GET /cases/:id": { expected: READ_CASE },

@@ -166,7 +166,7 @@ export async function signInInBrowser(page: Page, embargo: Embargo, staff: Brows
   await page.goto(`${embargo.url}/login`);
   await page.getByLabel("Email").fill(staff.email);
   await page.getByLabel("Password", { exact: true }).fill(staff.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expectHeading(page, "Enter your code");
   await page.getByLabel(/^Code from your authenticator app/).fill(await totpNow(staff.totpSecret, 1));
   await page.getByRole("button", { name: "Continue" }).click();
@@ -286,8 +286,8 @@ export const ARTIFACTS_DIR = path.resolve("test-artifacts");
 
 /** A full-page screenshot in test-artifacts/ (CI keeps the folder); returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
-  await mkdir(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await mkdir(path.dirname(file), { recursive: true });
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -12,6 +12,7 @@ import { CaseParams } from "./staff/case-form.js";
 import { caseFormRoutes } from "./staff/case-forms.js";
 import { renderCasePage } from "./staff/case-view.js";
 import { inboxRoutes } from "./staff/inbox.js";
+import { keyboardHelpRoutes } from "./staff/keyboard-help.js";
 import { newIncidentRoutes } from "./staff/new-incident.js";
 import { problemRoutes } from "./staff/problems.js";
 import { sendPage } from "./staff/send-page.js";
@@ -22,7 +23,7 @@ const CweQuery = z.object({ q: z.string().max(200).optional() });
 
 /**
  * The team's workspace in the browser: the inbox, the case page and its actions, attachments and
- * a CWE lookup. Server-rendered, no JavaScript; every form posts with a CSRF token and answers
+ * a CWE lookup. Server-rendered, working without JavaScript (scripts only add to it: keys, live scores); every form posts with a CSRF token and answers
  * 303 back to the case with a notice, or the page again with the error beside its field.
  * Who may do what is decided in src/web/permissions.ts, checked in src/web/case-loader.ts.
  */
@@ -30,6 +31,7 @@ export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
 
   inboxRoutes(scope, ctx);
+  keyboardHelpRoutes(scope);
   newIncidentRoutes(scope, ctx);
 
   app.get(

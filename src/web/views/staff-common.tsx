@@ -34,7 +34,8 @@ export function StaffLayout(props: {
   return (
     <Layout
       title={props.title}
-      scripts={props.scripts}
+      // The keyboard shortcuts (/help/keys) on every staff page; a page's own scripts after them.
+      scripts={["/assets/keys.js", ...(props.scripts ?? [])]}
       nav={
         <nav class="staff-nav" aria-label="Workspace">
           <a href="/inbox">Inbox</a>
@@ -58,6 +59,9 @@ export function StaffLayout(props: {
         </p>
       ))}
       {props.children}
+      <footer class="staff-footer">
+        <a href="/help/keys">Keyboard shortcuts</a>
+      </footer>
     </Layout>
   );
 }
