@@ -23,8 +23,9 @@ const CweQuery = z.object({ q: z.string().max(200).optional() });
 
 /**
  * The team's workspace in the browser: the inbox, the case page and its actions, attachments and
- * a CWE lookup. Server-rendered, working without JavaScript (scripts only add to it: keys, live scores); every form posts with a CSRF token and answers
- * 303 back to the case with a notice, or the page again with the error beside its field.
+ * a CWE lookup. Server-rendered and working without JavaScript (scripts only add keyboard
+ * shortcuts and live scores); every form posts with a CSRF token and answers 303 back to the case
+ * with a notice, or the page again with the error beside its field.
  * Who may do what is decided in src/web/permissions.ts, checked in src/web/case-loader.ts.
  */
 export async function staffRoutes(scope: FastifyInstance, ctx: WebContext) {
