@@ -1,4 +1,5 @@
 import type { Keyring } from "../crypto/keyring.js";
+import { caseReference } from "../domain/cases/case-number.js";
 import { defaultAssigneeEmail } from "../domain/incident/register.js";
 import { checkReport } from "../intake/check-report.js";
 import { acknowledgeBy } from "../intake/programs.js";
@@ -15,7 +16,16 @@ export interface IntakeDeps {
 }
 
 export type SubmitOutcome =
-  | { ok: true; caseId: string; reporterToken: string; receivedAt: Date; acknowledgeBy: Date | null }
+  | {
+      ok: true;
+      caseId: string;
+      reporterToken: string;
+      /** The case's number in its program, and its reference (`KITSU-12`). */
+      number: number;
+      reference: string;
+      receivedAt: Date;
+      acknowledgeBy: Date | null;
+    }
   | { ok: false; errors: FieldError[] };
 
 /**
@@ -35,7 +45,7 @@ export async function submitReportCommand(
   const report = checked.report;
   const receivedAt = deps.clock();
   const due = acknowledgeBy(program, receivedAt);
-  const { caseId, reporterToken } = await submitReport(deps, {
+  const { caseId, reporterToken, number } = await submitReport(deps, {
     program: program.policy.program.slug,
     source,
     assetId: report.asset === undefined || report.asset === "" ? null : report.asset,
@@ -48,5 +58,13 @@ export async function submitReportCommand(
     acknowledgeBy: due,
     defaultAssignee: defaultAssigneeEmail(program.policy),
   });
-  return { ok: true, caseId, reporterToken, receivedAt, acknowledgeBy: due };
+  return {
+    ok: true,
+    caseId,
+    reporterToken,
+    number,
+    reference: caseReference(program.policy.program.slug, number),
+    receivedAt,
+    acknowledgeBy: due,
+  };
 }

@@ -89,6 +89,11 @@ export const ApiReportSubmission = ReportCore.extend({
 export const ReportCreated = z
   .object({
     id: z.string(),
+    number: z.number().int().meta({ description: "The case's number in its program: 1, 2, …" }),
+    reference: z.string().meta({
+      description:
+        "The case's reference for people: the program's slug upper-cased and the number, KITSU-12. Quote it when writing about the report; the receipt and every mail about it carry it.",
+    }),
     reporterUrl: z.url(),
     acknowledgeBy: z
       .string()

@@ -9,6 +9,7 @@ import type { DeliveryResult, Notification } from "../notify/notification.js";
 import { planTeamMail, withoutContent } from "../notify/team-mail.js";
 import { sendWebhook } from "../notify/webhook-sender.js";
 import type { ProgramRegistry } from "../programs/registry.js";
+import { readCaseLabel } from "../store/case-numbers.js";
 import type { Store } from "../store/database.js";
 import {
   type LeasedNotification,
@@ -149,8 +150,15 @@ async function deliverOne(deps: DeliveryDeps, row: LeasedNotification, now: Date
     });
     return deps.email.send({ to: [recipient.email], subject: "", text: "", messageId, raw });
   }
+  // Only this rare mail needs the case's number at sending: every other one was worded when queued.
   const sendable =
-    plan.send === "without-content" ? withoutContent(notification, plan.programName) : notification;
+    plan.send === "without-content"
+      ? withoutContent(
+          notification,
+          plan.programName,
+          notification.caseId === null ? null : await readCaseLabel(deps.store.db, notification.caseId),
+        )
+      : notification;
   return deps.email.send({
     to: [recipient.email],
     subject: sendable.subject,

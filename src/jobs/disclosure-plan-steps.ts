@@ -8,7 +8,6 @@ import {
   webhooksFor,
 } from "../domain/notifications/recipients.js";
 import type { Notification } from "../notify/notification.js";
-import { caseRef } from "../notify/notification-text.js";
 import type { Policy } from "../policy/schema.js";
 import { PLAN_EVENTS } from "../store/disclosure-plan.js";
 import type { NewEvent } from "../store/event-log.js";
@@ -50,7 +49,7 @@ export function planDisclosureSends(input: {
         recipient: { kind: "reporter", email },
         notification: {
           ...base,
-          ...reporterPlanMail(policy, notice, context.reporter),
+          ...reporterPlanMail(policy, notice, context.reporter, context.reference),
           idempotencyKey: `${notice.key}:reporter`,
           url: null,
         },
@@ -70,7 +69,7 @@ export function planDisclosureSends(input: {
       ...resolveNotifyList(step.notify, policy, people),
       ...webhooksFor(policy, "escalation"),
     ];
-    const words = taskEscalationMail(policy, step, caseRef(caseId));
+    const words = taskEscalationMail(policy, step, context.reference);
     for (const recipient of recipients)
       out.sends.push({
         recipient,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acmePolicy } from "../../test/support/acme-policy.js";
+import { caseLabel } from "../domain/cases/case-number.js";
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import type { EventNotice } from "../domain/notifications/event-notices.js";
 import type { Recipient } from "../domain/notifications/recipients.js";
@@ -40,9 +41,13 @@ function policy(confidential: { email?: boolean; webhook?: boolean }): Policy {
   });
 }
 
-const context = (p: Policy): ContentContext => ({
+const CASE_ID = "abcdefgh12345678";
+
+/** ACME-7 by default; `number: null` for a case stored without a number. */
+const context = (p: Policy, number: number | null = 7): ContentContext => ({
   policy: p,
-  caseId: "abcdefgh12345678",
+  caseId: CASE_ID,
+  reference: caseLabel({ id: CASE_ID, program: p.program.slug, number }),
   title: TITLE,
   publicUrl: "https://security.example.org",
   at: new Date("2026-11-27T10:00:00Z"),
@@ -80,7 +85,7 @@ describe.each([
     expect(isConfidential(p, recipient)).toBe(true);
     const event = eventNotification(context(p), notice(recipient), { from: 2, to: 2 });
     expect(carried(event.text)).toEqual({ title: true, reply: true });
-    expect(event.text).toContain(`Case abcdefgh: ${TITLE}`);
+    expect(event.text).toContain(`Case ACME-7: ${TITLE}`);
     expect(escalationNotification(context(p), breach, recipient).text).toContain(`Report: ${TITLE}`);
   });
 
@@ -102,4 +107,42 @@ it("both off by default: a policy that does not say sends no content anywhere", 
   expect(isConfidential(p, EMAIL)).toBe(false);
   expect(isConfidential(p, WEBHOOK)).toBe(false);
   expect(isConfidential(p, { kind: "reporter", email: "ada@example.org" })).toBe(false);
+});
+
+describe("the case's reference in subjects and texts", () => {
+  const p = policy({});
+  const newReport: EventNotice = { ...notice(EMAIL), event: "case.received" };
+  const toReporter: EventNotice = {
+    recipient: { kind: "reporter", email: "ada@example.org" },
+    audience: "reporter",
+    event: "team.reply",
+    lines: [{ text: "The team replied.", content: REPLY }],
+  };
+
+  it("names a numbered case by its number: (ACME-7) for the team, ACME-7 first for the reporter", () => {
+    const escalation = escalationNotification(context(p), breach, EMAIL);
+    expect(escalation.subject).toBe("[Acme] Acknowledge the report: overdue (breach) (ACME-7)");
+    expect(escalation.text).toContain('"Acknowledge the report" for case ACME-7 is overdue');
+    expect(eventNotification(context(p), newReport, { from: 1, to: 1 }).subject).toBe(
+      "[Acme] New report (ACME-7)",
+    );
+    const changed = eventNotification(context(p), notice(EMAIL), { from: 2, to: 2 });
+    expect(changed.subject).toBe("[Acme] Case ACME-7 changed");
+    expect(changed.text.startsWith("Case ACME-7\n")).toBe(true);
+    expect(eventNotification(context(p), toReporter, { from: 2, to: 2 }).subject).toBe(
+      "[Acme] ACME-7: news on your report",
+    );
+  });
+
+  it("falls back to the id's first 8 characters for a case without a number", () => {
+    const escalation = escalationNotification(context(p, null), breach, EMAIL);
+    expect(escalation.subject).toBe("[Acme] Acknowledge the report: overdue (breach) (abcdefgh)");
+    expect(escalation.text).toContain('"Acknowledge the report" for case abcdefgh is overdue');
+    expect(eventNotification(context(p, null), newReport, { from: 1, to: 1 }).subject).toBe(
+      "[Acme] New report (abcdefgh)",
+    );
+    expect(eventNotification(context(p, null), toReporter, { from: 2, to: 2 }).subject).toBe(
+      "[Acme] abcdefgh: news on your report",
+    );
+  });
 });

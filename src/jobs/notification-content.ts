@@ -6,7 +6,7 @@ import type { EscalationStep } from "../domain/clocks/escalation.js";
 import type { EventNotice } from "../domain/notifications/event-notices.js";
 import { type Recipient, recipientKey } from "../domain/notifications/recipients.js";
 import type { Notification } from "../notify/notification.js";
-import { caseRef, escalationText, utcMinute } from "../notify/notification-text.js";
+import { escalationText, utcMinute } from "../notify/notification-text.js";
 import { teamMayReadContent } from "../notify/team-mail-keys.js";
 import type { Policy } from "../policy/schema.js";
 
@@ -37,6 +37,11 @@ export function isConfidential(policy: Policy, recipient: Recipient): boolean {
 export interface ContentContext {
   policy: Policy;
   caseId: string;
+  /**
+   * How subjects and texts name the case: `KITSU-12`, or its id's first characters for a case
+   * without a number (`caseLabel` of the case row, src/domain/cases/case-number.ts).
+   */
+  reference: string;
   /** The case title, shown only on confidential channels. */
   title: string;
   publicUrl: string;
@@ -67,7 +72,7 @@ export function escalationNotification(
     n: step.n,
     dueAt: step.deadline,
     message: step.message,
-    caseRef: caseRef(context.caseId),
+    caseRef: context.reference,
     now: context.at,
   });
   const title = isConfidential(context.policy, recipient) ? `\n\nReport: ${context.title}` : "";
@@ -86,7 +91,7 @@ export function escalationNotification(
 /**
  * A disclosure phase that fell due, or the authority deadline of a privacy incident coming or
  * gone. The words are the policy's (phase name, audiences, actions, the authority) and the case's
- * short reference; the report's title only on confidential channels.
+ * reference; the report's title only on confidential channels.
  */
 export function disclosureNotification(
   context: ContentContext,
@@ -94,7 +99,7 @@ export function disclosureNotification(
   recipient: Recipient,
 ): Notification {
   const name = oneLine(context.policy.program.name);
-  const ref = caseRef(context.caseId);
+  const ref = context.reference;
   let subject: string;
   let lines: string[];
   let event: string;
@@ -102,7 +107,7 @@ export function disclosureNotification(
     const phase = step.phase;
     const from = phase.relativeTo === "received" ? "the report was received" : "the fix release";
     event = "disclosure.phase_due";
-    subject = `[${name}] Disclosure phase due: ${oneLine(phase.name)} (case ${ref})`;
+    subject = `[${name}] Disclosure phase due: ${oneLine(phase.name)} (${ref})`;
     lines = [
       `Case ${ref}: the disclosure phase "${oneLine(phase.name)}" is due (day ${phase.day} after ${from}).`,
       `Due: ${utcMinute(step.dueAt)}`,
@@ -117,8 +122,8 @@ export function disclosureNotification(
     event = step.kind === "authority-warn" ? "authority.warn" : "authority.breach";
     subject =
       step.kind === "authority-warn"
-        ? `[${name}] Notify the authority: ${relative} (case ${ref})`
-        : `[${name}] Notify the authority: overdue (case ${ref})`;
+        ? `[${name}] Notify the authority: ${relative} (${ref})`
+        : `[${name}] Notify the authority: overdue (${ref})`;
     lines = [
       step.kind === "authority-warn"
         ? `Case ${ref} is a privacy incident: notify ${authority} by ${utcMinute(step.deadline)} (${relative}).`
@@ -154,17 +159,18 @@ export function eventNotification(
       ? context.reporter?.mayRead === true
       : isConfidential(context.policy, notice.recipient);
   const name = context.policy.program.name;
-  const ref = caseRef(context.caseId);
+  const ref = context.reference;
   const body = notice.lines.map((line) =>
     confidential && line.content !== null && line.content !== ""
       ? `${line.text}\n\n${indent(line.content)}`
       : line.text,
   );
   const reporter = notice.audience === "reporter";
+  // The reporter's subjects lead with the reference, for them to quote (and to sort their mail by).
   const subject = reporter
-    ? `[${name}] News on your report`
+    ? `[${name}] ${ref}: news on your report`
     : notice.event === "case.received"
-      ? `[${name}] New report (case ${ref})`
+      ? `[${name}] New report (${ref})`
       : `[${name}] Case ${ref} changed`;
   const intro = reporter
     ? `There is news on the report you sent to ${name}.`

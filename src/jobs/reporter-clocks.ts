@@ -19,7 +19,7 @@ import {
   webhooksFor,
 } from "../domain/notifications/recipients.js";
 import type { Notification } from "../notify/notification.js";
-import { caseRef, utcMinute } from "../notify/notification-text.js";
+import { utcMinute } from "../notify/notification-text.js";
 import type { Policy } from "../policy/schema.js";
 import type { NewEvent } from "../store/event-log.js";
 import type { CasesTable } from "../store/schema.js";
@@ -155,7 +155,7 @@ function teamNotification(
 }
 
 function intentNotice(context: ContentContext, event: CaseEventFact, recipient: Recipient): Notification {
-  const ref = caseRef(context.caseId);
+  const ref = context.reference;
   const name = programName(context.policy);
   const publishOn = typeof event.payload.publishOn === "string" ? event.payload.publishOn : null;
   const message = typeof event.payload.message === "string" ? event.payload.message : null;
@@ -166,7 +166,7 @@ function intentNotice(context: ContentContext, event: CaseEventFact, recipient: 
       recipient,
       key,
       PUBLICATION_INTENT_EVENT,
-      `[${name}] The reporter withdrew their publication date (case ${ref})`,
+      `[${name}] The reporter withdrew their publication date (${ref})`,
       [`Case ${ref}: the reporter withdrew the date they had said they intend to publish on.`],
       null,
     );
@@ -176,7 +176,7 @@ function intentNotice(context: ContentContext, event: CaseEventFact, recipient: 
     recipient,
     key,
     PUBLICATION_INTENT_EVENT,
-    `[${name}] The reporter intends to publish on ${publishOn} (case ${ref})`,
+    `[${name}] The reporter intends to publish on ${publishOn} (${ref})`,
     [
       `Case ${ref}: the reporter told the team they intend to publish on ${publishOn}.`,
       "The case shows a clock to that date; you will be told again when it comes.",
@@ -193,14 +193,14 @@ function dateReachedNotice(
   step: PublicationDateStep,
   recipient: Recipient,
 ): Notification {
-  const ref = caseRef(context.caseId);
+  const ref = context.reference;
   const day = step.publishesAt.toISOString().slice(0, 10);
   return teamNotification(
     context,
     recipient,
     step.idempotencyKey,
     PUBLICATION_DATE_REACHED_EVENT,
-    `[${programName(context.policy)}] The reporter's publication date has come (case ${ref})`,
+    `[${programName(context.policy)}] The reporter's publication date has come (${ref})`,
     [`Case ${ref}: the reporter said they intend to publish on ${day}. That day has come.`],
     null,
   );
@@ -211,7 +211,7 @@ function reminderNotice(
   step: AgreementReminderStep,
   recipient: Recipient,
 ): Notification {
-  const ref = caseRef(context.caseId);
+  const ref = context.reference;
   const name = programName(context.policy);
   if (recipient.kind === "reporter") {
     return {
@@ -219,7 +219,7 @@ function reminderNotice(
       program: context.policy.program.slug,
       caseId: context.caseId,
       event: AGREEMENT_REMINDED_EVENT,
-      subject: `[${name}] Reminder: does the fix resolve your report?`,
+      subject: `[${name}] ${ref}: does the fix resolve your report? (reminder)`,
       text: [
         `The team of ${name} has fixed the issue you reported and asked whether the fix resolves it.`,
         `The team is still waiting for your answer (asked by ${utcMinute(step.dueAt)}).`,
@@ -234,7 +234,7 @@ function reminderNotice(
     recipient,
     step.idempotencyKey,
     AGREEMENT_REMINDED_EVENT,
-    `[${name}] Agreement still awaited (case ${ref})`,
+    `[${name}] Agreement still awaited (${ref})`,
     [
       `Case ${ref}: the wait for the agreement that the case is resolved ended (${utcMinute(step.dueAt)}) without an answer.`,
       "The reporter was reminded when they gave an address. The case is not closed as resolved nor disclosed until the agreement is given; record it on the case page if it was given another way.",

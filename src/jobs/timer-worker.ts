@@ -4,6 +4,7 @@ import { ALL_PROGRAMS } from "../auth/staff.js";
 import { appendToCase, lockCase } from "../commands/case-change.js";
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import { caseLabel } from "../domain/cases/case-number.js";
 import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { planEscalation } from "../domain/clocks/case-escalation.js";
 import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../domain/clocks/disclosure.js";
@@ -231,6 +232,7 @@ async function processCase(
   const context: ContentContext = {
     policy,
     caseId,
+    reference: caseLabel(row),
     title: await titleOf(deps.keyring, row),
     publicUrl: deps.publicUrl,
     at: now,

@@ -1,7 +1,8 @@
 import type { Transaction } from "kysely";
 import type { Keyring } from "../crypto/keyring.js";
-import { caseRef, utcMinute } from "../notify/notification-text.js";
+import { utcMinute } from "../notify/notification-text.js";
 import type { LoadedPolicy } from "../policy/loader.js";
+import { readCaseLabel } from "../store/case-numbers.js";
 import { recordThread } from "../store/inbound-mail.js";
 import { enqueueNotification } from "../store/outbox.js";
 import type { DatabaseSchema } from "../store/schema.js";
@@ -70,6 +71,8 @@ export async function enqueueReceipt(
   const messageId = messageIdFor(deps.mailKey, key, deps.mailDomain);
   // Replies to the receipt thread to the case even when the reply address is lost.
   await recordThread(trx, messageId, receipt.caseId, receipt.at);
+  // Read in the transaction that wrote the case: its number is taken there.
+  const label = await readCaseLabel(trx, receipt.caseId);
   const linkIsSafe =
     receipt.senderKey !== null || (!receipt.arrivedEncrypted && !policy.encryption.allCommunication);
   const promise =
@@ -88,7 +91,11 @@ export async function enqueueReceipt(
       ];
   const opening =
     receipt.kind === "received"
-      ? [`We received your report to ${policy.program.name}.`, promise]
+      ? [
+          `We received your report to ${policy.program.name}.`,
+          `Your case number is ${label}: quote it when you write about this report.`,
+          promise,
+        ]
       : [
           `We now have your OpenPGP key for your report to ${policy.program.name}: this answer and every later one is encrypted to it.`,
         ];
@@ -113,7 +120,9 @@ export async function enqueueReceipt(
         program: policy.program.slug,
         caseId: receipt.caseId,
         event: "mail.receipt",
-        subject: `[${policy.program.name}] ${receipt.kind === "received" ? "Report received" : "Your key is kept"} (case ${caseRef(receipt.caseId)})`,
+        // The reference leads, as in all mail to the reporter. Replies find the case by the reply
+        // address and the threading headers below, never by the subject.
+        subject: `[${policy.program.name}] ${label}: ${receipt.kind === "received" ? "your report was received" : "your key is kept"}`,
         text,
         url: null,
         createdAt: receipt.at.toISOString(),

@@ -64,8 +64,8 @@ async function setup(options: Partial<SMTPServerOptions> = {}, userinfo = "") {
 
 const message = {
   to: ["alice@example.org", "bob@example.org"],
-  subject: "[Kitsu] Acknowledge the report: due in 2 h (case 7f3a)",
-  text: "Acknowledge the report for case 7f3a is due in 2 h.\nDue: 2025-01-01 14:00 UTC",
+  subject: "[Kitsu] Acknowledge the report: due in 2 h (KITSU-12)",
+  text: "Acknowledge the report for case KITSU-12 is due in 2 h.\nDue: 2025-01-01 14:00 UTC",
   messageId: "case1.ack.warn.0@embargo.example.org",
   idempotencyKey: "case1:ack:warn:0",
 };

@@ -8,21 +8,21 @@ const base = {
   n: 0,
   dueAt,
   message: null,
-  caseRef: "7f3a9c",
+  caseRef: "KITSU-12",
 };
 
 describe("escalationText", () => {
   it("warns with the time left", () => {
     const words = escalationText({ ...base, kind: "warn", now: new Date("2025-03-04T11:30:00Z") });
-    expect(words.subject).toBe("[Kitsu] Acknowledge the report: due in 2 h (case 7f3a9c)");
+    expect(words.subject).toBe("[Kitsu] Acknowledge the report: due in 2 h (KITSU-12)");
     expect(words.text).toBe(
-      '"Acknowledge the report" for case 7f3a9c is due in 2 h.\nDue: 2025-03-04 14:00 UTC (due in 2 h)',
+      '"Acknowledge the report" for case KITSU-12 is due in 2 h.\nDue: 2025-03-04 14:00 UTC (due in 2 h)',
     );
   });
 
   it("announces the breach and repeats with their number", () => {
     const breach = escalationText({ ...base, kind: "breach", now: dueAt });
-    expect(breach.subject).toBe("[Kitsu] Acknowledge the report: overdue (breach) (case 7f3a9c)");
+    expect(breach.subject).toBe("[Kitsu] Acknowledge the report: overdue (breach) (KITSU-12)");
     expect(breach.text).toContain("Due: 2025-03-04 14:00 UTC (overdue by less than a minute)");
 
     const repeat = escalationText({
@@ -32,9 +32,9 @@ describe("escalationText", () => {
       now: new Date("2025-03-06T15:00:00Z"),
       message: "  Page the on-call lead.  ",
     });
-    expect(repeat.subject).toBe("[Kitsu] Acknowledge the report: still overdue, reminder 2 (case 7f3a9c)");
+    expect(repeat.subject).toBe("[Kitsu] Acknowledge the report: still overdue, reminder 2 (KITSU-12)");
     expect(repeat.text).toBe(
-      '"Acknowledge the report" for case 7f3a9c is still overdue (reminder 2).\n' +
+      '"Acknowledge the report" for case KITSU-12 is still overdue (reminder 2).\n' +
         "Due: 2025-03-04 14:00 UTC (overdue by 2 d)\n\nPage the on-call lead.",
     );
   });

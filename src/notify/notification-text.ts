@@ -3,17 +3,9 @@ import { countdown } from "../domain/clocks/countdown.js";
 /**
  * The words of notifications that go to channels which are not confidential (chat rooms, plain
  * email): they say which case needs what by when, never anything from the report itself. Only
- * the program's name, the clock's label, the policy's own message and a short case reference go in.
+ * the program's name, the clock's label, the policy's own message and the case's reference
+ * (`KITSU-12`) go in.
  */
-
-/**
- * A short, non-secret reference to a case for subjects: the first 8 characters of its id. Here,
- * with the other notification words, because both the jobs' notifications and mail's receipts
- * put it in subjects.
- */
-export function caseRef(caseId: string): string {
-  return caseId.slice(0, 8);
-}
 
 export interface EscalationTextInput {
   programName: string;
@@ -26,7 +18,10 @@ export interface EscalationTextInput {
   dueAt: Date;
   /** The policy's message for this escalation rule, if any. */
   message: string | null;
-  /** A short, non-secret case id, e.g. "7f3a9c". */
+  /**
+   * The case as people quote it: `KITSU-12`, or its id's first characters for a case without a
+   * number (`caseLabel`, src/domain/cases/case-number.ts).
+   */
   caseRef: string;
   /** For the relative form ("due in 2 h"); defaults to the current time. */
   now?: Date;
@@ -74,5 +69,5 @@ export function escalationText(input: EscalationTextInput): NotificationWords {
   const lines = [lead, `Due: ${utcMinute(input.dueAt)} (${relative})`];
   const message = input.message?.trim();
   if (message) lines.push("", message);
-  return { subject: `[${program}] ${label}: ${state} (case ${ref})`, text: lines.join("\n") };
+  return { subject: `[${program}] ${label}: ${state} (${ref})`, text: lines.join("\n") };
 }

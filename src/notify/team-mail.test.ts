@@ -60,8 +60,8 @@ const NOTIFICATION: Notification = {
   program: "acme",
   caseId: "abcdefgh12345678",
   event: "case.received",
-  subject: "[Acme] New report (case abcdefgh)",
-  text: "Case abcdefgh: Stored XSS in the profile page\n\nA new report was received.",
+  subject: "[Acme] New report (ACME-7)",
+  text: "Case ACME-7: Stored XSS in the profile page\n\nA new report was received.",
   url: "https://security.example.org/cases/abcdefgh12345678",
   createdAt: "2026-12-02T10:00:00.000Z",
 };
@@ -107,10 +107,10 @@ describe("planTeamMail", () => {
 
 describe("withoutContent", () => {
   it("keeps the subject and the link, and drops the words", () => {
-    const mail = withoutContent(NOTIFICATION, "Acme");
+    const mail = withoutContent(NOTIFICATION, "Acme", "ACME-7");
     expect(mail.subject).toBe(NOTIFICATION.subject);
     expect(mail.idempotencyKey).toBe(NOTIFICATION.idempotencyKey);
-    expect(mail.text).toContain("There is news on case abcdefgh.");
+    expect(mail.text).toContain("There is news on case ACME-7.");
     expect(mail.text).toContain(NOTIFICATION.url);
     expect(mail.text).not.toContain("Stored XSS");
   });

@@ -2,7 +2,6 @@ import type * as openpgp from "openpgp";
 import type { Recipient } from "../domain/notifications/recipients.js";
 import type { LoadedPolicy } from "../policy/loader.js";
 import type { Notification } from "./notification.js";
-import { caseRef } from "./notification-text.js";
 import { teamMailKey } from "./team-mail-keys.js";
 
 /**
@@ -40,12 +39,14 @@ export async function planTeamMail(
 /**
  * The notification with its text replaced by what happened (its subject, which never holds
  * report content) and the link. For a team member without a key that can be used now.
+ * `caseLabel`: how the case is named (`KITSU-12`), read by the caller when the notification has a case.
  */
-export function withoutContent(notification: Notification, programName: string): Notification {
-  const about =
-    notification.caseId === null
-      ? "There is news."
-      : `There is news on case ${caseRef(notification.caseId)}.`;
+export function withoutContent(
+  notification: Notification,
+  programName: string,
+  caseLabel: string | null,
+): Notification {
+  const about = caseLabel === null ? "There is news." : `There is news on case ${caseLabel}.`;
   const lines = [
     about,
     `${programName}'s policy has all communication encrypted, and it gives no OpenPGP key of yours that can be encrypted to now, so this mail leaves the details out. An administrator can add or renew your key in the policy (contacts[].openpgpKey, armored or file).`,

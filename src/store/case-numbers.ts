@@ -1,4 +1,5 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
+import { caseLabel } from "../domain/cases/case-number.js";
 import type { DatabaseSchema } from "./schema.js";
 
 /**
@@ -20,4 +21,19 @@ export async function takeCaseNumber(trx: Transaction<DatabaseSchema>, program: 
     .returning("last_number")
     .executeTakeFirstOrThrow();
   return row.last_number;
+}
+
+/**
+ * How mail names the case (`caseLabel`: `KITSU-12`, or its id's first characters), read for
+ * messages built without the case row at hand: receipts, and team mail that leaves the details
+ * out at sending. Pass the transaction when there is one: on SQLite a query on the store would
+ * wait for it. A case that is gone is named by its id.
+ */
+export async function readCaseLabel(db: Kysely<DatabaseSchema>, caseId: string): Promise<string> {
+  const row = await db
+    .selectFrom("cases")
+    .select(["id", "program", "number"])
+    .where("id", "=", caseId)
+    .executeTakeFirst();
+  return caseLabel(row ?? { id: caseId, program: "", number: null });
 }

@@ -39,12 +39,12 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
       fields: { "location-impact": "The admin page leaks tokens.", steps: "Open /admin twice." },
     });
     await at(0);
-    return { id: report.id, ref: report.id.slice(0, 8) };
+    return { id: report.id, ref: report.reference };
   }
 
   it("warns the maintainer at exactly 54 h; acknowledging at 60 h means no breach at 72 h", async () => {
     const { id, ref } = await fileAtT0();
-    expect(subjects(MAINTAINER)).toEqual([`[Kafe] New report (case ${ref})`]);
+    expect(subjects(MAINTAINER)).toEqual([`[Kafe] New report (${ref})`]);
     expect(sink.to(MAINTAINER)[0]!.text).not.toContain("leaks tokens");
     expect(sink.to(MAINTAINER)[0]!.text).not.toContain("Stored XSS");
 
@@ -52,8 +52,8 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     expect(sink.mails).toHaveLength(1);
     await at(54 * HOUR);
     expect(subjects(MAINTAINER)).toEqual([
-      `[Kafe] New report (case ${ref})`,
-      `[Kafe] Confirm the report: due in 18 h (case ${ref})`,
+      `[Kafe] New report (${ref})`,
+      `[Kafe] Confirm the report: due in 18 h (${ref})`,
     ]);
     expect(sink.to(MAINTAINER)[1]!.text).toContain("Due: 2026-12-05 10:00 UTC (due in 18 h)");
     expect(sink.mails).toHaveLength(2);
@@ -68,14 +68,14 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     const done = await postCaseForm(maintainer, id, "acknowledge", {});
     expect(done.headers.location).toMatch(/notice=acknowledged/);
     await at(60 * HOUR);
-    expect(subjects(REPORTER)).toEqual(["[Kafe] News on your report"]);
+    expect(subjects(REPORTER)).toEqual([`[Kafe] ${ref}: news on your report`]);
     expect(sink.to(REPORTER)[0]!.text).toContain("The team acknowledged your report.");
 
     await at(72 * HOUR);
     await at(60 * 24 * HOUR);
     expect(sink.to(MAINTAINER)).toHaveLength(2);
     // On day 60 the reporter hears that the embargo ended (test/jobs/disclosure-plan.test.ts).
-    expect(subjects(REPORTER).at(-1)).toBe("[Kafe] The embargo on your report has ended");
+    expect(subjects(REPORTER).at(-1)).toBe(`[Kafe] ${ref}: the embargo on your report has ended`);
     expect(sink.mails).toHaveLength(4);
 
     await later(t, { at: new Date(T0 + 60 * 24 * HOUR) }, maintainer);
@@ -92,13 +92,13 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     expect(sink.mails).toHaveLength(2);
     await at(72 * HOUR);
     expect(sink.mails).toHaveLength(3);
-    expect(sink.to(MAINTAINER)[2]!.subject).toBe(`[Kafe] Confirm the report: overdue (breach) (case ${ref})`);
+    expect(sink.to(MAINTAINER)[2]!.subject).toBe(`[Kafe] Confirm the report: overdue (breach) (${ref})`);
     expect(sink.to(MAINTAINER)[2]!.text).toContain("the deadline has passed");
     // No repeat in the policy: nothing more for the maintainer, even after the 60-day embargo;
     // the reporter hears only that it ended (test/jobs/disclosure-plan.test.ts).
     await at(90 * 24 * HOUR);
     expect(sink.to(MAINTAINER)).toHaveLength(3);
-    expect(subjects(REPORTER)).toEqual(["[Kafe] The embargo on your report has ended"]);
+    expect(subjects(REPORTER)).toEqual([`[Kafe] ${ref}: the embargo on your report has ended`]);
     expect(sink.mails).toHaveLength(4);
     for (const mail of sink.mails) expect(mail.text).not.toMatch(/Stored XSS|leaks tokens|Open \/admin/);
   });
@@ -107,8 +107,8 @@ describe.each(databases)("Kafe's confirmation clock, driven by a fake clock, on 
     const { id, ref } = await fileAtT0();
     await at(80 * HOUR);
     expect(subjects(MAINTAINER)).toEqual([
-      `[Kafe] New report (case ${ref})`,
-      `[Kafe] Confirm the report: overdue (breach) (case ${ref})`,
+      `[Kafe] New report (${ref})`,
+      `[Kafe] Confirm the report: overdue (breach) (${ref})`,
     ]);
     const steps = await t.store.db
       .selectFrom("case_escalations")

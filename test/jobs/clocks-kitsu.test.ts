@@ -36,9 +36,10 @@ describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (dat
     t.clock.set(new Date("2026-12-02T18:00:00Z"));
     const report = await fileReport(t, "kitsu", { contact: { email: REPORTER } });
     expect(report.acknowledgeBy).toBe("2026-12-03T18:00:00.000Z"); // Thursday 10:00 PST
+    expect(report.reference).toBe("KITSU-1"); // the program's first case: every subject names it
 
     await at("2026-12-02T18:00:00Z");
-    expect(subjects(EMMA)).toEqual([`[Kitsu] New report (case ${report.id.slice(0, 8)})`]);
+    expect(subjects(EMMA)).toEqual([`[Kitsu] New report (${report.reference})`]);
     expect(sink.to(EMMA)[0]!.text).not.toContain("Stored XSS"); // no report content by email
     expect(sink.to(HELP)).toHaveLength(0);
 
@@ -48,7 +49,7 @@ describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (dat
     await at("2026-12-03T00:00:00Z");
     expect(sink.to(EMMA)).toHaveLength(2);
     expect(sink.to(EMMA)[1]!.subject).toBe(
-      `[Kitsu] Acknowledge the report: due in 18 h (case ${report.id.slice(0, 8)})`,
+      `[Kitsu] Acknowledge the report: due in 18 h (${report.reference})`,
     );
     expect(sink.to(HELP)).toHaveLength(0);
 
@@ -78,7 +79,7 @@ describe.each(databases)("Kitsu's clock, driven by a fake clock, on $name", (dat
     const done = await postCaseForm(emma, report.id, "acknowledge", {});
     expect(done.headers.location).toMatch(/notice=acknowledged/);
     await at("2026-12-03T23:00:00Z");
-    expect(sink.to(REPORTER).map((mail) => mail.subject)).toEqual(["[Kitsu] News on your report"]);
+    expect(sink.to(REPORTER).map((mail) => mail.subject)).toEqual(["[Kitsu] KITSU-1: news on your report"]);
     expect(sink.to(REPORTER)[0]!.text).toContain("The team acknowledged your report.");
 
     await at("2026-12-10T23:00:00Z");

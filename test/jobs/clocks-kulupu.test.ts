@@ -45,13 +45,13 @@ describe.each(databases)("Kulupu, a program without clocks, on $name", (database
       contact: { email: REPORTER },
     });
     expect(report.acknowledgeBy).toBeNull();
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
 
     expect(await at(0)).toMatchObject({ cases: 1, escalations: 0, notifications: 1, sent: 1, failed: 0 });
     expect(sink.mails).toHaveLength(1);
     const mail = sink.mails[0]!;
     expect(mail.to).toEqual([WEI]);
-    expect(mail.subject).toBe(`[Kulupu] New report (case ${ref})`);
+    expect(mail.subject).toBe(`[Kulupu] New report (${ref})`);
     expect(mail.text).toContain("A new report was received.");
     expect(mail.text).toContain(`/cases/${report.id}`);
     expect(mail.text).not.toMatch(/forged seal|seal check|block 42|Ada/);
@@ -90,10 +90,7 @@ describe.each(databases)("Kulupu, a program without clocks, on $name", (database
         .map((mail) => mail.subject)
         .sort(),
     ).toEqual(
-      [
-        `[Kulupu] New report (case ${first.id.slice(0, 8)})`,
-        `[Kulupu] New report (case ${second.id.slice(0, 8)})`,
-      ].sort(),
+      [`[Kulupu] New report (${first.reference})`, `[Kulupu] New report (${second.reference})`].sort(),
     );
     expect(sink.mails).toHaveLength(2);
   });

@@ -43,9 +43,9 @@ describe.each(databases)("a clock that pauses while waiting for the reporter, on
   it("does not warn or breach while waiting, and moves the deadline by the time waited", async () => {
     t.clock.set(new Date(T0));
     const report = await fileReport(t, "pausa", { fields: { description: "The export leaks tokens." } });
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
     await at(0);
-    expect(subjects()).toEqual([`[Pausa] New report (case ${ref})`]);
+    expect(subjects()).toEqual([`[Pausa] New report (${ref})`]);
 
     t.clock.set(new Date(T0 + 10 * HOUR));
     const responder = await createStaff(t, { email: "r@pausa.example", role: "responder", program: "pausa" });
@@ -69,7 +69,7 @@ describe.each(databases)("a clock that pauses while waiting for the reporter, on
     await at(54 * HOUR);
     await at(72 * HOUR);
     await at(79 * HOUR);
-    expect(subjects()).toEqual([`[Pausa] New report (case ${ref})`]);
+    expect(subjects()).toEqual([`[Pausa] New report (${ref})`]);
 
     await later(t, { at: new Date(T0 + 80 * HOUR) }, responder);
     const back = await postCaseForm(responder, report.id, "transition", { to: "triaged" });
@@ -85,13 +85,13 @@ describe.each(databases)("a clock that pauses while waiting for the reporter, on
     expect(subjects()).toHaveLength(1);
     await at(124 * HOUR);
     expect(subjects()).toEqual([
-      `[Pausa] New report (case ${ref})`,
-      `[Pausa] Confirm the report: due in 18 h (case ${ref})`,
+      `[Pausa] New report (${ref})`,
+      `[Pausa] Confirm the report: due in 18 h (${ref})`,
     ]);
     expect(sink.to(LEAD)[1]!.text).toContain("Due: 2026-12-08 08:00 UTC (due in 18 h)");
     await at(142 * HOUR - MINUTE);
     expect(subjects()).toHaveLength(2);
     await at(142 * HOUR);
-    expect(subjects().at(-1)).toBe(`[Pausa] Confirm the report: overdue (breach) (case ${ref})`);
+    expect(subjects().at(-1)).toBe(`[Pausa] Confirm the report: overdue (breach) (${ref})`);
   });
 });

@@ -50,14 +50,14 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     const assigned = await postCaseForm(lead, report.id, "assign", { assignee: aliceId });
     expect(assigned.headers.location).toMatch(/notice=assigned/);
     await at(0);
-    return { id: report.id, ref: report.id.slice(0, 8), alice };
+    return { id: report.id, ref: report.reference, alice };
   }
 
   it("warns Alice and admin@ at 36 h; a reply at 40 h stops the acknowledge clock, not the detailed response", async () => {
     const { id, ref, alice } = await reportAssignedToAlice();
 
     // At T0: admin@ (the point of contact) hears of the new report, Alice of her assignment.
-    expect(subjects(ADMIN)).toEqual([`[privacytools.io] New report (case ${ref})`]);
+    expect(subjects(ADMIN)).toEqual([`[privacytools.io] New report (${ref})`]);
     expect(subjects(ALICE)).toEqual([`[privacytools.io] Case ${ref} changed`]);
     expect(sink.to(ALICE)[0]!.text).toContain(`${LEAD} assigned the case to ${ALICE}.`);
     expect(sink.to(LEAD)).toHaveLength(0); // not told of their own doing
@@ -67,9 +67,9 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     await at(36 * HOUR - MINUTE);
     expect(sink.mails).toHaveLength(2);
     await at(36 * HOUR);
-    const warn = `[privacytools.io] Acknowledge the report: due in 12 h (case ${ref})`;
+    const warn = `[privacytools.io] Acknowledge the report: due in 12 h (${ref})`;
     expect(subjects(ALICE)).toEqual([`[privacytools.io] Case ${ref} changed`, warn]);
-    expect(subjects(ADMIN)).toEqual([`[privacytools.io] New report (case ${ref})`, warn]);
+    expect(subjects(ADMIN)).toEqual([`[privacytools.io] New report (${ref})`, warn]);
     expect(sink.mails).toHaveLength(4);
 
     // Alice replies at 40 h (not the detailed response): the reporter is told, without the words.
@@ -77,7 +77,7 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     const replied = await postCaseMultipart(alice, id, "reply", { reply: "Thanks, we are looking into it." });
     expect(replied.headers.location).toMatch(/notice=replied/);
     await at(40 * HOUR);
-    expect(subjects(REPORTER)).toEqual(["[privacytools.io] News on your report"]);
+    expect(subjects(REPORTER)).toEqual([`[privacytools.io] ${ref}: news on your report`]);
     expect(sink.to(REPORTER)[0]!.text).toContain("The team replied to your report.");
     expect(sink.to(REPORTER)[0]!.text).not.toContain("looking into it");
     expect(sink.mails).toHaveLength(5); // nobody else follows the case
@@ -89,9 +89,7 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
 
     // The detailed-response clock still runs: its warning goes to Alice at 54 h, and only to her.
     await at(54 * HOUR);
-    expect(sink.to(ALICE).at(-1)!.subject).toBe(
-      `[privacytools.io] Detailed response: due in 18 h (case ${ref})`,
-    );
+    expect(sink.to(ALICE).at(-1)!.subject).toBe(`[privacytools.io] Detailed response: due in 18 h (${ref})`);
     expect(sink.mails).toHaveLength(6);
 
     // Its breach goes to admin@ at 72 h, and only to admin@.
@@ -100,7 +98,7 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     await at(72 * HOUR);
     expect(sink.mails).toHaveLength(7);
     expect(sink.to(ADMIN).at(-1)!.subject).toBe(
-      `[privacytools.io] Detailed response: overdue (breach) (case ${ref})`,
+      `[privacytools.io] Detailed response: overdue (breach) (${ref})`,
     );
     expect(sink.to(ADMIN).at(-1)!.text).toContain(`Due: 2026-12-05 10:00 UTC`);
 
@@ -136,7 +134,7 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     await at(48 * HOUR);
     expect(sink.mails).toHaveLength(5);
     expect(sink.to(ADMIN).at(-1)!.subject).toBe(
-      `[privacytools.io] Acknowledge the report: overdue (breach) (case ${ref})`,
+      `[privacytools.io] Acknowledge the report: overdue (breach) (${ref})`,
     );
 
     // A detailed response at 53 h 59 min: no detailed-response warning at 54 h, no breach at 72 h.
@@ -147,7 +145,7 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     });
     expect(replied.headers.location).toMatch(/notice=replied/);
     await at(54 * HOUR - MINUTE);
-    expect(subjects(REPORTER)).toEqual(["[privacytools.io] News on your report"]);
+    expect(subjects(REPORTER)).toEqual([`[privacytools.io] ${ref}: news on your report`]);
     expect(sink.to(REPORTER)[0]!.text).toContain("The team acknowledged your report.");
     expect(sink.to(REPORTER)[0]!.text).toContain("The team replied to your report.");
     expect(sink.to(REPORTER)[0]!.text).not.toContain("what we found");
@@ -157,12 +155,12 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     await at(30 * 24 * HOUR);
     expect(subjects(ALICE)).toEqual([
       `[privacytools.io] Case ${ref} changed`,
-      `[privacytools.io] Acknowledge the report: due in 12 h (case ${ref})`,
+      `[privacytools.io] Acknowledge the report: due in 12 h (${ref})`,
     ]);
     expect(subjects(ADMIN)).toEqual([
-      `[privacytools.io] New report (case ${ref})`,
-      `[privacytools.io] Acknowledge the report: due in 12 h (case ${ref})`,
-      `[privacytools.io] Acknowledge the report: overdue (breach) (case ${ref})`,
+      `[privacytools.io] New report (${ref})`,
+      `[privacytools.io] Acknowledge the report: due in 12 h (${ref})`,
+      `[privacytools.io] Acknowledge the report: overdue (breach) (${ref})`,
     ]);
     expect(sink.mails).toHaveLength(6);
   });
@@ -206,8 +204,8 @@ describe.each(databases)("privacytools.io's two clocks, driven by a fake clock, 
     const noted = await postCaseMultipart(alice, id, "note", { note: "Patch is in review." });
     expect(noted.headers.location).toMatch(/notice=noted/);
     await at(3 * HOUR);
-    expect(subjects(ADMIN)).toEqual([`[privacytools.io] New report (case ${ref})`]);
+    expect(subjects(ADMIN)).toEqual([`[privacytools.io] New report (${ref})`]);
     expect(subjects(ALICE)).toEqual([`[privacytools.io] Case ${ref} changed`]);
-    expect(subjects(REPORTER)).toEqual(["[privacytools.io] News on your report"]);
+    expect(subjects(REPORTER)).toEqual([`[privacytools.io] ${ref}: news on your report`]);
   });
 });

@@ -70,7 +70,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
       contact: { email: REPORTER },
     });
     expect(report.acknowledgeBy).toBeNull();
-    return { id: report.id, ref: report.id.slice(0, 8) };
+    return { id: report.id, ref: report.reference };
   };
   const outboxRows = (caseId: string) =>
     t.store.db
@@ -116,10 +116,10 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
     expect(first.headers["x-embargo-event"]).toBe("case.received");
     expect(bodyOf(first)).toEqual({
       alias: "Embargo",
-      text: `[Rocket.Chat] New report (case ${ref})`,
+      text: `[Rocket.Chat] New report (${ref})`,
       attachments: [
         {
-          title: `[Rocket.Chat] New report (case ${ref})`,
+          title: `[Rocket.Chat] New report (${ref})`,
           title_link: `${PUBLIC_URL}/cases/${id}`,
           text: `Case ${ref}\n\nA new report was received.\n\nOpen the case: ${PUBLIC_URL}/cases/${id}`,
         },
@@ -140,7 +140,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
 
   it("case changes reach the room without report content or reply text; the reporter is mailed; no escalation", async () => {
     const runner = withEnv({ ROCKETCHAT_SECURITY_WEBHOOK_URL: `${receiver.base}${HOOK_PATH}` });
-    const { id, markus } = await reportAssignedAndAnswered(runner);
+    const { id, ref, markus } = await reportAssignedAndAnswered(runner);
     expect(receiver.hits.length).toBeGreaterThanOrEqual(2);
     for (const hit of receiver.hits) {
       const body = bodyOf(hit);
@@ -164,7 +164,9 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
     expect(receiver.hits.some((hit) => hit.body.includes("A team member assigned the case"))).toBe(true);
     // The reporter hears of the acknowledgement and the reply, not what it says; markus is never
     // mailed about his own doing.
-    expect(sink.to(REPORTER).map((mail) => mail.subject)).toEqual(["[Rocket.Chat] News on your report"]);
+    expect(sink.to(REPORTER).map((mail) => mail.subject)).toEqual([
+      `[Rocket.Chat] ${ref}: news on your report`,
+    ]);
     expect(sink.to(REPORTER)[0]!.text).toContain("The team replied to your report.");
     expect(sink.to(REPORTER)[0]!.text).not.toContain("6.9.1");
     expect(sink.mails).toHaveLength(1);
@@ -183,7 +185,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
     const { id, ref } = await reportAssignedAndAnswered(runner);
     const subjectsSeen = receiver.hits.map((hit) => bodyOf(hit).text);
     expect(subjectsSeen).toEqual([
-      `[Rocket.Chat] New report (case ${ref})`,
+      `[Rocket.Chat] New report (${ref})`,
       `[Rocket.Chat] Case ${ref} changed`,
       `[Rocket.Chat] Case ${ref} changed`,
     ]);
@@ -218,7 +220,7 @@ describe.each(databases)("Rocket.Chat's security room, driven by a fake clock, o
     await at(runner, 0);
     expect(receiver.hits.map((hit) => bodyOf(hit).text).sort()).toEqual([
       `[Rocket.Chat] Case ${ref} changed`,
-      `[Rocket.Chat] New report (case ${ref})`,
+      `[Rocket.Chat] New report (${ref})`,
     ]);
   });
 

@@ -86,7 +86,7 @@ describe.each(databases)("the disclosure plan on $name", (database) => {
       expect(sink.to(REPORTER)).toHaveLength(0);
       await at(60 * DAY);
       expect(sink.to(REPORTER).map((mail) => mail.subject)).toEqual([
-        "[Kafe] The embargo on your report has ended",
+        `[Kafe] ${report.reference}: the embargo on your report has ended`,
       ]);
       const mail = sink.to(REPORTER)[0]!.text;
       expect(mail).toContain("The embargo on the report you sent to Kafe ended on 2027-01-31 10:00 UTC.");
@@ -228,7 +228,7 @@ describe.each(databases)("the disclosure plan on $name", (database) => {
     it("tasks appear after the fix release, complete their phase, escalate once when overdue; day 90 moves with a reason and then tells the reporter they may publish", async () => {
       const s = await setUp();
       const { report, markus, ids } = s;
-      const ref = report.id.slice(0, 8);
+      const ref = report.reference;
 
       // Before the fix release: phases without dates, no tasks; the reporter has no date yet.
       expect((await s.plan()).phases.map((p) => [p.id, p.dueAt, p.tasks.length])).toEqual([
@@ -322,16 +322,16 @@ describe.each(databases)("the disclosure plan on $name", (database) => {
       // Day 14 falls due with both tasks open: the owners and the follower hear of it, Rita too.
       await s.at(RELEASE + 14 * DAY, markus);
       const day14 = "[Rocket.Chat] Disclosure phase due: Second phase - latest 14 days after the release";
-      expect(s.subjects(RITA)).toEqual([`${day14} (case ${ref})`]);
-      expect(s.subjects(MARKUS)).toContain(`${day14} (case ${ref})`);
-      expect(s.subjects(FRED)).toContain(`${day14} (case ${ref})`);
+      expect(s.subjects(RITA)).toEqual([`${day14} (${ref})`]);
+      expect(s.subjects(MARKUS)).toContain(`${day14} (${ref})`);
+      expect(s.subjects(FRED)).toContain(`${day14} (${ref})`);
       expect(sink.to(CTO)).toHaveLength(0);
       expect(await s.staffPage(markus)).toContain(
         `Include a phrase in our release blog post (publish-release-note) Owner: ${RITA} · Due 2026-12-26 10:00 UTC · Overdue`,
       );
       // A day later, still open: the emergency and lead contacts hear of each task, once.
       await s.at(RELEASE + 15 * DAY);
-      const overdue = `[Rocket.Chat] Disclosure task overdue (case ${ref})`;
+      const overdue = `[Rocket.Chat] Disclosure task overdue (${ref})`;
       expect(s.subjects(CTO)).toEqual([overdue, overdue]);
       expect(s.subjects(LEAD)).toEqual([overdue, overdue]);
       expect(
@@ -377,7 +377,9 @@ describe.each(databases)("the disclosure plan on $name", (database) => {
       expect(shifted.phases[3]!.tasks.every((task) => task.dueAt === to)).toBe(true);
       // The reporter is mailed the new date; the reason is on their page (the mail is not encrypted).
       await s.at(RELEASE + 20 * DAY, markus);
-      expect(s.subjects(REPORTER)).toEqual(["[Rocket.Chat] A date of your report's disclosure moved"]);
+      expect(s.subjects(REPORTER)).toEqual([
+        `[Rocket.Chat] ${ref}: a date of your report's disclosure moved`,
+      ]);
       const movedMail = sink.to(REPORTER)[0]!.text;
       expect(movedMail).toContain(
         "The team moved the planned disclosure date of the report you sent to Rocket.Chat from 2027-03-12 10:00 UTC to 2027-03-22 10:00 UTC.",
@@ -409,8 +411,8 @@ describe.each(databases)("the disclosure plan on $name", (database) => {
       expect(sink.to(REPORTER)).toHaveLength(1);
       await s.at(RELEASE + 100 * DAY, markus);
       expect(s.subjects(REPORTER)).toEqual([
-        "[Rocket.Chat] A date of your report's disclosure moved",
-        "[Rocket.Chat] You may now publish your report",
+        `[Rocket.Chat] ${ref}: a date of your report's disclosure moved`,
+        `[Rocket.Chat] ${ref}: you may now publish your report`,
       ]);
       expect(sink.to(REPORTER)[1]!.text).toContain("You may now publish the details of your report.");
       expect(await s.reporterPage()).toContain(

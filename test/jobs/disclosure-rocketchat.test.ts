@@ -65,7 +65,7 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
   };
   const subjects = (address: string) => sink.to(address).map((mail) => mail.subject);
   const phaseSubject = (ref: string, n: number) =>
-    `[Rocket.Chat] Disclosure phase due: ${PHASE_NAMES[n]} (case ${ref})`;
+    `[Rocket.Chat] Disclosure phase due: ${PHASE_NAMES[n]} (${ref})`;
   const userId = async (email: string) =>
     (await t.store.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow())
       .id;
@@ -101,7 +101,7 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
     await at(0);
     sink.mails.length = 0;
     receiver.hits.length = 0;
-    return { id: report.id, ref: report.id.slice(0, 8), markus, fred };
+    return { id: report.id, ref: report.reference, markus, fred };
   }
 
   it("nothing falls due before the fix release is recorded; then day 0, 14, 30 and 90, each told once", async () => {
@@ -167,7 +167,7 @@ describe.each(databases)("Rocket.Chat's disclosure phases, driven by a fake cloc
     expect(subjects(FRED).filter((subject) => subject.includes("Disclosure phase"))).toHaveLength(4);
     expect(receiver.hits.map((hit) => hit.body)).toHaveLength(1);
     // The reporter hears only that they may publish, at day 90 (test/jobs/disclosure-plan.test.ts).
-    expect(subjects(REPORTER)).toEqual(["[Rocket.Chat] You may now publish your report"]);
+    expect(subjects(REPORTER)).toEqual([`[Rocket.Chat] ${ref}: you may now publish your report`]);
     expect(await stepKeys(id)).toEqual(
       ["phase-1", "phase-2", "phase-3", "phase-4"].map((phase) => `${id}:disclosure:${phase}`),
     );

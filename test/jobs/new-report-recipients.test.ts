@@ -69,7 +69,7 @@ describe.each(databases)("who is told of a new report, on $name", (database) => 
       fields: { description: "document.cookie shows the session id." },
       contact: { email: REPORTER },
     });
-    return { id: report.id, ref: report.id.slice(0, 8) };
+    return { id: report.id, ref: report.reference };
   };
 
   it("mails the new report to exactly the contacts newReport names, not the point of contact", async () => {
@@ -80,7 +80,7 @@ describe.each(databases)("who is told of a new report, on $name", (database) => 
     expect(sink.mails.map((mail) => mail.to).sort()).toEqual(NAMED.map((address) => [address]));
     for (const address of NAMED) {
       const [mail] = sink.to(address);
-      expect(mail?.subject).toBe(`[Relay] New report (case ${ref})`);
+      expect(mail?.subject).toBe(`[Relay] New report (${ref})`);
       expect(mail?.text).toContain("A new report was received.");
       expect(mail?.text).toContain(`${PUBLIC_URL}/cases/${id}`);
     }
@@ -101,7 +101,7 @@ describe.each(databases)("who is told of a new report, on $name", (database) => 
       program: "relay",
       caseId: id,
       event: "case.received",
-      subject: `[Relay] New report (case ${ref})`,
+      subject: `[Relay] New report (${ref})`,
       url: `${PUBLIC_URL}/cases/${id}`,
     });
     // Not confidential: the receiver learns that there is a report, not what it says.

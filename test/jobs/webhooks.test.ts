@@ -56,7 +56,7 @@ describe.each(databases)("generic, Slack and Matrix webhooks from a policy, on $
       title: TITLE,
       fields: { description: "The bio renders HTML." },
     });
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
     await at(0);
     await at(2 * HOUR); // the acknowledgement's breach
     const caseUrl = `${PUBLIC_URL}/cases/${report.id}`;
@@ -89,7 +89,7 @@ describe.each(databases)("generic, Slack and Matrix webhooks from a policy, on $
       program: "hooks",
       caseId: report.id,
       event: "case.received",
-      subject: `[Hooks] New report (case ${ref})`,
+      subject: `[Hooks] New report (${ref})`,
       text: `Case ${ref}: ${TITLE}\n\nA new report was received.\n\nOpen the case: ${caseUrl}`,
       url: caseUrl,
       createdAt: new Date(T0).toISOString(),
@@ -104,7 +104,7 @@ describe.each(databases)("generic, Slack and Matrix webhooks from a policy, on $
     const slackBody = JSON.parse(slack[0]!.body) as Record<string, unknown>;
     expect(Object.keys(slackBody)).toEqual(["text"]);
     expect(slackBody.text).toBe(
-      `*[Hooks] New report (case ${ref})*\nCase ${ref}\n\nA new report was received.\n\nOpen the case: ${caseUrl}\n<${caseUrl}|Open the case>`,
+      `*[Hooks] New report (${ref})*\nCase ${ref}\n\nA new report was received.\n\nOpen the case: ${caseUrl}\n<${caseUrl}|Open the case>`,
     );
 
     // Matrix: plain text, HTML and the sender's name; not confidential.
@@ -114,11 +114,9 @@ describe.each(databases)("generic, Slack and Matrix webhooks from a policy, on $
     expect(Object.keys(matrixBody).sort()).toEqual(["html", "text", "username"]);
     expect(matrixBody.username).toBe("Embargo");
     expect(matrixBody.text).toBe(
-      `[Hooks] New report (case ${ref})\nCase ${ref}\n\nA new report was received.\n\nOpen the case: ${caseUrl}\n${caseUrl}`,
+      `[Hooks] New report (${ref})\nCase ${ref}\n\nA new report was received.\n\nOpen the case: ${caseUrl}\n${caseUrl}`,
     );
-    expect(matrixBody.html).toMatch(
-      new RegExp(`^<strong>\\[Hooks\\] New report \\(case ${ref}\\)</strong><br>`),
-    );
+    expect(matrixBody.html).toMatch(new RegExp(`^<strong>\\[Hooks\\] New report \\(${ref}\\)</strong><br>`));
     expect(matrixBody.html).toContain(`<a href="${caseUrl}">Open the case</a>`);
 
     // Only the generic webhook has a secret; the chat rooms never see the title.

@@ -150,16 +150,18 @@ describe.each(databases)("team mail under encryption.allCommunication, on $name"
     const opened = await openWithGpg(toWei!);
     expect(opened.text).toContain(TITLE);
     expect(opened.text).toContain(`/cases/${report.id}`);
-    expect(opened.subject).toBe(`[Kulupu] New report (case ${report.id.slice(0, 8)})`);
+    expect(opened.subject).toBe(`[Kulupu] New report (${report.reference})`);
     expect(opened.status).toContain("GOODSIG");
     expect(opened.status).toMatch(new RegExp(`VALIDSIG [^\\n]*${program.publicKey.getFingerprint()}`, "i"));
 
     const [toLin] = sink.to(LIN);
     expect(toLin).toBeDefined();
     expect(detectPgp(toLin!.raw).kind).toBe("none");
-    expect(toLin!.subject).toBe(`[Kulupu] New report (case ${report.id.slice(0, 8)})`);
+    expect(toLin!.subject).toBe(`[Kulupu] New report (${report.reference})`);
     expect(toLin!.text).toContain(`/cases/${report.id}`);
     expect(toLin!.text).toContain("this mail leaves the details out");
+    // Worded at sending, from the case row: the same reference as the subject.
+    expect(toLin!.text).toContain(`There is news on case ${report.reference}.`);
     expect(toLin!.raw.includes(Buffer.from("forged"))).toBe(false);
   });
 
@@ -213,8 +215,8 @@ describe.each(databases)("team mail under encryption.allCommunication, on $name"
     for (const address of [WEI, LIN]) {
       const [mail] = sink.to(address);
       expect(detectPgp(mail!.raw).kind).toBe("none");
-      expect(mail!.subject).toBe(`[Kulupu Clear] New report (case ${report.id.slice(0, 8)})`);
-      expect(mail!.text).toContain(`Case ${report.id.slice(0, 8)}: ${TITLE}`);
+      expect(mail!.subject).toBe(`[Kulupu Clear] New report (${report.reference})`);
+      expect(mail!.text).toContain(`Case ${report.reference}: ${TITLE}`);
     }
   });
 });

@@ -15,6 +15,8 @@ const REQUIRED_FIELDS: Record<string, Record<string, string>> = {
 
 export interface FiledReport {
   id: string;
+  /** The case's reference, as the intake answered it: `KITSU-1`. */
+  reference: string;
   token: string;
   acknowledgeBy: string | null;
 }
@@ -42,8 +44,18 @@ export async function fileReport(
     }),
   });
   if (response.statusCode !== 201) throw new Error(`intake: ${response.statusCode} ${response.body}`);
-  const body = response.json() as { id: string; reporterUrl: string; acknowledgeBy: string | null };
-  return { id: body.id, token: tokenFrom(body.reporterUrl), acknowledgeBy: body.acknowledgeBy };
+  const body = response.json() as {
+    id: string;
+    reference: string;
+    reporterUrl: string;
+    acknowledgeBy: string | null;
+  };
+  return {
+    id: body.id,
+    reference: body.reference,
+    token: tokenFrom(body.reporterUrl),
+    acknowledgeBy: body.acknowledgeBy,
+  };
 }
 
 /** Posts a case page's form as the browser would: the page first (for its CSRF token), then the form. */

@@ -59,6 +59,40 @@ describe.each(databases)("JSON intake API on $name", (database) => {
     expect(page.body).toContain("poc.html");
   });
 
+  it("answers with the case's number in its program and its reference; each program counts its own", async () => {
+    const kitsuReport = {
+      title: "Open redirect after sign-in",
+      fields: { description: "The next parameter is followed anywhere." },
+      contact: { email: "grace@example.net" },
+    };
+    type Created = { id: string; number: number; reference: string };
+    const first = (await post(kitsuReport, undefined, "kitsu")).json() as Created;
+    const second = (await post(kitsuReport, undefined, "kitsu")).json() as Created;
+    expect(first.number).toBeGreaterThanOrEqual(1);
+    expect(first.reference).toBe(`KITSU-${first.number}`);
+    expect(second).toMatchObject({ number: first.number + 1, reference: `KITSU-${first.number + 1}` });
+    // Another program's count is its own: Kafe's first case is KAFE-1, whatever Kitsu has.
+    const kafe = (
+      await post(
+        { ...kitsuReport, fields: { "location-impact": "The admin page.", steps: "Open it." } },
+        undefined,
+        "kafe",
+      )
+    ).json() as Created;
+    expect(kafe).toMatchObject({ number: 1, reference: "KAFE-1" });
+
+    // The OpenAPI document says so.
+    const doc = (await t.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
+      components: {
+        schemas: Record<string, { properties: Record<string, { type?: string }>; required: string[] }>;
+      };
+    };
+    const created = doc.components.schemas.ReportCreated!;
+    expect(created.properties.number?.type).toBe("integer");
+    expect(created.properties.reference?.type).toBe("string");
+    expect(created.required).toEqual(expect.arrayContaining(["id", "number", "reference", "reporterUrl"]));
+  });
+
   it("names each problem: malformed JSON, missing and unknown fields, template rules", async () => {
     const malformed = await post('{"title": "x",');
     expect(malformed.statusCode).toBe(400);

@@ -86,6 +86,18 @@ describe.each(databases)("report form on $name", (database) => {
     expect(download.headers["x-content-type-options"]).toBe("nosniff");
   });
 
+  it("shows the case number on the receipt, the next report taking the next one", async () => {
+    const numberOn = async () => {
+      const location = String((await submit(kafeFields)).headers.location);
+      const receipt = (await t.app.inject({ method: "GET", url: location })).body;
+      const number = /Your case number: <strong>KAFE-(\d+)<\/strong>\./.exec(receipt)?.[1];
+      expect(number, receipt).toBeDefined();
+      return Number(number);
+    };
+    const first = await numberOn();
+    expect(await numberOn()).toBe(first + 1);
+  });
+
   it("lets the reporter write to the team from the case page", async () => {
     const token = tokenFrom(String((await submit(kafeFields)).headers.location));
     const form = await openForm(t.app, `/r/${token}`);

@@ -97,7 +97,7 @@ describe.each(databases)("Kitsu's postmortem on $name", (database) => {
   it("invites the reporter's feedback while the postmortem runs, and tells an action item's owner when it falls due until it is done", async () => {
     await start();
     const report = await fileReport(t, "kitsu");
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
     const emmaId = await userId(EMMA);
     const samId = await userId(SAM);
     expect((await postCaseForm(emma, report.id, "acknowledge", {})).statusCode).toBe(303);
@@ -196,7 +196,7 @@ describe.each(databases)("Kitsu's postmortem on $name", (database) => {
     expect(await at(DUE_1 - T0 - 60_000)).toMatchObject({ escalations: 0 });
     expect(actionItemMails(SAM)).toEqual([]);
     expect(await at(DUE_1 - T0)).toMatchObject({ escalations: 1 });
-    expect(actionItemMails(SAM)).toEqual([`[Kitsu] Action item 1: overdue (breach) (case ${ref})`]);
+    expect(actionItemMails(SAM)).toEqual([`[Kitsu] Action item 1: overdue (breach) (${ref})`]);
     const breach = sink.to(SAM).find((mail) => mail.subject.includes("Action item 1"));
     expect(breach?.text).toContain("A postmortem action item you own is past its due date");
     // The title is case content: not in the mail of a program that keeps mail non-confidential.
@@ -208,7 +208,7 @@ describe.each(databases)("Kitsu's postmortem on $name", (database) => {
     );
 
     expect(await at(DUE_1 - T0 + 7 * DAY)).toMatchObject({ escalations: 1 });
-    const reminder = `[Kitsu] Action item 1: still overdue, reminder 1 (case ${ref})`;
+    const reminder = `[Kitsu] Action item 1: still overdue, reminder 1 (${ref})`;
     expect(actionItemMails(SAM)).toHaveLength(2);
     expect(actionItemMails(SAM).at(-1)).toBe(reminder);
     expect(actionItemMails(EMMA)).toEqual([reminder]);

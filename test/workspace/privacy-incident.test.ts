@@ -92,15 +92,15 @@ describe.each(databases)("privacy incidents and the authority deadline on $name"
 
     // The jobs: Fred hears of the marking; nobody is warned yet.
     await at(0);
-    expect(subjects(FRED)).toEqual([`[Rocket.Chat] Case ${report.id.slice(0, 8)} changed`]);
+    expect(subjects(FRED)).toEqual([`[Rocket.Chat] Case ${report.reference} changed`]);
     expect(sink.to(FRED)[0]!.text).toContain("marked the case as a privacy incident");
     expect(await at(54 * HOUR - 60_000)).toMatchObject({ escalations: 0 });
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
 
     // 75 % of 72 h: the warning, to the assignee and the follower.
     expect(await at(54 * HOUR)).toMatchObject({ escalations: 1, sent: 2 });
-    expect(subjects(MARKUS)).toEqual([`[Rocket.Chat] Notify the authority: due in 18 h (case ${ref})`]);
-    expect(subjects(FRED).at(-1)).toBe(`[Rocket.Chat] Notify the authority: due in 18 h (case ${ref})`);
+    expect(subjects(MARKUS)).toEqual([`[Rocket.Chat] Notify the authority: due in 18 h (${ref})`]);
+    expect(subjects(FRED).at(-1)).toBe(`[Rocket.Chat] Notify the authority: due in 18 h (${ref})`);
     expect(sink.to(MARKUS)[0]!.text).toContain(
       `Case ${ref} is a privacy incident: notify the competent data protection supervisory authority by 2026-12-05 10:00 UTC (due in 18 h).`,
     );
@@ -108,7 +108,7 @@ describe.each(databases)("privacy incidents and the authority deadline on $name"
 
     // The deadline passes: the breach, once.
     expect(await at(72 * HOUR)).toMatchObject({ escalations: 1, sent: 2 });
-    expect(subjects(MARKUS).at(-1)).toBe(`[Rocket.Chat] Notify the authority: overdue (case ${ref})`);
+    expect(subjects(MARKUS).at(-1)).toBe(`[Rocket.Chat] Notify the authority: overdue (${ref})`);
     expect(await at(80 * HOUR)).toMatchObject({ escalations: 0, notifications: 0 });
     await later(t, { at: new Date(T0 + 80 * HOUR) }, markus);
     expect(textOf((await markus.browser.get(`/cases/${report.id}`)).body)).toContain("overdue by 8 h");

@@ -101,7 +101,7 @@ describe.each(databases)("Kulupu's written warning on $name", (database) => {
 
   it("alerts the team by mail at once, shows the clock on the case and the reporter's page, and tells the team once when the date comes", async () => {
     const report = await kulupuReport();
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
     const sent = await warn(report.token, {
       action: "declare",
       "publish-on": "2026-12-20",
@@ -117,7 +117,7 @@ describe.each(databases)("Kulupu's written warning on $name", (database) => {
     // The team hears at once: Wei, the point of contact (nobody is assigned). Kulupu has all
     // communication encrypted and Wei's key is not loaded, so the message stays on the case page.
     await jobs.drain();
-    const alert = `[Kulupu] The reporter intends to publish on 2026-12-20 (case ${ref})`;
+    const alert = `[Kulupu] The reporter intends to publish on 2026-12-20 (${ref})`;
     expect(subjects(WEI)).toEqual([alert]);
     const mail = sink.to(WEI)[0]!;
     expect(mail.text).toContain(
@@ -141,7 +141,7 @@ describe.each(databases)("Kulupu's written warning on $name", (database) => {
     await jobs.drain();
     expect(sink.mails).toHaveLength(1);
     // The day comes: the team is told once, however often the worker looks again.
-    const come = `[Kulupu] The reporter's publication date has come (case ${ref})`;
+    const come = `[Kulupu] The reporter's publication date has come (${ref})`;
     for (const at of ["2026-12-20T00:30:00Z", "2026-12-20T06:00:00Z", "2026-12-28T10:00:00Z"]) {
       t.clock.set(new Date(at));
       await jobs.drain();
@@ -162,7 +162,7 @@ describe.each(databases)("Kulupu's written warning on $name", (database) => {
 
   it("the reporter changes the date, then withdraws it: each is a new event the team hears of", async () => {
     const report = await kulupuReport();
-    const ref = report.id.slice(0, 8);
+    const ref = report.reference;
     expect(
       (await warn(report.token, { action: "declare", "publish-on": "2026-12-20", message: MESSAGE }))
         .statusCode,
@@ -180,8 +180,8 @@ describe.each(databases)("Kulupu's written warning on $name", (database) => {
     await jobs.drain();
     // Two statements in one tick: two mails (the sink may receive them in either order).
     expect(subjects(WEI).sort()).toEqual([
-      `[Kulupu] The reporter intends to publish on 2026-12-20 (case ${ref})`,
-      `[Kulupu] The reporter intends to publish on 2027-01-10 (case ${ref})`,
+      `[Kulupu] The reporter intends to publish on 2026-12-20 (${ref})`,
+      `[Kulupu] The reporter intends to publish on 2027-01-10 (${ref})`,
     ]);
 
     const withdrawn = await warn(report.token, { action: "withdraw" });
@@ -189,7 +189,7 @@ describe.each(databases)("Kulupu's written warning on $name", (database) => {
     expect(await reporterPage(report.token)).not.toContain("You told the team you intend to publish on");
     expect(await nextDue(report.id)).toBeNull();
     await jobs.drain();
-    expect(subjects(WEI).at(-1)).toBe(`[Kulupu] The reporter withdrew their publication date (case ${ref})`);
+    expect(subjects(WEI).at(-1)).toBe(`[Kulupu] The reporter withdrew their publication date (${ref})`);
     const intents = (await stored(report.id)).events.filter((e) => e.type === "reporter.publication_intent");
     expect(intents.map((event) => event.payload)).toEqual([
       { publishOn: "2026-12-20", message: MESSAGE },

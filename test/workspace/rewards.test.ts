@@ -118,7 +118,7 @@ describe.each(databases)("rewards on $name", (database) => {
     await jobs.drain();
     const mails = sink.to(REPORTER);
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.subject).toBe("[Rocket.Chat] News on your report");
+    expect(mails[0]!.subject).toBe(`[Rocket.Chat] ${report.reference}: news on your report`);
     expect(mails[0]!.text).toContain("The team approved a reward for your report. See it on your case page.");
     expect(mails[0]!.text).not.toContain("1,500");
 

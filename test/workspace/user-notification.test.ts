@@ -84,7 +84,7 @@ describe.each(databases)("telling affected users on $name", (database) => {
 
     it("lists a task per channel with drafts once user data was affected, tells the team when it is overdue, and stops per channel once done", async () => {
       const report = await fileReport(t, "privacytools");
-      const ref = report.id.slice(0, 8);
+      const ref = report.reference;
       expect((await postCaseForm(ops, report.id, "acknowledge", {})).statusCode).toBe(303);
       expect((await postCaseForm(ops, report.id, "assign", { assignee: await userId(OPS) })).statusCode).toBe(
         303,
@@ -130,8 +130,8 @@ describe.each(databases)("telling affected users on $name", (database) => {
       expect(taskMails(OPS)).toEqual([]);
       await at(72 * HOUR);
       const breach = [
-        `[privacytools.io] Tell affected users by email: overdue (breach) (case ${ref})`,
-        `[privacytools.io] Tell affected users with a website notice: overdue (breach) (case ${ref})`,
+        `[privacytools.io] Tell affected users by email: overdue (breach) (${ref})`,
+        `[privacytools.io] Tell affected users with a website notice: overdue (breach) (${ref})`,
       ];
       expect(taskMails(OPS).sort()).toEqual(breach);
       expect(taskMails(ADMIN).sort()).toEqual(breach);
@@ -171,7 +171,7 @@ describe.each(databases)("telling affected users on $name", (database) => {
 
       // A week on: a reminder for the website notice only.
       await at(72 * HOUR + 7 * DAY);
-      const reminder = `[privacytools.io] Tell affected users with a website notice: still overdue, reminder 1 (case ${ref})`;
+      const reminder = `[privacytools.io] Tell affected users with a website notice: still overdue, reminder 1 (${ref})`;
       expect(taskMails(OPS)).toEqual([...taskMails(OPS).slice(0, 2), reminder]);
       expect(taskMails(ADMIN)).toHaveLength(3);
 

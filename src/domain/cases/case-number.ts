@@ -19,6 +19,16 @@ export function caseReferenceOf(program: string, number: number | null | undefin
 }
 
 /**
+ * How notifications and mail name a case to people (subjects, texts, receipts): its reference
+ * (`KITSU-12`), or the first 8 characters of its id for a case without a number. The one
+ * wording, so the team's mail, the chat rooms and the reporter's mail quote the same thing. Not
+ * secret either way: it says which case, nothing of the report.
+ */
+export function caseLabel(row: { id: string; program: string; number?: number | null }): string {
+  return caseReferenceOf(row.program, row.number) ?? row.id.slice(0, 8);
+}
+
+/**
  * What a search text names, when it is a case reference: `KITSU-12` (any case; the program is the
  * slug in lower case, and may itself hold hyphens: `rocket-chat-3`) or `#12` (the number alone,
  * in whatever programs the search covers). Undefined for anything else, which is searched as words.

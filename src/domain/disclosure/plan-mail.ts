@@ -7,7 +7,8 @@ import type { ReporterNotice, TaskEscalation } from "./plan.js";
  * The reporter's mail carries the team's words (a move's reason) only when they may read it in
  * mail (encrypted to their key, or they wrote in clear to a program that allows it, as
  * src/jobs/notification-content.ts decides for replies); otherwise their private page has them.
- * Mail to the team names the case by its short reference, never by its title.
+ * Both name the case by its reference (`KITSU-12`, `caseLabel` in src/domain/cases/case-number.ts),
+ * never by its title; the reporter's subjects lead with it, as all their mail does, for them to quote.
  */
 
 export interface PlanMail {
@@ -32,6 +33,7 @@ export function reporterPlanMail(
   policy: Policy,
   notice: ReporterNotice,
   reporter: { mayRead: boolean; answerByMail: boolean },
+  ref: string,
 ): PlanMail {
   const name = oneLine(policy.program.name);
   const outro = reporter.answerByMail
@@ -41,14 +43,14 @@ export function reporterPlanMail(
   let subject: string;
   switch (notice.kind) {
     case "embargo-ended":
-      subject = `[${name}] The embargo on your report has ended`;
+      subject = `[${name}] ${ref}: the embargo on your report has ended`;
       lines = [
         `The embargo on the report you sent to ${name} ended on ${utcDate(notice.date)}.`,
         "You may now disclose it.",
       ];
       break;
     case "may-publish":
-      subject = `[${name}] You may now publish your report`;
+      subject = `[${name}] ${ref}: you may now publish your report`;
       lines = [
         `${name}'s disclosure plan for the report you sent has reached its disclosure date (${utcDate(notice.date)}).`,
         "You may now publish the details of your report.",
@@ -56,7 +58,7 @@ export function reporterPlanMail(
       break;
     case "date-moved": {
       const from = notice.move.from === null ? "" : ` from ${utcDate(notice.move.from)}`;
-      subject = `[${name}] A date of your report's disclosure moved`;
+      subject = `[${name}] ${ref}: a date of your report's disclosure moved`;
       lines = [
         `The team moved ${notice.label} of the report you sent to ${name}${from} to ${utcDate(notice.date)}.`,
         reporter.mayRead
@@ -80,7 +82,7 @@ export function taskEscalationMail(policy: Policy, step: TaskEscalation, ref: st
   const name = oneLine(policy.program.name);
   return {
     event: "disclosure.task_overdue",
-    subject: `[${name}] Disclosure task overdue (case ${ref})`,
+    subject: `[${name}] Disclosure task overdue (${ref})`,
     text: [
       `Case ${ref}: a task of the disclosure phase "${oneLine(step.phaseName)}" is still open a day after it fell due (${utcDate(step.dueAt)}).`,
       `- ${oneLine(step.task.text)}`,

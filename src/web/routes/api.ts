@@ -99,6 +99,8 @@ export async function apiRoutes(scope: FastifyInstance, ctx: WebContext) {
       }
       return reply.status(201).send({
         id: outcome.caseId,
+        number: outcome.number,
+        reference: outcome.reference,
         reporterUrl: `${ctx.config.publicUrl}/r/${outcome.reporterToken}`,
         acknowledgeBy: outcome.acknowledgeBy?.toISOString() ?? null,
       });

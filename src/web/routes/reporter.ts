@@ -205,7 +205,14 @@ export async function reporterRoutes(scope: FastifyInstance, ctx: WebContext) {
     return html(
       reply,
       200,
-      renderPage(ReceiptPage({ program, caseUrl, acknowledgeBy: caseView.acknowledgeBy })),
+      renderPage(
+        ReceiptPage({
+          program,
+          caseUrl,
+          reference: caseView.reference,
+          acknowledgeBy: caseView.acknowledgeBy,
+        }),
+      ),
     );
   });
 

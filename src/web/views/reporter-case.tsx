@@ -57,11 +57,22 @@ function when(date: Date | null): string {
  * it does not claim to be shown once; it says what is true: the link is the only way back, and we
  * never mail it (a notice by mail says there is news, never the link).
  */
-export function ReceiptPage(props: { program: LoadedPolicy; caseUrl: string; acknowledgeBy: Date | null }) {
+export function ReceiptPage(props: {
+  program: LoadedPolicy;
+  caseUrl: string;
+  /** `KITSU-12`; null only for a case stored without a number. */
+  reference: string | null;
+  acknowledgeBy: Date | null;
+}) {
   const name = props.program.policy.program.name;
   return (
     <Layout title="Report received">
       <h1>Your report was received</h1>
+      {props.reference === null ? null : (
+        <p class="case-number">
+          Your case number: <strong>{props.reference}</strong>. Quote it when you write about this report.
+        </p>
+      )}
       <p>It is stored encrypted. Only {name}'s security team can read it.</p>
       <h2>Your private case link</h2>
       <p>
