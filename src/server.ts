@@ -54,7 +54,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       ...(config.secretKey ? { secretKey: config.secretKey } : {}),
     });
     const keyring = await loadKeyring(store, masterKey);
-    await backfillSearchIndex(store, keyring); // titles stored before the blind index existed
+    await backfillSearchIndex(store, keyring); // cases indexed before, or under another search key
     const services: Services = {
       config,
       programs,

@@ -9,6 +9,7 @@ import type { Store } from "../store/database.js";
 import { nextDueAt } from "../store/deadlines.js";
 import { type ChainHead, chainEvents, type NewEvent } from "../store/event-log.js";
 import type { CasesTable, DatabaseSchema } from "../store/schema.js";
+import { eventTerms, insertTerms, type SearchKey } from "../store/search-index.js";
 import { checkDate } from "../store/staff-validation.js";
 
 /**
@@ -38,6 +39,11 @@ export interface CaseChange {
   set?: CaseChanges;
   /** Writes rows that follow the events (attachments need their event's seq; tags, followers). */
   write?: (trx: Trx, seqs: readonly number[]) => Promise<void>;
+  /**
+   * The blind index's key (`currentSearchKey`, fetched before the transaction), required when an
+   * event is a message, reply or note: its words are indexed with it (src/store/search-index.ts).
+   */
+  searchKey?: SearchKey;
 }
 
 export interface CommandPlan<T> extends CaseChange {
@@ -62,6 +68,7 @@ export async function appendToCase(
   const when = checkDate(at, "at");
   const chain = chainEvents(keyring, row.id, head, change.events);
   await trx.insertInto("case_events").values(chain.rows).execute();
+  await insertTerms(trx, row.id, eventTerms(change.searchKey, row.id, change.events));
   await change.write?.(
     trx,
     chain.rows.map((event) => event.seq),

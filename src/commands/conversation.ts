@@ -1,5 +1,6 @@
 import { type NewAttachment, sealAttachment } from "../store/attachments.js";
 import type { NewEvent } from "../store/event-log.js";
+import { currentSearchKey } from "../store/search-index.js";
 import { checkActor, checkDate, checkMessage, type TeamActor } from "../store/staff-validation.js";
 
 import { type CaseDeps, insertAttachments, runCaseCommand } from "./case-change.js";
@@ -46,6 +47,8 @@ export async function replyToReporter(
   const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "team", at));
   const attachmentIds = sealed.map((file) => file.id);
   const iso = at.toISOString();
+  // Before the transaction: the reply's words go in the blind index with it (cached: no query).
+  const searchKey = await currentSearchKey(deps.store, deps.keyring);
   return runCaseCommand(deps, { id: caseId }, at, (row) => {
     const events: NewEvent[] = [];
     if (row.acknowledged_at === null) {
@@ -67,6 +70,7 @@ export async function replyToReporter(
         detailed_response_at: row.detailed_response_at ?? (detailed ? iso : null),
       },
       write: (trx, seqs) => insertAttachments(trx, sealed, seqs.at(-1)),
+      searchKey,
     };
   });
 }
@@ -85,9 +89,11 @@ export async function addInternalNote(
   checkDate(at, "at");
   const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "team", at));
   const attachmentIds = sealed.map((file) => file.id);
+  const searchKey = await currentSearchKey(deps.store, deps.keyring);
   return runCaseCommand(deps, { id: caseId }, at, (row) => ({
     result: { seq: row.event_count + 1, attachmentIds },
     events: [{ type: "team.note", actor, at, payload: { text, attachmentIds } }],
     write: (trx, seqs) => insertAttachments(trx, sealed, seqs.at(-1)),
+    searchKey,
   }));
 }

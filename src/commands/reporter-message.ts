@@ -1,6 +1,7 @@
 import type { NewAttachment } from "../store/attachments.js";
 import { sealAttachment } from "../store/attachments.js";
 import type { MailFacts } from "../store/events.js";
+import { currentSearchKey } from "../store/search-index.js";
 import { type CaseDeps, insertAttachments, runCaseCommand, type Trx } from "./case-change.js";
 
 /** Appends the reporter's message (and its attachments) to the case's timeline. */
@@ -14,6 +15,8 @@ export async function addReporterMessage(
 ): Promise<void> {
   const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "reporter", at));
   const attachmentIds = sealed.map((file) => file.id);
+  // Before the transaction: the message's words go in the blind index with it (cached: no query).
+  const searchKey = await currentSearchKey(deps.store, deps.keyring);
   await runCaseCommand(deps, { id: caseId }, at, () => ({
     result: undefined,
     events: [
@@ -28,5 +31,6 @@ export async function addReporterMessage(
       await insertAttachments(trx, sealed, seqs.at(-1));
       await options.also?.(trx);
     },
+    searchKey,
   }));
 }

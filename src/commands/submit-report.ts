@@ -57,7 +57,9 @@ export async function submitReport(
       }),
     ),
   ];
-  // The title's blind index (src/store/search-index.ts), so the inbox can search it.
+  // The title's blind index (src/store/search-index.ts), so the inbox can search it. The words of
+  // the report's other texts are indexed later, off this hot path: the case is left pending
+  // (`search_index_version` null) for `indexPendingCases`, which every text search runs first.
   const searchKey = await currentSearchKey(store, keyring);
   const titleTerms = termHashes(searchKey, report.title).map((hash) => ({
     case_id: caseId,

@@ -5,12 +5,12 @@ import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { SEVERITIES } from "../policy/schema.js";
 import { CLOCK_COLUMNS, type ClockNeeds, clockFactsOfRow, clockHistories } from "./clock-facts.js";
 import type { Store } from "./database.js";
-import { currentSearchKey, reportTitle, termHashes } from "./search-index.js";
+import { currentSearchKey, indexPendingCases, reportTitle, termHashes } from "./search-index.js";
 import { InvalidCursorError } from "./staff-errors.js";
 import type { Severity } from "./staff-validation.js";
 
 /**
- * The staff inbox: cases filtered on plaintext metadata and on the blind index of their titles,
+ * The staff inbox: cases filtered on plaintext metadata and on the blind index of their words,
  * sorted by what is due first (`next_due_at`, cases with no open deadline last), then by arrival,
  * then by id, so the order is total and keyset pagination never skips or repeats a case. Titles
  * are decrypted for the returned page only.
@@ -28,7 +28,10 @@ export interface InboxFilter {
   tag?: string;
   /** true: only cases whose next deadline is before `now`; false: only cases that are not overdue. */
   overdue?: boolean;
-  /** Words that must all be in the title (matched as the blind index normalises them). */
+  /**
+   * Words that must all be in the case: each anywhere in its title, report or conversation
+   * (matched as the blind index, src/store/search-index.ts, normalises them).
+   */
   text?: string;
   /** The case's number in its program (KITSU-12 is `programs: ["kitsu"]`, `number: 12`). */
   number?: number;
@@ -127,6 +130,9 @@ export async function listInbox(
   if ((programs !== "*" && programs.length === 0) || states?.length === 0 || severity?.length === 0) {
     return { rows: [] };
   }
+  // The words of reports taken in since the last search go in the index first (they are left out
+  // of the intake's hot path), so a search sees every case.
+  if (filter.text !== undefined) await indexPendingCases(store, keyring);
   const terms =
     filter.text === undefined ? [] : termHashes(await currentSearchKey(store, keyring), filter.text);
   const now = filter.now.toISOString();
@@ -164,7 +170,8 @@ export async function listInbox(
     .$if(filter.overdue === false, (query) =>
       query.where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">=", now)])),
     )
-    // Every word: the cases with all the term hashes (one row per distinct word and case).
+    // Every word: the cases with all the term hashes (one row per distinct word and case, wherever
+    // in the case the word is).
     .$if(terms.length > 0, (query) =>
       query.where("cases.id", "in", (eb) => {
         const matches = eb

@@ -202,7 +202,10 @@ export interface CaseFollowersTable {
   created_at: string;
 }
 
-/** The blind index over encrypted titles: HMAC of each normalised word (src/store/search-index.ts). */
+/**
+ * The blind index over a case's encrypted words (title, report, conversation since migration
+ * 2026121320): HMAC of each normalised word (src/store/search-index.ts).
+ */
 export interface CaseTitleTermsTable {
   case_id: string;
   /** HMAC-SHA256(search key, word), hex, first 32 characters. */
@@ -616,4 +619,16 @@ export interface CaseReadsTable {
 export interface DatabaseSchema {
   case_counters: CaseCountersTable;
   case_reads: CaseReadsTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121320_search_body: the blind index holds a case's report and conversation too.
+
+export interface CasesTable {
+  /**
+   * 2 (src/store/search-index.ts SEARCH_INDEX_VERSION): the case's report and conversation are in
+   * case_title_terms; null: pending, its title alone is (a new report, a case from before). Optional
+   * in the type, like `number`, for rows built by hand (bench fixtures), which start pending.
+   */
+  search_index_version?: number | null;
 }

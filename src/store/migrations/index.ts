@@ -18,6 +18,7 @@ import * as advisories from "./2026121001_advisories.js";
 import * as rewards from "./2026121004_rewards.js";
 import * as caseNumbers from "./2026121202_case_numbers.js";
 import * as caseReads from "./2026121203_case_reads.js";
+import * as searchBody from "./2026121320_search_body.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -49,4 +50,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026121004_rewards": rewards,
   "2026121202_case_numbers": caseNumbers,
   "2026121203_case_reads": caseReads,
+  "2026121320_search_body": searchBody,
 };

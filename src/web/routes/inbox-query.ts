@@ -27,7 +27,7 @@ export const InboxQuery = z.object({
   overdue: text(5, `"yes": only cases past their next deadline; "no": only the others.`),
   q: text(
     200,
-    "Words that must all be in the title; or a case's reference, KITSU-12 (any case), or #12 (that number in the programs the other filters cover).",
+    "Words that must all be in the case: its title, its report, the reporter's messages, the team's replies or its internal notes (anywhere, through a keyed blind index); or a case's reference, KITSU-12 (any case), or #12 (that number in the programs the other filters cover).",
   ),
   after: text(300, "The `next` of the previous page."),
   limit: z.coerce
@@ -73,7 +73,7 @@ export function inboxFilterOf(
 
 /**
  * `q` as a case's reference (src/domain/cases/case-number.ts) when it reads as one: `#12` in the
- * programs already chosen, `KITSU-12` in Kitsu when the member may see it; else as title words
+ * programs already chosen, `KITSU-12` in Kitsu when the member may see it; else as search words
  * (so `CVE-2026`, whose "program" is none of theirs, is still searched as words).
  */
 function searchFor(filter: InboxFilter, q: string): void {

@@ -95,7 +95,7 @@ export function InboxFilters({ query, choices }: { query: InboxQueryValue; choic
   return (
     <form method="get" action="/inbox" class="filters" aria-label="Search and filter cases">
       <div class="search-line">
-        <label for="q">Search titles, or a case number ({example}, #12)</label>
+        <label for="q">Search words in reports, messages and notes, or a case number ({example}, #12)</label>
         <input type="search" id="q" name="q" value={query.q ?? ""} maxLength={200} />
         <button type="submit">Search</button>
       </div>
