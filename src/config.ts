@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parse } from "yaml";
 import { z } from "zod";
+import { isOidcSetting, type OidcProviderSetting, parseOidcProviders } from "./oidc-setting.js";
 import { readSavedSettings, type SavedSetting } from "./saved-settings.js";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy-setting.js";
 
@@ -172,6 +173,8 @@ export interface Config {
   /** Anonymous uploads held at once (src/web/upload-gate.ts). */
   uploads: { totalBytes: number; perAddress: number; minBytesPerSecond: number; windowMs: number };
   logLevel: RawConfig["EMBARGO_LOG_LEVEL"];
+  /** Single sign-on: the OpenID Connect providers (src/oidc-setting.ts), none by default. */
+  oidcProviders: OidcProviderSetting[];
 }
 
 export class ConfigError extends Error {}
@@ -198,6 +201,9 @@ export function loadConfig(
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   const c = parsed.data;
+  // Named per provider (EMBARGO_OIDC_<ID>_…), so not in ConfigSchema's fixed list.
+  const oidc = parseOidcProviders({ ...fromFile, ...env });
+  if (!oidc.ok) throw new ConfigError(`invalid configuration:\n  ${oidc.problems.join("\n  ")}`);
   if ((c.EMBARGO_SMTP_TLS_CERT === undefined) !== (c.EMBARGO_SMTP_TLS_KEY === undefined)) {
     throw new ConfigError(
       "invalid configuration:\n  EMBARGO_SMTP_TLS_CERT and EMBARGO_SMTP_TLS_KEY: give both (the certificate and its key) or neither",
@@ -265,6 +271,7 @@ export function loadConfig(
     },
     uploads: uploadBudget(c),
     logLevel: c.EMBARGO_LOG_LEVEL,
+    oidcProviders: oidc.providers,
   };
 }
 
@@ -332,7 +339,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data))
     throw new ConfigError(`${file}: expected a mapping of settings`);
-  const unknown = Object.keys(data).filter((key) => !(key in ConfigSchema.shape));
+  const unknown = Object.keys(data).filter((key) => !(key in ConfigSchema.shape) && !isOidcSetting(key));
   if (unknown.length > 0) throw new ConfigError(`${file}: unknown setting(s): ${unknown.join(", ")}`);
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, String(value)]));
 }

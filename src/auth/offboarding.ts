@@ -270,6 +270,8 @@ export async function removeUser(
       })
       .where("id", "=", user.id)
       .execute();
+    // Passkeys are a second factor too (and would sign in alone): they go with the rest.
+    await trx.deleteFrom("webauthn_credentials").where("user_id", "=", user.id).execute();
     const sessionsEnded = await endSessions(trx, user.id);
     const revoked = await revokeTokens(trx, command, "user-removed");
     const linksCancelled = await cancelLinks(trx, user.id);

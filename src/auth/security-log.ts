@@ -30,6 +30,12 @@ export type SecurityEventType =
   | "totp.enabled"
   | "recovery-codes.regenerated"
   | "recovery-code.used"
+  // Passkeys (src/auth/passkeys.ts): added, renamed, removed, and a signature counter that went
+  // back (a copy of the key, refused).
+  | "passkey.added"
+  | "passkey.renamed"
+  | "passkey.removed"
+  | "passkey.cloned"
   | "api-token.created"
   | "api-token.revoked"
   | "user.disabled"

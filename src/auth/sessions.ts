@@ -9,8 +9,8 @@ import type { SessionsTable } from "../store/schema.js";
  * SESSION_IDLE_MS without a request, SESSION_ABSOLUTE_MS after sign-in whatever happens, or at
  * sign-out. A new id is made at every sign-in step (never reused from before: no fixation).
  *
- * A session whose user has TOTP enabled but has not passed it yet is "pending": it only lets the
- * browser reach the code page, and lives PENDING_SESSION_MS.
+ * A session whose user has TOTP enabled (or a passkey) but has not passed it yet is "pending": it
+ * only lets the browser reach the second step's page, and lives PENDING_SESSION_MS.
  */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
@@ -29,11 +29,25 @@ export function sessionIdHash(cookieValue: string): string {
 /** Starts a session; returns the cookie value (shown to the browser only) and when it ends. */
 export async function createSession(
   store: Store,
-  input: { userId: string; twoFactorPassed: boolean; pending?: boolean; now: Date },
+  input: {
+    userId: string;
+    twoFactorPassed: boolean;
+    pending?: boolean;
+    /** How the second factor was passed: a program may require a passkey. */
+    secondFactor?: "totp" | "recovery-code" | "passkey";
+    /** Signed in through this identity provider (single sign-on; policy `team.requireSso`). */
+    ssoProvider?: string;
+    /** The session ends by then at the latest (the provider's ID token's expiry). */
+    notAfter?: Date;
+    now: Date;
+  },
 ): Promise<{ cookieValue: string; expiresAt: Date }> {
   const cookieValue = randomBytes(32).toString("base64url");
   const lifetime = input.pending === true ? PENDING_SESSION_MS : SESSION_ABSOLUTE_MS;
-  const expiresAt = new Date(input.now.getTime() + lifetime);
+  const usual = input.now.getTime() + lifetime;
+  const expiresAt = new Date(
+    input.notAfter === undefined ? usual : Math.min(usual, input.notAfter.getTime()),
+  );
   const now = input.now.toISOString();
   await store.db
     .insertInto("sessions")
@@ -44,6 +58,9 @@ export async function createSession(
       last_seen_at: now,
       expires_at: expiresAt.toISOString(),
       two_factor_passed: input.twoFactorPassed ? 1 : 0,
+      pending: input.pending === true ? 1 : 0,
+      second_factor: input.twoFactorPassed ? (input.secondFactor ?? null) : null,
+      ...(input.ssoProvider === undefined ? {} : { sso_provider: input.ssoProvider }),
     })
     .execute();
   // Housekeeping on a path that is rare: this user's ended sessions.
@@ -107,6 +124,15 @@ export async function markTwoFactorPassed(store: Store, idHash: string): Promise
   await store.db
     .updateTable("sessions")
     .set({ two_factor_passed: 1 })
+    .where("id_hash", "=", idHash)
+    .execute();
+}
+
+/** Marks the session as having signed in with a passkey (after adding one from the account page). */
+export async function markPasskeyPassed(store: Store, idHash: string): Promise<void> {
+  await store.db
+    .updateTable("sessions")
+    .set({ two_factor_passed: 1, second_factor: "passkey" })
     .where("id_hash", "=", idHash)
     .execute();
 }

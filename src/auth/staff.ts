@@ -21,6 +21,8 @@ export interface Staff {
   email: string;
   /** The second factor was checked: a TOTP or recovery code at sign-in, or an API token. */
   twoFactor: boolean;
+  /** The session signed in with a passkey (phishing-resistant): `team.requireTwoFactor: passkey`. */
+  passkey?: boolean;
   /**
    * Role per program slug or `*`. Programs whose policy requires two-factor sign-in are left
    * out (and `*` is narrowed to the other programs) when `twoFactor` is false.
@@ -57,49 +59,83 @@ export function hasRole(staff: Pick<Staff, "roles">, program: string, minimum: R
   return role !== undefined && roleRank(role) >= roleRank(minimum);
 }
 
+/**
+ * Policy `team.requireTwoFactor`, and how strongly a session signed in, on one scale: `false`
+ * (a password), `true` (a second factor: TOTP, a recovery code or a passkey), `"passkey"` (a
+ * passkey: phishing-resistant, as a code typed into a look-alike site is not).
+ */
+export type TwoFactorLevel = boolean | "passkey";
+
 /** What the two-factor rule needs to know about a program. */
 export interface ProgramTwoFactor {
   slug: string;
-  requireTwoFactor: boolean;
+  requireTwoFactor: TwoFactorLevel;
+}
+
+const rank = (level: TwoFactorLevel): number => (level === "passkey" ? 2 : level ? 1 : 0);
+
+/** Whether a session that signed in at `level` meets a program's `requirement`. */
+export function meetsTwoFactor(requirement: TwoFactorLevel, level: TwoFactorLevel): boolean {
+  return rank(level) >= rank(requirement);
+}
+
+/** How strongly `staff` signed in, on the requirement's scale. */
+export function twoFactorLevelOf(staff: Pick<Staff, "twoFactor" | "passkey">): TwoFactorLevel {
+  return staff.passkey === true ? "passkey" : staff.twoFactor;
 }
 
 /**
- * Policy `team.requireTwoFactor`: a user must use TOTP when any program they are a member of
- * requires it. A `*` membership covers every program, so it needs TOTP as soon as one does.
+ * The strongest requirement among the programs of `memberships` (a `*` membership covers every
+ * program, so it takes the strongest of all).
+ */
+export function twoFactorRequirement(
+  memberships: readonly Pick<Membership, "program">[],
+  programs: readonly ProgramTwoFactor[],
+): TwoFactorLevel {
+  const everywhere = memberships.some((m) => m.program === ALL_PROGRAMS);
+  const own = new Set(memberships.map((m) => m.program));
+  let strongest: TwoFactorLevel = false;
+  for (const p of programs)
+    if ((everywhere || own.has(p.slug)) && !meetsTwoFactor(p.requireTwoFactor, strongest))
+      strongest = p.requireTwoFactor;
+  return strongest;
+}
+
+/**
+ * Policy `team.requireTwoFactor`: a user must use a second factor when any program they are a
+ * member of requires it. A `*` membership covers every program, so it needs one as soon as one does.
  */
 export function twoFactorRequired(
   memberships: readonly Pick<Membership, "program">[],
   programs: readonly ProgramTwoFactor[],
 ): boolean {
-  const requiring = new Set(programs.filter((p) => p.requireTwoFactor).map((p) => p.slug));
-  return memberships.some((m) =>
-    m.program === ALL_PROGRAMS ? requiring.size > 0 : requiring.has(m.program),
-  );
+  return twoFactorRequirement(memberships, programs) !== false;
 }
 
 /**
- * The roles a session may use. With the second factor passed, every membership; without it,
- * none on a program that requires two-factor sign-in: such a program cannot be used until the
- * user has enrolled TOTP and signed in with it. A `*` membership is then narrowed to the
- * programs that do not require it.
+ * The roles a session may use: none on a program whose requirement the session's sign-in does
+ * not meet (a second factor, or a passkey): such a program cannot be used until the user has
+ * enrolled one and signed in with it. A `*` membership is then narrowed to the programs whose
+ * requirement it meets. `twoFactor` is the session's level (true/false: a second factor or not).
  */
 export function usableRoles(
   memberships: readonly Membership[],
   programs: readonly ProgramTwoFactor[],
-  twoFactor: boolean,
+  twoFactor: TwoFactorLevel,
 ): Map<string, Role> {
   const roles = new Map<string, Role>();
   const put = (program: string, role: Role) => {
     const best = higherRole(roles.get(program), role);
     if (best !== undefined) roles.set(program, best);
   };
-  const requiring = new Set(programs.filter((p) => p.requireTwoFactor).map((p) => p.slug));
+  const withheld = new Set(
+    programs.filter((p) => !meetsTwoFactor(p.requireTwoFactor, twoFactor)).map((p) => p.slug),
+  );
   for (const { program, role } of memberships) {
-    if (twoFactor) put(program, role);
-    else if (program !== ALL_PROGRAMS) {
-      if (!requiring.has(program)) put(program, role);
-    } else if (requiring.size === 0) put(ALL_PROGRAMS, role);
-    else for (const p of programs) if (!p.requireTwoFactor) put(p.slug, role);
+    if (program !== ALL_PROGRAMS) {
+      if (!withheld.has(program)) put(program, role);
+    } else if (withheld.size === 0) put(ALL_PROGRAMS, role);
+    else for (const p of programs) if (!withheld.has(p.slug)) put(p.slug, role);
   }
   return roles;
 }

@@ -1,11 +1,13 @@
 import { hkdfSync } from "node:crypto";
+import { hasPasskeys } from "../auth/passkeys.js";
 import { PASSWORD_MAX_LENGTH, verifyNothing, verifyPassword } from "../auth/passwords.js";
 import { useRecoveryCode } from "../auth/recovery-codes.js";
 import { logSecurityEvents, pseudonym, type SecurityEvent } from "../auth/security-log.js";
 import { createSession, deleteSession } from "../auth/sessions.js";
 import { SigninLimits } from "../auth/signin-limits.js";
 import type { Limit } from "../auth/signin-throttle.js";
-import { ALL_PROGRAMS, twoFactorRequired } from "../auth/staff.js";
+import { passwordRefusedBy, type SsoRequirement } from "../auth/sso-rules.js";
+import { ALL_PROGRAMS, type TwoFactorLevel, twoFactorRequired, twoFactorRequirement } from "../auth/staff.js";
 import { checkTotp, looksLikeTotpCode } from "../auth/totp.js";
 import { acceptTotpStep, consumeRecoveryCode, openTotpSecret } from "../auth/user-totp.js";
 import { findUserByEmail, membershipsOf, normalizeEmail, type UserRow } from "../auth/users.js";
@@ -25,7 +27,12 @@ export interface SignInDeps {
   keyring: KeySource;
   /** The served programs: which ones require a second factor. */
   programs: {
-    all(): readonly { policy: { program: { slug: string }; team: { requireTwoFactor: boolean } } }[];
+    all(): readonly {
+      policy: {
+        program: { slug: string };
+        team: { requireTwoFactor: TwoFactorLevel; requireSso?: SsoRequirement };
+      };
+    }[];
   };
   /** The instances' shared secret: keys the throttle's counters and the log's pseudonyms. */
   powKey: Buffer;
@@ -65,6 +72,11 @@ export type SignInDecision =
       session: NewSession;
       /** A program of theirs requires a second factor they do not have yet: they must enrol. */
       mustEnrolTotp: boolean;
+      /**
+       * A program of theirs requires a passkey and this sign-in used none: they must add one (or
+       * sign in with theirs) before they work there.
+       */
+      mustUsePasskey: boolean;
       /** Set when a recovery code was used: how many are left. */
       recoveryCodesLeft?: number;
     }
@@ -73,8 +85,13 @@ export type SignInDecision =
   | {
       outcome: "refused";
       step: "password" | "totp" | "recovery-code";
-      /** `replayed`: a right code, but used already (by another request, or before). */
-      reason: "invalid" | "replayed";
+      /**
+       * `replayed`: a right code, but used already (by another request, or before).
+       * `sso-required`: the right password, but `program` takes its members through single
+       * sign-on only (policy `team.requireSso`).
+       */
+      reason: "invalid" | "replayed" | "sso-required";
+      program?: string;
     }
   | { outcome: "throttled"; limit: Limit; retryAfterSeconds: number };
 
@@ -121,9 +138,28 @@ export async function signInPassword(deps: SignInDeps, attempt: PasswordAttempt)
     });
     return { outcome: "refused", step: "password", reason: "invalid" };
   }
+  // Told only to whoever knows the password: the account's programs are nobody else's business.
+  const ssoOnly = passwordRefusedBy(await membershipsOf(store.db, user.id), programsSso(deps));
+  if (ssoOnly !== undefined) {
+    await keys.throttle.settle(gate.reservation, "refund");
+    await logSecurityEvents(store, {
+      type: "signin.failed",
+      actor: "anonymous",
+      subject: user.id,
+      payload: {
+        step: "password",
+        reason: "sso-required",
+        program: ssoOnly.slug,
+        address: keys.address(attempt.address),
+      },
+      at: clock(),
+    });
+    return { outcome: "refused", step: "password", reason: "sso-required", program: ssoOnly.slug };
+  }
   await endPreviousSession(store, attempt);
 
-  if (user.totp_enabled === 1) {
+  // A passkey is a second factor too: the password alone no longer signs its owner in.
+  if (user.totp_enabled === 1 || (await hasPasskeys(store, user.id))) {
     // The password alone clears nothing: the second factor's failures keep counting.
     await keys.throttle.settle(gate.reservation, "refund");
     const session = await createSession(store, {
@@ -143,7 +179,14 @@ export async function signInPassword(deps: SignInDeps, attempt: PasswordAttempt)
     payload: { method: "password", address: keys.address(attempt.address) },
     at: clock(),
   });
-  return { outcome: "signed-in", userId: user.id, session, mustEnrolTotp: await requiresTotp(deps, user.id) };
+  const requirement = await twoFactorRequirementOf(deps, user.id);
+  return {
+    outcome: "signed-in",
+    userId: user.id,
+    session,
+    mustEnrolTotp: requirement !== false,
+    mustUsePasskey: requirement === "passkey",
+  };
 }
 
 export async function signInSecondFactor(
@@ -162,7 +205,8 @@ export async function signInSecondFactor(
   let method: "totp" | "recovery-code" = "totp";
   let failure: "invalid" | "replayed" | undefined;
   let recoveryLeft: number | undefined;
-  if (looksLikeTotpCode(code) && user.totp_secret_ct !== null) {
+  // An enrolment begun and never confirmed leaves a secret too: only an enabled one counts.
+  if (looksLikeTotpCode(code) && user.totp_enabled === 1 && user.totp_secret_ct !== null) {
     const secret = openTotpSecret(deps.keyring, user.id, user.totp_secret_ct);
     const check = await checkTotp(secret, code, now, user.totp_last_step);
     if (!check.ok) failure = check.reason;
@@ -188,7 +232,12 @@ export async function signInSecondFactor(
   }
   await keys.throttle.settle(gate.reservation, "signed-in");
   await endPreviousSession(store, attempt);
-  const session = await createSession(store, { userId: user.id, twoFactorPassed: true, now: clock() });
+  const session = await createSession(store, {
+    userId: user.id,
+    twoFactorPassed: true,
+    secondFactor: method,
+    now: clock(),
+  });
   const events: SecurityEvent[] = [
     {
       type: "signin.succeeded",
@@ -212,6 +261,7 @@ export async function signInSecondFactor(
     userId: user.id,
     session,
     mustEnrolTotp: false,
+    mustUsePasskey: (await twoFactorRequirementOf(deps, user.id)) === "passkey",
     ...(recoveryLeft === undefined ? {} : { recoveryCodesLeft: recoveryLeft }),
   };
 }
@@ -227,10 +277,24 @@ export async function requiresTotp(
   );
 }
 
+/** The strongest `team.requireTwoFactor` among the programs of `userId`. */
+export async function twoFactorRequirementOf(
+  deps: Pick<SignInDeps, "store" | "programs">,
+  userId: string,
+): Promise<TwoFactorLevel> {
+  return twoFactorRequirement(await membershipsOf(deps.store.db, userId), programsTwoFactor(deps));
+}
+
 function programsTwoFactor(deps: Pick<SignInDeps, "programs">) {
   return deps.programs
     .all()
     .map((p) => ({ slug: p.policy.program.slug, requireTwoFactor: p.policy.team.requireTwoFactor }));
+}
+
+function programsSso(deps: Pick<SignInDeps, "programs">) {
+  return deps.programs
+    .all()
+    .map((p) => ({ slug: p.policy.program.slug, requireSso: p.policy.team.requireSso }));
 }
 
 /** A new session id at every step: the one from before (a pending session, say) is never reused. */
@@ -242,7 +306,7 @@ async function endPreviousSession(store: Store, attempt: Attempt): Promise<void>
  * The throttle and the log's pseudonym key, both derived from the shared secret (cheap next to
  * the password hash, so derived per attempt rather than kept).
  */
-function keysOf(deps: SignInDeps, clock: () => Date) {
+export function keysOf(deps: Pick<SignInDeps, "store" | "powKey">, clock: () => Date) {
   const pseudonymKey = securityLogKey(deps.powKey);
   return {
     throttle: new SigninLimits(deps.store, deps.powKey, clock),

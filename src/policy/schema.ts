@@ -620,7 +620,21 @@ export const PolicySchema = z
     encryption: Encryption.default({ reports: "optional", allCommunication: false }),
     team: z
       .strictObject({
-        requireTwoFactor: z.boolean().default(false),
+        requireTwoFactor: z
+          .union([z.boolean(), z.literal("passkey")])
+          .default(false)
+          .meta({
+            description:
+              "Members must sign in with a second factor (true: TOTP, a recovery code or a passkey), or with a passkey (phishing-resistant).",
+          }),
+        // Optional, no default: a policy without it renders (policy.json) as before.
+        requireSso: z
+          .union([z.boolean(), z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/)])
+          .optional()
+          .meta({
+            description:
+              "Members sign in through single sign-on only (true: any configured OpenID Connect provider; a provider's id: that one). Their password does not sign them in, and a session that did not come through SSO cannot use the program.",
+          }),
         // No default: a policy without groups renders (policy.json) as before.
         groups: z.array(TeamGroup).optional(),
       })

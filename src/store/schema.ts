@@ -632,3 +632,83 @@ export interface CasesTable {
    */
   search_index_version?: number | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121310_passkeys: passkeys and security keys (WebAuthn; src/auth/passkeys.ts).
+
+/** A member's passkey. `id` is the credential id (base64url), as the authenticator names it. */
+export interface WebauthnCredentialsTable {
+  id: string;
+  user_id: string;
+  /** The COSE public key, base64url: not a secret, it only checks signatures. */
+  public_key: string;
+  /** The authenticator's signature counter (a bigint on PostgreSQL, which pg returns as text). */
+  counter: number | string;
+  /** JSON array of transports the authenticator named (`usb`, `internal`, `hybrid`…). */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A ceremony begun and not finished (src/auth/passkey-challenges.ts): single use, short-lived. */
+export interface WebauthnChallengesTable {
+  /** sha-256 (hex) of the challenge (base64url text); the challenge itself is not stored. */
+  challenge_hash: string;
+  purpose: "register" | "sign-in" | "second-factor";
+  /** sha-256 (hex) of what the browser holds: its session's id hash, or its sign-in cookie. */
+  binding_hash: string;
+  user_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SessionsTable {
+  /** 1: the password was right, the second factor is still to come. */
+  pending: number;
+  /** How the second factor was passed; null: not passed, or passed before this was recorded. */
+  second_factor: "totp" | "recovery-code" | "passkey" | null;
+}
+
+export interface DatabaseSchema {
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121335_sso: single sign-on with OpenID Connect (src/commands/sso-sign-in.ts).
+
+/** A sign-in sent to an identity provider and not back yet (src/auth/oidc-logins.ts). */
+export interface OidcLoginsTable {
+  /** sha-256 (hex) of the `state` sent to the provider. */
+  state_hash: string;
+  provider: string;
+  /** sha-256 (hex) of the short-lived cookie of the browser that began it. */
+  binding_hash: string;
+  /** The PKCE verifier: useful only with the code, once, within minutes. */
+  code_verifier: string;
+  nonce: string;
+  /** Where to go after signing in (a path on this site). */
+  next: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A membership a provider gave from the member's groups, with the role it gave. */
+export interface SsoGrantsTable {
+  user_id: string;
+  program: string;
+  provider: string;
+  role: "admin" | "responder" | "viewer";
+  granted_at: string;
+}
+
+export interface SessionsTable {
+  /** The provider the session signed in with; null (or absent, before the migration): not SSO. */
+  sso_provider?: string | null;
+}
+
+export interface DatabaseSchema {
+  oidc_logins: OidcLoginsTable;
+  sso_grants: SsoGrantsTable;
+}

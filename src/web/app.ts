@@ -43,6 +43,7 @@ import { isAccountRoute, staffOnly } from "./staff-gate.js";
 import { LoginRequired, loadStaff, loginRedirect } from "./staff-session.js";
 import { fastifyTrustProxy } from "./trust-proxy.js";
 import { UploadsBusy, uploadGate } from "./upload-gate.js";
+import { vendorAssetRoutes } from "./vendor-assets.js";
 import { ErrorPage } from "./views/error-page.js";
 import { renderPage } from "./views/layout.js";
 
@@ -130,6 +131,8 @@ export async function buildApp(deps: AppDeps) {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifyStatic, { root: ASSETS, prefix: "/assets/", index: false, maxAge: "1h" });
+  // Browser code from npm (the passkey client's library), served from node_modules.
+  await app.register(vendorAssetRoutes);
 
   const context: WebContext = {
     ...deps,

@@ -1,12 +1,14 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { authenticateApiToken } from "../auth/api-tokens.js";
 import { findSession, type SessionRow, touchSession } from "../auth/sessions.js";
+import { withoutSsoPrograms } from "../auth/sso-rules.js";
 import {
   higherRole,
   type ProgramTwoFactor,
   type Role,
   roleFor,
   type Staff,
+  type TwoFactorLevel,
   usableRoles,
 } from "../auth/staff.js";
 import { getUser, membershipsOf, type UserRow } from "../auth/users.js";
@@ -115,18 +117,31 @@ export async function sessionOf(
   const session = await findSession(ctx.store, value, ctx.clock());
   if (session === undefined) return undefined;
   const user = await getUser(ctx.store, session.user_id);
-  if (user === undefined || user.disabled_at !== null || user.password_hash === null) return undefined;
-  return { session, user, pending: user.totp_enabled === 1 && session.two_factor_passed !== 1 };
+  if (user === undefined || user.disabled_at !== null) return undefined;
+  // No password yet: only a session from an identity provider (single sign-on) is theirs.
+  if (user.password_hash === null && (session.sso_provider ?? null) === null) return undefined;
+  // Pending: the password was right and a second factor (TOTP, or a passkey) is still to come.
+  const pending = session.two_factor_passed !== 1 && (user.totp_enabled === 1 || session.pending === 1);
+  return { session, user, pending };
+}
+
+/** How strongly a session signed in: a password, a second factor, or a passkey. */
+export function sessionLevel(
+  session: Pick<SessionRow, "two_factor_passed" | "second_factor">,
+): TwoFactorLevel {
+  if (session.two_factor_passed !== 1) return false;
+  return session.second_factor === "passkey" ? "passkey" : true;
 }
 
 /** Builds the Staff of a signed-in user (roles narrowed by the two-factor rule). */
-export async function staffOf(ctx: WebContext, user: UserRow, twoFactor: boolean): Promise<Staff> {
+export async function staffOf(ctx: WebContext, user: UserRow, level: TwoFactorLevel): Promise<Staff> {
   const memberships = await membershipsOf(ctx.store.db, user.id);
   return {
     userId: user.id,
     email: user.email,
-    twoFactor,
-    roles: usableRoles(memberships, programsTwoFactor(ctx), twoFactor),
+    twoFactor: level !== false,
+    ...(level === "passkey" ? { passkey: true } : {}),
+    roles: usableRoles(memberships, programsTwoFactor(ctx), level),
   };
 }
 
@@ -147,8 +162,10 @@ export function loadStaff(ctx: WebContext) {
       }
       // A token never grants more than its creator still has on its program.
       const creator = await membershipsOf(ctx.store.db, identity.userId);
+      // A token is a credential of its own, never typed into a page: it meets every sign-in
+      // requirement, passkey included (its creator met the program's when they made it).
       const creatorRole = roleFor(
-        { roles: usableRoles(creator, programsTwoFactor(ctx), true) },
+        { roles: usableRoles(creator, programsTwoFactor(ctx), "passkey") },
         identity.program,
       );
       const role: Role | undefined =
@@ -165,7 +182,15 @@ export function loadStaff(ctx: WebContext) {
     const found = await sessionOf(ctx, request);
     if (found === undefined || found.pending) return;
     await touchSession(ctx.store, found.session, ctx.clock());
-    request.staff = await staffOf(ctx, found.user, found.session.two_factor_passed === 1);
+    const staff = await staffOf(ctx, found.user, sessionLevel(found.session));
+    // Policy team.requireSso: a session that did not come through single sign-on cannot use those programs.
+    const sso = ctx.programs
+      .all()
+      .map((p) => ({ slug: p.policy.program.slug, requireSso: p.policy.team.requireSso }));
+    request.staff = {
+      ...staff,
+      roles: withoutSsoPrograms(staff.roles, sso, found.session.sso_provider ?? null),
+    };
     request.staffSession = { idHash: found.session.id_hash };
   };
 }

@@ -44,6 +44,8 @@ interface Entry {
 
 const TABLE: Record<string, Entry> = {
   "GET /assets/*": { expected: PUBLIC },
+  // @simplewebauthn/browser, served from node_modules for the passkey script.
+  "GET /assets/vendor/simplewebauthn-browser.js": { expected: PUBLIC },
   "GET /": { expected: PUBLIC },
   "GET /p/:program": { expected: PUBLIC },
   "GET /.well-known/security.txt": { expected: PUBLIC },
@@ -105,6 +107,12 @@ const TABLE: Record<string, Entry> = {
   // Without the first step's pending session there is nothing to confirm: back to /login.
   "GET /login/totp": { expected: all("login") },
   "POST /login/totp": { expected: all("login"), body: { code: "000000" } },
+  // Passkey sign-in takes JSON from the page's script: a form is refused (415) whoever sends it.
+  // Its refusals (challenge, credential, counter, CSRF) are in test/auth/passkeys.test.ts.
+  "POST /login/passkey/options": { expected: PUBLIC },
+  "POST /login/passkey": { expected: PUBLIC },
+  "POST /login/totp/passkey/options": { expected: PUBLIC },
+  "POST /login/totp/passkey": { expected: PUBLIC },
   // Signed out (or never in): back to the sign-in page.
   "POST /logout": { expected: all("login") },
   // Setup links are capabilities too; nobody in this table holds one.
@@ -116,6 +124,19 @@ const TABLE: Record<string, Entry> = {
   "GET /account/totp.svg": { expected: SIGNED_IN },
   "POST /account/totp": { expected: SIGNED_IN, body: { code: "000000" } },
   "POST /account/recovery-codes": { expected: SIGNED_IN, body: {} },
+  "GET /account/passkeys": { expected: SIGNED_IN },
+  // JSON only (415 to a form), once signed in.
+  "POST /account/passkeys/options": { expected: SIGNED_IN },
+  "POST /account/passkeys": { expected: SIGNED_IN },
+  // Nobody's passkey has this id: "not found", as another member's would be.
+  "POST /account/passkeys/:id/rename": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: { name: "Laptop" },
+  },
+  "POST /account/passkeys/:id/remove": {
+    expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
+    body: {},
+  },
   "GET /api/v1/me": { expected: SIGNED_IN },
   "GET /account/tokens": { expected: ADMIN_ONLY },
   "POST /account/tokens": { expected: ADMIN_ONLY, body: { name: "ci", program: "kafe", role: "viewer" } },

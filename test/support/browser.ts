@@ -312,3 +312,22 @@ export async function unfold(scope: Page | Locator, summary: string): Promise<vo
     .filter({ hasText: new RegExp(`^${summary}$`) })
     .click();
 }
+
+/**
+ * Signs in with single sign-on: the sign-in page's "Sign in with {provider}" button, then the
+ * test provider's own login form (test/support/oidc-provider.ts: any password for a known
+ * login), back to Embargo. Ends on the inbox.
+ */
+export async function signInWithSsoInBrowser(
+  page: Page,
+  embargo: Embargo,
+  options: { provider: string; login: string },
+): Promise<void> {
+  await page.goto(`${embargo.url}/login`);
+  await page.getByRole("link", { name: `Sign in with ${options.provider}` }).click();
+  await page.locator('input[name="login"]').fill(options.login);
+  await page.locator('input[name="password"]').fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await expectHeading(page, "Inbox");
+  if (new URL(page.url()).pathname !== "/inbox") throw new Error(`signed in, but on ${page.url()}`);
+}

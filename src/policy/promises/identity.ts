@@ -171,11 +171,30 @@ export const IDENTITY_PROMISES: Readonly<Record<string, Keeper>> = {
   "encryption.guidance": published("advice to reporters on encrypting, on the policy page"),
 
   "team.requireTwoFactor": enforced(
-    "members of the program must enrol TOTP and sign in with it before they see its cases",
+    "true: members of the program must enrol TOTP and sign in with a second factor (TOTP, a recovery code or a passkey) before they see its cases; passkey: they must have signed in with a passkey (alone or after the password), and a sign-in with a code is sent to add one",
     test("test/auth/two-factor-policy.test.ts", "makes TOTP enrolment mandatory at setup"),
     test(
       "test/auth/two-factor-policy.test.ts",
       "does not let a member without TOTP use the program until they enrol",
+    ),
+    test(
+      "test/auth/passkey-policy.test.ts",
+      "withholds a program that requires a passkey from a TOTP sign-in until the member signs in with a passkey",
+    ),
+    test(
+      "test/auth/passkey-policy.test.ts",
+      "sends a member without any second factor from the password to the passkeys page",
+    ),
+  ),
+  "team.requireSso": enforced(
+    "members of the program sign in through single sign-on (any configured OpenID Connect provider, or the one named): their password is refused with a pointer to the provider's button, and a session that did not come through SSO cannot use the program",
+    test(
+      "test/auth/sso.test.ts",
+      "refuses the password of a member of a program that requires SSO, pointing to the button",
+    ),
+    test(
+      "test/auth/sso-rules.test.ts",
+      "withholds those programs from other sessions, narrowing a role on every program",
     ),
   ),
   "team.groups[].id": enforced(

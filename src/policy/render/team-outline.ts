@@ -118,9 +118,11 @@ export function teamSections(policy: Policy): Section[] {
 
   const teamBlocks: Block[] = [
     paragraph(
-      team.requireTwoFactor
-        ? "Members must sign in with a second factor (TOTP) before they see this program's cases."
-        : "Members may sign in without a second factor.",
+      team.requireTwoFactor === "passkey"
+        ? "Members must sign in with a passkey (phishing-resistant) before they see this program's cases."
+        : team.requireTwoFactor
+          ? "Members must sign in with a second factor (TOTP) before they see this program's cases."
+          : "Members may sign in without a second factor.",
     ),
   ];
   if (team.groups !== undefined && team.groups.length > 0) {

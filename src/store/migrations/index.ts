@@ -18,7 +18,9 @@ import * as advisories from "./2026121001_advisories.js";
 import * as rewards from "./2026121004_rewards.js";
 import * as caseNumbers from "./2026121202_case_numbers.js";
 import * as caseReads from "./2026121203_case_reads.js";
+import * as passkeys from "./2026121310_passkeys.js";
 import * as searchBody from "./2026121320_search_body.js";
+import * as sso from "./2026121335_sso.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -50,5 +52,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026121004_rewards": rewards,
   "2026121202_case_numbers": caseNumbers,
   "2026121203_case_reads": caseReads,
+  "2026121310_passkeys": passkeys,
   "2026121320_search_body": searchBody,
+  "2026121335_sso": sso,
 };

@@ -25,6 +25,10 @@ export function AccountPage(props: {
   programNames: Map<string, string>;
   /** Programs listed in memberships but not usable in this session (two-factor required). */
   withheld: string[];
+  /** Programs not usable in this session because they require signing in with a passkey. */
+  passkeyWithheld?: string[];
+  /** How many passkeys the member has. */
+  passkeys?: number;
   totpEnabled: boolean;
   totpRequired: boolean;
   recoveryCodesLeft: number;
@@ -67,6 +71,13 @@ export function AccountPage(props: {
           there.
         </p>
       )}
+      {(props.passkeyWithheld ?? []).length === 0 ? null : (
+        <p class="error" role="alert">
+          {(props.passkeyWithheld ?? []).map((p) => programName(props.programNames, p)).join(", ")}{" "}
+          {(props.passkeyWithheld ?? []).length === 1 ? "requires" : "require"} signing in with a passkey:{" "}
+          <a href="/account/passkeys">add one, or sign in again with yours</a>, to work there.
+        </p>
+      )}
       <h2>Two-factor sign-in</h2>
       {props.totpEnabled ? (
         <>
@@ -95,6 +106,13 @@ export function AccountPage(props: {
           <a href="/account/totp">Turn on two-factor sign-in</a>
         </p>
       )}
+      <h2>Passkeys</h2>
+      <p>
+        {props.passkeys === undefined || props.passkeys === 0
+          ? "No passkeys yet. "
+          : `${props.passkeys} passkey${props.passkeys === 1 ? "" : "s"}. `}
+        <a href="/account/passkeys">Manage passkeys</a>
+      </p>
       {props.canManageTokens ? (
         <>
           <h2>Administration</h2>

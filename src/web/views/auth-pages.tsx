@@ -10,6 +10,8 @@ import {
   TotpFields,
 } from "./auth-form-parts.js";
 import { Layout } from "./layout.js";
+import { PASSKEY_SCRIPTS, PasskeySignIn } from "./passkey-pages.js";
+import { type SsoButton, SsoSignIn } from "./sso-pages.js";
 
 /**
  * Sign-in and setup pages. Plain forms (no JavaScript), every input labelled, with autocomplete
@@ -19,9 +21,16 @@ import { Layout } from "./layout.js";
 
 export type { TotpEnrolment } from "./auth-form-parts.js";
 
-export function LoginPage(props: { csrfToken: string; next?: string; email?: string; errors: Errors }) {
+export function LoginPage(props: {
+  csrfToken: string;
+  next?: string;
+  email?: string;
+  errors: Errors;
+  /** The configured identity providers (single sign-on): a button each. */
+  sso?: readonly SsoButton[];
+}) {
   return (
-    <Layout title="Sign in">
+    <Layout title="Sign in" scripts={PASSKEY_SCRIPTS}>
       <h1>Sign in</h1>
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/login">
@@ -44,23 +53,41 @@ export function LoginPage(props: { csrfToken: string; next?: string; email?: str
         </div>
         <button type="submit">Sign in</button>
       </form>
+      <SsoSignIn providers={props.sso ?? []} next={props.next} />
+      <PasskeySignIn
+        mode="alone"
+        csrfToken={props.csrfToken}
+        {...(props.next === undefined ? {} : { next: props.next })}
+      />
       <p class="help">Forgot your password? Ask an administrator for a new setup link.</p>
     </Layout>
   );
 }
 
-export function TotpLoginPage(props: { csrfToken: string; next?: string; errors: Errors }) {
+export function TotpLoginPage(props: {
+  csrfToken: string;
+  next?: string;
+  /** The member has an authenticator app (default), or only passkeys and recovery codes. */
+  totp?: boolean;
+  /** The member has passkeys: offer them. */
+  passkey?: boolean;
+  errors: Errors;
+}) {
+  const app = props.totp ?? true;
   return (
-    <Layout title="Two-factor sign-in">
+    <Layout title="Two-factor sign-in" scripts={props.passkey === true ? PASSKEY_SCRIPTS : []}>
       <h1>Enter your code</h1>
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/login/totp">
         <Csrf token={props.csrfToken} />
         <Next next={props.next} />
         <div class="field">
-          <label for="code">Code from your authenticator app, or a recovery code</label>
+          <label for="code">
+            {app ? "Code from your authenticator app, or a recovery code" : "Recovery code"}
+          </label>
           <p class="help" id="code-help">
-            Six digits from the app; a recovery code looks like <code>abcde-fghij</code> and works once.
+            {app ? "Six digits from the app; a" : "A"} recovery code looks like <code>abcde-fghij</code> and
+            works once.
           </p>
           <FieldError errors={props.errors} field="code" />
           <input
@@ -78,6 +105,18 @@ export function TotpLoginPage(props: { csrfToken: string; next?: string; errors:
         </div>
         <button type="submit">Continue</button>
       </form>
+      {props.passkey === true ? (
+        <>
+          <PasskeySignIn
+            mode="second-factor"
+            csrfToken={props.csrfToken}
+            {...(props.next === undefined ? {} : { next: props.next })}
+          />
+          <noscript>
+            <p class="help">Using your passkey needs JavaScript; a recovery code works without it.</p>
+          </noscript>
+        </>
+      ) : null}
       <form method="post" action="/logout">
         <Csrf token={props.csrfToken} />
         {/* One primary action per page: leaving is the other way out, so it is outlined. */}

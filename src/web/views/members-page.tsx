@@ -106,7 +106,9 @@ export function MembersPage(props: MembersPageProps) {
                     <When date={member.lastSignInAt === null ? null : new Date(member.lastSignInAt)} />
                   </td>
                   <td>{member.liveTokens}</td>
-                  <td class="member-actions">{member.manageable ? <Actions member={member} csrfToken={props.csrfToken} /> : "—"}</td>
+                  <td class="member-actions">
+                    {member.manageable ? <Actions member={member} csrfToken={props.csrfToken} /> : "—"}
+                  </td>
                 </tr>
               ))}
             </tbody>

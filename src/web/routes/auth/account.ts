@@ -1,9 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { listPasskeys } from "../../../auth/passkeys.js";
 import { newRecoveryCodes, parseRecoveryHashes } from "../../../auth/recovery-codes.js";
 import { markTwoFactorPassed } from "../../../auth/sessions.js";
 import { SigninLimits } from "../../../auth/signin-limits.js";
-import { ALL_PROGRAMS } from "../../../auth/staff.js";
+import {
+  ALL_PROGRAMS,
+  meetsTwoFactor,
+  type TwoFactorLevel,
+  twoFactorLevelOf,
+  twoFactorRequirement,
+} from "../../../auth/staff.js";
 import { checkTotp, formatTotpSecret, newTotpSecret, totpQrSvg, totpUri } from "../../../auth/totp.js";
 import {
   acceptTotpStep,
@@ -16,7 +23,7 @@ import { membershipsOf, type UserRow } from "../../../auth/users.js";
 import { requiresTotp } from "../../../commands/sign-in.js";
 import type { WebContext } from "../../context.js";
 import { notFound } from "../../errors.js";
-import { requireSessionStaff } from "../../staff-session.js";
+import { programsTwoFactor, requireSessionStaff } from "../../staff-session.js";
 import { AccountPage, RecoveryCodesPage, TotpEnrolPage } from "../../views/account-pages.js";
 import { adminPrograms, currentUser, fieldsOf, formRoute, html, redirect, svg, tooMany } from "./shared.js";
 
@@ -39,15 +46,16 @@ export async function accountRoutes(scope: FastifyInstance, ctx: WebContext) {
     const user = await currentUser(ctx, staff.userId);
     const memberships = await membershipsOf(ctx.store.db, user.id);
     const programs = ctx.programs.all();
-    const withheld = staff.twoFactor
-      ? []
-      : memberships
-          .map((m) => m.program)
-          .filter((p) =>
-            p === ALL_PROGRAMS
-              ? programs.some((x) => x.policy.team.requireTwoFactor)
-              : ctx.programs.get(p)?.policy.team.requireTwoFactor === true,
-          );
+    // Programs this session cannot use, by what they ask for: a second factor, or a passkey.
+    const requirementOf = (program: string): TwoFactorLevel =>
+      program === ALL_PROGRAMS
+        ? twoFactorRequirement([{ program }], programsTwoFactor(ctx))
+        : (ctx.programs.get(program)?.policy.team.requireTwoFactor ?? false);
+    const unmet = memberships
+      .map((m) => m.program)
+      .filter((p) => !meetsTwoFactor(requirementOf(p), twoFactorLevelOf(staff)));
+    const withheld = unmet.filter((p) => requirementOf(p) !== "passkey");
+    const passkeyWithheld = unmet.filter((p) => requirementOf(p) === "passkey");
     return html(
       reply,
       status,
@@ -57,6 +65,8 @@ export async function accountRoutes(scope: FastifyInstance, ctx: WebContext) {
         memberships,
         programNames: new Map(programs.map((p) => [p.policy.program.slug, p.policy.program.name])),
         withheld,
+        passkeyWithheld,
+        passkeys: (await listPasskeys(ctx.store, user.id)).length,
         totpEnabled: user.totp_enabled === 1,
         totpRequired: await requiresTotp(ctx, user.id),
         recoveryCodesLeft: parseRecoveryHashes(user.recovery_codes_json).length,
