@@ -61,6 +61,10 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     members: "",
     account: "",
     accountTotp: "",
+    accountTokens: "",
+    accountPasskeys: "",
+    staffAdvisories: "",
+    keyboardHelp: "",
     mailQueue: "",
     dashboard: "",
     deliveries: "",
@@ -109,6 +113,10 @@ describe.skipIf(!HAS_CHROMIUM)("page layout and accessibility in a real browser"
     urls.members = `${embargo.url}/admin/members`;
     urls.account = `${embargo.url}/account`;
     urls.accountTotp = `${embargo.url}/account/totp`;
+    urls.accountTokens = `${embargo.url}/account/tokens`;
+    urls.accountPasskeys = `${embargo.url}/account/passkeys`;
+    urls.staffAdvisories = `${embargo.url}/advisories/rocketchat`;
+    urls.keyboardHelp = `${embargo.url}/help/keys`;
     urls.mailQueue = `${embargo.url}/mail/queue`;
     urls.dashboard = `${embargo.url}/dashboard`;
     urls.deliveries = `${embargo.url}/admin/deliveries`;
