@@ -8,7 +8,8 @@
 //                            to data-verify-url; then show the recovery codes, if any came back, or reload.
 //   data-passkey="sign-in"   the sign-in pages' button: POST data-options-url, let the browser sign the
 //                            challenge (startAuthentication), POST the answer to data-verify-url and go
-//                            where the answer says.
+//                            where the answer says; or, on the account page (new recovery codes confirmed
+//                            with a passkey), show the codes that came back.
 // Every POST is JSON with the form's CSRF token in the x-csrf-token header. Without WebAuthn (an old
 // browser, or plain http on a host other than localhost) the forms stay hidden and the page's
 // own text says what works without it.
@@ -112,6 +113,11 @@
     }
     // The member's first second factor: recovery codes, shown once, here.
     say(TEXT.added);
+    showCodes(form, codes);
+  }
+
+  /** Shows recovery codes that came back in an answer in the page's #passkey-recovery-codes, once. */
+  function showCodes(form, codes) {
     const section = document.getElementById("passkey-recovery-codes");
     const list = section === null ? null : section.querySelector("[data-recovery-codes]");
     if (section === null || list === null) return;
@@ -143,6 +149,11 @@
     const result = await post(form, verifyUrl, { response, ...(next === null ? {} : { next: next.value }) });
     if (!result.ok || typeof result.answer.redirect !== "string")
       return say(result.answer.message || TEXT.failed);
+    // New recovery codes, confirmed with the passkey (the account page): shown here, not reloaded away.
+    if (Array.isArray(result.answer.recoveryCodes) && result.answer.recoveryCodes.length > 0) {
+      say("");
+      return showCodes(form, result.answer.recoveryCodes);
+    }
     location.assign(result.answer.redirect);
   }
 })();

@@ -1,6 +1,7 @@
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
 import { ensureFirstAdminLink } from "./auth/first-admin.js";
+import { programsSso, ssoSetupProblems } from "./auth/sso-rules.js";
 import type { Config } from "./config.js";
 import { loadMasterKey } from "./crypto/master-key.js";
 import { jobRunnerFromConfig } from "./jobs/from-config.js";
@@ -43,6 +44,12 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     );
   }
   const programs = new ProgramRegistry(policies, config.defaultProgram);
+  const sso = ssoSetupProblems(config.oidcProviders, programsSso(policies));
+  if (sso.length > 0) {
+    throw new Error(
+      `single sign-on and the program policies do not agree:\n${sso.map((p) => `  ${p}`).join("\n")}`,
+    );
+  }
   const store = await openDatabase(config.databaseUrl, {
     onIdleError: (error) =>
       logger.warn({ reason: error.message }, "an idle PostgreSQL connection failed; the pool replaces it"),

@@ -138,3 +138,43 @@ export function passwordRefusedBy(
   const own = new Set(memberships.map((m) => m.program));
   return programs.find((p) => own.has(p.slug) && !meetsSso(p.requireSso, null));
 }
+
+/**
+ * What the configured providers and the program policies say of each other that cannot work:
+ * a `team.requireSso` naming a provider that is not configured (or `true` with none at all)
+ * would keep every member out of that program, and a group mapping naming a program no policy
+ * defines would give roles on nothing. Checked at start (src/server.ts: the start stops) and at
+ * every policy reload (src/programs/reload.ts: the reload is refused, the old set stays).
+ */
+export function ssoSetupProblems(
+  providers: readonly { id: string; groups: ReadonlyMap<string, readonly { program: string }[]> }[],
+  programs: readonly ProgramSso[],
+): string[] {
+  const problems: string[] = [];
+  const ids = providers.map((p) => p.id);
+  const configured = ids.length === 0 ? "none is configured" : `configured: ${ids.join(", ")}`;
+  for (const { slug, requireSso } of programs) {
+    if (typeof requireSso === "string" && !ids.includes(requireSso))
+      problems.push(
+        `program "${slug}": team.requireSso names the identity provider "${requireSso}", which is not configured (${configured}; EMBARGO_OIDC_PROVIDERS)`,
+      );
+    if (requireSso === true && ids.length === 0)
+      problems.push(`program "${slug}": team.requireSso is true, but no identity provider is configured`);
+  }
+  const slugs = new Set(programs.map((p) => p.slug));
+  for (const provider of providers)
+    for (const [group, grants] of provider.groups)
+      for (const { program } of grants)
+        if (program !== ALL_PROGRAMS && !slugs.has(program))
+          problems.push(
+            `identity provider "${provider.id}": group "${group}" gives a role on program "${program}", which no policy defines`,
+          );
+  return problems;
+}
+
+/** Each policy's slug and `team.requireSso`, as ssoSetupProblems takes them. */
+export function programsSso(
+  policies: readonly { policy: { program: { slug: string }; team: { requireSso?: SsoRequirement } } }[],
+): ProgramSso[] {
+  return policies.map(({ policy }) => ({ slug: policy.program.slug, requireSso: policy.team.requireSso }));
+}

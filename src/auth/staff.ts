@@ -13,7 +13,12 @@ export const ALL_PROGRAMS = "*";
 export interface Membership {
   program: string;
   role: Role;
+  /** `assigned`: the role covers only the cases assigned to the member or their team group (absent: all). */
+  scope?: MembershipScope;
 }
+
+export const MEMBERSHIP_SCOPES = ["all", "assigned"] as const;
+export type MembershipScope = (typeof MEMBERSHIP_SCOPES)[number];
 
 /** The identity of a request made by a member of staff (set by src/web/staff-session.ts). */
 export interface Staff {
@@ -28,6 +33,11 @@ export interface Staff {
    * out (and `*` is narrowed to the other programs) when `twoFactor` is false.
    */
   roles: Map<string, Role>;
+  /**
+   * Programs where the member's role covers only some cases (src/auth/assigned-scope.ts): the
+   * assignee values that are theirs there (their user id, `group:<id>` of their team groups).
+   */
+  assignedOnly?: ReadonlyMap<string, readonly string[]>;
   /** Set when the request came with an API token (which acts for its creator, narrowed to one program and role). */
   apiTokenId?: string;
 }

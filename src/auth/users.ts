@@ -4,7 +4,7 @@ import type { Store } from "../store/database.js";
 import { randomId, sha256Hex } from "../store/ids.js";
 import type { DatabaseSchema, UsersTable } from "../store/schema.js";
 import { appendSecurityEvents, type SecurityEvent } from "./security-log.js";
-import { ALL_PROGRAMS, type Membership, type Role } from "./staff.js";
+import { ALL_PROGRAMS, type Membership, type MembershipScope, type Role } from "./staff.js";
 
 /**
  * Staff accounts: creation with memberships, role changes, making setup links. Using a link is
@@ -65,11 +65,15 @@ export async function getUser(store: Store, id: string): Promise<UserRow | undef
 export async function membershipsOf(db: Kysely<DatabaseSchema>, userId: string): Promise<Membership[]> {
   const rows = await db
     .selectFrom("memberships")
-    .select(["program", "role"])
+    .select(["program", "role", "scope"])
     .where("user_id", "=", userId)
     .orderBy("program")
     .execute();
-  return rows.map((row) => ({ program: row.program, role: row.role }));
+  return rows.map((row) => ({
+    program: row.program,
+    role: row.role,
+    ...(row.scope === "assigned" ? { scope: "assigned" as const } : {}),
+  }));
 }
 
 export async function countUsers(store: Store): Promise<number> {
@@ -84,10 +88,16 @@ function checkMemberships(memberships: readonly Membership[]): void {
   if (memberships.length === 0)
     throw new AccountError("invalid_membership", "a user needs at least one role on a program");
   const seen = new Set<string>();
-  for (const { program } of memberships) {
+  for (const { program, scope } of memberships) {
     if (program !== ALL_PROGRAMS && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(program))
       throw new AccountError("invalid_membership", `"${program}" is not a program slug`);
     if (seen.has(program)) throw new AccountError("invalid_membership", `program "${program}" given twice`);
+    // A `*` role reaches every program's cases: limiting it to assigned cases would mean nothing.
+    if (program === ALL_PROGRAMS && scope === "assigned")
+      throw new AccountError(
+        "invalid_membership",
+        "a role on every program cannot be limited to assigned cases",
+      );
     seen.add(program);
   }
 }
@@ -118,14 +128,28 @@ export async function createUser(
     await insertUser(trx, userId, email, input.now);
     await trx
       .insertInto("memberships")
-      .values(input.memberships.map((m) => ({ user_id: userId, program: m.program, role: m.role })))
+      .values(
+        input.memberships.map((m) => ({
+          user_id: userId,
+          program: m.program,
+          role: m.role,
+          scope: m.scope ?? "all",
+        })),
+      )
       .execute();
     await appendSecurityEvents(trx, store.dialect, [
       {
         type: "user.created",
         actor: input.actor,
         subject: userId,
-        payload: { email, memberships: input.memberships.map((m) => ({ program: m.program, role: m.role })) },
+        payload: {
+          email,
+          memberships: input.memberships.map(({ program, role, scope }) => ({
+            program,
+            role,
+            ...(scope === "assigned" ? { scope } : {}),
+          })),
+        },
         at: input.now,
       },
     ]);
@@ -162,30 +186,36 @@ export async function insertUser(
  */
 export async function setRole(
   store: Store,
-  input: { email: string; program: string; role: Role; actor: string; now: Date },
+  input: { email: string; program: string; role: Role; scope?: MembershipScope; actor: string; now: Date },
 ): Promise<{ userId: string; previous: Role | undefined }> {
-  checkMemberships([{ program: input.program, role: input.role }]);
+  const scope = input.scope ?? "all";
+  checkMemberships([{ program: input.program, role: input.role, scope }]);
   const email = normalizeEmail(input.email);
   return store.transaction(async (trx) => {
     const user = await trx.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
     if (user === undefined) throw new AccountError("no_such_user", `no user with the email ${email}`);
     const before = await trx
       .selectFrom("memberships")
-      .select("role")
+      .select(["role", "scope"])
       .where("user_id", "=", user.id)
       .where("program", "=", input.program)
       .executeTakeFirst();
     await trx
       .insertInto("memberships")
-      .values({ user_id: user.id, program: input.program, role: input.role })
-      .onConflict((c) => c.columns(["user_id", "program"]).doUpdateSet({ role: input.role }))
+      .values({ user_id: user.id, program: input.program, role: input.role, scope })
+      .onConflict((c) => c.columns(["user_id", "program"]).doUpdateSet({ role: input.role, scope }))
       .execute();
     await appendSecurityEvents(trx, store.dialect, [
       {
         type: "user.role-changed",
         actor: input.actor,
         subject: user.id,
-        payload: { program: input.program, from: before?.role ?? null, to: input.role },
+        payload: {
+          program: input.program,
+          from: before?.role ?? null,
+          to: input.role,
+          ...(scope !== (before?.scope ?? "all") || scope === "assigned" ? { scope } : {}),
+        },
         at: input.now,
       },
     ]);
@@ -199,7 +229,11 @@ export async function listUsers(store: Store): Promise<UserSummary[]> {
   return users.map((user) => {
     const own = memberships
       .filter((m) => m.user_id === user.id)
-      .map((m) => ({ program: m.program, role: m.role }));
+      .map((m) => ({
+        program: m.program,
+        role: m.role,
+        ...(m.scope === "assigned" ? { scope: "assigned" as const } : {}),
+      }));
     return {
       id: user.id,
       email: user.email,

@@ -1,5 +1,5 @@
 import { type ChallengePurpose, saveChallenge, takeChallenge } from "../auth/passkey-challenges.js";
-import { findPasskey, listPasskeys, passkeyLogId, recordPasskeyUse } from "../auth/passkeys.js";
+import { findPasskey, listPasskeys, passkeyLogId } from "../auth/passkeys.js";
 import { logSecurityEvents } from "../auth/security-log.js";
 import { createSession, deleteSession } from "../auth/sessions.js";
 import type { Limit } from "../auth/signin-throttle.js";
@@ -8,10 +8,9 @@ import {
   type AuthenticationResponse,
   authenticationOptions,
   challengeOf,
-  counterWentBack,
   type RelyingParty,
-  verifyAssertion,
 } from "../auth/webauthn.js";
+import { acceptPasskeyAnswer } from "./passkey-assertion.js";
 import { keysOf, type NewSession, type SignInDeps } from "./sign-in.js";
 
 /**
@@ -121,31 +120,16 @@ export async function signInWithPasskey(
   const gate = await keys.throttle.reserve(user.email, attempt.address);
   if (!gate.ok) return { outcome: "throttled", limit: gate.limit, retryAfterSeconds: gate.retryAfterSeconds };
 
-  const checked = await verifyAssertion(deps.rp, response, challenge, passkey, step.kind === "alone");
-  if (checked === undefined) return refuse("invalid", user.id);
-  if (
-    counterWentBack(passkey.counter, checked.counter) ||
-    !(await recordPasskeyUse(store, {
-      id: passkey.id,
-      counterBefore: passkey.counter,
-      counter: checked.counter,
-      now,
-    }))
-  ) {
-    await logSecurityEvents(store, {
-      type: "passkey.cloned",
-      actor: "anonymous",
-      subject: user.id,
-      payload: {
-        passkey: passkeyLogId(passkey.id),
-        counter: checked.counter,
-        stored: passkey.counter,
-        address,
-      },
-      at: now,
-    });
-    return refuse("cloned", user.id);
-  }
+  const answer = await acceptPasskeyAnswer(store, deps.rp, {
+    passkey,
+    response,
+    challenge,
+    requireUserVerification: step.kind === "alone",
+    actor: "anonymous",
+    address,
+    now,
+  });
+  if (answer !== "accepted") return refuse(answer, user.id);
 
   await keys.throttle.settle(gate.reservation, "signed-in");
   if (attempt.previousSession !== undefined) await deleteSession(store, attempt.previousSession);

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { deleteExpiredCeremonies } from "../auth/expired-ceremonies.js";
+import { indexPendingCases } from "../store/search-index.js";
 import { type DeliveryDeps, deliverDue } from "./delivery-worker.js";
 import { processDueTimers, type TickResult, type TimerWorkerDeps } from "./timer-worker.js";
 
@@ -36,6 +38,19 @@ const TIMER_BATCH = { sqlite: 50, postgres: 200 } as const;
  */
 const TIMER_LANES = { sqlite: 1, postgres: 4 } as const;
 const DELIVERY_BATCH = 64;
+/**
+ * How often a runner deletes expired sign-in ceremonies (src/auth/expired-ceremonies.ts): they
+ * live minutes, and an expired one answers nothing, so this only bounds the tables' size.
+ */
+export const CEREMONY_SWEEP_MS = 10 * 60_000;
+/**
+ * How often a runner indexes, for search, the reports taken in since (src/store/search-index.ts),
+ * and how many at most each time. Intake leaves a report's body out of the index to stay fast and
+ * a search indexes whatever is left, so this only keeps the first search after a burst quick,
+ * without taking the intake's share of the machine while the burst lasts.
+ */
+export const SEARCH_INDEX_SWEEP_MS = 30_000;
+const SEARCH_INDEX_BATCH = 200;
 
 /**
  * Lets waiting I/O (HTTP requests, SMTP sessions) run between batches. better-sqlite3 answers
@@ -82,6 +97,24 @@ export function startJobRunner(
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let sweptAt: number | undefined;
+  let indexedAt: number | undefined;
+
+  /** At the first pass, then once per CEREMONY_SWEEP_MS of the runner's clock. */
+  const sweepCeremonies = async () => {
+    const now = deps.clock();
+    if (sweptAt !== undefined && now.getTime() - sweptAt < CEREMONY_SWEEP_MS) return;
+    sweptAt = now.getTime();
+    await deleteExpiredCeremonies(deps.store, now);
+  };
+
+  /** At the first pass, then once per SEARCH_INDEX_SWEEP_MS of the runner's clock. */
+  const indexReports = async () => {
+    const now = deps.clock().getTime();
+    if (indexedAt !== undefined && now - indexedAt < SEARCH_INDEX_SWEEP_MS) return;
+    indexedAt = now;
+    await indexPendingCases(deps.store, deps.keyring, { atMost: SEARCH_INDEX_BATCH });
+  };
 
   const drain = async () => {
     const total = { ...(await fireDueTimers(deps, deps.clock, () => stopped)), sent: 0, failed: 0 };
@@ -92,6 +125,8 @@ export function startJobRunner(
       if (sent.sent + sent.failed < DELIVERY_BATCH || stopped) break;
       await yieldToEventLoop();
     }
+    await sweepCeremonies();
+    if (!stopped) await indexReports();
     return total;
   };
 

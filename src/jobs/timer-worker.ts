@@ -11,6 +11,7 @@ import { type DisclosureStep, disclosureRecipients, planDisclosure } from "../do
 import type { EscalationStep } from "../domain/clocks/escalation.js";
 import { NO_PLAN_RECORDS } from "../domain/disclosure/plan.js";
 import { disclosurePlanWork } from "../domain/disclosure/plan-work.js";
+import { mayHear, type NamedAudience } from "../domain/notifications/confidential-audience.js";
 import { type CaseEventFact, planEventNotices } from "../domain/notifications/event-notices.js";
 import {
   assignedGroup,
@@ -242,7 +243,10 @@ async function processCase(
   };
 
   let notifications = 0;
+  // A confidential case is told only to the members named on it (and its reporter).
+  const named = await namedAudienceOf(trx, row);
   const enqueue = async (notification: ReturnType<typeof eventNotification>, recipient: Recipient) => {
+    if (!mayHear(recipient, named)) return;
     // A team member's reply is a person's message; every other notice is generated (RFC 3834).
     const mail =
       recipient.kind === "reporter" && toReporter !== undefined
@@ -479,6 +483,22 @@ async function groupMembers(
     .where("memberships.role", "in", ["responder", "admin"])
     .orderBy("users.id")
     .execute();
+}
+
+/** The members named on a confidential case; undefined when the case is not confidential. */
+async function namedAudienceOf(
+  trx: Transaction<DatabaseSchema>,
+  row: CasesTable,
+): Promise<NamedAudience | undefined> {
+  if (row.confidential !== 1) return undefined;
+  const rows = await trx
+    .selectFrom("case_members")
+    .innerJoin("users", "users.id", "case_members.user_id")
+    .select(["users.id", "users.email"])
+    .where("case_members.case_id", "=", row.id)
+    .where("users.disabled_at", "is", null)
+    .execute();
+  return { ids: new Set(rows.map((r) => r.id)), emails: new Set(rows.map((r) => r.email.toLowerCase())) };
 }
 
 async function peopleOf(

@@ -17,6 +17,11 @@ export interface ReloadDeps {
   /** Of `slugs`, those with at least one case in the store (a program with cases stays served). */
   programsWithCases(slugs: readonly string[]): Promise<readonly string[]>;
   logger: Pick<Logger, "info" | "warn">;
+  /**
+   * What else the new set must agree with, as at start: problems refuse it. The server's
+   * single sign-on settings (src/auth/sso-rules.ts ssoSetupProblems), which this layer cannot see.
+   */
+  check?: (policies: readonly LoadedPolicy[]) => string[];
 }
 
 export type ReloadRefusal =
@@ -96,6 +101,11 @@ async function decide(deps: ReloadDeps): Promise<ReloadOutcome> {
       message: `the program policies in ${deps.policiesPath} have ${problems.length === 1 ? "a problem" : `${problems.length} problems`}`,
       problems,
     };
+  }
+  const disagreements = deps.check?.(policies) ?? [];
+  if (disagreements.length > 0) {
+    // E.g. a requireSso naming no configured provider would keep every member out at once.
+    return { ok: false, refusal: "invalid-policies", message: disagreements.join("; "), problems: [] };
   }
   const before = new Map(deps.programs.all().map((loaded) => [loaded.policy.program.slug, loaded]));
   const after = new Map(policies.map((loaded) => [loaded.policy.program.slug, loaded]));

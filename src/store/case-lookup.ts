@@ -20,3 +20,29 @@ export async function caseProgramOf(store: Store, caseId: string): Promise<strin
     .executeTakeFirst();
   return row?.program;
 }
+
+/**
+ * What decides who may see a case (src/web/permissions.ts CaseFacts): its program, assignee and,
+ * when confidential, the members named on it; undefined when there is no such case.
+ */
+export async function caseAccessFactsOf(
+  store: Store,
+  caseId: string,
+): Promise<
+  { program: string; assignee: string | null; confidential: boolean; members: string[] } | undefined
+> {
+  if (!looksLikeCaseId(caseId)) return undefined;
+  const row = await store.db
+    .selectFrom("cases")
+    .select(["program", "assignee", "confidential"])
+    .where("id", "=", caseId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const confidential = row.confidential === 1;
+  const members = confidential
+    ? (
+        await store.db.selectFrom("case_members").select("user_id").where("case_id", "=", caseId).execute()
+      ).map((m) => m.user_id)
+    : [];
+  return { program: row.program, assignee: row.assignee, confidential, members };
+}

@@ -712,3 +712,30 @@ export interface DatabaseSchema {
   oidc_logins: OidcLoginsTable;
   sso_grants: SsoGrantsTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121350_membership_scope: a role limited to the cases assigned to the member.
+
+export interface MembershipsTable {
+  /** `assigned`: only the cases assigned to the member or to a team group of theirs; `all`: every case. */
+  scope?: "all" | "assigned";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121351_confidential_cases: cases only the members named on them may see.
+
+export interface CasesTable {
+  /** 1: only the members in case_members see the case; optional for rows built by hand (0). */
+  confidential?: number;
+}
+
+/** A member named on a confidential case (src/commands/confidentiality.ts). */
+export interface CaseMembersTable {
+  case_id: string;
+  user_id: string;
+  added_at: string;
+}
+
+export interface DatabaseSchema {
+  case_members: CaseMembersTable;
+}

@@ -237,13 +237,15 @@ export async function currentSearchKey(store: Store, keyring: Keyring): Promise<
 export async function indexPendingCases(
   store: Store,
   keyring: Keyring,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; atMost?: number } = {},
 ): Promise<number> {
   const key = await currentSearchKey(store, keyring);
   const batchSize = options.batchSize ?? BACKFILL_BATCH;
   let indexed = 0;
   let after = "";
   for (;;) {
+    // `atMost`: the job runner's share between searches; a search itself indexes everything left.
+    if (options.atMost !== undefined && indexed >= options.atMost) return indexed;
     // The partial index cases_search_pending holds exactly these ids.
     const rows = await store.db
       .selectFrom("cases")

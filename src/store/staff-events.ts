@@ -12,6 +12,12 @@ export const teamReplyPayload = messagePayload.extend({ detailedResponse: z.bool
 export const teamNotePayload = messagePayload;
 export const caseAssignedPayload = z.object({ from: z.string().nullable(), to: z.string().nullable() });
 export const caseFollowPayload = z.object({ userId: z.string() });
+/** A case marked confidential or not, and the members named on it (user ids) added or removed. Internal. */
+export const confidentialityChangedPayload = z.object({
+  confidential: z.boolean(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+});
 /** `{field: {from, to}}` for every triage field the command changed. */
 export const triageUpdatedPayload = z.record(z.string(), z.object({ from: z.json(), to: z.json() }));
 /** The domain's state-change payload (from, to, outcome, …) plus what the reporter is told. */
@@ -96,6 +102,7 @@ export type StaffCaseEvent =
   | { type: "team.note"; payload: z.infer<typeof teamNotePayload> }
   | { type: "case.assigned"; payload: z.infer<typeof caseAssignedPayload> }
   | { type: "case.followed" | "case.unfollowed"; payload: z.infer<typeof caseFollowPayload> }
+  | { type: "case.confidentiality_changed"; payload: z.infer<typeof confidentialityChangedPayload> }
   | { type: "case.triage_updated"; payload: TriageDiff }
   | { type: "case.state_changed"; payload: { [key: string]: Json } }
   | { type: "case.agreement_requested"; payload: { [key: string]: Json } }

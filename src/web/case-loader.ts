@@ -1,9 +1,9 @@
 import type { Staff } from "../auth/staff.js";
 import type { LoadedPolicy } from "../policy/loader.js";
-import { caseProgramOf } from "../store/case-lookup.js";
+import { caseAccessFactsOf } from "../store/case-lookup.js";
 import { getCaseForStaff, type StaffCase } from "../store/staff-case-read.js";
 import type { WebContext } from "./context.js";
-import { type CaseAccess, caseNotFound, requireCaseAccess } from "./permissions.js";
+import { type CaseAccess, caseNotFound, requireAccessToCase } from "./permissions.js";
 
 /**
  * Finding a case for a member of staff, with the permission check done here and nowhere else
@@ -31,7 +31,8 @@ export async function caseTarget(
   id: string,
   access: CaseAccess,
 ): Promise<CaseTarget> {
-  const slug = requireCaseAccess(staff, await caseProgramOf(deps.store, id), access);
+  // The assignee too: a member limited to assigned cases sees only theirs (404 for the others).
+  const slug = requireAccessToCase(staff, await caseAccessFactsOf(deps.store, id), access);
   const program = deps.programs.get(slug);
   if (program === undefined) throw caseNotFound();
   return { id, program };

@@ -1,4 +1,5 @@
 import { ALL_PROGRAMS, hasRole, type Membership, type Staff } from "../auth/staff.js";
+import { namedOn } from "../domain/cases/confidentiality.js";
 import { HttpError } from "./errors.js";
 
 /**
@@ -23,11 +24,59 @@ import { HttpError } from "./errors.js";
  * a 403 would confirm that a case with that id exists. Someone who may read it but not work it
  * gets 403 when they try.
  */
-type Who = Pick<Staff, "roles">;
+type Who = Pick<Staff, "roles" | "assignedOnly">;
 
-/** Viewer or more on the case's program. */
+/**
+ * Viewer or more on the program, over all of its cases: what program-wide pages (advisories,
+ * problems, policy, metrics, exports) need. A member limited to assigned cases on the program has
+ * no program-wide right: those pages are not found for them, as for a stranger.
+ */
 export function canViewCase(staff: Who, program: string): boolean {
-  return hasRole(staff, program, "viewer");
+  return hasRole(staff, program, "viewer") && staff.assignedOnly?.has(program) !== true;
+}
+
+/**
+ * What decides who may see one case: its program, its assignee (a user id, `group:<id>`, null)
+ * and, for a confidential case, the members named on it.
+ */
+export interface CaseFacts {
+  program: string;
+  assignee: string | null;
+  confidential?: boolean;
+  members?: readonly string[];
+}
+
+/**
+ * May `staff` read this case: a role on its program over all of its cases, or a role limited to
+ * assigned cases and the case assigned to them or a team group of theirs. A confidential case
+ * only for the members named on it (src/domain/cases/confidentiality.ts), administrators included.
+ */
+export function canSeeCase(staff: Who & { userId?: string }, kase: CaseFacts): boolean {
+  if (!hasRole(staff, kase.program, "viewer")) return false;
+  if (
+    kase.confidential === true &&
+    !namedOn({ confidential: true, members: kase.members ?? [] }, staff.userId ?? "")
+  )
+    return false;
+  const mine = staff.assignedOnly?.get(kase.program);
+  return mine === undefined || (kase.assignee !== null && mine.includes(kase.assignee));
+}
+
+/**
+ * The inbox's reach: the programs whose cases `staff` may list, and on those limited to assigned
+ * cases, the assignee values that are theirs (the store keeps only those cases).
+ */
+export function inboxReach(
+  staff: Who,
+  programs: readonly string[],
+): { programs: string[]; assignedOnly: Record<string, readonly string[]> } {
+  const reach = programs.filter((program) => hasRole(staff, program, "viewer"));
+  const assignedOnly: Record<string, readonly string[]> = {};
+  for (const program of reach) {
+    const mine = staff.assignedOnly?.get(program);
+    if (mine !== undefined) assignedOnly[program] = mine;
+  }
+  return { programs: reach, assignedOnly };
 }
 
 /** Responder or more on the case's program. */
@@ -60,6 +109,25 @@ export function requireCaseAccess(staff: Who, program: string | undefined, acces
       "Your role on this program lets you read its cases, not work on them.",
     );
   return program;
+}
+
+/**
+ * requireCaseAccess for one case, its assignee known: a member limited to assigned cases gets 404
+ * for any other case of the program, exactly as for a case of another program.
+ */
+export function requireAccessToCase(
+  staff: Who & { userId?: string },
+  kase: CaseFacts | undefined,
+  access: CaseAccess,
+): string {
+  if (kase === undefined || !canSeeCase(staff, kase)) throw caseNotFound();
+  if (access === "work" && !canWorkCase(staff, kase.program))
+    throw new HttpError(
+      403,
+      "forbidden",
+      "Your role on this program lets you read its cases, not work on them.",
+    );
+  return kase.program;
 }
 
 export const caseNotFound = () => new HttpError(404, "not_found", "Case not found.");

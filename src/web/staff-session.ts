@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { authenticateApiToken } from "../auth/api-tokens.js";
+import { assignedOnlyPrograms } from "../auth/assigned-scope.js";
 import { findSession, type SessionRow, touchSession } from "../auth/sessions.js";
 import { withoutSsoPrograms } from "../auth/sso-rules.js";
 import {
@@ -136,12 +137,20 @@ export function sessionLevel(
 /** Builds the Staff of a signed-in user (roles narrowed by the two-factor rule). */
 export async function staffOf(ctx: WebContext, user: UserRow, level: TwoFactorLevel): Promise<Staff> {
   const memberships = await membershipsOf(ctx.store.db, user.id);
+  const roles = usableRoles(memberships, programsTwoFactor(ctx), level);
+  const assignedOnly = assignedOnlyPrograms(
+    memberships,
+    roles,
+    user,
+    (slug) => ctx.programs.get(slug)?.policy,
+  );
   return {
     userId: user.id,
     email: user.email,
     twoFactor: level !== false,
     ...(level === "passkey" ? { passkey: true } : {}),
-    roles: usableRoles(memberships, programsTwoFactor(ctx), level),
+    roles,
+    ...(assignedOnly.size > 0 ? { assignedOnly } : {}),
   };
 }
 
@@ -170,11 +179,20 @@ export function loadStaff(ctx: WebContext) {
       );
       const role: Role | undefined =
         creatorRole === undefined ? undefined : lowerRole(identity.role, creatorRole);
+      const roles = role === undefined ? new Map<string, Role>() : new Map([[identity.program, role]]);
+      // A token of a member limited to assigned cases is limited the same way.
+      const assignedOnly = assignedOnlyPrograms(
+        creator,
+        roles,
+        { id: identity.userId, email: identity.email },
+        (slug) => ctx.programs.get(slug)?.policy,
+      );
       request.staff = {
         userId: identity.userId,
         email: identity.email,
         twoFactor: true,
-        roles: role === undefined ? new Map() : new Map([[identity.program, role]]),
+        roles,
+        ...(assignedOnly.size > 0 ? { assignedOnly } : {}),
         apiTokenId: identity.tokenId,
       };
       return;

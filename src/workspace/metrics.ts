@@ -21,6 +21,8 @@ export interface MetricsQuery {
   bucket: "week" | "month";
   buckets: number;
   now: Date;
+  /** The member asking: confidential cases count only for the members named on them (issue 16). */
+  member?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -38,6 +40,21 @@ export async function programMetrics(
     .select(["program", "state", ...CLOCK_COLUMNS])
     .where("program", "in", query.programs)
     .where((w) => w.or([w("received_at", ">=", since), w("state", "!=", "closed")]))
+    .$if(query.member !== undefined, (q) =>
+      q.where((w) =>
+        w.or([
+          w("confidential", "=", 0),
+          w(
+            "cases.id",
+            "in",
+            w
+              .selectFrom("case_members")
+              .select("case_members.case_id")
+              .where("case_members.user_id", "=", query.member ?? ""),
+          ),
+        ]),
+      ),
+    )
     .execute();
   const facts: CaseMetricFacts[] = [];
   for (const row of rows) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readSecurityLog, verifySecurityLog } from "../../src/auth/security-log.js";
-import { setRole } from "../../src/auth/users.js";
+import { createUser, setRole } from "../../src/auth/users.js";
 import { databases } from "../support/databases.js";
 import { Browser, type CreatedStaff, createStaff, signIn } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
@@ -129,6 +129,62 @@ describe.each(databases)("the members page on $name", (database) => {
       "user.removed",
     ]);
     expect((await verifySecurityLog(t.store)).ok).toBe(true);
+  });
+
+  it("shows a member a provider made as signing in by single sign-on, not pending, and counts passkeys", async () => {
+    const root = await createStaff(t, { email: "root@example.org", role: "admin" });
+    const now = t.clock.now();
+    const kafe = [{ program: "kafe", role: "responder" as const }];
+    const sso = await createUser(t.store, {
+      email: "sso@kafe.example",
+      memberships: kafe,
+      actor: "test",
+      now,
+    });
+    // As src/commands/sso-sign-in.ts provisions: no password, the roles from the provider's groups.
+    await t.store.db
+      .insertInto("sso_grants")
+      .values({
+        user_id: sso.userId,
+        program: "kafe",
+        provider: "corp",
+        role: "responder",
+        granted_at: now.toISOString(),
+      })
+      .execute();
+    const waiting = await createUser(t.store, {
+      email: "new@kafe.example",
+      memberships: kafe,
+      actor: "test",
+      now,
+    });
+    const pia = await createStaff(t, { email: "pia@kafe.example", role: "responder", program: "kafe" });
+    const piaId = await idOf(pia.email);
+    for (const name of ["Laptop", "Blue key"]) {
+      await t.store.db
+        .insertInto("webauthn_credentials")
+        .values({
+          id: `credential-${name}`,
+          user_id: piaId,
+          public_key: "-",
+          counter: 0,
+          transports: "[]",
+          name,
+          created_at: now.toISOString(),
+          last_used_at: null,
+        })
+        .execute();
+    }
+    const page = await root.browser.get("/admin/members");
+    const statusOf = (id: string) => {
+      const row = new RegExp(`<tr id="member-${id}">([\\s\\S]*?)</tr>`).exec(page.body)?.[1] ?? "";
+      return [...row.matchAll(/<td>([^<]*)<\/td>/g)]
+        .map((cell) => cell[1])
+        .find((text) => /[a-z]/i.test(text ?? ""));
+    };
+    expect(statusOf(sso.userId)).toBe("Single sign-on");
+    expect(statusOf(waiting.userId)).toBe("Has not set a password yet");
+    expect(statusOf(piaId)).toBe("Active, 2 passkeys");
   });
 
   it("lets a program's administrator act only within the programs they administer", async () => {

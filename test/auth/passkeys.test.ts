@@ -297,6 +297,58 @@ describe.each(databases)("passkeys over HTTP on $name", (database) => {
     expect((await me(browser)).twoFactor).toBe(true);
   });
 
+  it("makes new recovery codes for a member whose only second factor is a passkey, confirmed with it", async () => {
+    const ana = await createStaff(t, { email: "ana@example.org", role: "responder", program: "kafe" });
+    const passkey = new SoftPasskey(SITE, { counter: 1 });
+    const first = ((await addPasskey(ana, passkey)).json() as { recoveryCodes: string[] }).recoveryCodes;
+    const page = await ana.browser.get("/account");
+    expect(page.body).toContain('data-options-url="/account/recovery-codes/passkey/options"');
+    expect(page.body).toContain("Recovery codes left: 10.");
+
+    // Without the page's CSRF token, nothing.
+    expect(
+      (await postJson(ana.browser, "/account/recovery-codes/passkey/options", {}, { csrf: false }))
+        .statusCode,
+    ).toBe(403);
+    const options = await postJson(ana.browser, "/account/recovery-codes/passkey/options", {});
+    expect(options.statusCode).toBe(200);
+    // Her passkeys only.
+    expect((options.json() as { allowCredentials: { id: string }[] }).allowCredentials).toEqual([
+      expect.objectContaining({ id: passkey.id }),
+    ]);
+    const answer = { response: passkey.assert(options.json()) };
+    const made = await postJson(ana.browser, "/account/recovery-codes/passkey", answer);
+    expect(made.statusCode).toBe(200);
+    const fresh = (made.json() as { recoveryCodes: string[] }).recoveryCodes;
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(first[0]);
+    // The same answer again: the challenge was used.
+    expect((await postJson(ana.browser, "/account/recovery-codes/passkey", answer)).statusCode).toBe(400);
+    const userId = await userIdOf(t, ana);
+    const log = await readSecurityLog(t.store, { subject: userId });
+    // Once with her first passkey, once now.
+    expect(log.filter((e) => e.type === "recovery-codes.regenerated")).toHaveLength(2);
+
+    // Another member's passkey does not confirm it, and one without a passkey is told to use TOTP.
+    const bo = await createStaff(t, { email: "bo@example.org", role: "responder", program: "kafe" });
+    const bos = new SoftPasskey(SITE);
+    expect((await postJson(bo.browser, "/account/recovery-codes/passkey/options", {})).statusCode).toBe(409);
+    await addPasskey(bo, bos);
+    const again = await postJson(ana.browser, "/account/recovery-codes/passkey/options", {});
+    const stolen = await postJson(ana.browser, "/account/recovery-codes/passkey", {
+      response: bos.assert(again.json()),
+    });
+    expect(stolen.statusCode).toBe(400);
+    expect(stolen.json()).toMatchObject({ error: "unknown_credential" });
+
+    // The old codes are gone, the new ones sign her in after her password.
+    const browser = new Browser(t.app);
+    await signIn(t, browser, { email: ana.email, password: ana.password });
+    expect((await browser.post("/login/totp", { code: first[1] ?? "" })).statusCode).toBe(401);
+    expect((await browser.post("/login/totp", { code: fresh[0] ?? "" })).statusCode).toBe(303);
+    expect((await me(browser)).twoFactor).toBe(true);
+  });
+
   it("refuses another member's passkey at the second step", async () => {
     const ana = await createStaff(t, { email: "ana@example.org", role: "responder", program: "kafe" });
     const ben = await createStaff(t, { email: "ben@example.org", role: "responder", program: "kafe" });
@@ -349,6 +401,48 @@ describe.each(databases)("passkeys over HTTP on $name", (database) => {
     // Without a passkey (and without TOTP), her password alone signs her in again.
     const password = await signIn(t, new Browser(t.app), { email: ana.email, password: ana.password });
     expect(password.headers.location).toBe("/inbox");
+  });
+
+  it("refuses the 21st passkey sign-in from one address in ten minutes with 429 and Retry-After, storing nothing for it", async () => {
+    const browser = new Browser(t.app);
+    await browser.get("/login");
+    const challenges = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom("webauthn_challenges")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (let i = 0; i < 20; i++) {
+      // Each without the cookie of the last, as a script asking over and over would.
+      browser.cookies.delete("embargo-passkey");
+      expect((await postJson(browser, "/login/passkey/options", {})).statusCode).toBe(200);
+    }
+    expect(await challenges()).toBe(20);
+    const refused = await postJson(browser, "/login/passkey/options", {});
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ error: "rate_limited" });
+    // One token back every 30 seconds.
+    expect(refused.headers["retry-after"]).toBe("30");
+    expect(await challenges()).toBe(20);
+    // Another address is not held up by this one.
+    const elsewhere = await t.app.inject({
+      method: "POST",
+      url: "/login/passkey/options",
+      remoteAddress: "192.0.2.7",
+      headers: {
+        "content-type": "application/json",
+        cookie: browser.cookieHeader(),
+        "x-csrf-token": browser.csrf ?? "",
+      },
+      payload: "{}",
+    });
+    expect(elsewhere.statusCode).toBe(200);
+    // And the address may begin again once a token is back.
+    t.clock.set(new Date(t.clock.now().getTime() + 30_000));
+    expect((await postJson(browser, "/login/passkey/options", {})).statusCode).toBe(200);
   });
 
   it("refuses the JSON posts without the page's CSRF token", async () => {

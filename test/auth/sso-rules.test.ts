@@ -5,6 +5,7 @@ import {
   passwordRefusedBy,
   planRoleSync,
   rolesFromGroups,
+  ssoSetupProblems,
   withoutSsoPrograms,
 } from "../../src/auth/sso-rules.js";
 import type { Role } from "../../src/auth/staff.js";
@@ -126,5 +127,37 @@ describe("a program that requires single sign-on (policy team.requireSso)", () =
     expect(passwordRefusedBy([{ program: "kulupu" }, { program: "kitsu" }], programs)?.slug).toBe("kitsu");
     expect(passwordRefusedBy([{ program: "kulupu" }], programs)).toBeUndefined();
     expect(passwordRefusedBy([{ program: "*" }], programs)).toBeUndefined();
+  });
+});
+
+describe("single sign-on settings against the policies", () => {
+  const corp = { id: "corp", groups: MAPPING };
+  const programs = [{ slug: "kitsu", requireSso: "corp" }, { slug: "kafe" }];
+
+  it("finds nothing wrong when requireSso names a configured provider and every group names a program", () => {
+    expect(ssoSetupProblems([corp], programs)).toEqual([]);
+  });
+
+  it("names a requireSso provider that is not configured, requireSso: true without any, and a group's unknown program", () => {
+    expect(
+      ssoSetupProblems(
+        [],
+        [
+          { slug: "kitsu", requireSso: "corp" },
+          { slug: "kafe", requireSso: true },
+        ],
+      ),
+    ).toEqual([
+      'program "kitsu": team.requireSso names the identity provider "corp", which is not configured (none is configured; EMBARGO_OIDC_PROVIDERS)',
+      'program "kafe": team.requireSso is true, but no identity provider is configured',
+    ]);
+    expect(ssoSetupProblems([corp], [{ slug: "kitsu", requireSso: "okta" }])).toEqual([
+      'program "kitsu": team.requireSso names the identity provider "okta", which is not configured (configured: corp; EMBARGO_OIDC_PROVIDERS)',
+      'identity provider "corp": group "security-leads" gives a role on program "kafe", which no policy defines',
+    ]);
+    // A role on every program names none in particular.
+    expect(ssoSetupProblems([{ id: "corp", groups: new Map([["all", [{ program: "*" }]]]) }], [])).toEqual(
+      [],
+    );
   });
 });

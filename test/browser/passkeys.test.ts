@@ -168,6 +168,46 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys in Chromium", () => {
     }
   });
 
+  it("signs a brand-new member in with the passkey they added, alone, as themselves; it confirms new recovery codes", async () => {
+    // Bo is made now, in a browser of their own with its own authenticator: no other key there.
+    const other = await newContext(browser, { viewport: DESKTOP });
+    try {
+      const bo = await other.newPage();
+      const own = await virtualAuthenticator(other, bo);
+      const member = await addStaffInBrowser(embargo, bo, {
+        email: "bo@kafe.example",
+        role: "viewer",
+        program: "kafe",
+      });
+      await signInInBrowser(bo, embargo, member);
+      await bo.goto(`${embargo.url}/account/passkeys`);
+      expect(await textOf(bo.locator("main"))).toContain("No passkeys yet.");
+      await bo.getByLabel("Name", { exact: true }).fill("Bo's phone");
+      await bo.getByRole("button", { name: "Add a passkey" }).click();
+      await bo.getByRole("button", { name: "Remove Bo's phone" }).waitFor();
+      await bo.getByRole("button", { name: "Sign out" }).first().click();
+      await expectHeading(bo, "Sign in");
+      await bo.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await expectHeading(bo, "Inbox");
+      // The passkey names Bo, not Ana, whose key is registered here too.
+      const me = await bo.request.get(`${embargo.url}/api/v1/me`);
+      expect(await me.json()).toMatchObject({
+        email: "bo@kafe.example",
+        roles: [{ program: "kafe", role: "viewer" }],
+      });
+      const { credentials } = await own.cdp.send("WebAuthn.getCredentials", { authenticatorId: own.id });
+      expect(credentials).toHaveLength(1);
+
+      // New recovery codes, confirmed with the passkey instead of a code from the app.
+      await bo.goto(`${embargo.url}/account`);
+      await bo.getByRole("button", { name: "Make new recovery codes with your passkey" }).click();
+      await bo.getByRole("heading", { name: "Your recovery codes" }).waitFor();
+      expect(await bo.locator("[data-recovery-codes] li").count()).toBe(10);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("removes the passkey; it then signs no one in", async () => {
     await page.goto(`${embargo.url}/account/passkeys`);
     await page.getByRole("button", { name: "Remove Work laptop" }).click();

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
 import { databases } from "../support/databases.js";
 import { Browser, createStaff } from "../support/staff.js";
 import { startTestApp, type TestApp } from "../support/web.js";
@@ -16,7 +17,25 @@ import { startTestApp, type TestApp } from "../support/web.js";
  * tell exists). Every form request carries a valid CSRF token, so 403 means the role.
  */
 type Outcome = "ok" | "login" | "forbidden" | "hidden";
-const ROLES = ["anonymous", "reporter", "viewer", "otherProgram", "responder", "admin"] as const;
+/**
+ * `assigned` and `unassigned` are responders limited to assigned cases on Kafe (an outside
+ * contractor, `embargo user role --assigned-only`): the case is assigned to the first, not the second.
+ * The case is confidential: the administrator marked it and named the viewer, the responder and
+ * both contractors; `notNamed` (a Kafe responder) and `adminNotNamed` (an administrator of every
+ * program) are not named, so the case does not exist for them.
+ */
+const ROLES = [
+  "anonymous",
+  "reporter",
+  "viewer",
+  "otherProgram",
+  "responder",
+  "admin",
+  "assigned",
+  "unassigned",
+  "notNamed",
+  "adminNotNamed",
+] as const;
 type Visitor = (typeof ROLES)[number];
 type Expected = Record<Visitor, Outcome>;
 
@@ -27,13 +46,26 @@ const PUBLIC = all("ok");
 const REPORTER_LINK: Expected = { ...all("hidden"), reporter: "ok" };
 /** Any signed-in staff member, whatever their programs. */
 const SIGNED_IN: Expected = { ...all("ok"), anonymous: "login", reporter: "login" };
-const READ_CASE: Expected = { ...SIGNED_IN, otherProgram: "hidden" };
+/** The case: a member limited to assigned cases sees it only when it is theirs (else 404, as another program's). */
+const READ_CASE: Expected = {
+  ...SIGNED_IN,
+  otherProgram: "hidden",
+  unassigned: "hidden",
+  notNamed: "hidden",
+  adminNotNamed: "hidden",
+};
 const WORK_CASE: Expected = { ...READ_CASE, viewer: "forbidden" };
+/** The whole program (its policy, advisories, exports): not for a member limited to assigned cases. */
+const READ_PROGRAM: Expected = { ...READ_CASE, assigned: "hidden", notNamed: "ok", adminNotNamed: "ok" };
+const WORK_PROGRAM: Expected = { ...READ_PROGRAM, viewer: "forbidden" };
 const ADMIN_ONLY: Expected = {
   ...SIGNED_IN,
   viewer: "forbidden",
   otherProgram: "forbidden",
   responder: "forbidden",
+  assigned: "forbidden",
+  unassigned: "forbidden",
+  notNamed: "forbidden",
 };
 
 interface Entry {
@@ -113,6 +145,11 @@ const TABLE: Record<string, Entry> = {
   "POST /login/passkey": { expected: PUBLIC },
   "POST /login/totp/passkey/options": { expected: PUBLIC },
   "POST /login/totp/passkey": { expected: PUBLIC },
+  // Single sign-on (routes that exist only with a provider configured; see SSO below): anyone may
+  // begin it. Probed where the provider is never contacted: a provider id that is not configured
+  // (404 for all), and a callback this browser did not start (400 for all).
+  "GET /login/oidc/:provider": { expected: all("hidden") },
+  "GET /login/oidc/:provider/callback": { expected: PUBLIC },
   // Signed out (or never in): back to the sign-in page.
   "POST /logout": { expected: all("login") },
   // Setup links are capabilities too; nobody in this table holds one.
@@ -128,6 +165,9 @@ const TABLE: Record<string, Entry> = {
   // JSON only (415 to a form), once signed in.
   "POST /account/passkeys/options": { expected: SIGNED_IN },
   "POST /account/passkeys": { expected: SIGNED_IN },
+  // New recovery codes confirmed with a passkey: JSON only, once signed in (refusals in test/auth/passkeys.test.ts).
+  "POST /account/recovery-codes/passkey/options": { expected: SIGNED_IN },
+  "POST /account/recovery-codes/passkey": { expected: SIGNED_IN },
   // Nobody's passkey has this id: "not found", as another member's would be.
   "POST /account/passkeys/:id/rename": {
     expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
@@ -168,7 +208,7 @@ const TABLE: Record<string, Entry> = {
   // A reload affects every program: administrators of every program only (src/programs/reload.ts).
   "GET /admin/policies": { expected: ADMIN_ONLY },
   // The program's whole policy, for those who read its cases (test/web/policy-audiences.test.ts).
-  "GET /admin/policies/:program": { expected: READ_CASE },
+  "GET /admin/policies/:program": { expected: READ_PROGRAM },
   "POST /admin/policies/reload": { expected: ADMIN_ONLY, body: {} },
   "GET /mail/queue": { expected: SIGNED_IN },
   // No such message (the id is a case's): not found, whoever asks.
@@ -222,7 +262,8 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
   "POST /cases/:id/reply": { expected: WORK_CASE, body: { message: "Thanks, looking." } },
   "POST /cases/:id/note": { expected: WORK_CASE, body: { note: "internal" } },
-  "POST /cases/:id/assign": { expected: WORK_CASE, body: { assignee: "" } },
+  // Assigned to the contractor again and again, so the case stays theirs for the routes after it.
+  "POST /cases/:id/assign": { expected: WORK_CASE, body: { assignee: ":contractor" } },
   "POST /cases/:id/follow": { expected: WORK_CASE, body: {} },
   "POST /cases/:id/unfollow": { expected: WORK_CASE, body: {} },
   "POST /cases/:id/triage": { expected: WORK_CASE, body: { priority: "low" } },
@@ -268,21 +309,31 @@ const TABLE: Record<string, Entry> = {
   },
   // Nor has a Kafe case an announcement: 404 once the case's own checks pass (403 for a viewer).
   "POST /cases/:id/announcement-draft": {
-    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden", assigned: "hidden" },
     body: { "announcement-title": "Fixed", "announcement-slug": "", "announcement-body": "Fixed." },
   },
   "POST /cases/:id/announcement-approve": {
-    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden", assigned: "hidden" },
     body: { revision: "1" },
   },
   "POST /cases/:id/announcement-publish": {
-    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden", assigned: "hidden" },
     body: { revision: "1" },
   },
   "POST /api/v1/cases/:id/acknowledge": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/replies": { expected: WORK_CASE, body: { text: "Thanks." } },
   "POST /api/v1/cases/:id/notes": { expected: WORK_CASE, body: { text: "internal" } },
-  "POST /api/v1/cases/:id/assignee": { expected: WORK_CASE, body: { userId: null } },
+  "POST /api/v1/cases/:id/assignee": { expected: WORK_CASE, body: { userId: ":contractor" } },
+  // Confidentiality (test/web/confidential-cases.test.ts): a name that is no member's is refused
+  // (400) once the case's own checks pass, so the list the matrix set stays as it is.
+  "POST /cases/:id/confidential": {
+    expected: WORK_CASE,
+    body: { confidential: "yes", members: "aaaaaaaaaaaaaaaa" },
+  },
+  "POST /api/v1/cases/:id/confidentiality": {
+    expected: WORK_CASE,
+    body: { confidential: true, members: ["aaaaaaaaaaaaaaaa"] },
+  },
   "PATCH /api/v1/cases/:id/triage": { expected: WORK_CASE, body: { priority: "medium" } },
   "POST /api/v1/cases/:id/incident-phases": { expected: WORK_CASE, body: { phase: "nope", action: "start" } },
   "POST /api/v1/cases/:id/transitions": { expected: WORK_CASE, body: { to: "triaged" } },
@@ -336,7 +387,7 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/cases/:id/reward/approve": { expected: WORK_CASE, body: {} },
   "POST /api/v1/cases/:id/reward/paid": { expected: WORK_CASE, body: { paidOn: "2026-01-01" } },
   "POST /api/v1/cases/:id/reward/withdraw": { expected: WORK_CASE, body: {} },
-  "GET /api/v1/programs/:program/rewards.csv": { expected: WORK_CASE },
+  "GET /api/v1/programs/:program/rewards.csv": { expected: WORK_PROGRAM },
   "POST /cases/:id/reward-propose": {
     expected: WORK_CASE,
     body: { "reward-kind": "bounty", "reward-amount": "500", "reward-currency": "USD" },
@@ -349,8 +400,8 @@ const TABLE: Record<string, Entry> = {
   "POST /cases/:id/reward-withdraw": { expected: WORK_CASE, body: { "reward-proposal": "1" } },
   // Advisories (test/workspace/advisories.test.ts): the program's list and creation follow the case
   // rule; the id here is a case's, so no advisory is found (a viewer may not write even that).
-  "GET /advisories/:program": { expected: READ_CASE },
-  "POST /advisories/:program": { expected: WORK_CASE, body: {} },
+  "GET /advisories/:program": { expected: READ_PROGRAM },
+  "POST /advisories/:program": { expected: WORK_PROGRAM, body: {} },
   "GET /advisories/:program/:id": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
   "POST /advisories/:program/:id": {
     expected: { ...all("hidden"), anonymous: "login", reporter: "login", viewer: "forbidden" },
@@ -364,8 +415,8 @@ const TABLE: Record<string, Entry> = {
     expected: { ...all("hidden"), anonymous: "login", reporter: "login", viewer: "forbidden" },
     body: { version: "1" },
   },
-  "GET /api/v1/programs/:program/advisories": { expected: READ_CASE },
-  "POST /api/v1/programs/:program/advisories": { expected: WORK_CASE, body: {} },
+  "GET /api/v1/programs/:program/advisories": { expected: READ_PROGRAM },
+  "POST /api/v1/programs/:program/advisories": { expected: WORK_PROGRAM, body: {} },
   "GET /api/v1/advisories/:id": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
   "PATCH /api/v1/advisories/:id": {
     expected: { ...all("hidden"), anonymous: "login", reporter: "login" },
@@ -389,15 +440,15 @@ const TABLE: Record<string, Entry> = {
     body: { state: "resolved", "root-cause": "x" },
   },
   "POST /cases/:id/problem-open": {
-    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden", assigned: "hidden" },
     body: { "problem-title": "Recurs", "problem-root-cause": "" },
   },
   "POST /cases/:id/problem-link": {
-    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden", assigned: "hidden" },
     body: { problem: "1" },
   },
   "POST /cases/:id/problem-unlink": {
-    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden" },
+    expected: { ...WORK_CASE, responder: "hidden", admin: "hidden", assigned: "hidden" },
     body: { problem: "1" },
   },
   "GET /api/v1/problems/:program": { expected: { ...all("hidden"), anonymous: "login", reporter: "login" } },
@@ -422,6 +473,22 @@ const TABLE: Record<string, Entry> = {
   },
 };
 
+/**
+ * A provider configured only so that its routes exist: its issuer (the discard port on loopback)
+ * is never contacted, because the table probes only refusals that come before any contact.
+ */
+const SSO = loadConfig(
+  {
+    EMBARGO_PUBLIC_URL: "https://security.example.org",
+    EMBARGO_OIDC_PROVIDERS: "corp",
+    EMBARGO_OIDC_CORP_ISSUER: "http://127.0.0.1:9",
+    EMBARGO_OIDC_CORP_CLIENT_ID: "embargo",
+    EMBARGO_OIDC_CORP_CLIENT_SECRET: "never-sent",
+    EMBARGO_OIDC_CORP_NAME: "Corp SSO",
+  },
+  "/nonexistent/embargo.yaml",
+);
+
 function outcomeOf(response: LightMyRequestResponse, url: string): Outcome | "error" {
   const status = response.statusCode;
   // Repeated wrong passwords from one address are throttled: still a refused sign-in.
@@ -440,17 +507,35 @@ describe.each(databases)("route permissions on $name", (database) => {
   const params: Record<string, string> = { program: "kafe" };
 
   beforeAll(async () => {
-    t = await startTestApp(database.open);
+    t = await startTestApp(database.open, { oidcProviders: SSO.oidcProviders });
+    const member = (email: string, role: "viewer" | "responder" | "admin", program?: string) =>
+      createStaff(t, { email, role, ...(program === undefined ? {} : { program }) });
     const staff = async (email: string, role: "viewer" | "responder" | "admin", program?: string) =>
-      (await createStaff(t, { email, role, ...(program === undefined ? {} : { program }) })).browser;
+      (await member(email, role, program)).browser;
+    const contractor = async (email: string) =>
+      createStaff(t, { email, role: "responder", program: "kafe", assignedOnly: true });
+    const [assigned, unassigned] = [
+      await contractor("assigned@example.org"),
+      await contractor("other-contractor@example.org"),
+    ];
+    const [viewer, responder] = [
+      await member("viewer@example.org", "viewer", "kafe"),
+      await member("responder@example.org", "responder", "kafe"),
+    ];
     visitors = {
       anonymous: new Browser(t.app),
       reporter: new Browser(t.app),
-      viewer: await staff("viewer@example.org", "viewer", "kafe"),
+      viewer: viewer.browser,
       otherProgram: await staff("other@example.org", "responder", "kitsu"),
-      responder: await staff("responder@example.org", "responder", "kafe"),
+      responder: responder.browser,
       admin: await staff("admin@example.org", "admin"),
+      assigned: assigned.browser,
+      unassigned: unassigned.browser,
+      notNamed: await staff("not-named@example.org", "responder", "kafe"),
+      adminNotNamed: await staff("admin-not-named@example.org", "admin"),
     };
+    const named = [viewer, responder, assigned, unassigned].map((m) => m.userId);
+    params.contractor = assigned.userId;
     const withFile = await t.app.inject({
       method: "POST",
       url: "/api/v1/programs/kafe/reports",
@@ -469,6 +554,17 @@ describe.each(databases)("route permissions on $name", (database) => {
     params.id = second.id;
     params.token = secondToken;
     params.aid = attachment;
+    // The case is the first contractor's (by an administrator, through the API).
+    const given = await send(visitors.admin, "POST", `/api/v1/cases/${second.id}/assignee`, {
+      userId: assigned.userId,
+    });
+    if (given.statusCode !== 200) throw new Error(`assigning the case: ${given.statusCode} ${given.body}`);
+    const marked = await send(visitors.admin, "POST", `/api/v1/cases/${second.id}/confidentiality`, {
+      confidential: true,
+      members: named,
+    });
+    if (marked.json().changed !== true)
+      throw new Error(`marking the case: ${marked.statusCode} ${marked.body}`);
   });
   afterAll(async () => {
     await t.close();
@@ -509,12 +605,20 @@ describe.each(databases)("route permissions on $name", (database) => {
       .replace(":token", token)
       .replace(":aid", params.aid!)
       .replace(":action", "transition")
+      .replace(/^\/login\/oidc\/:provider$/, "/login/oidc/unconfigured")
+      .replace(":provider", "corp")
       .replace(/^\/account\/tokens\/:id/, "/account/tokens/missing-token")
       .replace(/\/attachments\/:id$/, `/attachments/${params.aid!}`)
       .replace(":id", params.id!);
   }
 
-  async function send(browser: Browser, method: string, url: string, body?: Record<string, unknown>) {
+  async function send(browser: Browser, method: string, url: string, raw?: Record<string, unknown>) {
+    const body =
+      raw === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.entries(raw).map(([k, v]) => [k, v === ":contractor" ? params.contractor : v]),
+          );
     if (method === "GET") {
       // Fetch pages fresh so each form post below uses a current CSRF token.
       return browser.get(url);

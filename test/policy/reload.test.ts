@@ -180,6 +180,24 @@ describe.each(databases)("policy reload over HTTP on $name", (database) => {
     expect((await get("/p/kafe")).body).toContain("Kafe Reloaded");
   });
 
+  it("refuses a reload whose team.requireSso names an identity provider that is not configured", async () => {
+    await start();
+    await writeFile(
+      join(dir, "kitsu.yaml"),
+      `${await readFile(join(dir, "kitsu.yaml"), "utf8")}\nteam: { requireSso: corp }\n`,
+    );
+    const json = await reloadAsJson(admin);
+    expect(json.statusCode).toBe(422);
+    const body = json.json() as { reason: string; message: string };
+    expect(body.reason).toBe("invalid-policies");
+    expect(body.message).toContain(
+      'program "kitsu": team.requireSso names the identity provider "corp", which is not configured',
+    );
+    expect(body.message).toContain("The previous policies are still served.");
+    // Kitsu's members keep signing in with their password.
+    expect(t.programs.get("kitsu")?.policy.team.requireSso).toBeUndefined();
+  });
+
   it("lets only an administrator of every program reload", async () => {
     await start();
     await editPolicy(dir, "kafe.yaml", KAFE_NAME, "name: Kafe Reloaded\n");

@@ -86,10 +86,13 @@ export interface StaffOptions {
   program?: string;
   /** Enrol TOTP at setup and pass it at sign-in. */
   totp?: boolean;
+  /** The role covers only the cases assigned to them or their team group (`--assigned-only`). */
+  assignedOnly?: boolean;
   password?: string;
 }
 
 export interface CreatedStaff {
+  userId: string;
   /** The `cookie` header of the signed-in browser (session and CSRF cookies). */
   cookie: string;
   browser: Browser;
@@ -148,7 +151,13 @@ export async function createStaff(t: TestApp, options: StaffOptions): Promise<Cr
   const password = options.password ?? `${TEST_PASSWORD} ${options.email}`;
   const { userId } = await createUser(t.store, {
     email: options.email,
-    memberships: [{ program: options.program ?? "*", role: options.role }],
+    memberships: [
+      {
+        program: options.program ?? "*",
+        role: options.role,
+        ...(options.assignedOnly === true ? { scope: "assigned" as const } : {}),
+      },
+    ],
     actor: "test",
     now: t.clock.now(),
   });
@@ -163,6 +172,7 @@ export async function createStaff(t: TestApp, options: StaffOptions): Promise<Cr
   if (signedIn.statusCode !== 303 || browser.session === undefined)
     throw new Error(`sign-in failed: ${signedIn.statusCode}\n${signedIn.body}`);
   return {
+    userId,
     cookie: browser.cookieHeader(),
     browser,
     email: options.email,

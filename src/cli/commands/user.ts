@@ -20,10 +20,17 @@ interface RoleFlags {
   email: string;
   role: Role;
   program?: string;
+  /** Only the cases assigned to them or their team group (an outside contractor). */
+  assignedOnly?: boolean;
 }
 
 const roleOption = () =>
   new Option("--role <role>", "the role on the program").choices([...ROLES]).makeOptionMandatory();
+const assignedOnlyOption = () =>
+  new Option(
+    "--assigned-only",
+    "only the cases assigned to them or to a team group of theirs (an outside contractor; not with every program)",
+  );
 const programOption = () =>
   new Option("--program <slug>", "a program slug from EMBARGO_POLICIES (default: every program)");
 
@@ -89,6 +96,7 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .requiredOption("--email <email>", "their email address", email)
     .addOption(roleOption())
     .addOption(programOption())
+    .addOption(assignedOnlyOption())
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: RoleFlags) => {
@@ -98,7 +106,9 @@ export function userCommand(io: UserCommandIo = {}): Command {
       const { token, expiresAt, userEmail } = await withMigratedStore(settings, async (store) => {
         const created = await createUser(store, {
           email: flags.email,
-          memberships: [{ program, role: flags.role }],
+          memberships: [
+            { program, role: flags.role, ...(flags.assignedOnly === true ? { scope: "assigned" } : {}) },
+          ],
           actor: "cli",
           now: now(),
         });
@@ -106,7 +116,7 @@ export function userCommand(io: UserCommandIo = {}): Command {
         return { ...link, userEmail: created.email };
       });
       stdout(
-        `added ${userEmail}: ${flags.role} on ${program === ALL_PROGRAMS ? "every program" : program}\n` +
+        `added ${userEmail}: ${flags.role} on ${program === ALL_PROGRAMS ? "every program" : program}${flags.assignedOnly === true ? ", assigned cases only" : ""}\n` +
           `setup link (one use, until ${expiresAt.toISOString()}):\n${settings.publicUrl}/setup/${token}\n`,
       );
       stderr(unknownAddressWarning(settings));
@@ -118,6 +128,7 @@ export function userCommand(io: UserCommandIo = {}): Command {
     .requiredOption("--email <email>", "their email address", email)
     .addOption(roleOption())
     .addOption(programOption())
+    .addOption(assignedOnlyOption())
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .exitOverride()
     .action(async (flags: RoleFlags) => {
@@ -125,11 +136,19 @@ export function userCommand(io: UserCommandIo = {}): Command {
       const program = await programOf(settings, flags.program);
       const { setRole } = await users();
       const { previous } = await withMigratedStore(settings, (store) =>
-        setRole(store, { email: flags.email, program, role: flags.role, actor: "cli", now: now() }),
+        setRole(store, {
+          email: flags.email,
+          program,
+          role: flags.role,
+          scope: flags.assignedOnly === true ? "assigned" : "all",
+          actor: "cli",
+          now: now(),
+        }),
       );
       const where = program === ALL_PROGRAMS ? "every program" : program;
+      const scope = flags.assignedOnly === true ? ", assigned cases only" : "";
       stdout(
-        `${flags.email.toLowerCase()}: ${flags.role} on ${where}${previous === undefined ? "" : ` (was ${previous})`}\n`,
+        `${flags.email.toLowerCase()}: ${flags.role} on ${where}${scope}${previous === undefined ? "" : ` (was ${previous})`}\n`,
       );
     });
 
@@ -281,7 +300,9 @@ export function userCommand(io: UserCommandIo = {}): Command {
         return;
       }
       for (const u of members) {
-        const roles = u.memberships.map((m) => `${m.role}@${m.program}`).join(", ");
+        const roles = u.memberships
+          .map((m) => `${m.role}@${m.program}${m.scope === "assigned" ? " (assigned only)" : ""}`)
+          .join(", ");
         stdout(`${u.email}\t${u.status}\t${u.totpEnabled ? "2fa" : "no-2fa"}\t${roles}\n`);
       }
     });

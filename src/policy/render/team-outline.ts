@@ -125,6 +125,19 @@ export function teamSections(policy: Policy): Section[] {
           : "Members may sign in without a second factor.",
     ),
   ];
+  // The provider is named by its id (EMBARGO_OIDC_PROVIDERS): the policy knows no more of it.
+  if (team.requireSso === true)
+    teamBlocks.push(
+      paragraph(
+        "Members sign in through single sign-on only (any configured identity provider); their password does not give them this program.",
+      ),
+    );
+  else if (typeof team.requireSso === "string")
+    teamBlocks.push(
+      paragraph(
+        `Members sign in through single sign-on only, with the identity provider "${team.requireSso}"; their password does not give them this program.`,
+      ),
+    );
   if (team.groups !== undefined && team.groups.length > 0) {
     teamBlocks.push(
       sub("Groups"),

@@ -21,6 +21,8 @@ import * as caseReads from "./2026121203_case_reads.js";
 import * as passkeys from "./2026121310_passkeys.js";
 import * as searchBody from "./2026121320_search_body.js";
 import * as sso from "./2026121335_sso.js";
+import * as membershipScope from "./2026121350_membership_scope.js";
+import * as confidentialCases from "./2026121351_confidential_cases.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -55,4 +57,6 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026121310_passkeys": passkeys,
   "2026121320_search_body": searchBody,
   "2026121335_sso": sso,
+  "2026121350_membership_scope": membershipScope,
+  "2026121351_confidential_cases": confidentialCases,
 };

@@ -48,11 +48,15 @@ export function inboxFilterOf(
   staff: Pick<Staff, "userId">,
   viewable: readonly string[],
   now: Date,
+  assignedOnly?: InboxFilter["assignedOnly"],
 ): InboxFilter {
   const filter: InboxFilter = {
     programs: query.program ? viewable.filter((slug) => slug === query.program) : viewable,
     now,
     limit: query.limit ?? 50,
+    // Confidential cases only for the members named on them.
+    member: staff.userId,
+    ...(assignedOnly === undefined || Object.keys(assignedOnly).length === 0 ? {} : { assignedOnly }),
   };
   const state = query.state || "open";
   if (state === "open") filter.states = OPEN_STATES;
@@ -97,9 +101,10 @@ export function inboxPageOf(
   staff: Pick<Staff, "userId">,
   viewable: readonly string[],
   now: Date,
+  assignedOnly?: InboxFilter["assignedOnly"],
 ): Promise<{ rows: InboxRow[]; next?: string }> {
   return listInbox(ctx.store, ctx.keyring, {
-    ...inboxFilterOf(query, staff, viewable, now),
+    ...inboxFilterOf(query, staff, viewable, now, assignedOnly),
     clockNeeds: clockNeedsOf(ctx.programs),
   });
 }

@@ -41,6 +41,8 @@ export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) 
       bucket,
       buckets: BUCKETS[bucket],
       now: ctx.clock(),
+      // Confidential cases count only for the members named on them.
+      member: staff.userId,
     });
     return html(
       reply,
@@ -69,6 +71,7 @@ export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) 
       bucket: "month",
       buckets: 1,
       now,
+      member: request.staff.userId,
     });
     const counts = await jobCounts(ctx.store, now, viewable);
     return reply

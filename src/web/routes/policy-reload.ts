@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { programsSso, ssoSetupProblems } from "../../auth/sso-rules.js";
 import { ALL_PROGRAMS } from "../../auth/staff.js";
 import { unencryptableContacts, warnOfUnencryptableContacts } from "../../notify/team-mail-keys.js";
 import { type ReloadOutcome, reloadPrograms } from "../../programs/reload.js";
@@ -74,6 +75,7 @@ export async function reloadServedPolicies(
       policiesPath: services.config.policies,
       programsWithCases: (slugs) => programsWithCases(services.store, slugs),
       logger: services.logger,
+      check: (policies) => ssoSetupProblems(services.config.oidcProviders, programsSso(policies)),
     },
     trigger,
   );

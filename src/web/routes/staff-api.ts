@@ -6,7 +6,7 @@ import { casesWithReporterNews } from "../../store/case-reads.js";
 import { sendAttachment, teamAttachment } from "../attachment-download.js";
 import { loadCase } from "../case-loader.js";
 import type { WebContext } from "../context.js";
-import { canWorkCase, viewablePrograms } from "../permissions.js";
+import { canWorkCase, inboxReach } from "../permissions.js";
 import { caseJson, caseReadingOf } from "../presenters/case.js";
 import { inboxRowJson } from "../presenters/inbox-row.js";
 import { requireStaff } from "../staff-session.js";
@@ -14,6 +14,7 @@ import { InboxQuery, inboxPageOf } from "./inbox-query.js";
 import { advisoryApiRoutes } from "./staff-api/advisories.js";
 import { affectedApiRoutes } from "./staff-api/affected.js";
 import { caseWriteRoutes } from "./staff-api/case-writes.js";
+import { confidentialityApiRoutes } from "./staff-api/confidentiality.js";
 import { disclosurePlanApiRoutes } from "./staff-api/disclosure-plan.js";
 import { incidentApiRoutes } from "./staff-api/incidents.js";
 import { config, errors, security, tags } from "./staff-api/openapi.js";
@@ -61,12 +62,13 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
     },
     async (request, reply) => {
       const staff = requireStaff(request);
-      const viewable = viewablePrograms(
+      // Programs limited to assigned cases are listed too, with only those cases.
+      const { programs: viewable, assignedOnly } = inboxReach(
         staff,
         ctx.programs.all().map((p) => p.policy.program.slug),
       );
       const now = ctx.clock();
-      const page = await inboxPageOf(ctx, request.query, staff, viewable, now);
+      const page = await inboxPageOf(ctx, request.query, staff, viewable, now, assignedOnly);
       const news = await casesWithReporterNews(
         ctx.store,
         staff.userId,
@@ -119,6 +121,7 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
   );
 
   caseWriteRoutes(scope, ctx);
+  confidentialityApiRoutes(scope, ctx);
   disclosurePlanApiRoutes(scope, ctx);
   affectedApiRoutes(scope, ctx);
   problemApiRoutes(scope, ctx);

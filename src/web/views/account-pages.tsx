@@ -11,6 +11,7 @@ import {
   TotpFields,
 } from "./auth-form-parts.js";
 import { Layout } from "./layout.js";
+import { PASSKEY_SCRIPTS, PasskeyRecoveryCodesForm } from "./passkey-pages.js";
 import { StaffLayout } from "./staff-common.js";
 
 /** The signed-in member's account: roles, two-factor sign-in and its recovery codes. */
@@ -36,7 +37,12 @@ export function AccountPage(props: {
   errors: Errors;
 }) {
   return (
-    <StaffLayout title="Your account" csrfToken={props.csrfToken} email={props.email}>
+    <StaffLayout
+      title="Your account"
+      csrfToken={props.csrfToken}
+      email={props.email}
+      {...((props.passkeys ?? 0) > 0 ? { scripts: PASSKEY_SCRIPTS } : {})}
+    >
       <h1>Your account</h1>
       <ErrorSummary errors={props.errors} />
       <dl>
@@ -100,6 +106,16 @@ export function AccountPage(props: {
             </div>
             <button type="submit">Make new recovery codes</button>
           </form>
+          {(props.passkeys ?? 0) > 0 ? <PasskeyRecoveryCodesForm csrfToken={props.csrfToken} /> : null}
+        </>
+      ) : (props.passkeys ?? 0) > 0 ? (
+        <>
+          <p>Your passkey is your second factor. Recovery codes left: {props.recoveryCodesLeft}.</p>
+          <p>Making new recovery codes needs JavaScript: your browser asks your passkey to confirm it.</p>
+          <PasskeyRecoveryCodesForm csrfToken={props.csrfToken} />
+          <p>
+            <a href="/account/totp">Also use an authenticator app</a>
+          </p>
         </>
       ) : (
         <p>

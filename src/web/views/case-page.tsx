@@ -29,6 +29,8 @@ export const CASE_NOTICES: Readonly<Record<string, string>> = {
   unfollowed: "You no longer follow this case.",
   triaged: "Triage saved.",
   unchanged: "Nothing changed.",
+  confidentiality:
+    "Confidentiality saved: only the members named on the case see it, when it is confidential.",
   moved: "State changed. The reporter was told on their case page.",
   phase: "Incident response step recorded. When the policy says so, the reporter sees it on their case page.",
   checklist: "Checklist saved.",

@@ -31,6 +31,10 @@ const STATUS: Record<MemberOverview["status"], string> = {
   removed: "Removed",
 };
 
+/** A member without a password whom a provider made or gave roles signs in through it: not pending. */
+const statusText = (member: MemberOverview): string =>
+  member.status === "pending" && member.singleSignOn ? "Single sign-on" : STATUS[member.status];
+
 const roleName = (role: Role) => role.charAt(0).toUpperCase() + role.slice(1);
 
 export function MembersPage(props: MembersPageProps) {
@@ -76,6 +80,7 @@ export function MembersPage(props: MembersPageProps) {
                         {member.memberships.map((m) => (
                           <li>
                             {roleName(m.role)} on {programName(m.program)}
+                            {m.scope === "assigned" ? " (assigned cases only)" : null}
                             {member.removable.has(m.program) && !member.self ? (
                               <form
                                 method="post"
@@ -99,8 +104,11 @@ export function MembersPage(props: MembersPageProps) {
                     )}
                   </td>
                   <td>
-                    {STATUS[member.status]}
+                    {statusText(member)}
                     {member.totpEnabled ? ", two-factor on" : ""}
+                    {member.passkeys > 0
+                      ? `, ${member.passkeys} passkey${member.passkeys === 1 ? "" : "s"}`
+                      : ""}
                   </td>
                   <td>
                     <When date={member.lastSignInAt === null ? null : new Date(member.lastSignInAt)} />

@@ -19,6 +19,48 @@ export interface PasskeyRow {
 
 const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
+/** Where /assets/passkeys.js shows recovery codes that came back in a JSON answer, once. */
+export function PasskeyRecoveryCodes(props: { done: string }) {
+  return (
+    <section id="passkey-recovery-codes" hidden>
+      <h2>Your recovery codes</h2>
+      <p>
+        <strong>Write these down now:</strong> they are not shown again. Each one signs you in once if you
+        lose your passkey.
+      </p>
+      <ul class="capability" data-recovery-codes></ul>
+      <p>
+        <a href={props.done}>Done</a>
+      </p>
+    </section>
+  );
+}
+
+/**
+ * The account page's "Make new recovery codes" for a member with a passkey: the passkey
+ * confirms it (src/commands/passkey-confirm.ts), through the script's sign-in ceremony.
+ */
+export function PasskeyRecoveryCodesForm(props: { csrfToken: string }) {
+  return (
+    <>
+      <form
+        class="passkey"
+        data-passkey="sign-in"
+        data-options-url="/account/recovery-codes/passkey/options"
+        data-verify-url="/account/recovery-codes/passkey"
+        hidden
+      >
+        <Csrf token={props.csrfToken} />
+        <button type="submit" class="secondary">
+          Make new recovery codes with your passkey
+        </button>
+        <p class="help" data-passkey-status role="status" aria-live="polite"></p>
+      </form>
+      <PasskeyRecoveryCodes done="/account" />
+    </>
+  );
+}
+
 /**
  * The sign-in pages' passkey button. `alone` on /login (any passkey of this site: it names its
  * member); `second-factor` on the second step, after the password.
@@ -150,17 +192,7 @@ export function PasskeysPage(props: {
         <button type="submit">Add a passkey</button>
         <p class="help" data-passkey-status role="status" aria-live="polite"></p>
       </form>
-      <section id="passkey-recovery-codes" hidden>
-        <h2>Your recovery codes</h2>
-        <p>
-          <strong>Write these down now:</strong> they are not shown again. Each one signs you in once if you
-          lose your passkey.
-        </p>
-        <ul class="capability" data-recovery-codes></ul>
-        <p>
-          <a href="/account/passkeys">Done</a>
-        </p>
-      </section>
+      <PasskeyRecoveryCodes done="/account/passkeys" />
       <p>
         <a href="/account">Back to your account</a>
       </p>

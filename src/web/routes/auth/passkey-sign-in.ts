@@ -12,6 +12,9 @@ import {
   signInWithPasskey,
 } from "../../../commands/passkey-sign-in.js";
 import { sha256Hex } from "../../../store/ids.js";
+import { takeTokens } from "../../../store/rate-counters.js";
+import { passkeyOptionsTake } from "../../abuse/passkey-options-limit.js";
+import { rateLimitKeys } from "../../abuse/rate-limit-keys.js";
 import type { WebContext } from "../../context.js";
 import { safeNext, sessionCookieOf, sessionOf, setSessionCookie } from "../../staff-session.js";
 import { json, jsonRoute, refusal } from "./passkey-json.js";
@@ -44,6 +47,7 @@ export async function passkeySignInRoutes(scope: FastifyInstance, ctx: WebContex
   const rp = relyingPartyOf(ctx.config.publicUrl);
   const secure = ctx.config.publicUrl.startsWith("https:");
   const deps = { ...ctx, rp };
+  const counterKeys = rateLimitKeys(ctx.powKey);
 
   /** The decision as the script wants it; a new session's cookie when signed in. */
   const answer = (reply: FastifyReply, decision: PasskeySignInDecision, next: string | undefined) => {
@@ -75,7 +79,18 @@ export async function passkeySignInRoutes(scope: FastifyInstance, ctx: WebContex
     return found?.pending === true ? found : undefined;
   };
 
-  app.post("/login/passkey/options", { schema: { hide: true }, ...posts }, async (_request, reply) => {
+  app.post("/login/passkey/options", { schema: { hide: true }, ...posts }, async (request, reply) => {
+    // Anonymous, and each answer stores a challenge: limited per address before anything is stored.
+    const taken = await takeTokens(ctx.store, [passkeyOptionsTake(counterKeys, request.ip)], ctx.clock());
+    if (!taken.ok) {
+      reply.header("retry-after", String(taken.retryAfterSeconds));
+      return refusal(
+        reply,
+        429,
+        "rate_limited",
+        `Too many passkey sign-ins from your address. Wait ${taken.retryAfterSeconds} seconds and try again.`,
+      );
+    }
     const value = randomBytes(32).toString("base64url");
     reply.setCookie(PASSKEY_COOKIE, value, {
       path: "/login",

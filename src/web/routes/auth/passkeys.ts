@@ -10,7 +10,11 @@ import {
 } from "../../../auth/passkeys.js";
 import { ALL_PROGRAMS } from "../../../auth/staff.js";
 import { membershipsOf } from "../../../auth/users.js";
-import { RegistrationResponse, relyingPartyOf } from "../../../auth/webauthn.js";
+import { AuthenticationResponse, RegistrationResponse, relyingPartyOf } from "../../../auth/webauthn.js";
+import {
+  beginRecoveryCodesWithPasskey,
+  recoveryCodesWithPasskey,
+} from "../../../commands/passkey-confirm.js";
 import {
   beginPasskeyRegistration,
   finishPasskeyRegistration,
@@ -37,6 +41,16 @@ const RegisterBody = z.object({
     .default(""),
   response: RegistrationResponse,
 });
+
+const ConfirmBody = z.object({ response: AuthenticationResponse });
+
+const CONFIRM_REFUSED: Record<string, [number, string]> = {
+  "no-passkey": [409, "You have no passkey to confirm with. Use your authenticator app's code."],
+  challenge: [400, "This page's request expired or was used already. Reload the page and try again."],
+  "unknown-credential": [400, "That passkey is not one of yours here. Use one you added to this account."],
+  invalid: [400, "That passkey did not confirm it. Try again."],
+  cloned: [400, "That passkey was refused."],
+};
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
 const CONTROL = /[\u0000-\u001f\u007f]/g;
@@ -144,6 +158,43 @@ export async function passkeyRoutes(scope: FastifyInstance, ctx: WebContext) {
         redirect: "/account/passkeys",
         ...(decision.recoveryCodes === undefined ? {} : { recoveryCodes: decision.recoveryCodes }),
       });
+    },
+  );
+
+  // New recovery codes, confirmed with a passkey (the account page's script; src/commands/passkey-confirm.ts).
+  app.post(
+    "/account/recovery-codes/passkey/options",
+    { schema: { hide: true }, ...posts },
+    async (request, reply) => {
+      const staff = requireSessionStaff(request);
+      const user = await currentUser(ctx, staff.userId);
+      const begun = await beginRecoveryCodesWithPasskey(
+        { store: ctx.store, rp },
+        { user, sessionIdHash: staff.sessionIdHash, now: ctx.clock() },
+      );
+      if (begun.outcome === "refused") {
+        const [status, message] = CONFIRM_REFUSED[begun.reason] ?? [409, ""];
+        return refusal(reply, status, "no_passkey", message);
+      }
+      return json(reply, 200, begun.options);
+    },
+  );
+
+  app.post(
+    "/account/recovery-codes/passkey",
+    { schema: { body: ConfirmBody, hide: true }, ...posts },
+    async (request, reply) => {
+      const staff = requireSessionStaff(request);
+      const user = await currentUser(ctx, staff.userId);
+      const decision = await recoveryCodesWithPasskey(
+        { store: ctx.store, rp },
+        { user, sessionIdHash: staff.sessionIdHash, response: request.body.response, now: ctx.clock() },
+      );
+      if (decision.outcome === "refused") {
+        const [status, message] = CONFIRM_REFUSED[decision.reason] ?? [400, "No new codes were made."];
+        return refusal(reply, status, decision.reason.replace("-", "_"), message);
+      }
+      return json(reply, 200, { redirect: "/account", recoveryCodes: decision.recoveryCodes });
     },
   );
 

@@ -33,6 +33,7 @@ import { notFound } from "../../errors.js";
 import { readTriageForm } from "../../triage-form.js";
 import { type CaseFormSpec, FormRefusal, staffCaseForm, staffCaseFormUrls } from "./case-form.js";
 import { affectedCaseForms } from "./case-form-affected.js";
+import { confidentialCaseForm } from "./case-form-confidential.js";
 import { rewardCaseForms } from "./case-form-reward.js";
 import { assignableOf } from "./case-view.js";
 import { creditCaseForms } from "./credit-forms.js";
@@ -55,6 +56,8 @@ export function caseFormRoutes(scope: FastifyInstance, ctx: WebContext) {
   rewardCaseForms(post, ctx);
   // The credit places the team marks done by hand (./credit-forms.ts).
   creditCaseForms(post, ctx);
+  // Confidential: only the members named on the case see it (./case-form-confidential.ts).
+  confidentialCaseForm(post, ctx);
 
   post("acknowledge", {
     body: "none",

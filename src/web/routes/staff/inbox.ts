@@ -6,7 +6,7 @@ import { casesWithReporterNews } from "../../../store/case-reads.js";
 import type { InboxRow } from "../../../store/inbox.js";
 import { caseCommandHttpError } from "../../case-errors.js";
 import type { WebContext } from "../../context.js";
-import { viewablePrograms } from "../../permissions.js";
+import { inboxReach } from "../../permissions.js";
 import { inboxRowView } from "../../presenters/inbox-row.js";
 import { requireStaff } from "../../staff-session.js";
 import { InboxPage } from "../../views/inbox.js";
@@ -24,7 +24,8 @@ export function inboxRoutes(scope: FastifyInstance, ctx: WebContext) {
   app.get("/inbox", { schema: { querystring: InboxQuery, hide: true } }, async (request, reply) => {
     const staff = requireStaff(request);
     const all = ctx.programs.all();
-    const viewable = viewablePrograms(
+    // Programs limited to assigned cases are listed too, with only those cases.
+    const { programs: viewable, assignedOnly } = inboxReach(
       staff,
       all.map((p) => p.policy.program.slug),
     );
@@ -33,7 +34,7 @@ export function inboxRoutes(scope: FastifyInstance, ctx: WebContext) {
     let page: { rows: InboxRow[]; next?: string } = { rows: [] };
     let error: string | undefined;
     try {
-      page = await inboxPageOf(ctx, request.query, staff, viewable, now);
+      page = await inboxPageOf(ctx, request.query, staff, viewable, now, assignedOnly);
     } catch (caught) {
       const mapped = caseCommandHttpError(caught);
       if (mapped === undefined) throw caught;

@@ -76,6 +76,17 @@ export function EventDetails({ event, name }: { event: StaffEvent; name: NameOf 
           {typeof payload.from === "string" ? ` (was ${name(payload.from)})` : ""}
         </p>
       );
+    case "case.confidentiality_changed": {
+      const names = (list: Json | undefined) =>
+        (Array.isArray(list) ? list : []).map((id) => (typeof id === "string" ? name(id) : "")).join(", ");
+      return (
+        <p>
+          {payload.confidential === true ? "Confidential" : "Not confidential"}
+          {names(payload.added) === "" ? "" : `; named: ${names(payload.added)}`}
+          {names(payload.removed) === "" ? "" : `; no longer named: ${names(payload.removed)}`}
+        </p>
+      );
+    }
     case "case.followed":
     case "case.unfollowed":
       return null;

@@ -8,6 +8,7 @@ import { AffectedReleases } from "./affected.js";
 import { Agreement } from "./agreement.js";
 import { Announcement } from "./announcement.js";
 import { BackgroundLinks } from "./background-links.js";
+import { Confidential } from "./confidential.js";
 import { Coordinator } from "./coordinator.js";
 import { Credit } from "./credit.js";
 import { Disclosure } from "./disclosure.js";
@@ -79,6 +80,7 @@ const FOLDS: readonly Fold[] = [
   },
   { label: "Advisory", events: ["advisory."], panel: CaseAdvisory },
   { label: "Credit", events: ["case.credit_given", "reporter.credit_changed"], panel: Credit },
+  { label: "Confidential", events: ["case.confidentiality_changed"], panel: Confidential },
 ];
 
 function recorded(fold: Fold, types: readonly string[]): boolean {

@@ -1,0 +1,17 @@
+import { limitedAddress } from "../../domain/limits/limited-address.js";
+import type { BucketRule, CounterKeys, Take } from "../../store/rate-counters.js";
+
+/**
+ * How often one address may begin a passkey sign-in (/login/passkey/options). The route is
+ * anonymous and stores a challenge row per request (src/auth/passkey-challenges.ts), so without
+ * a limit a stranger could fill `webauthn_challenges` as fast as they can post. A person clicks
+ * "Sign in with a passkey" a few times at most; 20 per 10 minutes, refilled evenly, lets an
+ * office behind one address sign in together and bounds what one address can store to about
+ * 20 rows per challenge lifetime. Addresses count as limitedAddress does (an IPv6 /64 as one).
+ */
+export const PASSKEY_OPTIONS_RULE: BucketRule = { capacity: 20, windowMs: 10 * 60_000 };
+
+/** Pure: the token one passkey sign-in's options take, from the client address `ip`. */
+export function passkeyOptionsTake(keys: CounterKeys, ip: string, rule = PASSKEY_OPTIONS_RULE): Take {
+  return { key: keys.key("passkey-options-address", limitedAddress(ip)), rule };
+}
