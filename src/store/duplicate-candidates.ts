@@ -1,6 +1,7 @@
 import { decryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
+import { type CaseViewer, visibleTo } from "./case-visibility.js";
 import { CaseNotFoundError, reportSchema } from "./cases.js";
 import type { Store } from "./database.js";
 
@@ -31,6 +32,8 @@ export async function duplicateCandidates(
   keyring: Keyring,
   caseId: string,
   limit: number,
+  /** Who looks: only the cases they may see are candidates (a title is no less secret than a case). */
+  viewer: CaseViewer = {},
 ): Promise<DuplicateCandidate[]> {
   const target = await store.db
     .selectFrom("cases")
@@ -41,9 +44,10 @@ export async function duplicateCandidates(
   const take = Math.max(0, Math.min(Math.floor(limit), 500));
   if (take === 0) return [];
   const recentSince = new Date(new Date(target.received_at).getTime() - RECENT_MS).toISOString();
-  const base = store.db
-    .selectFrom("cases")
-    .select(["id", "asset_id", "received_at", "report_ct"])
+  const base = visibleTo(
+    store.db.selectFrom("cases").select(["id", "asset_id", "received_at", "report_ct"]),
+    viewer,
+  )
     .where("program", "=", target.program)
     .where("id", "!=", target.id)
     .where((eb) => eb.or([eb("outcome", "is", null), eb("outcome", "!=", "duplicate")]))

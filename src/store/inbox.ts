@@ -3,6 +3,7 @@ import { keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { SEVERITIES } from "../policy/schema.js";
+import { type CaseViewer, visibleTo } from "./case-visibility.js";
 import { CLOCK_COLUMNS, type ClockNeeds, clockFactsOfRow, clockHistories } from "./clock-facts.js";
 import type { Store } from "./database.js";
 import { currentSearchKey, indexPendingCases, reportTitle, termHashes } from "./search-index.js";
@@ -15,20 +16,10 @@ import type { Severity } from "./staff-validation.js";
  * then by id, so the order is total and keyset pagination never skips or repeats a case. Titles
  * are decrypted for the returned page only.
  */
-export interface InboxFilter {
+/** `assignedOnly` and `member` (src/store/case-visibility.ts): search and counts go through them too. */
+export interface InboxFilter extends CaseViewer {
   /** The programs the user may see, or every program. */
   programs: readonly string[] | "*";
-  /**
-   * Programs (among `programs`) where the user sees only the cases assigned to them: the assignee
-   * values that count (their user id, `group:<id>` of their team groups). Search and counts go
-   * through here too, so the other cases are never listed, found or counted.
-   */
-  assignedOnly?: Readonly<Record<string, readonly string[]>>;
-  /**
-   * The member asking (a user id): confidential cases are listed, found and counted only for the
-   * members named on them. Absent (the CLI, audits): every case.
-   */
-  member?: string;
   states?: readonly string[];
   severity?: readonly string[];
   /** A user id, or `group:<id>` (cases assigned to a team group); null: unassigned cases only. */
@@ -147,40 +138,16 @@ export async function listInbox(
   const terms =
     filter.text === undefined ? [] : termHashes(await currentSearchKey(store, keyring), filter.text);
   const now = filter.now.toISOString();
-  const limited = Object.entries(filter.assignedOnly ?? {});
 
   // Phase 1: the page's sort keys only. The inbox indexes (migration 2026112503) hold these and
   // the scalar filter columns, so this is answered from an index and stops after the page.
-  const keys = await store.db
-    .selectFrom("cases")
-    .select(["id", "next_due_at", "received_at"])
-    .$if(programs !== "*", (query) => query.where("program", "in", programs === "*" ? [] : programs))
-    .$if(limited.length > 0, (query) =>
-      query.where((eb) =>
-        eb.and(
-          limited.map(([program, mine]) =>
-            mine.length === 0
-              ? eb("program", "!=", program)
-              : eb.or([eb("program", "!=", program), eb("assignee", "in", mine)]),
-          ),
-        ),
-      ),
-    )
-    .$if(filter.member !== undefined, (query) =>
-      query.where((eb) =>
-        eb.or([
-          eb("confidential", "=", 0),
-          eb(
-            "cases.id",
-            "in",
-            eb
-              .selectFrom("case_members")
-              .select("case_members.case_id")
-              .where("case_members.user_id", "=", filter.member ?? ""),
-          ),
-        ]),
-      ),
-    )
+  const keys = await visibleTo(
+    store.db
+      .selectFrom("cases")
+      .select(["id", "next_due_at", "received_at"])
+      .$if(programs !== "*", (query) => query.where("program", "in", programs === "*" ? [] : programs)),
+    filter,
+  )
     .$if(states !== undefined, (query) => query.where("state", "in", states ?? []))
     .$if(severity !== undefined, (query) => query.where("severity", "in", severity ?? []))
     .$if(filter.assignee !== undefined, (query) =>

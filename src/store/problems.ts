@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { decryptText, encryptText, type KeySource } from "../crypto/envelope.js";
 import { isProblemState, type ProblemState } from "../domain/problems/problem-rules.js";
+import { namedIfConfidential } from "./case-visibility.js";
 import type { DatabaseSchema } from "./schema.js";
 import { reportTitle } from "./search-index.js";
 
@@ -95,6 +96,8 @@ export async function problemsOfProgram(
   db: Db,
   keyring: KeySource,
   program: string,
+  /** With it, the counts leave out confidential cases this member is not named on. */
+  member?: string,
 ): Promise<(Problem & { cases: { state: string; receivedAt: Date }[] })[]> {
   const [rows, links] = await Promise.all([
     db.selectFrom("problems").selectAll().where("program", "=", program).orderBy("number", "desc").execute(),
@@ -104,6 +107,7 @@ export async function problemsOfProgram(
       .innerJoin("cases", "cases.id", "problem_cases.case_id")
       .select(["problem_cases.problem_id", "cases.state", "cases.received_at"])
       .where("problems.program", "=", program)
+      .$if(member !== undefined, (query) => query.where(namedIfConfidential(member ?? "")))
       .execute(),
   ]);
   return rows.map((row) => ({
@@ -114,13 +118,22 @@ export async function problemsOfProgram(
   }));
 }
 
-/** The cases linked to a problem, oldest first, their titles decrypted. */
-export async function linkedCasesOf(db: Db, keyring: KeySource, problemId: string): Promise<LinkedCase[]> {
+/**
+ * The cases linked to a problem, oldest first, their titles decrypted. With `member`, only those
+ * they may see: a confidential case they are not named on is not there for them.
+ */
+export async function linkedCasesOf(
+  db: Db,
+  keyring: KeySource,
+  problemId: string,
+  member?: string,
+): Promise<LinkedCase[]> {
   const rows = await db
     .selectFrom("problem_cases")
     .innerJoin("cases", "cases.id", "problem_cases.case_id")
     .select(["cases.id", "cases.state", "cases.received_at", "cases.report_ct", "problem_cases.linked_at"])
     .where("problem_cases.problem_id", "=", problemId)
+    .$if(member !== undefined, (query) => query.where(namedIfConfidential(member ?? "")))
     .orderBy("cases.received_at")
     .orderBy("cases.id")
     .execute();

@@ -79,6 +79,17 @@ export function inboxReach(
   return { programs: reach, assignedOnly };
 }
 
+/**
+ * What the store needs to keep a list of cases (likely duplicates, related cases) to those `staff`
+ * may see: `canSeeCase` as SQL (src/store/case-visibility.ts).
+ */
+export function caseViewerOf(staff: Who & { userId: string }): {
+  assignedOnly: Record<string, readonly string[]>;
+  member: string;
+} {
+  return { assignedOnly: Object.fromEntries(staff.assignedOnly ?? []), member: staff.userId };
+}
+
 /** Responder or more on the case's program. */
 export function canWorkCase(staff: Who, program: string): boolean {
   return hasRole(staff, program, "responder");

@@ -15,6 +15,7 @@ import { type DuplicateSuggestion, firstReporter, suggestDuplicates } from "../d
 import type { LoadedPolicy } from "../policy/loader.js";
 import type { Policy } from "../policy/schema.js";
 import type { Services } from "../services.js";
+import type { CaseViewer } from "../store/case-visibility.js";
 import { planRecordsOf } from "../store/disclosure-plan.js";
 import { DUPLICATE_TEXT_BYTES, duplicateCandidates, utf8Prefix } from "../store/duplicate-candidates.js";
 import type { StaffCase, StaffEvent } from "../store/staff-case-read.js";
@@ -101,9 +102,10 @@ export interface DuplicateHint extends DuplicateSuggestion {
 export async function likelyDuplicates(
   deps: WorkspaceDeps,
   found: StaffCase,
+  viewer: CaseViewer,
   limit = 5,
 ): Promise<DuplicateHint[]> {
-  const candidates = await duplicateCandidates(deps.store, deps.keyring, found.id, 200);
+  const candidates = await duplicateCandidates(deps.store, deps.keyring, found.id, 200, viewer);
   const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
   const target = {
     id: found.id,

@@ -120,4 +120,61 @@ describe.each(databases)("confidential cases on $name", (database) => {
     // The named member who wrote it is not told of their own doing: nobody at all hears of it.
     expect(sink.mails).toEqual([]);
   });
+
+  it("leaves a confidential case out of the likely duplicates shown beside another case to those not named", async () => {
+    const { alice, bob, report } = await team();
+    const twin = await fileReport(t, "kafe", { title: "Quokka token leak in the admin page, again" });
+    await postCaseFormEntries(alice, report.id, "confidential", [
+      ["confidential", "yes"],
+      ["members", alice.userId],
+    ]);
+    const duplicates = async (who: CreatedStaff) =>
+      (
+        (await staffJson(t, who, "GET", `/api/v1/cases/${twin.id}`)).json() as {
+          duplicates: { id: string }[];
+        }
+      ).duplicates.map((d) => d.id);
+    expect(await duplicates(alice)).toEqual([report.id]);
+    expect(await duplicates(bob)).toEqual([]);
+    const page = await bob.browser.get(`/cases/${twin.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain(report.id);
+    expect(textOf(page.body)).toContain("No similar case in this program");
+  });
+
+  it("leaves a confidential case out of its problem's linked cases and counts for those not named", async () => {
+    const markus = await createStaff(t, {
+      email: "markus@example.org",
+      role: "responder",
+      program: "rocketchat",
+    });
+    const rodrigo = await createStaff(t, {
+      email: "rodrigo@example.org",
+      role: "responder",
+      program: "rocketchat",
+    });
+    const first = await fileReport(t, "rocketchat", { title: "Sessions survive a logout" });
+    const second = await fileReport(t, "rocketchat", { title: "Wombat sessions survive again" });
+    await postCaseForm(markus, first.id, "problem-open", {
+      "problem-title": "Sessions outlive their logout",
+      "problem-root-cause": "The resume token is not revoked.",
+    });
+    await postCaseForm(markus, second.id, "problem-link", { problem: "P-1" });
+    await postCaseFormEntries(markus, second.id, "confidential", [
+      ["confidential", "yes"],
+      ["members", markus.userId],
+    ]);
+    const linked = async (who: CreatedStaff) =>
+      (
+        (await staffJson(t, who, "GET", "/api/v1/problems/rocketchat/1")).json() as {
+          cases: { id: string }[];
+        }
+      ).cases.map((c) => c.id);
+    expect((await linked(markus)).sort()).toEqual([first.id, second.id].sort());
+    expect(await linked(rodrigo)).toEqual([first.id]);
+    const page = textOf((await rodrigo.browser.get("/problems/rocketchat/1")).body);
+    expect(page).toContain("Sessions survive a logout");
+    expect(page).not.toContain("Wombat");
+    expect(textOf((await rodrigo.browser.get("/problems/rocketchat")).body)).toContain("1 case");
+  });
 });

@@ -7,6 +7,7 @@ import { closingOutcomesFor } from "../../domain/lifecycle/policy-rules.js";
 import { assignedGroup, teamLabel } from "../../domain/notifications/recipients.js";
 import type { LoadedPolicy } from "../../policy/loader.js";
 import type { Policy } from "../../policy/schema.js";
+import type { CaseViewer } from "../../store/case-visibility.js";
 import type { StaffAttachment, StaffCase } from "../../store/staff-case-read.js";
 import {
   clocksOf,
@@ -41,9 +42,11 @@ export async function caseReadingOf(
   program: LoadedPolicy,
   found: StaffCase,
   now: Date,
+  /** Who reads it: the likely duplicates are only cases they may see. */
+  viewer: CaseViewer,
 ): Promise<CaseReading> {
   const [duplicates, fingerprint] = await Promise.all([
-    likelyDuplicates(deps, found),
+    likelyDuplicates(deps, found, viewer),
     keyFingerprint(found.contact.openpgpKey),
   ]);
   return {

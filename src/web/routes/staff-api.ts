@@ -6,7 +6,7 @@ import { casesWithReporterNews } from "../../store/case-reads.js";
 import { sendAttachment, teamAttachment } from "../attachment-download.js";
 import { loadCase } from "../case-loader.js";
 import type { WebContext } from "../context.js";
-import { canWorkCase, inboxReach } from "../permissions.js";
+import { canWorkCase, caseViewerOf, inboxReach } from "../permissions.js";
 import { caseJson, caseReadingOf } from "../presenters/case.js";
 import { inboxRowJson } from "../presenters/inbox-row.js";
 import { requireStaff } from "../staff-session.js";
@@ -96,7 +96,7 @@ export async function staffApiRoutes(scope: FastifyInstance, ctx: WebContext) {
     async (request, reply) => {
       const staff = requireStaff(request);
       const { program, found } = await loadCase(ctx, staff, request.params.id, "view");
-      const reading = await caseReadingOf(ctx, program, found, ctx.clock());
+      const reading = await caseReadingOf(ctx, program, found, ctx.clock(), caseViewerOf(staff));
       return reply
         .header("cache-control", "no-store")
         .send(caseJson(reading, canWorkCase(staff, found.program)));

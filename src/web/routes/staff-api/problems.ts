@@ -120,9 +120,9 @@ export function problemApiRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const common = { tags, security };
 
-  /** The problem with its linked cases, as GET answers it. */
-  const detail = async (problem: Problem): Promise<z.infer<typeof ProblemDetail>> => {
-    const cases = await linkedCasesOf(ctx.store.db, ctx.keyring, problem.id);
+  /** The problem with the linked cases `member` may see, as GET answers it. */
+  const detail = async (problem: Problem, member: string): Promise<z.infer<typeof ProblemDetail>> => {
+    const cases = await linkedCasesOf(ctx.store.db, ctx.keyring, problem.id, member);
     return {
       ...problemJson(problem, problemMetrics(cases, ctx.clock())),
       cases: cases.map((linked) => ({
@@ -135,10 +135,10 @@ export function problemApiRoutes(scope: FastifyInstance, ctx: WebContext) {
     };
   };
   /** Reads the problem again after a command changed it. */
-  const reread = async (program: LoadedPolicy, problemNumber: number) => {
+  const reread = async (program: LoadedPolicy, problemNumber: number, member: string) => {
     const problem = await findProblem(ctx.store.db, ctx.keyring, program.policy.program.slug, problemNumber);
     if (problem === undefined) throw new HttpError(404, "not_found", "Problem not found.");
-    return detail(problem);
+    return detail(problem, member);
   };
   const notFoundFromCommand = (error: unknown): never => {
     if (error instanceof ProblemNotFoundError) throw new HttpError(404, "not_found", "Problem not found.");
@@ -157,9 +157,15 @@ export function problemApiRoutes(scope: FastifyInstance, ctx: WebContext) {
       },
     },
     async (request, reply) => {
-      const program = programWithProblems(ctx, requireStaff(request), request.params.program, "view");
+      const staff = requireStaff(request);
+      const program = programWithProblems(ctx, staff, request.params.program, "view");
       const now = ctx.clock();
-      const problems = await problemsOfProgram(ctx.store.db, ctx.keyring, program.policy.program.slug);
+      const problems = await problemsOfProgram(
+        ctx.store.db,
+        ctx.keyring,
+        program.policy.program.slug,
+        staff.userId,
+      );
       return reply.header("cache-control", "no-store").send({
         problems: problems.map((problem) => problemJson(problem, problemMetrics(problem.cases, now))),
       });
@@ -178,9 +184,10 @@ export function problemApiRoutes(scope: FastifyInstance, ctx: WebContext) {
       },
     },
     async (request, reply) => {
-      const program = programWithProblems(ctx, requireStaff(request), request.params.program, "view");
+      const staff = requireStaff(request);
+      const program = programWithProblems(ctx, staff, request.params.program, "view");
       const problem = await problemOfUrl(ctx, program, request.params.number);
-      return reply.header("cache-control", "no-store").send(await detail(problem));
+      return reply.header("cache-control", "no-store").send(await detail(problem, staff.userId));
     },
   );
 
@@ -204,7 +211,7 @@ export function problemApiRoutes(scope: FastifyInstance, ctx: WebContext) {
       const input = { title, rootCause };
       const actor = teamActor(staff.userId);
       const opened = await openProblemFromCase(ctx, program.policy, caseId, actor, input, ctx.clock());
-      return reply.status(201).send(await reread(program, opened.number));
+      return reply.status(201).send(await reread(program, opened.number, staff.userId));
     },
   );
 
@@ -233,7 +240,7 @@ export function problemApiRoutes(scope: FastifyInstance, ctx: WebContext) {
         request.body,
         ctx.clock(),
       ).catch(notFoundFromCommand);
-      return reply.send({ ...(await reread(program, problem.number)), changed });
+      return reply.send({ ...(await reread(program, problem.number, staff.userId)), changed });
     },
   );
 

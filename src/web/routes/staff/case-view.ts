@@ -8,7 +8,7 @@ import { creditKeeper } from "../../../workspace/case-work.js";
 import { dueDateInput } from "../../../workspace/local-time.js";
 import { loadCase } from "../../case-loader.js";
 import type { WebContext } from "../../context.js";
-import { canWorkCase } from "../../permissions.js";
+import { canWorkCase, caseViewerOf } from "../../permissions.js";
 import { caseReadingOf } from "../../presenters/case.js";
 import { userIdsNamedBy } from "../../presenters/event.js";
 import { requireStaff } from "../../staff-session.js";
@@ -48,7 +48,7 @@ export async function renderCasePage(
   const slug = program.policy.program.slug;
   const now = ctx.clock();
   const [reading, emails, assignable, keepsCredit] = await Promise.all([
-    caseReadingOf(ctx, program, found, now),
+    caseReadingOf(ctx, program, found, now, caseViewerOf(staff)),
     emailsOf(ctx.store, userIdsNamedBy(found)),
     assignableOf(ctx, slug),
     creditKeeper(ctx, program.policy, found),

@@ -197,7 +197,7 @@ async function renderProblemPage(
 ) {
   const staff = requireStaff(request);
   const [cases, names] = await Promise.all([
-    linkedCasesOf(ctx.store.db, ctx.keyring, problem.id),
+    linkedCasesOf(ctx.store.db, ctx.keyring, problem.id, staff.userId),
     emailsOf(ctx.store, [problem.createdBy, problem.updatedBy]),
   ]);
   return sendPage(
@@ -228,7 +228,12 @@ export function problemRoutes(scope: FastifyInstance, ctx: WebContext) {
     const staff = requireStaff(request);
     const program = programWithProblems(ctx, staff, request.params.program, "view");
     const now = ctx.clock();
-    const problems = await problemsOfProgram(ctx.store.db, ctx.keyring, program.policy.program.slug);
+    const problems = await problemsOfProgram(
+      ctx.store.db,
+      ctx.keyring,
+      program.policy.program.slug,
+      staff.userId,
+    );
     return sendPage(
       reply,
       200,
