@@ -38,6 +38,7 @@ describe.each(databases)("the case page's folded panels on $name", (database) =>
       { kind: "fold", open: false, summary: "Affected releases" },
       { kind: "fold", open: false, summary: "Advisory" },
       { kind: "fold", open: false, summary: "Credit" },
+      { kind: "fold", open: false, summary: "Confidential" },
       { kind: "edit-triage", open: false, summary: "Edit triage" },
       { kind: "cvss-calculator", open: false, summary: "CVSS 3.1 calculator" },
       { kind: "cvss-calculator", open: false, summary: "CVSS 4.0 calculator" },
