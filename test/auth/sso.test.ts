@@ -196,6 +196,33 @@ describe.each(databases)("single sign-on with OpenID Connect, on $name", (databa
     expect(failures.map((e) => e.payload)).toContainEqual(expect.objectContaining({ reason: "state" }));
   });
 
+  it("refuses the 21st start of a sign-in from one address in ten minutes with 429 and Retry-After, storing nothing for it", async () => {
+    const logins = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom("oidc_logins")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const browser = new Browser(t.app);
+    for (let i = 0; i < 20; i++) expect((await browser.get("/login/oidc/corp")).statusCode).toBe(303);
+    expect(await logins()).toBe(20);
+    const refused = await browser.get("/login/oidc/corp");
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers["retry-after"]).toBe("30");
+    expect(refused.body).toContain("Too many single sign-ons from your address");
+    expect(await logins()).toBe(20);
+    // Another address is not held up by this one.
+    const elsewhere = await t.app.inject({
+      method: "GET",
+      url: "/login/oidc/corp",
+      remoteAddress: "192.0.2.7",
+    });
+    expect(elsewhere.statusCode).toBe(303);
+  });
+
   it("refuses a replayed code at the provider with a clear message", async () => {
     const browser = new Browser(t.app);
     const start = await browser.get("/login/oidc/corp");

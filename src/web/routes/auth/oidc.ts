@@ -7,6 +7,9 @@ import { LOGIN_TTL_MS, savePendingLogin, takePendingLogin } from "../../../auth/
 import { logSsoFailure, type SsoRefusal, signInWithSso } from "../../../commands/sso-sign-in.js";
 import type { OidcProviderSetting } from "../../../oidc-setting.js";
 import { sha256Hex } from "../../../store/ids.js";
+import { takeTokens } from "../../../store/rate-counters.js";
+import { rateLimitKeys } from "../../abuse/rate-limit-keys.js";
+import { ssoStartTake } from "../../abuse/sign-in-start-limits.js";
 import type { WebContext } from "../../context.js";
 import { safeNext, sessionCookieOf, setSessionCookie } from "../../staff-session.js";
 import { type SsoButton, SsoProblemPage, SsoSignedInPage } from "../../views/sso-pages.js";
@@ -103,6 +106,7 @@ export async function oidcRoutes(scope: FastifyInstance, ctx: WebContext) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const clients = new OidcClients(ctx.config.oidcProviders, ctx.config.publicUrl);
   const secure = ctx.config.publicUrl.startsWith("https:");
+  const counterKeys = rateLimitKeys(ctx.powKey);
 
   const problem = (reply: FastifyReply, status: number, title: string, message: string) =>
     html(reply, status, SsoProblemPage({ title, message }));
@@ -121,6 +125,17 @@ export async function oidcRoutes(scope: FastifyInstance, ctx: WebContext) {
     async (request, reply) => {
       const provider = clients.find(request.params.provider);
       if (provider === undefined) return unknown(reply);
+      // Anonymous, and each start stores its checks: limited per address before anything is stored.
+      const taken = await takeTokens(ctx.store, [ssoStartTake(counterKeys, request.ip)], ctx.clock());
+      if (!taken.ok) {
+        reply.header("retry-after", String(taken.retryAfterSeconds));
+        return problem(
+          reply,
+          429,
+          "Too many sign-ins",
+          `Too many single sign-ons from your address. Wait ${taken.retryAfterSeconds} seconds and try again.`,
+        );
+      }
       const checks = newSignInChecks();
       let url: URL;
       try {
