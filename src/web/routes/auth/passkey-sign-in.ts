@@ -13,8 +13,8 @@ import {
 } from "../../../commands/passkey-sign-in.js";
 import { sha256Hex } from "../../../store/ids.js";
 import { takeTokens } from "../../../store/rate-counters.js";
-import { passkeyOptionsTake } from "../../abuse/sign-in-start-limits.js";
 import { rateLimitKeys } from "../../abuse/rate-limit-keys.js";
+import { passkeyOptionsTake } from "../../abuse/sign-in-start-limits.js";
 import type { WebContext } from "../../context.js";
 import { safeNext, sessionCookieOf, sessionOf, setSessionCookie } from "../../staff-session.js";
 import { json, jsonRoute, refusal } from "./passkey-json.js";
