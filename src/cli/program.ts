@@ -5,12 +5,14 @@ import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { creditsCommand } from "./commands/credits.js";
 import { cvssCommand } from "./commands/cvss.js";
+import { eraseCommand } from "./commands/erase.js";
 import { guardCommand } from "./commands/guard.js";
 import { keysCommand } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { policyCommand } from "./commands/policy.js";
 import { serveCommand } from "./commands/serve.js";
 import type { ConfigSource } from "./commands/settings.js";
+import { storeCommand } from "./commands/store-copy.js";
 import { userCommand } from "./commands/user.js";
 import { type CliIo, processIo } from "./io.js";
 
@@ -48,6 +50,9 @@ const COMMANDS: readonly ((context: CommandContext) => Command)[] = [
     backupCommand({ stdout, stderr, options, stderrIsTTY, clock }),
   ({ stdout, stderr, options, stderrIsTTY, clock }) =>
     restoreCommand({ stdout, stderr, options, stderrIsTTY, clock }),
+  ({ stdout, stderr, options }) => eraseCommand({ stdout, stderr, options }),
+  ({ stdout, stderr, options, stderrIsTTY, clock }) =>
+    storeCommand({ stdout, stderr, options, stderrIsTTY, clock }),
   ({ stdout, stderr, options, config, env, stderrIsTTY, clock }) =>
     keysCommand({ stdout, stderr, options, config, env, stderrIsTTY, clock }),
   ({ stdout, stderr, env }) => policyCommand({ stdout, stderr, env }),

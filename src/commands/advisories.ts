@@ -159,7 +159,7 @@ async function prefillOf(deps: CaseDeps, policy: Policy, row: CaseRow, trx: Trx)
     BACKGROUND_LINKS_EVENT,
     CREDIT_CHANGED_EVENT,
   ]);
-  await deps.keyring.ensure([keyIdOf(row.report_ct)]);
+  await deps.keyring.ensure([keyIdOf(row.report_ct)], trx);
   const report = reportSchema.parse(JSON.parse(decryptText(deps.keyring, row.report_ct, aad.report(row.id))));
   // The reporter's choice as it stands: they may have changed it on their page since the report.
   const credit = creditDecision(policy, {

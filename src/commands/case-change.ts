@@ -3,8 +3,9 @@ import type { Transaction } from "kysely";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Services } from "../services.js";
 import type { SealedAttachment } from "../store/attachments.js";
+import { caseKeysOf } from "../store/case-keys.js";
 import { wakeCase } from "../store/case-timers.js";
-import { CaseNotFoundError } from "../store/cases.js";
+import { CaseErasedError, CaseNotFoundError } from "../store/cases.js";
 import type { Store } from "../store/database.js";
 import { nextDueAt } from "../store/deadlines.js";
 import { type ChainHead, chainEvents, type NewEvent } from "../store/event-log.js";
@@ -44,6 +45,11 @@ export interface CaseChange {
    * event is a message, reply or note: its words are indexed with it (src/store/search-index.ts).
    */
   searchKey?: SearchKey;
+  /**
+   * Encrypt the events under the data key, not the case's own: what must outlive an erasure of
+   * the case (the `case.erased` record itself, which holds nothing the reporter wrote).
+   */
+  underDataKey?: boolean;
 }
 
 export interface CommandPlan<T> extends CaseChange {
@@ -65,8 +71,12 @@ export async function appendToCase(
 ): Promise<ChainHead> {
   const head = { eventCount: row.event_count, lastEventHash: row.last_event_hash };
   if (change.events.length === 0) return head;
+  // Nothing is added to an erased case: its key is gone, and what it said should stay gone.
+  if ((row.erased_at ?? null) !== null) throw new CaseErasedError(row.id);
   const when = checkDate(at, "at");
-  const chain = chainEvents(keyring, row.id, head, change.events);
+  // The case's own key when it has one: erasing the case destroys it (src/store/erasure.ts).
+  const keys = change.underDataKey === true ? keyring : await caseKeysOf(trx, keyring, row.id);
+  const chain = chainEvents(keys, row.id, head, change.events);
   await trx.insertInto("case_events").values(chain.rows).execute();
   await insertTerms(trx, row.id, eventTerms(change.searchKey, row.id, change.events));
   await change.write?.(
@@ -134,6 +144,8 @@ export async function changeCase<T>(
   checkDate(at, "at");
   const row = await lockCase(trx, deps.store, locator);
   if (row === undefined) throw new CaseNotFoundError("id" in locator ? locator.id : "(reporter link)");
+  // Before the plan, which may read the case's events: an erased case's are unreadable.
+  if ((row.erased_at ?? null) !== null) throw new CaseErasedError(row.id);
   const { result, ...change } = await plan(row, trx);
   await appendToCase(trx, deps.keyring, row, at, change);
   return result;

@@ -1,4 +1,5 @@
 import { type NewAttachment, sealAttachment } from "../store/attachments.js";
+import { caseKeysOf } from "../store/case-keys.js";
 import type { NewEvent } from "../store/event-log.js";
 import { currentSearchKey } from "../store/search-index.js";
 import { checkActor, checkDate, checkMessage, type TeamActor } from "../store/staff-validation.js";
@@ -44,7 +45,8 @@ export async function replyToReporter(
   checkActor(actor);
   checkMessage(text, attachments.length);
   checkDate(at, "at");
-  const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "team", at));
+  const keys = await caseKeysOf(deps.store.db, deps.keyring, caseId);
+  const sealed = attachments.map((file) => sealAttachment(keys, caseId, file, "team", at));
   const attachmentIds = sealed.map((file) => file.id);
   const iso = at.toISOString();
   // Before the transaction: the reply's words go in the blind index with it (cached: no query).
@@ -87,7 +89,8 @@ export async function addInternalNote(
   checkActor(actor);
   checkMessage(text, attachments.length);
   checkDate(at, "at");
-  const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "team", at));
+  const keys = await caseKeysOf(deps.store.db, deps.keyring, caseId);
+  const sealed = attachments.map((file) => sealAttachment(keys, caseId, file, "team", at));
   const attachmentIds = sealed.map((file) => file.id);
   const searchKey = await currentSearchKey(deps.store, deps.keyring);
   return runCaseCommand(deps, { id: caseId }, at, (row) => ({

@@ -204,7 +204,10 @@ async function stateChanges(
     .where("type", "=", "case.state_changed")
     .orderBy("seq")
     .execute();
-  await keyring.ensure(rows.map((r) => keyIdOf(r.payload_ct)));
+  await keyring.ensure(
+    rows.map((r) => keyIdOf(r.payload_ct)),
+    trx,
+  );
   return rows.flatMap((r) => {
     const payload = stateChangedPayload.safeParse(
       JSON.parse(decryptText(keyring, r.payload_ct, aad.event(caseId, r.seq))),

@@ -1,5 +1,6 @@
 import type { NewAttachment } from "../store/attachments.js";
 import { sealAttachment } from "../store/attachments.js";
+import { caseKeysOf } from "../store/case-keys.js";
 import type { MailFacts } from "../store/events.js";
 import { currentSearchKey } from "../store/search-index.js";
 import { type CaseDeps, insertAttachments, runCaseCommand, type Trx } from "./case-change.js";
@@ -13,7 +14,8 @@ export async function addReporterMessage(
   at: Date,
   options: { mail?: MailFacts; also?: (trx: Trx) => Promise<void> } = {},
 ): Promise<void> {
-  const sealed = attachments.map((file) => sealAttachment(deps.keyring, caseId, file, "reporter", at));
+  const keys = await caseKeysOf(deps.store.db, deps.keyring, caseId);
+  const sealed = attachments.map((file) => sealAttachment(keys, caseId, file, "reporter", at));
   const attachmentIds = sealed.map((file) => file.id);
   // Before the transaction: the message's words go in the blind index with it (cached: no query).
   const searchKey = await currentSearchKey(deps.store, deps.keyring);

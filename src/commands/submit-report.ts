@@ -1,8 +1,8 @@
 import { ALL_PROGRAMS } from "../auth/staff.js";
 import { encryptText } from "../crypto/envelope.js";
-import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "../store/aad.js";
 import { sealAttachment } from "../store/attachments.js";
+import { type NewCaseKeys, newCaseKeys } from "../store/case-keys.js";
 import { takeCaseNumber } from "../store/case-numbers.js";
 import type { NewReport } from "../store/cases.js";
 import { GENESIS_HASH } from "../store/chain.js";
@@ -35,8 +35,12 @@ export async function submitReport(
   const reporterToken = newReporterToken();
   const at = report.receivedAt;
   const author = report.openedBy ?? "reporter";
-  const sealed = sealReport(keyring, caseId, report);
-  const attachments = report.attachments.map((file) => sealAttachment(keyring, caseId, file, "reporter", at));
+  // The case's own keys (src/store/case-keys.ts): erasing it later destroys them.
+  const caseKeys = newCaseKeys(keyring, caseId, at);
+  const sealed = sealReport(caseKeys, caseId, report);
+  const attachments = report.attachments.map((file) =>
+    sealAttachment(caseKeys.content, caseId, file, "reporter", at),
+  );
   const events: NewEvent[] = [
     {
       type: "case.received",
@@ -91,6 +95,7 @@ export async function submitReport(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (caseKeys.rows.length > 0) await trx.insertInto("case_keys").values(caseKeys.rows).execute();
     const assignee = await workingMemberByEmail(trx, report.program, report.defaultAssignee ?? null);
     await appendToCase(trx, keyring, row, at, {
       events:
@@ -119,12 +124,14 @@ export async function submitReport(
   return { caseId, reporterToken, number };
 }
 
-function sealReport(keyring: Keyring, caseId: string, report: NewReport) {
+function sealReport(keys: NewCaseKeys, caseId: string, report: NewReport) {
   const { title, fields, credit } = report;
   const hasContact = report.contact.email !== undefined || report.contact.openpgpKey !== undefined;
   return {
-    report: encryptText(keyring, JSON.stringify({ title, fields, credit }), aad.report(caseId)),
-    contact: hasContact ? encryptText(keyring, JSON.stringify(report.contact), aad.contact(caseId)) : null,
+    report: encryptText(keys.content, JSON.stringify({ title, fields, credit }), aad.report(caseId)),
+    contact: hasContact
+      ? encryptText(keys.contact, JSON.stringify(report.contact), aad.contact(caseId))
+      : null,
   };
 }
 

@@ -1,5 +1,15 @@
-import type { KeySource } from "./envelope.js";
+import { type CaseKeyState, isCaseKeyId } from "./case-key-ids.js";
+import { type KeySource, keyIdOf, openText } from "./envelope.js";
 import { CryptoError } from "./errors.js";
+
+/** A case key as stored: wrapped by a data key, or null once erased; none at all for old cases. */
+export interface StoredCaseKey {
+  id: string;
+  wrapped: string | null;
+}
+
+/** What a case key's wrapping is bound to. */
+export const caseKeyAad = (id: string) => `case-key:${id}`;
 
 /**
  * Envelope encryption. Data is encrypted with data keys (DEKs, 32 random bytes); each DEK is
@@ -27,14 +37,29 @@ export function keyNumber(id: string): number {
   return Number(match[1]);
 }
 
+/** How many cases' keys stay in memory (about 150 bytes each); the oldest go first. */
+const CASE_KEYS_KEPT = 50_000;
+
+/**
+ * Where the loaders read from: opaque here (the store's open transaction, so a load inside one
+ * does not wait for the connection that transaction holds); undefined: the database itself.
+ */
+export type Via = object;
+
 export class Keyring implements KeySource {
   #keys = new Map<string, DataKey>();
   #active!: DataKey;
+  /** Per-case keys (`c-…`, `p-…`) loaded so far: the key, or why there is none. */
+  #caseKeys = new Map<string, CaseKeyState>();
 
-  /** `reload` fetches the keys again (set by loadKeyring); without it the keyring is fixed. */
+  /**
+   * `reload` fetches the data keys again (set by loadKeyring); without it the keyring is fixed.
+   * `loadCaseKeys` fetches per-case keys by id (src/store/case-keys.ts).
+   */
   constructor(
     keys: readonly DataKey[],
-    private readonly reload?: () => Promise<readonly DataKey[]>,
+    private readonly reload?: (via?: Via) => Promise<readonly DataKey[]>,
+    private readonly loadCaseKeys?: (ids: readonly string[], via?: Via) => Promise<StoredCaseKey[]>,
   ) {
     this.#replace(keys);
   }
@@ -52,13 +77,62 @@ export class Keyring implements KeySource {
     return this.#active;
   }
 
-  /** Any key, retired ones included (old data stays readable until it is re-encrypted). */
+  /**
+   * Any key, retired ones included (old data stays readable until it is re-encrypted), or a
+   * case's own key once `ensure` has loaded it.
+   */
   get(id: string): Buffer {
+    if (isCaseKeyId(id)) return this.#caseKey(id);
     const key = this.#keys.get(id);
     if (key === undefined) {
       throw new CryptoError("embargo.crypto.unknownKey", `data key ${id} is not in this database's keyring`);
     }
     return key.key;
+  }
+
+  #caseKey(id: string): Buffer {
+    const state = this.#caseKeys.get(id);
+    if (state === undefined || state === "absent") {
+      throw new CryptoError("embargo.crypto.caseKeyNotLoaded", `case key ${id} was not loaded before use`);
+    }
+    if (state === "erased") throw new CryptoError("embargo.crypto.erased", "this data was erased");
+    return state;
+  }
+
+  /**
+   * The keys a case's data is written with: its own key (`c-…` for its content, `p-…` for the
+   * reporter's contact details) when it has one that `ensure` loaded or that was just made, else
+   * the active data key (a case taken before per-case keys, or one whose key is erased).
+   */
+  forCase(keyId: string): KeySource {
+    const state = this.#caseKeys.get(keyId);
+    if (!Buffer.isBuffer(state)) return this;
+    return { active: { id: keyId, key: state }, get: (id) => this.get(id) };
+  }
+
+  /** Remembers a case key made here (src/store/case-keys.ts), so its case needs no lookup. */
+  rememberCaseKey(id: string, key: Buffer | "erased"): void {
+    this.#caseKeys.delete(id);
+    this.#caseKeys.set(id, key);
+    this.#trimCaseKeys();
+  }
+
+  /** Whether `id` is a case key known to be erased (loaded by `ensure`). */
+  erased(id: string): boolean {
+    return this.#caseKeys.get(id) === "erased";
+  }
+
+  /** Forgets what is known of a case key (a change that was rolled back): the next use reloads it. */
+  forgetCaseKey(id: string): void {
+    this.#caseKeys.delete(id);
+  }
+
+  #trimCaseKeys(): void {
+    // Map keeps insertion order: the first keys are the ones loaded longest ago.
+    for (const id of this.#caseKeys.keys()) {
+      if (this.#caseKeys.size <= CASE_KEYS_KEPT) return;
+      this.#caseKeys.delete(id);
+    }
   }
 
   has(id: string): boolean {
@@ -70,14 +144,46 @@ export class Keyring implements KeySource {
   }
 
   /** Reloads from the database: picks up keys another instance added (after `keys rotate`). */
-  async refresh(): Promise<void> {
-    if (this.reload !== undefined) this.#replace(await this.reload());
+  async refresh(via?: Via): Promise<void> {
+    if (this.reload !== undefined) this.#replace(await this.reload(via));
   }
 
-  /** Refreshes when any of `ids` is unknown: data written under a key added elsewhere. */
-  async ensure(ids: Iterable<string>): Promise<void> {
+  /**
+   * Loads what `ids` need: case keys not loaded yet, and the data keys again when one is unknown
+   * (data written under a key added elsewhere). Call it before decrypting rows just read.
+   */
+  async ensure(ids: Iterable<string>, via?: Via): Promise<void> {
+    const caseKeys = new Set<string>();
+    let unknownDataKey = false;
     for (const id of ids) {
-      if (!this.#keys.has(id)) return this.refresh();
+      if (isCaseKeyId(id)) {
+        if (!this.#caseKeys.has(id)) caseKeys.add(id);
+      } else if (!this.#keys.has(id)) unknownDataKey = true;
     }
+    if (caseKeys.size > 0 && this.loadCaseKeys !== undefined) {
+      const stored = await this.loadCaseKeys([...caseKeys], via);
+      // Case keys are wrapped by data keys, which may be new too.
+      if (stored.some((row) => row.wrapped !== null && !this.#keys.has(keyIdOf(row.wrapped)))) {
+        unknownDataKey = true;
+      }
+      if (unknownDataKey) await this.refresh(via);
+      unknownDataKey = false;
+      const found = new Map(stored.map((row) => [row.id, row.wrapped]));
+      for (const id of caseKeys) {
+        const wrapped = found.get(id);
+        this.#caseKeys.set(id, this.#unwrap(id, wrapped));
+      }
+      this.#trimCaseKeys();
+    }
+    if (unknownDataKey) await this.refresh(via);
+  }
+
+  #unwrap(id: string, wrapped: string | null | undefined): CaseKeyState {
+    if (wrapped === undefined) return "absent";
+    if (wrapped === null) return "erased";
+    return Buffer.from(
+      openText(this.get(keyIdOf(wrapped)), wrapped, caseKeyAad(id)).toString("utf8"),
+      "base64",
+    );
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { deleteExpiredCeremonies } from "../auth/expired-ceremonies.js";
 import { indexPendingCases } from "../store/search-index.js";
 import { type DeliveryDeps, deliverDue } from "./delivery-worker.js";
+import { applyRetention } from "./retention.js";
 import { processDueTimers, type TickResult, type TimerWorkerDeps } from "./timer-worker.js";
 
 /**
@@ -51,6 +52,8 @@ export const CEREMONY_SWEEP_MS = 10 * 60_000;
  */
 export const SEARCH_INDEX_SWEEP_MS = 30_000;
 const SEARCH_INDEX_BATCH = 200;
+/** How often a runner applies the policies' retention (src/jobs/retention.ts): daily, and at start. */
+export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
 
 /**
  * Lets waiting I/O (HTTP requests, SMTP sessions) run between batches. better-sqlite3 answers
@@ -99,6 +102,7 @@ export function startJobRunner(
   let timer: NodeJS.Timeout | undefined;
   let sweptAt: number | undefined;
   let indexedAt: number | undefined;
+  let retainedAt: number | undefined;
 
   /** At the first pass, then once per CEREMONY_SWEEP_MS of the runner's clock. */
   const sweepCeremonies = async () => {
@@ -116,6 +120,14 @@ export function startJobRunner(
     await indexPendingCases(deps.store, deps.keyring, { atMost: SEARCH_INDEX_BATCH });
   };
 
+  /** At the first pass, then once per RETENTION_SWEEP_MS of the runner's clock. */
+  const applyRetentionDaily = async () => {
+    const now = deps.clock();
+    if (retainedAt !== undefined && now.getTime() - retainedAt < RETENTION_SWEEP_MS) return;
+    retainedAt = now.getTime();
+    await applyRetention(deps, now);
+  };
+
   const drain = async () => {
     const total = { ...(await fireDueTimers(deps, deps.clock, () => stopped)), sent: 0, failed: 0 };
     for (;;) {
@@ -127,6 +139,7 @@ export function startJobRunner(
     }
     await sweepCeremonies();
     if (!stopped) await indexReports();
+    if (!stopped) await applyRetentionDaily();
     return total;
   };
 

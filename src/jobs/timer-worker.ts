@@ -180,8 +180,9 @@ async function processCase(
     return { escalations: 0, notifications: 0 };
   }
   const program = deps.programs.get(row.program);
-  if (program === undefined) {
-    // The program's policy was removed: nothing to enforce; a later change wakes it again.
+  if (program === undefined || (row.erased_at ?? null) !== null) {
+    // The program's policy was removed: nothing to enforce; a later change wakes it again. Or the
+    // case was erased (src/commands/erase-case.ts): no clock runs and nothing about it is sent.
     await trx
       .updateTable("case_timers")
       .set({ due_at: NEVER.toISOString() })
@@ -234,7 +235,7 @@ async function processCase(
     policy,
     caseId,
     reference: caseLabel(row),
-    title: await titleOf(deps.keyring, row),
+    title: await titleOf(deps.keyring, trx, row),
     publicUrl: deps.publicUrl,
     at: now,
     ...(toReporter === undefined
@@ -408,7 +409,10 @@ async function newEvents(
     .where("seq", ">", after)
     .orderBy("seq")
     .execute();
-  await keyring.ensure(rows.map((r) => keyIdOf(r.payload_ct)));
+  await keyring.ensure(
+    rows.map((r) => keyIdOf(r.payload_ct)),
+    trx,
+  );
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
@@ -532,7 +536,7 @@ async function peopleOf(
   let reporterEmail: string | null = null;
   let reporterKey: string | null = null;
   if (row.contact_ct !== null) {
-    await keyring.ensure([keyIdOf(row.contact_ct)]);
+    await keyring.ensure([keyIdOf(row.contact_ct)], trx);
     const contact = contactSchema.parse(
       JSON.parse(decryptText(keyring, row.contact_ct, aad.contact(row.id))),
     );
@@ -581,7 +585,7 @@ async function userNames(
   return names;
 }
 
-async function titleOf(keyring: Keyring, row: CasesTable): Promise<string> {
-  await keyring.ensure([keyIdOf(row.report_ct)]);
+async function titleOf(keyring: Keyring, trx: Transaction<DatabaseSchema>, row: CasesTable): Promise<string> {
+  await keyring.ensure([keyIdOf(row.report_ct)], trx);
   return reportSchema.parse(JSON.parse(decryptText(keyring, row.report_ct, aad.report(row.id)))).title;
 }

@@ -21,7 +21,12 @@ export const HOUR_MS = 60 * 60 * 1000;
  * the take itself (`takeTokens`) is what enforces the limit.
  */
 export async function wouldTake(store: Store, takes: readonly Take[], now: Date): Promise<boolean> {
-  if (takes.length === 0) return true;
+  return (await shortTakes(store, takes, now)).length === 0;
+}
+
+/** `wouldTake`, saying which: the keys of the takes that would be refused now (none: all pass). */
+export async function shortTakes(store: Store, takes: readonly Take[], now: Date): Promise<string[]> {
+  if (takes.length === 0) return [];
   const nowMs = now.getTime();
   const rows = await store.db
     .selectFrom("rate_counters")
@@ -32,12 +37,13 @@ export async function wouldTake(store: Store, takes: readonly Take[], now: Date)
       takes.map((take) => take.key),
     )
     .execute();
-  return takes.every((take) => {
+  const short = takes.filter((take) => {
     const row = rows.find((candidate) => candidate.key === take.key);
     const state =
       row === undefined || Number(row.expires_at) <= nowMs
         ? undefined
         : { value: Number(row.value), at: Number(row.at) };
-    return tokensAt(state, take.rule, nowMs) >= (take.need ?? 1);
+    return tokensAt(state, take.rule, nowMs) < (take.need ?? 1);
   });
+  return short.map((take) => take.key);
 }

@@ -54,10 +54,15 @@ export async function startSmtpListener(
   deps: MailIntakeDeps,
   options: SmtpListenerOptions,
 ): Promise<SmtpListener> {
-  const limiter = new SmtpIntakeLimiter(deps.store, deps.mailKey, {
-    perHostPerHour: options.perHostPerHour,
-    perProgramPerHour: options.perProgramPerHour,
-  });
+  const limiter = new SmtpIntakeLimiter(
+    deps.store,
+    deps.mailKey,
+    {
+      perHostPerHour: options.perHostPerHour,
+      perProgramPerHour: options.perProgramPerHour,
+    },
+    deps.logger,
+  );
   const budget = new ByteBudget(options.memoryBytes ?? 2 * options.maxBytes);
   const hostOf = (session: SMTPServerSession) => limitedAddress(session.remoteAddress);
   const programOf = (address: string) =>

@@ -21,6 +21,7 @@ import { INCIDENT_PROMISES } from "./promises/incident.js";
 import { INTAKE_PROMISES } from "./promises/intake.js";
 import { BROKEN, enforced, type Keeper } from "./promises/keepers.js";
 import { RECOGNITION_PROMISES } from "./promises/recognition.js";
+import { RETENTION_PROMISES } from "./promises/retention.js";
 
 export type { Keeper, TestRef } from "./promises/keepers.js";
 
@@ -35,4 +36,5 @@ export const PROMISES: Readonly<Record<string, Keeper>> = {
   ...INCIDENT_PROMISES,
   ...DISCLOSURE_PROMISES,
   ...RECOGNITION_PROMISES,
+  ...RETENTION_PROMISES,
 };

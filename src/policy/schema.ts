@@ -611,6 +611,30 @@ const Recognition = z.strictObject({
   thanks: Text.optional(),
 });
 
+/** Whole days after a case is closed; up to a century. */
+const DaysAfterClose = z
+  .strictObject({ days: z.number().int().min(1).max(36_500) })
+  .meta({ description: "Whole days after the case is closed." });
+
+const Retention = z
+  .strictObject({
+    contactDetailsAfterClose: DaysAfterClose.optional().meta({
+      description:
+        "Erase the reporter's contact details (address, OpenPGP key, the raw mail they sent) this long after the case is closed.",
+    }),
+    attachmentsAfterClose: DaysAfterClose.optional().meta({
+      description: "Delete the case's files this long after it is closed.",
+    }),
+    caseAfterClose: DaysAfterClose.optional().meta({
+      description:
+        "Erase everything the case says (report, conversation, files, contact details) this long after it is closed; its dates, state and audit chain stay.",
+    }),
+  })
+  .meta({
+    description:
+      "How long a closed case keeps what the reporter sent. A daily job erases it by destroying the case's keys and records each erasure on the case.",
+  });
+
 export const PolicySchema = z
   .strictObject({
     schemaVersion: z.literal(1).meta({ description: "The version of this file format." }),
@@ -649,6 +673,8 @@ export const PolicySchema = z
     incident: Incident.default({ keepReporterInformed: false, phases: [] }),
     disclosure: Disclosure.default({ phases: [], publicAnnouncement: false }),
     recognition: Recognition.default({ reward: { kind: "none" } }),
+    // Optional, no default: a policy without it renders (policy.json) as before.
+    retention: Retention.optional(),
     policyChanges: z
       .strictObject({
         via: z.enum(["pull-request", "issue", "email"]),
@@ -662,6 +688,7 @@ export const PolicySchema = z
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type DurationValue = z.output<typeof Duration>;
+export type RetentionPolicy = z.output<typeof Retention>;
 export type OpenPgpKeyRefValue = z.output<typeof OpenPgpKeyRef>;
 export type TeamGroupPolicy = z.output<typeof TeamGroup>;
 export type ClockPolicy = Policy["serviceLevels"]["clocks"][number];

@@ -16,7 +16,8 @@ const CASES_PER_PAGE = 200;
 
 /**
  * Walks every case's event chain and names the first event that does not match: a gap in the
- * sequence, a broken prev_hash link, a payload that does not decrypt (tampered or moved), a hash
+ * sequence, a broken prev_hash link, a payload that does not decrypt (tampered or moved; an
+ * erased payload is checked by the digest kept when it was erased), a hash
  * that does not match the event's contents, or a case row whose event_count / last_event_hash
  * disagree with its log (events deleted or appended behind the application's back).
  * `onProgress` hears the cases verified of those there were when it began.
@@ -82,14 +83,23 @@ function verifyChain(keyring: Keyring, caseId: string, log: readonly CaseEventsT
           seq === 1 ? "prev_hash is not the chain's start" : `prev_hash does not match event #${seq - 1}`,
       };
     }
-    let payload: Json;
-    try {
-      payload = JSON.parse(decryptText(keyring, event.payload_ct, aad.event(caseId, seq)));
-    } catch (error) {
-      return {
-        seq,
-        reason: `payload does not decrypt: ${error instanceof Error ? error.message : String(error)}`,
-      };
+    let digest: string;
+    if (keyring.erased(keyIdOf(event.payload_ct))) {
+      // Erased (src/store/erasure.ts): the digest kept at erasure stands in for the plaintext.
+      if (event.payload_digest == null)
+        return { seq, reason: "the payload is erased but its digest is missing" };
+      digest = event.payload_digest;
+    } else {
+      let payload: Json;
+      try {
+        payload = JSON.parse(decryptText(keyring, event.payload_ct, aad.event(caseId, seq)));
+      } catch (error) {
+        return {
+          seq,
+          reason: `payload does not decrypt: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+      digest = payloadDigest(payload);
     }
     const expected = eventHash(prevHash, {
       caseId,
@@ -97,7 +107,7 @@ function verifyChain(keyring: Keyring, caseId: string, log: readonly CaseEventsT
       type: event.type,
       actor: event.actor,
       at: event.at,
-      payloadDigest: payloadDigest(payload),
+      payloadDigest: digest,
     });
     if (event.hash !== expected) return { seq, reason: "hash does not match the event's contents" };
     prevHash = event.hash;

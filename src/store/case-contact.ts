@@ -2,6 +2,7 @@ import type { Transaction } from "kysely";
 import { decryptText, encryptText, keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
+import { caseKeysOf } from "./case-keys.js";
 import { contactSchema } from "./cases.js";
 import type { Store } from "./database.js";
 import { caseReceivedPayload } from "./events.js";
@@ -38,11 +39,11 @@ export async function keepReporterKey(
   if (row === undefined) return;
   let contact = {};
   if (row.contact_ct !== null) {
-    await keyring.ensure([keyIdOf(row.contact_ct)]);
+    await keyring.ensure([keyIdOf(row.contact_ct)], trx);
     contact = contactSchema.parse(JSON.parse(decryptText(keyring, row.contact_ct, aad.contact(caseId))));
   }
   const sealed = encryptText(
-    keyring,
+    await caseKeysOf(trx, keyring, caseId, "contact"),
     JSON.stringify({ ...contact, openpgpKey: armoredKey }),
     aad.contact(caseId),
   );
@@ -62,7 +63,7 @@ export async function openedByEncryptedMail(
     .where("seq", "=", 1)
     .executeTakeFirst();
   if (first === undefined) return false;
-  await keyring.ensure([keyIdOf(first.payload_ct)]);
+  await keyring.ensure([keyIdOf(first.payload_ct)], trx);
   const payload = caseReceivedPayload.parse(
     JSON.parse(decryptText(keyring, first.payload_ct, aad.event(caseId, 1))),
   );

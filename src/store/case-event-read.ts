@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from "kysely";
-import { decryptText, keyIdOf } from "../crypto/envelope.js";
+import { keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
 import type { Json } from "./canonical-json.js";
+import { openEventPayload } from "./case-keys.js";
 import type { DatabaseSchema } from "./schema.js";
 
 /** One decrypted event of a case, as the commands that rule on a case's history read it. */
@@ -32,12 +33,15 @@ export async function caseEventsOfTypes(
     .where("type", "in", [...types])
     .orderBy("seq")
     .execute();
-  await keyring.ensure(rows.map((row) => keyIdOf(row.payload_ct)));
+  await keyring.ensure(
+    rows.map((row) => keyIdOf(row.payload_ct)),
+    db,
+  );
   return rows.map((row) => ({
     seq: row.seq,
     type: row.type,
     actor: row.actor,
     at: new Date(row.at),
-    payload: JSON.parse(decryptText(keyring, row.payload_ct, aad.event(caseId, row.seq))) as Json,
+    payload: openEventPayload(keyring, row.payload_ct, aad.event(caseId, row.seq)),
   }));
 }

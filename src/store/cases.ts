@@ -7,6 +7,7 @@ import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import type { PlanRecords } from "../domain/disclosure/plan.js";
 import { aad } from "./aad.js";
 import { type NewAttachment, openAttachmentMeta } from "./attachments.js";
+import { ERASED_PAYLOAD, openEventPayload } from "./case-keys.js";
 import { clockFactsOfRow } from "./clock-facts.js";
 import type { Store } from "./database.js";
 import { readReporterPlanRecords } from "./disclosure-plan.js";
@@ -89,6 +90,15 @@ export class CaseNotFoundError extends Error {
   constructor(caseId: string) {
     super(`case ${caseId} does not exist`);
     this.name = "CaseNotFoundError";
+  }
+}
+
+/** A change to a case whose content was erased (src/commands/erase-case.ts): it takes none. */
+export class CaseErasedError extends Error {
+  readonly code = "embargo.case.erased";
+  constructor(caseId: string) {
+    super(`case ${caseId} was erased and takes no more changes`);
+    this.name = "CaseErasedError";
   }
 }
 
@@ -201,7 +211,7 @@ function timelineEntry(
   event: { seq: number; type: string; actor: string; at: string; payload_ct: string },
   agreementAnswers: ReporterCase["agreementAnswers"],
 ): TimelineEntry {
-  const payload: unknown = JSON.parse(decryptText(keyring, event.payload_ct, aad.event(caseId, event.seq)));
+  const payload: unknown = openEventPayload(keyring, event.payload_ct, aad.event(caseId, event.seq));
   const entry: TimelineEntry = {
     seq: event.seq,
     type: event.type,
@@ -209,6 +219,8 @@ function timelineEntry(
     actor: event.actor.startsWith("team:") ? "team" : event.actor,
     at: new Date(event.at),
   };
+  // Erased (src/store/erasure.ts): the reporter sees that something happened, not what was said.
+  if (payload === ERASED_PAYLOAD) return { ...entry, text: "(erased)" };
   switch (event.type) {
     case "reporter.message": {
       const { text, attachmentIds } = reporterMessagePayload.parse(payload);

@@ -1,10 +1,11 @@
 import type { Kysely, Transaction } from "kysely";
-import { decryptText, keyIdOf } from "../crypto/envelope.js";
+import { keyIdOf } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { CaseClockFacts } from "../domain/clocks/case-clocks.js";
 import { type StateChange, waitingForReporter } from "../domain/clocks/pauses.js";
 import type { Policy } from "../policy/schema.js";
 import { aad } from "./aad.js";
+import { openEventPayload } from "./case-keys.js";
 import type { CasesTable, DatabaseSchema } from "./schema.js";
 
 /**
@@ -109,13 +110,18 @@ export async function clockHistories(
     .execute();
   const needsOf = new Map(wanted.map((c) => [c.id, types(c.needs)]));
   const relevant = rows.filter((row) => needsOf.get(row.case_id)?.includes(row.type));
-  await keyring.ensure(relevant.map((row) => keyIdOf(row.payload_ct)));
+  await keyring.ensure(
+    relevant.map((row) => keyIdOf(row.payload_ct)),
+    db,
+  );
   for (const row of relevant) {
     const history = histories.get(row.case_id);
     if (history === undefined) continue;
-    const payload = JSON.parse(
-      decryptText(keyring, row.payload_ct, aad.event(row.case_id, row.seq)),
-    ) as Record<string, unknown>;
+    // An erased case's events read as ERASED_PAYLOAD: no agreement, no state change to count.
+    const payload = openEventPayload(keyring, row.payload_ct, aad.event(row.case_id, row.seq)) as Record<
+      string,
+      unknown
+    >;
     if (row.type === "reporter.agreement" && payload.agree === true)
       history.reporterAgreedAt = new Date(row.at);
     if (

@@ -66,7 +66,7 @@ export async function caseCreditFacts(
   row: CasesTable,
   now: Date,
 ): Promise<CreditStatusFacts> {
-  await keyring.ensure([keyIdOf(row.report_ct)]);
+  await keyring.ensure([keyIdOf(row.report_ct)], db);
   const report = reportSchema.parse(JSON.parse(decryptText(keyring, row.report_ct, aad.report(row.id))));
   const events = await caseEventsOfTypes(db, keyring, row.id, FACT_EVENTS);
   const facts = withMovedDates(clockFactsOfRow(row, undefined), planRecordsOf(events));

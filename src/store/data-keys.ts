@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { openText, sealText } from "../crypto/envelope.js";
 import { CryptoError, DecryptionError, MasterKeyMismatchError } from "../crypto/errors.js";
-import { type DataKey, Keyring, keyNumber } from "../crypto/keyring.js";
+import { type DataKey, Keyring, keyNumber, type Via } from "../crypto/keyring.js";
+import { caseKeyLoader } from "./case-keys.js";
 import type { Store } from "./database.js";
 import type { DatabaseSchema } from "./schema.js";
 
@@ -78,7 +79,13 @@ export async function loadKeyring(
   for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
     const keys = await readKeys(store.db, masterKey);
     if (keys.some((key) => key.retiredAt === null)) {
-      return new Keyring(keys, () => readKeys(store.db, masterKey));
+      // `via` is the open transaction when a load happens inside one (see Keyring's Via).
+      const on = (via?: Via) => (via as Kysely<DatabaseSchema> | undefined) ?? store.db;
+      return new Keyring(
+        keys,
+        (via) => readKeys(on(via), masterKey),
+        (ids, via) => caseKeyLoader(on(via))(ids),
+      );
     }
     if (keys.length === 0) {
       // First start. Instances starting together all try to insert `k1`; one insert wins, the

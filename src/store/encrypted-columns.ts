@@ -1,4 +1,5 @@
 import { sql, type Transaction } from "kysely";
+import { isCaseKeyId } from "../crypto/case-key-ids.js";
 import {
   decryptBytes,
   decryptText,
@@ -7,6 +8,7 @@ import {
   type KeySource,
   keyIdOf,
 } from "../crypto/envelope.js";
+import { caseKeyAad } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
 import { advisoryAad } from "./advisories.js";
 import { problemAad } from "./problems.js";
@@ -44,14 +46,19 @@ export interface EncryptedTable {
   ): Promise<{ last: Cursor | undefined; rows: number; reencrypted: number }>;
 }
 
-/** The value re-encrypted under the active key, or undefined when it already is. */
+/**
+ * The value re-encrypted under the active key, or undefined when it already is, or when it is
+ * under a case's own key: rotation re-wraps that key (`case_keys`) instead.
+ */
 export function resealText(keyring: KeySource, value: string, where: string): string | undefined {
-  if (keyIdOf(value) === keyring.active.id) return undefined;
+  const keyId = keyIdOf(value);
+  if (keyId === keyring.active.id || isCaseKeyId(keyId)) return undefined;
   return encryptText(keyring, decryptText(keyring, value, where), where);
 }
 
 function resealBytes(keyring: KeySource, value: Buffer, where: string): Buffer | undefined {
-  if (keyIdOf(value) === keyring.active.id) return undefined;
+  const keyId = keyIdOf(value);
+  if (keyId === keyring.active.id || isCaseKeyId(keyId)) return undefined;
   return encryptBytes(keyring, decryptBytes(keyring, value, where), where);
 }
 
@@ -224,6 +231,8 @@ const inboundMail: EncryptedTable = {
 };
 
 export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
+  // Before the cases' own data: a case key is re-wrapped, its data stays as it is.
+  textColumnTable({ table: "case_keys", key: "key_id", column: "key_ct", batchSize: 500, aadOf: caseKeyAad }),
   cases,
   caseEvents,
   attachments,

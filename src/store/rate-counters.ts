@@ -39,6 +39,8 @@ export async function updateCounters<T>(
   keys: readonly string[],
   nowMs: number,
   decide: (states: Map<string, CounterState | undefined>) => CounterUpdate<T>,
+  /** More writes that must commit with the counters, or not at all (e.g. the mail cap's tally). */
+  after?: (trx: Transaction<DatabaseSchema>, result: T) => Promise<void>,
 ): Promise<T> {
   const sorted = [...new Set(keys)].sort();
   return store.durableWrite(async (trx) => {
@@ -57,6 +59,7 @@ export async function updateCounters<T>(
           .execute();
       }
     }
+    await after?.(trx, result);
     await pruneSometimes(trx, store.dialect, nowMs);
     return result;
   });
@@ -248,24 +251,36 @@ export function decideReturns(
 }
 
 /** Takes `amount` tokens (default 1) from each bucket, or none when any of them is short. */
-export function takeTokens(store: Store, takes: readonly Take[], now: Date): Promise<TakeOutcome> {
+export function takeTokens(
+  store: Store,
+  takes: readonly Take[],
+  now: Date,
+  after?: (trx: Transaction<DatabaseSchema>, outcome: TakeOutcome) => Promise<void>,
+): Promise<TakeOutcome> {
   const nowMs = now.getTime();
   return updateCounters(
     store,
     takes.map((take) => take.key),
     nowMs,
     (states) => decideTakes(takes, states, nowMs),
+    after,
   );
 }
 
 /** Gives back what a successful `takeTokens` with the same takes took. */
-export function returnTokens(store: Store, takes: readonly Take[], now: Date): Promise<void> {
+export function returnTokens(
+  store: Store,
+  takes: readonly Take[],
+  now: Date,
+  after?: (trx: Transaction<DatabaseSchema>) => Promise<void>,
+): Promise<void> {
   const nowMs = now.getTime();
   return updateCounters(
     store,
     takes.map((take) => take.key),
     nowMs,
     (states) => decideReturns(takes, states, nowMs),
+    after,
   );
 }
 

@@ -739,3 +739,39 @@ export interface CaseMembersTable {
 export interface DatabaseSchema {
   case_members: CaseMembersTable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration 2026121370_case_keys: per-case data keys, erasure.
+
+/** A case's own data key (src/store/case-keys.ts), wrapped by the keyring; null once erased. */
+export interface CaseKeysTable {
+  /** `c-<caseId>` (report, conversation, files) or `p-<caseId>` (the reporter's contact details). */
+  key_id: string;
+  case_id: string;
+  key_ct: string | null;
+  created_at: string;
+  destroyed_at: string | null;
+}
+
+export interface CaseEventsTable {
+  /** sha256 of the canonical plaintext payload, kept only once the payload is erased. */
+  payload_digest?: string | null;
+}
+
+export interface CasesTable {
+  erased_at?: string | null;
+  contact_erased_at?: string | null;
+  files_erased_at?: string | null;
+}
+
+/** A backup `embargo backup` made (src/store/backup-log.ts): where, and when its snapshot began. */
+export interface BackupLogTable {
+  id: string;
+  file: string;
+  created_at: string;
+}
+
+export interface DatabaseSchema {
+  case_keys: CaseKeysTable;
+  backup_log: BackupLogTable;
+}

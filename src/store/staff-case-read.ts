@@ -4,6 +4,7 @@ import { caseReferenceOf } from "../domain/cases/case-number.js";
 import { aad } from "./aad.js";
 import { openAttachmentMeta } from "./attachments.js";
 import type { Json } from "./canonical-json.js";
+import { ERASED_PAYLOAD, openEventPayload } from "./case-keys.js";
 import { contactSchema, type NewReport, reportSchema } from "./cases.js";
 import type { Store } from "./database.js";
 import { attachmentAddedPayload, REPORTER_VISIBLE_EVENTS, reporterMessagePayload } from "./events.js";
@@ -95,6 +96,8 @@ export interface StaffCase {
   privacyIncidentAt: Date | null;
   authorityNotifyBy: Date | null;
   authorityNotifiedAt: Date | null;
+  /** What was erased and when (src/store/erasure.ts): the content, the contact details, the files. */
+  erased: { content: Date | null; contact: Date | null; files: Date | null };
   attachments: StaffAttachment[];
   events: StaffEvent[];
 }
@@ -183,6 +186,11 @@ export async function getCaseForStaff(
     privacyIncidentAt: toDate(row.privacy_incident_at),
     authorityNotifyBy: toDate(row.authority_notify_by),
     authorityNotifiedAt: toDate(row.authority_notified_at),
+    erased: {
+      content: toDate(row.erased_at ?? null),
+      contact: toDate(row.contact_erased_at ?? null),
+      files: toDate(row.files_erased_at ?? null),
+    },
     attachments: attachments.map((attachment) => ({
       id: attachment.id,
       ...openAttachmentMeta(keyring, caseId, attachment.id, attachment.meta_ct),
@@ -193,7 +201,7 @@ export async function getCaseForStaff(
       reporterVisible: visibleSeqs.has(attachment.event_seq),
     })),
     events: events.map((event) => {
-      const payload: Json = JSON.parse(decryptText(keyring, event.payload_ct, aad.event(caseId, event.seq)));
+      const payload: Json = openEventPayload(keyring, event.payload_ct, aad.event(caseId, event.seq));
       return {
         seq: event.seq,
         type: event.type,
@@ -209,6 +217,8 @@ export async function getCaseForStaff(
 
 /** The text and files of the event types that carry them. */
 function eventText(type: string, payload: Json): { text?: string; attachmentIds?: string[] } {
+  // An erased case's events keep their type and time; what they said is gone.
+  if (payload === ERASED_PAYLOAD) return { text: "(erased)" };
   switch (type) {
     case "team.reply":
     case "team.note": {

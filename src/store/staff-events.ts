@@ -18,6 +18,16 @@ export const confidentialityChangedPayload = z.object({
   added: z.array(z.string()),
   removed: z.array(z.string()),
 });
+/**
+ * What was erased of the case (src/commands/erase-case.ts), why, the keys destroyed (ids only) and
+ * the rows deleted. Written under the data key: the case's own key is gone by then. Internal.
+ */
+export const caseErasedPayload = z.object({
+  scope: z.enum(["content", "contact", "files"]),
+  reason: z.string(),
+  keys: z.array(z.string()),
+  deleted: z.record(z.string(), z.number()),
+});
 /** `{field: {from, to}}` for every triage field the command changed. */
 export const triageUpdatedPayload = z.record(z.string(), z.object({ from: z.json(), to: z.json() }));
 /** The domain's state-change payload (from, to, outcome, …) plus what the reporter is told. */
@@ -103,6 +113,7 @@ export type StaffCaseEvent =
   | { type: "case.assigned"; payload: z.infer<typeof caseAssignedPayload> }
   | { type: "case.followed" | "case.unfollowed"; payload: z.infer<typeof caseFollowPayload> }
   | { type: "case.confidentiality_changed"; payload: z.infer<typeof confidentialityChangedPayload> }
+  | { type: "case.erased"; payload: z.infer<typeof caseErasedPayload> }
   | { type: "case.triage_updated"; payload: TriageDiff }
   | { type: "case.state_changed"; payload: { [key: string]: Json } }
   | { type: "case.agreement_requested"; payload: { [key: string]: Json } }

@@ -27,6 +27,7 @@ import { HttpError } from "./errors.js";
 import { csrfTokenOf, multipartFormReader } from "./form-body.js";
 import { ReplayGuard } from "./pow/challenge.js";
 import { powRoutes } from "./pow/routes.js";
+import { StoredReplayGuard } from "./pow/stored-replay-guard.js";
 import { announcementRoutes } from "./routes/announcements.js";
 import { apiRoutes } from "./routes/api.js";
 import { authRoutes } from "./routes/auth/index.js";
@@ -96,6 +97,8 @@ export async function buildApp(deps: AppDeps) {
     crossOriginEmbedderPolicy: false,
     strictTransportSecurity: secureCookies,
   });
+  // Counted in each instance's memory: only a ceiling against floods (N instances let N times
+  // through). The limits that matter (reports, follow-ups, sign-in) are shared in the database.
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimits.requestsPerMinute,
@@ -138,7 +141,12 @@ export async function buildApp(deps: AppDeps) {
     ...deps,
     limiter: new IntakeLimiter(deps.store, rateLimitKeys(deps.powKey), config.rateLimits, deps.clock),
     pow: { hmacKey: deps.powKey, maxNumber: 50_000, expiresInSeconds: 20 * 60, now: deps.clock },
-    replay: new ReplayGuard(),
+    // Several instances share one PostgreSQL database, so they share the guard there; SQLite is
+    // one process, whose memory is enough (and spares each report a write).
+    replay:
+      deps.store.dialect === "postgres"
+        ? new StoredReplayGuard(deps.store, rateLimitKeys(deps.powKey))
+        : new ReplayGuard(),
   };
   app.decorate("staffChrome", (staff: Staff | undefined) => staffChromeOf(context, staff));
 

@@ -2,7 +2,7 @@ import { AgreementRecordRefused } from "../commands/agreement.js";
 import { AnnouncementSlugTaken } from "../commands/announcements.js";
 import { FollowersOffError } from "../commands/assignment.js";
 import { IdentifierTaken } from "../commands/case-identifiers.js";
-import { CaseNotFoundError } from "../store/cases.js";
+import { CaseErasedError, CaseNotFoundError } from "../store/cases.js";
 import {
   AgreementNotPendingError,
   DuplicateOfUnknownError,
@@ -25,7 +25,8 @@ import { HttpError } from "./errors.js";
  *   resolution checklist open, the classification missing to close as resolved): 409
  *   `transition_blocked`, the message naming what is missing: the case must change first;
  * - malformed input (a bad vector, an unknown asset, an empty reply): 400 naming the field;
- * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404;
+ * - an answer nobody asked for (no agreement pending): 409; an unknown case: 404; an erased
+ *   case: 410;
  * - an incident phase step the policy's phases do not allow now: 409 `phase_not_allowed`;
  * - "the authority was notified" on a case that is not a privacy incident: 409;
  * - following a case of a program whose register has no followers: 409 `followers_off`;
@@ -33,6 +34,8 @@ import { HttpError } from "./errors.js";
  */
 export function caseCommandHttpError(error: unknown): HttpError | undefined {
   if (error instanceof CaseNotFoundError) return new HttpError(404, "not_found", "Case not found.");
+  if (error instanceof CaseErasedError)
+    return new HttpError(410, "case_erased", "This case was erased and takes no more changes.");
   if (!(error instanceof StaffCommandError)) return undefined;
   const message = sentence(error.message);
   if (error instanceof TransitionRefused) {

@@ -1,6 +1,6 @@
 import type { Services } from "../services.js";
 import type { IntakeLimiter } from "./abuse/intake-limiter.js";
-import type { ReplayGuard } from "./pow/challenge.js";
+import type { PowReplayGuard } from "./pow/challenge.js";
 
 /**
  * What the web layer is given (the services, as every front door gets them) and what every route
@@ -13,5 +13,5 @@ export type AppDeps = Services;
 export interface WebContext extends AppDeps {
   limiter: IntakeLimiter;
   pow: { hmacKey: Buffer; maxNumber: number; expiresInSeconds: number; now: () => Date };
-  replay: ReplayGuard;
+  replay: PowReplayGuard;
 }

@@ -6,6 +6,7 @@ import { IDENTITY_PROMISES } from "../../src/policy/promises/identity.js";
 import { INCIDENT_PROMISES } from "../../src/policy/promises/incident.js";
 import { INTAKE_PROMISES } from "../../src/policy/promises/intake.js";
 import { RECOGNITION_PROMISES } from "../../src/policy/promises/recognition.js";
+import { RETENTION_PROMISES } from "../../src/policy/promises/retention.js";
 import { type Keeper, PROMISES } from "../../src/policy/promises.js";
 import { schemaKeyPaths } from "../../src/policy/schema-keys.js";
 
@@ -48,6 +49,7 @@ describe("the promise catalogue", () => {
       INCIDENT_PROMISES,
       DISCLOSURE_PROMISES,
       RECOGNITION_PROMISES,
+      RETENTION_PROMISES,
     ];
     const keys = parts.flatMap((part) => Object.keys(part));
     expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);

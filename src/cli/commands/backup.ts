@@ -8,7 +8,7 @@ import { resolveIo, type StoreCommandIo, withStore } from "./store-io.js";
  * The master key, never a new one: `loadMasterKey` makes master.key when there is none (a first
  * start), which here would only encrypt a backup no one can open, or fail to read a restored one.
  */
-async function existingMasterKey(settings: StoreOptions, purpose: string): Promise<Buffer> {
+export async function existingMasterKey(settings: StoreOptions, purpose: string): Promise<Buffer> {
   const { loadMasterKey, MASTER_KEY_FILE } = await import("../../crypto/master-key.js");
   const file = path.join(settings.dataDir, MASTER_KEY_FILE);
   if ((settings.secretKey ?? "").trim() === "" && !existsSync(file)) {
@@ -53,14 +53,21 @@ export function backupCommand(io: StoreCommandIo = {}): Command {
         throw new Error(`there is no folder ${folder} to write the backup in`);
       if (existsSync(file) && !statSync(file).isFile()) throw new Error(`${file} is not a file`);
       const masterKey = await existingMasterKey(settings, "a backup");
-      const [{ backupStore }, { withProgress }] = await Promise.all([
+      const [{ backupStore }, { withProgress }, { recordBackup }] = await Promise.all([
         import("../../store/backup/backup.js"),
         import("../progress.js"),
+        import("../../store/backup-log.js"),
       ]);
       const summary = await withProgress({ stderr, stderrIsTTY, clock }, (progress) =>
-        withStore(settings, (store) =>
-          backupStore(store, masterKey, file, { onProgress: progress.stage(BACKING_UP) }),
-        ),
+        withStore(settings, async (store) => {
+          const written = await backupStore(store, masterKey, file, {
+            onProgress: progress.stage(BACKING_UP),
+          });
+          // Logged after it is written, at the time its snapshot began: an erasure after that
+          // time names this backup as still holding what it erased (src/store/backup-log.ts).
+          await recordBackup(store, path.resolve(file), new Date(written.header.createdAt));
+          return written;
+        }),
       );
       const { header, rows } = summary;
       stdout(

@@ -53,6 +53,7 @@ export function policyOutline(policy: Policy, options: OutlineOptions = {}): Out
     incident(policy, team),
     disclosure(policy),
     recognition(policy),
+    retention(policy),
     policyChanges(policy),
     ...(team ? teamSections(policy) : []),
   ].filter((section): section is Section => section !== undefined && section.blocks.length > 0);
@@ -191,6 +192,25 @@ function safeHarbor(policy: Policy): Section | undefined {
     blocks.push(paragraph("We will not pursue or support legal action related to your research."));
   if (harbor.conditions.length > 0) blocks.push(list(harbor.conditions.map((c) => [c])));
   return { id: "safe-harbor", title: "Safe harbor", blocks };
+}
+
+function retention(policy: Policy): Section | undefined {
+  const kept = policy.retention;
+  if (kept === undefined) return undefined;
+  const days = (value: { days: number }) => `${value.days} day${value.days === 1 ? "" : "s"}`;
+  const items: Inline[][] = [];
+  if (kept.contactDetailsAfterClose !== undefined)
+    items.push([
+      `Your contact details are erased ${days(kept.contactDetailsAfterClose)} after your report is closed.`,
+    ]);
+  if (kept.attachmentsAfterClose !== undefined)
+    items.push([
+      `Files you sent are deleted ${days(kept.attachmentsAfterClose)} after your report is closed.`,
+    ]);
+  if (kept.caseAfterClose !== undefined)
+    items.push([`Everything your report says is erased ${days(kept.caseAfterClose)} after it is closed.`]);
+  if (items.length === 0) return undefined;
+  return { id: "retention", title: "Data retention", blocks: [list(items)] };
 }
 
 function serviceLevels(policy: Policy, team: boolean): Section {

@@ -24,7 +24,7 @@ export async function backupStore(
  * The backup is encrypted with the master key given and its data keys are wrapped with the one
  * the database was made with: they must be the same key, or the restored data could not be read.
  */
-async function checkMasterKey(store: Store, masterKey: Buffer): Promise<void> {
+export async function checkMasterKey(store: Store, masterKey: Buffer): Promise<void> {
   const keys = await store.db.selectFrom("encryption_keys").select(["id", "wrapped_key"]).execute();
   for (const key of keys) {
     try {

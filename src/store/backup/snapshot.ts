@@ -84,7 +84,10 @@ export async function writeSnapshot(
  * every write and might never finish under load. The store's own transactions begin IMMEDIATE
  * (sqlite-dialect.ts): they would take the write lock and hold every writer for the whole backup.
  */
-async function inSnapshot<T>(store: Store, fn: (db: Kysely<DatabaseSchema>) => Promise<T>): Promise<T> {
+export async function inSnapshot<T>(
+  store: Store,
+  fn: (db: Kysely<DatabaseSchema>) => Promise<T>,
+): Promise<T> {
   if (store.dialect === "postgres") {
     return store.db.transaction().setIsolationLevel("repeatable read").setAccessMode("read only").execute(fn);
   }
@@ -98,7 +101,7 @@ async function inSnapshot<T>(store: Store, fn: (db: Kysely<DatabaseSchema>) => P
   });
 }
 
-async function migrationLevel(db: Kysely<DatabaseSchema>): Promise<string> {
+export async function migrationLevel(db: Kysely<DatabaseSchema>): Promise<string> {
   let name: string | undefined;
   try {
     const result = await sql<{ name: string }>`
@@ -112,7 +115,7 @@ async function migrationLevel(db: Kysely<DatabaseSchema>): Promise<string> {
 }
 
 /** A table's rows in pages, by primary key: each query starts after the last key of the one before. */
-async function* pages(
+export async function* pages(
   db: Kysely<DatabaseSchema>,
   table: TableInfo,
 ): AsyncGenerator<Record<string, unknown>[]> {

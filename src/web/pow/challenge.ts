@@ -166,7 +166,7 @@ function parsePayload(payload: string): ParsedSolution | undefined {
 export async function verifyPowSolution(
   payload: unknown,
   opts: PowOptions,
-  replay: ReplayGuard,
+  replay: PowReplayGuard,
 ): Promise<PowVerdict> {
   assertPowOptions(opts);
   if (payload === undefined || payload === null) return "missing";
@@ -185,10 +185,19 @@ export async function verifyPowSolution(
   if (!genuine) return "invalid";
   const nowMs = opts.now().getTime();
   if (nowMs >= parsed.expiresAtMs) return "expired";
-  // Synchronous check-and-set after the last await: of two concurrent requests carrying the same
-  // payload, exactly one gets `valid`.
-  if (!replay.claim(parsed.solution.challenge, parsed.expiresAtMs, nowMs)) return "replayed";
+  // The claim is one check-and-set (synchronous in memory, one locked step in the database): of
+  // two concurrent requests carrying the same payload, exactly one gets `valid`.
+  if (!(await replay.claim(parsed.solution.challenge, parsed.expiresAtMs, nowMs))) return "replayed";
   return "valid";
+}
+
+/**
+ * Remembers claimed one-time keys: true the first time a key is claimed, false for a replay.
+ * {@link ReplayGuard} in memory (one process); src/web/pow/stored-replay-guard.ts in the database
+ * (several instances behind a load balancer).
+ */
+export interface PowReplayGuard {
+  claim(key: string, expiresAtMs: number, nowMs: number): boolean | Promise<boolean>;
 }
 
 export interface ReplayGuardOptions {
@@ -208,9 +217,9 @@ interface ReplayEntry {
  * expiring soonest is evicted, so a flood of more than `maxEntries` genuine solutions within one lifetime
  * could replay that one once more; whoever can solve that many challenges gains nothing from it.
  *
- * In-process only: several server processes need a shared store instead (or sticky routing).
+ * In-process only: several server processes share src/web/pow/stored-replay-guard.ts instead.
  */
-export class ReplayGuard {
+export class ReplayGuard implements PowReplayGuard {
   static readonly DEFAULT_MAX_ENTRIES = 100_000;
 
   readonly maxEntries: number;

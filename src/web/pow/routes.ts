@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { createPowChallenge, type PowOptions, type ReplayGuard } from "./challenge.js";
+import { createPowChallenge, type PowOptions, type PowReplayGuard } from "./challenge.js";
 
 /** Absolute path: register {@link powRoutes} without a prefix. */
 export const POW_CHALLENGE_PATH = "/api/v1/pow/challenge";
@@ -10,7 +10,7 @@ export interface PowRoutesOptions {
    * The guard the web layer passes to `verifyPowSolution` when a report comes in. The challenge route
    * itself needs no state; it is taken here so one object carries the whole PoW setup.
    */
-  replay: ReplayGuard;
+  replay: PowReplayGuard;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Staff } from "../../auth/staff.js";
+import { hourStart } from "../../domain/limits/mail-cap-hour.js";
 import { mailIntakeDeps } from "../../mail/from-config.js";
 import { handleStoredMail } from "../../mail/ingest.js";
 import {
@@ -11,6 +12,7 @@ import {
   mailNeedingAttention,
   markInboundMail,
 } from "../../store/inbound-mail.js";
+import { readMailCapTallies } from "../../store/mail-cap-tally.js";
 import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { canWorkCase } from "../permissions.js";
@@ -55,6 +57,18 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
     const rows = await mailNeedingAttention(ctx.store, workable(staff), everywhere(staff));
     const automatic = await automaticMail(ctx.store, workable(staff), everywhere(staff));
     const notice = request.query.notice;
+    // Each program's hourly mail cap, when the SMTP listener (the only door it guards) is on:
+    // the cap as configured, and the tally of this UTC hour.
+    const now = ctx.clock();
+    const listening = ctx.config.smtpPort !== undefined;
+    const tallies = await readMailCapTallies(ctx.store, listening ? workable(staff) : [], now);
+    const caps = [...tallies].map(([program, tally]) => ({
+      program,
+      capPerHour: ctx.config.rateLimits.perProgramPerHour,
+      taken: tally.takenThisHour,
+      refused: tally.refusedThisHour,
+      hourMs: hourStart(now),
+    }));
     return sendPage(
       reply,
       200,
@@ -63,6 +77,7 @@ export async function mailQueueRoutes(scope: FastifyInstance, ctx: WebContext) {
         email: staff.email,
         rows,
         automatic,
+        caps,
         ...(notice === undefined ? {} : { notice: NOTICES[notice] }),
       }),
     );

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { readMailCapTallies } from "../../store/mail-cap-tally.js";
 import { jobCounts, listDeliveryProblems, outboxProgramOf, retryDelivery } from "../../store/outbox.js";
 import { programMetrics } from "../../workspace/metrics.js";
 import type { WebContext } from "../context.js";
 import { HttpError } from "../errors.js";
+import { mailCapFamily } from "../metrics/mail-cap-metrics.js";
 import { formatPrometheus, metricFamiliesFrom, PROMETHEUS_CONTENT_TYPE } from "../metrics/prometheus.js";
 import { canAdmin, viewablePrograms } from "../permissions.js";
 import { requireStaff } from "../staff-session.js";
@@ -74,17 +76,19 @@ export async function operationsRoutes(scope: FastifyInstance, ctx: WebContext) 
       member: request.staff.userId,
     });
     const counts = await jobCounts(ctx.store, now, viewable);
+    const mailCap = await readMailCapTallies(ctx.store, viewable, now);
     return reply
       .header("cache-control", "no-store")
       .type(PROMETHEUS_CONTENT_TYPE)
       .send(
-        formatPrometheus(
-          metricFamiliesFrom(metrics, {
+        formatPrometheus([
+          ...metricFamiliesFrom(metrics, {
             outboxPending: counts.pending,
             outboxFailed: counts.failed,
             timersDue: counts.timersDue,
           }),
-        ),
+          mailCapFamily(mailCap),
+        ]),
       );
   });
 

@@ -1,3 +1,4 @@
+import type { MailCapStatus } from "../../domain/limits/mail-cap-hour.js";
 import type { InboundMailRow } from "../../store/inbound-mail.js";
 import { Csrf, Notice, ScrollingTable, StaffLayout } from "./staff-common.js";
 
@@ -14,6 +15,8 @@ export interface MailQueuePageProps {
   rows: readonly InboundMailRow[];
   /** Auto-replies and bounces: kept, never answered; shown so a bounced answer is noticed. */
   automatic: readonly InboundMailRow[];
+  /** The hourly mail cap of each program the reader works on, and this hour's tally. */
+  caps: readonly MailCapStatus[];
   notice?: string;
 }
 
@@ -58,6 +61,7 @@ export function MailQueuePage(props: MailQueuePageProps) {
           </table>
         </ScrollingTable>
       )}
+      <MailCaps caps={props.caps} />
       <h2>Automatic mail</h2>
       {props.automatic.length === 0 ? (
         <p>No auto-replies or bounces.</p>
@@ -88,6 +92,30 @@ export function MailQueuePage(props: MailQueuePageProps) {
         </ScrollingTable>
       )}
     </StaffLayout>
+  );
+}
+
+/**
+ * One line per program: its cap, and what was taken and refused since the hour began. The cap
+ * refills evenly over the hour, so "taken" may pass it; "refused" counts a retry again.
+ */
+function MailCaps({ caps }: { caps: readonly MailCapStatus[] }) {
+  if (caps.length === 0) return null;
+  return (
+    <>
+      <h2>Hourly mail cap</h2>
+      <ul>
+        {caps.map((cap) => {
+          const since = new Date(cap.hourMs).toISOString().slice(11, 16);
+          return (
+            <li class="mail-cap" data-program={cap.program}>
+              {cap.program}: at most {cap.capPerHour} messages an hour by mail; since {since} UTC, {cap.taken}{" "}
+              taken in and {cap.refused} refused by the cap.
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }
 

@@ -60,7 +60,8 @@ function mailLine(mail: Record<string, unknown>): string {
 /** What an event's payload says, in words, below its line in the timeline. */
 export function EventDetails({ event, name }: { event: StaffEvent; name: NameOf }) {
   const payload = event.payload;
-  if (!isObject(payload)) return null;
+  // Erased with its case (src/store/erasure.ts): the timeline says so in the event's text.
+  if (!isObject(payload) || payload.erased === true) return null;
   switch (event.type) {
     case "case.received":
     case "reporter.message":
@@ -76,6 +77,18 @@ export function EventDetails({ event, name }: { event: StaffEvent; name: NameOf 
           {typeof payload.from === "string" ? ` (was ${name(payload.from)})` : ""}
         </p>
       );
+    case "case.erased": {
+      const what: Readonly<Record<string, string>> = {
+        content: "Everything the case said",
+        contact: "The reporter's contact details",
+        files: "The files",
+      };
+      return (
+        <p>
+          {what[String(payload.scope)] ?? "Data"} erased: {String(payload.reason ?? "")}
+        </p>
+      );
+    }
     case "case.confidentiality_changed": {
       const names = (list: Json | undefined) =>
         (Array.isArray(list) ? list : []).map((id) => (typeof id === "string" ? name(id) : "")).join(", ");

@@ -1,4 +1,5 @@
 import { fileAnswerAttachments } from "../../../intake/file-answers.js";
+import { When } from "../staff-common.js";
 import type { CasePageProps } from "./shared.js";
 
 /** What the reporter sent: the template's answers (labelled as the template labels them) and the credit. */
@@ -11,6 +12,7 @@ export function Report(props: Pick<CasePageProps, "found" | "program" | "keepsCr
   return (
     <>
       <h2>{found.openedBy !== null ? "The incident, as the team logged it" : "What the reporter sent"}</h2>
+      <Erasures erased={found.erased} />
       {Object.entries(found.report.fields).map(([fieldId, answer]) => {
         const file = files.get(fieldId);
         return (
@@ -100,5 +102,26 @@ export function Attachments({ found, base }: Pick<CasePageProps, "found"> & { ba
         </ul>
       )}
     </>
+  );
+}
+
+/** What was erased of the case and when: the case's own log says why (`case.erased`). */
+function Erasures({ erased }: { erased: CasePageProps["found"]["erased"] }) {
+  const lines = [
+    erased.content === null ? null : (["Everything this case said was erased", erased.content] as const),
+    erased.contact === null
+      ? null
+      : (["The reporter's contact details were erased", erased.contact] as const),
+    erased.files === null ? null : (["The files were deleted", erased.files] as const),
+  ].filter((line) => line !== null);
+  if (lines.length === 0) return null;
+  return (
+    <div class="notice" role="note">
+      {lines.map(([what, at]) => (
+        <p>
+          {what} on <When date={at} />.
+        </p>
+      ))}
+    </div>
   );
 }

@@ -14,6 +14,7 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   "case.followed": "Started following",
   "case.unfollowed": "Stopped following",
   "case.confidentiality_changed": "Confidentiality",
+  "case.erased": "Erased",
   "case.triage_updated": "Triage updated",
   "case.state_changed": "State changed",
   "case.duplicate_marked": "Marked as a duplicate",
