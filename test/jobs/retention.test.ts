@@ -93,6 +93,13 @@ describe.each(databases)("the policy's retention, kept by the job runner on $nam
 
     const page = await casePage(filed.id);
     expect(page).not.toContain(SECRET);
+    expect(page).toContain("Everything this case said was erased on");
+    // The reporter's link still opens, and shows none of it; the case takes no more changes.
+    const reporterPage = await t.app.inject({ method: "GET", url: `/r/${filed.token}` });
+    expect(reporterPage.statusCode).toBe(200);
+    expect(reporterPage.body).not.toContain(SECRET);
+    const responder = await createStaff(t, { email: "late@keep.example", role: "responder", program: "keep" });
+    expect((await postCaseForm(responder, filed.id, "reply", { reply: "Anything new?" })).statusCode).toBe(410);
     expect(page).toContain("retention.caseAfterClose");
     // The open case is never touched, however long it waits.
     expect(await erasures(open.id)).toEqual({

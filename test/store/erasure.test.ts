@@ -6,8 +6,9 @@ import { replyToReporter } from "../../src/commands/conversation.js";
 import { eraseCase } from "../../src/commands/erase-case.js";
 import { addReporterMessage } from "../../src/commands/reporter-message.js";
 import { submitReport } from "../../src/commands/submit-report.js";
-import { keyIdOf } from "../../src/crypto/envelope.js";
+import { decryptText, encryptText, keyIdOf } from "../../src/crypto/envelope.js";
 import type { Keyring } from "../../src/crypto/keyring.js";
+import { aad } from "../../src/store/aad.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { recordBackup } from "../../src/store/backup-log.js";
 import { CaseErasedError, findCaseForReporter } from "../../src/store/cases.js";
@@ -124,6 +125,69 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
       const bytes = Buffer.concat([readFileSync(store.location), readWal(store.location)]).toString("latin1");
       for (const secret of [SECRET_TITLE, SECRET_BODY, SECRET_EMAIL]) expect(bytes).not.toContain(secret);
     }
+  });
+
+  it("erases a case taken before per-case keys: its data is moved under a key of its own, then that key is destroyed", async () => {
+    const filed = await fileCase();
+    // Make it a case of before: everything under the installation's data key, no case keys.
+    const dataKey = { active: keyring.active, get: (id: string) => keyring.get(id) };
+    const reseal = (value: string, where: string) =>
+      encryptText(dataKey, decryptText(keyring, value, where), where);
+    await store.transaction(async (trx) => {
+      const row = await trx
+        .selectFrom("cases")
+        .select(["report_ct", "contact_ct"])
+        .where("id", "=", filed.caseId)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable("cases")
+        .set({
+          report_ct: reseal(row.report_ct, aad.report(filed.caseId)),
+          contact_ct: row.contact_ct === null ? null : reseal(row.contact_ct, aad.contact(filed.caseId)),
+        })
+        .where("id", "=", filed.caseId)
+        .execute();
+      const events = await trx
+        .selectFrom("case_events")
+        .select(["seq", "payload_ct"])
+        .where("case_id", "=", filed.caseId)
+        .execute();
+      for (const event of events) {
+        await trx
+          .updateTable("case_events")
+          .set({ payload_ct: reseal(event.payload_ct, aad.event(filed.caseId, event.seq)) })
+          .where("case_id", "=", filed.caseId)
+          .where("seq", "=", event.seq)
+          .execute();
+      }
+      await trx.deleteFrom("case_keys").where("case_id", "=", filed.caseId).execute();
+    });
+    const ring = await loadKeyring(store, masterKey);
+    expect(await verifyAuditChains(store, ring)).toMatchObject({ ok: true });
+
+    await eraseCase(
+      { store, keyring: ring },
+      filed.caseId,
+      { scope: "content", reason: "asked", actor: "system" },
+      new Date(),
+    );
+    const events = await store.db
+      .selectFrom("case_events")
+      .select(["type", "payload_ct"])
+      .where("case_id", "=", filed.caseId)
+      .orderBy("seq")
+      .execute();
+    // Nothing the reporter wrote is left under a key that still exists.
+    for (const event of events.slice(0, -1)) expect(keyIdOf(event.payload_ct)).toBe(`c-${filed.caseId}`);
+    const keys = await store.db
+      .selectFrom("case_keys")
+      .select(["key_id", "key_ct"])
+      .where("case_id", "=", filed.caseId)
+      .execute();
+    expect(keys.map((key) => key.key_ct)).toEqual([null, null]);
+    const fresh = await loadKeyring(store, masterKey);
+    expect(JSON.stringify(await getCaseForStaff(store, fresh, filed.caseId))).not.toContain(SECRET_BODY);
+    expect(await verifyAuditChains(store, fresh)).toMatchObject({ ok: true, cases: 1 });
   });
 
   it("erases only the reporter's contact details: the report stays readable, the chain verifies", async () => {
