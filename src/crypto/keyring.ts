@@ -39,6 +39,11 @@ export function keyNumber(id: string): number {
 
 /** How many cases' keys stay in memory (about 150 bytes each); the oldest go first. */
 const CASE_KEYS_KEPT = 50_000;
+/**
+ * How long a loaded case key is trusted before `ensure` reads it again: another instance may have
+ * erased the case meanwhile, and this one must stop reading it within this bound.
+ */
+const CASE_KEY_TTL_MS = 60_000;
 
 /**
  * Where the loaders read from: opaque here (the store's open transaction, so a load inside one
@@ -51,6 +56,8 @@ export class Keyring implements KeySource {
   #active!: DataKey;
   /** Per-case keys (`c-…`, `p-…`) loaded so far: the key, or why there is none. */
   #caseKeys = new Map<string, CaseKeyState>();
+  /** When each case key was loaded or made (Date.now()). */
+  #caseKeyLoadedAt = new Map<string, number>();
 
   /**
    * `reload` fetches the data keys again (set by loadKeyring); without it the keyring is fixed.
@@ -114,6 +121,7 @@ export class Keyring implements KeySource {
   rememberCaseKey(id: string, key: Buffer | "erased"): void {
     this.#caseKeys.delete(id);
     this.#caseKeys.set(id, key);
+    this.#caseKeyLoadedAt.set(id, Date.now());
     this.#trimCaseKeys();
   }
 
@@ -125,6 +133,7 @@ export class Keyring implements KeySource {
   /** Forgets what is known of a case key (a change that was rolled back): the next use reloads it. */
   forgetCaseKey(id: string): void {
     this.#caseKeys.delete(id);
+    this.#caseKeyLoadedAt.delete(id);
   }
 
   #trimCaseKeys(): void {
@@ -132,6 +141,7 @@ export class Keyring implements KeySource {
     for (const id of this.#caseKeys.keys()) {
       if (this.#caseKeys.size <= CASE_KEYS_KEPT) return;
       this.#caseKeys.delete(id);
+      this.#caseKeyLoadedAt.delete(id);
     }
   }
 
@@ -157,7 +167,8 @@ export class Keyring implements KeySource {
     let unknownDataKey = false;
     for (const id of ids) {
       if (isCaseKeyId(id)) {
-        if (!this.#caseKeys.has(id)) caseKeys.add(id);
+        const loadedAt = this.#caseKeyLoadedAt.get(id);
+        if (loadedAt === undefined || Date.now() - loadedAt > CASE_KEY_TTL_MS) caseKeys.add(id);
       } else if (!this.#keys.has(id)) unknownDataKey = true;
     }
     if (caseKeys.size > 0 && this.loadCaseKeys !== undefined) {
@@ -171,7 +182,10 @@ export class Keyring implements KeySource {
       const found = new Map(stored.map((row) => [row.id, row.wrapped]));
       for (const id of caseKeys) {
         const wrapped = found.get(id);
+        // Re-inserted: the map's order is the order of loading, which trimming relies on.
+        this.#caseKeys.delete(id);
         this.#caseKeys.set(id, this.#unwrap(id, wrapped));
+        this.#caseKeyLoadedAt.set(id, Date.now());
       }
       this.#trimCaseKeys();
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eraseCommand } from "../../src/cli/commands/erase.js";
 import { replyToReporter } from "../../src/commands/conversation.js";
 import { eraseCase } from "../../src/commands/erase-case.js";
@@ -188,6 +188,30 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
     const fresh = await loadKeyring(store, masterKey);
     expect(JSON.stringify(await getCaseForStaff(store, fresh, filed.caseId))).not.toContain(SECRET_BODY);
     expect(await verifyAuditChains(store, fresh)).toMatchObject({ ok: true, cases: 1 });
+  });
+
+  it("another instance stops reading an erased case within a minute of the erasure", async () => {
+    const filed = await fileCase();
+    const other = await store.reopen();
+    try {
+      const otherRing = await loadKeyring(other, masterKey);
+      expect(JSON.stringify(await getCaseForStaff(other, otherRing, filed.caseId))).toContain(SECRET_MESSAGE);
+      await eraseCase(
+        { store, keyring },
+        filed.caseId,
+        { scope: "content", reason: "asked", actor: "system" },
+        new Date(),
+      );
+      // The other instance loaded the key before; a minute later it reads the key again, gone.
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(Date.now() + 61_000);
+      const seen = JSON.stringify(await getCaseForStaff(other, otherRing, filed.caseId));
+      expect(seen).not.toContain(SECRET_MESSAGE);
+      expect(seen).toContain("(erased)");
+    } finally {
+      vi.useRealTimers();
+      await other.close();
+    }
   });
 
   it("erases only the reporter's contact details: the report stays readable, the chain verifies", async () => {
