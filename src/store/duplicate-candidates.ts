@@ -25,7 +25,8 @@ const RECENT_MS = 365 * 86_400_000;
  * Cases that might report the same thing, for the domain's similarity ranking
  * (src/domain/duplicates): up to `limit` of the same program that are still open or arrived
  * recently (within a year before this one), same asset first, newest first within each group.
- * Cases closed as duplicates are left out: their originals are candidates themselves.
+ * Cases closed as duplicates are left out: their originals are candidates themselves. So are
+ * erased cases.
  */
 export async function duplicateCandidates(
   store: Store,
@@ -50,6 +51,8 @@ export async function duplicateCandidates(
   )
     .where("program", "=", target.program)
     .where("id", "!=", target.id)
+    // An erased case says nothing left to compare (src/store/erasure.ts).
+    .where("erased_at", "is", null)
     .where((eb) => eb.or([eb("outcome", "is", null), eb("outcome", "!=", "duplicate")]))
     .where((eb) => eb.or([eb("state", "!=", "closed"), eb("received_at", ">=", recentSince)]))
     .orderBy("received_at", "desc")

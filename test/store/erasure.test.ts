@@ -13,6 +13,7 @@ import { verifyAuditChains } from "../../src/store/audit.js";
 import { recordBackup } from "../../src/store/backup-log.js";
 import { CaseErasedError, findCaseForReporter } from "../../src/store/cases.js";
 import { loadKeyring } from "../../src/store/data-keys.js";
+import { duplicateCandidates } from "../../src/store/duplicate-candidates.js";
 import { getCaseForStaff } from "../../src/store/staff-case-read.js";
 import { databases, POSTGRES_TEST_URL, type TestStore } from "../support/databases.js";
 import { buildReport, openReadyStore } from "../support/reports.js";
@@ -118,6 +119,9 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
       // ...and the audit chain of every case still verifies.
       expect(await verifyAuditChains(store, ring)).toMatchObject({ ok: true, cases: 2 });
     }
+    // Nor is it offered as a likely duplicate of another case.
+    const candidates = await duplicateCandidates(store, keyring, other.caseId, 10);
+    expect(candidates.map((candidate) => candidate.id)).not.toContain(filed.caseId);
     // The other case is untouched.
     expect((await getCaseForStaff(store, keyring, other.caseId))?.report.title).toBe("Another case");
     if (store.dialect === "sqlite") {
