@@ -13,7 +13,10 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   timers: () => import("./timers.js"),
   "mail-stall": () => import("./mail-stall.js"),
   "mail-memory": () => import("./mail-memory.js"),
+  mail: () => import("./mail.js"),
   affected: () => import("./affected.js"),
+  "store-copy": () => import("./store-copy.js"),
+  soak: () => import("./soak.js"),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections <n>] [--warmup <s>] [--in-process]
@@ -25,7 +28,9 @@ const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections
   --in-process     run the servers in the load generator's process instead of child processes
   --postgres       (inbox, timers) on PostgreSQL (EMBARGO_BENCH_DATABASE_URL) instead of SQLite
   --cases, --due, --queries   (inbox, timers) sizes; see each benchmark's file
-  --runs           (mail-memory) runs per message kind, the median reported (default 3)`;
+  --runs           (mail-memory) runs per message kind, the median reported (default 3)
+  soak             --duration is the soak length (default 240 s for soak; 1800 for a 30-minute soak)
+  --built          (soak) measure the built dist/cli/main.js serve instead of src/ under tsx`;
 
 function fail(message: string, code = 2): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -102,6 +107,7 @@ function parse() {
       due: { type: "string" },
       queries: { type: "string" },
       runs: { type: "string" },
+      built: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });

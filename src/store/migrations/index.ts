@@ -24,6 +24,7 @@ import * as sso from "./2026121335_sso.js";
 import * as membershipScope from "./2026121350_membership_scope.js";
 import * as confidentialCases from "./2026121351_confidential_cases.js";
 import * as caseKeys from "./2026121370_case_keys.js";
+import * as casesProgramNextDue from "./2026121377_cases_program_next_due.js";
 
 /** A migration module: `up` may need the dialect (blob vs bytea); `down` undoes `up`. */
 export interface MigrationModule {
@@ -61,4 +62,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   "2026121350_membership_scope": membershipScope,
   "2026121351_confidential_cases": confidentialCases,
   "2026121370_case_keys": caseKeys,
+  "2026121377_cases_program_next_due": casesProgramNextDue,
 };
