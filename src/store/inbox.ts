@@ -127,6 +127,26 @@ function decodeCursor(cursor: string): Position {
  */
 const COMMON_MATCHES = 2_000;
 
+/** Up to this many programs, the inbox reads each one's page apart and merges them. */
+const MERGED_PROGRAMS = 8;
+
+type PageKey = { id: string; next_due_at: string | null; received_at: string };
+
+/** The inbox's order: due first (no due date last), then by arrival, then by id. */
+function compareKeys(a: PageKey, b: PageKey): number {
+  if (a.next_due_at !== b.next_due_at) {
+    if (a.next_due_at === null) return 1;
+    if (b.next_due_at === null) return -1;
+    return a.next_due_at < b.next_due_at ? -1 : 1;
+  }
+  if (a.received_at !== b.received_at) return a.received_at < b.received_at ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function mergePages(pages: readonly PageKey[][], take: number): PageKey[] {
+  return pages.flat().sort(compareKeys).slice(0, take);
+}
+
 /** Whether every one of `values` matches more than COMMON_MATCHES rows of `table` (an index walk, bounded). */
 async function isCommon(
   store: Store,
@@ -176,98 +196,105 @@ export async function listInbox(
 
   // Phase 1: the page's sort keys only. The inbox indexes (migration 2026112503) hold these and
   // the scalar filter columns, so this is answered from an index and stops after the page.
-  const keys = await visibleTo(
-    store.db
-      .selectFrom("cases")
-      .select(["id", "next_due_at", "received_at"])
-      .$if(programs !== "*", (query) => query.where("program", "in", programs === "*" ? [] : programs)),
-    filter,
-  )
-    .$if(states !== undefined, (query) => query.where("state", "in", states ?? []))
-    .$if(severity !== undefined, (query) => query.where("severity", "in", severity ?? []))
-    .$if(filter.assignee !== undefined, (query) =>
-      filter.assignee === null
-        ? query.where("assignee", "is", null)
-        : query.where("assignee", "=", filter.assignee ?? ""),
+  const keysOf = (scope: "*" | readonly string[]) =>
+    visibleTo(
+      store.db
+        .selectFrom("cases")
+        .select(["id", "next_due_at", "received_at"])
+        .$if(scope !== "*", (query) => query.where("program", "in", scope === "*" ? [] : [...scope])),
+      filter,
     )
-    .$if(filter.asset !== undefined, (query) => query.where("asset_id", "=", filter.asset ?? ""))
-    .$if(filter.number !== undefined, (query) => query.where("number", "=", filter.number ?? 0))
-    // `staff`: the incidents the team opened itself (`opened_by`); any other source is a door
-    // reports came through.
-    .$if(filter.source === "staff", (query) => query.where("opened_by", "is not", null))
-    .$if(filter.source !== undefined && filter.source !== "staff", (query) =>
-      query.where("source", "=", filter.source ?? "").where("opened_by", "is", null),
-    )
-    .$if(tag !== undefined && !tagIsCommon, (query) =>
-      query.where("cases.id", "in", (eb) =>
-        eb
-          .selectFrom("case_tags")
-          .select("case_tags.case_id")
-          .where("case_tags.tag", "=", tag ?? ""),
-      ),
-    )
-    .$if(tag !== undefined && tagIsCommon, (query) =>
-      query.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom("case_tags")
+      .$if(states !== undefined, (query) => query.where("state", "in", states ?? []))
+      .$if(severity !== undefined, (query) => query.where("severity", "in", severity ?? []))
+      .$if(filter.assignee !== undefined, (query) =>
+        filter.assignee === null
+          ? query.where("assignee", "is", null)
+          : query.where("assignee", "=", filter.assignee ?? ""),
+      )
+      .$if(filter.asset !== undefined, (query) => query.where("asset_id", "=", filter.asset ?? ""))
+      .$if(filter.number !== undefined, (query) => query.where("number", "=", filter.number ?? 0))
+      // `staff`: the incidents the team opened itself (`opened_by`); any other source is a door
+      // reports came through.
+      .$if(filter.source === "staff", (query) => query.where("opened_by", "is not", null))
+      .$if(filter.source !== undefined && filter.source !== "staff", (query) =>
+        query.where("source", "=", filter.source ?? "").where("opened_by", "is", null),
+      )
+      .$if(tag !== undefined && !tagIsCommon, (query) =>
+        query.where("cases.id", "in", (eb) =>
+          eb
+            .selectFrom("case_tags")
             .select("case_tags.case_id")
-            .whereRef("case_tags.case_id", "=", "cases.id")
             .where("case_tags.tag", "=", tag ?? ""),
         ),
-      ),
-    )
-    .$if(filter.overdue === true, (query) => query.where("next_due_at", "<", now))
-    .$if(filter.overdue === false, (query) =>
-      query.where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">=", now)])),
-    )
-    // Every word: the cases with all the term hashes (one row per distinct word and case, wherever
-    // in the case the word is).
-    .$if(terms.length > 0 && termsAreCommon, (query) =>
-      query.where(({ and, exists, selectFrom }) =>
-        and(
-          terms.map((term) =>
-            exists(
-              selectFrom("case_title_terms")
-                .select("case_title_terms.case_id")
-                .whereRef("case_title_terms.case_id", "=", "cases.id")
-                .where("case_title_terms.term_hash", "=", term),
+      )
+      .$if(tag !== undefined && tagIsCommon, (query) =>
+        query.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom("case_tags")
+              .select("case_tags.case_id")
+              .whereRef("case_tags.case_id", "=", "cases.id")
+              .where("case_tags.tag", "=", tag ?? ""),
+          ),
+        ),
+      )
+      .$if(filter.overdue === true, (query) => query.where("next_due_at", "<", now))
+      .$if(filter.overdue === false, (query) =>
+        query.where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">=", now)])),
+      )
+      // Every word: the cases with all the term hashes (one row per distinct word and case, wherever
+      // in the case the word is).
+      .$if(terms.length > 0 && termsAreCommon, (query) =>
+        query.where(({ and, exists, selectFrom }) =>
+          and(
+            terms.map((term) =>
+              exists(
+                selectFrom("case_title_terms")
+                  .select("case_title_terms.case_id")
+                  .whereRef("case_title_terms.case_id", "=", "cases.id")
+                  .where("case_title_terms.term_hash", "=", term),
+              ),
             ),
           ),
         ),
-      ),
-    )
-    .$if(terms.length > 0 && !termsAreCommon, (query) =>
-      query.where("cases.id", "in", (eb) => {
-        const matches = eb
-          .selectFrom("case_title_terms")
-          .select("case_title_terms.case_id")
-          .where("case_title_terms.term_hash", "in", terms);
-        return terms.length === 1
-          ? matches
-          : matches
-              .groupBy("case_title_terms.case_id")
-              .having((having) => having.fn.countAll(), "=", terms.length);
-      }),
-    )
-    .$if(after !== undefined, (query) => {
-      const { nextDueAt, receivedAt, id } = after ?? { nextDueAt: null, receivedAt: "", id: "" };
-      // Row-value comparisons: both engines can start an index range at the cursor.
-      return nextDueAt === null
-        ? query
-            .where("next_due_at", "is", null)
-            .where(sql<boolean>`(received_at, id) > (${receivedAt}, ${id})`)
-        : query.where((eb) =>
-            eb.or([
-              eb("next_due_at", "is", null),
-              sql<boolean>`(next_due_at, received_at, id) > (${nextDueAt}, ${receivedAt}, ${id})`,
-            ]),
-          );
-    })
-    .orderBy("next_due_at", (order) => order.asc().nullsLast())
-    .orderBy("received_at", "asc")
-    .orderBy("id", "asc")
-    .limit(limit + 1)
-    .execute();
+      )
+      .$if(terms.length > 0 && !termsAreCommon, (query) =>
+        query.where("cases.id", "in", (eb) => {
+          const matches = eb
+            .selectFrom("case_title_terms")
+            .select("case_title_terms.case_id")
+            .where("case_title_terms.term_hash", "in", terms);
+          return terms.length === 1
+            ? matches
+            : matches
+                .groupBy("case_title_terms.case_id")
+                .having((having) => having.fn.countAll(), "=", terms.length);
+        }),
+      )
+      .$if(after !== undefined, (query) => {
+        const { nextDueAt, receivedAt, id } = after ?? { nextDueAt: null, receivedAt: "", id: "" };
+        // Row-value comparisons: both engines can start an index range at the cursor.
+        return nextDueAt === null
+          ? query
+              .where("next_due_at", "is", null)
+              .where(sql<boolean>`(received_at, id) > (${receivedAt}, ${id})`)
+          : query.where((eb) =>
+              eb.or([
+                eb("next_due_at", "is", null),
+                sql<boolean>`(next_due_at, received_at, id) > (${nextDueAt}, ${receivedAt}, ${id})`,
+              ]),
+            );
+      })
+      .orderBy("next_due_at", (order) => order.asc().nullsLast())
+      .orderBy("received_at", "asc")
+      .orderBy("id", "asc")
+      .limit(limit + 1)
+      .execute();
+  // A few programs: each one's page walks its own index in order (program, then due date), and
+  // the pages are merged; one query over several programs would gather and sort all their cases.
+  const keys =
+    programs !== "*" && programs.length > 1 && programs.length <= MERGED_PROGRAMS
+      ? mergePages(await Promise.all(programs.map((program) => keysOf([program]))), limit + 1)
+      : await keysOf(programs);
 
   // Phase 2: the page's rows and tags. A case changed between the phases shows as it is now.
   const pageKeys = keys.slice(0, limit);
