@@ -221,6 +221,8 @@ describe.each(databases)("staff inbox on $name", (database) => {
     for (let i = 0; i < count; i += 1) {
       await seedCase(store, keyring, {
         title: `Case number ${i}`,
+        // Two programs: a list of programs reads each one's page apart and merges them.
+        program: i % 2 === 0 ? "acme" : "globex",
         // Ties on the deadline (five values and none) and on the arrival (every third at T0).
         acknowledgeBy: i % 4 === 3 ? null : hours(10 * (i % 5)),
         receivedAt: i % 3 === 0 ? T0 : minutes(i),
@@ -242,7 +244,7 @@ describe.each(databases)("staff inbox on $name", (database) => {
       let pages = 0;
       do {
         const page = await listInbox(store, keyring, {
-          programs: ["acme"],
+          programs: ["acme", "globex"],
           now: T0,
           limit,
           ...(after === undefined ? {} : { after }),
