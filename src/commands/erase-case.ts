@@ -23,6 +23,14 @@ export async function eraseCase(
   try {
     return await deps.store.transaction((trx) =>
       changeCase(trx, deps, { id: caseId }, at, async (row) => {
+        // Already done (another instance's retention run got there first): nothing to write.
+        const done =
+          request.scope === "contact"
+            ? row.contact_erased_at
+            : request.scope === "files"
+              ? row.files_erased_at
+              : null;
+        if ((done ?? null) !== null) return { result: { keys: [], deleted: {} }, events: [] };
         const { outcome, set } = await eraseCaseData(
           trx,
           deps.store.dialect,

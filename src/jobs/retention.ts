@@ -3,6 +3,7 @@ import { eraseCase } from "../commands/erase-case.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { dueErasures, type RetentionErasure, shortestRetentionDays } from "../domain/retention/retention.js";
 import type { ProgramRegistry } from "../programs/registry.js";
+import { CaseErasedError } from "../store/cases.js";
 import type { Store } from "../store/database.js";
 
 /**
@@ -61,8 +62,19 @@ export async function applyRetention(
           now,
         );
         for (const scope of due) {
-          await eraseCase(deps, row.id, { scope, reason: REASONS[scope], actor: "system" }, now);
-          done[scope] += 1;
+          try {
+            const outcome = await eraseCase(
+              deps,
+              row.id,
+              { scope, reason: REASONS[scope], actor: "system" },
+              now,
+            );
+            if (outcome.keys.length > 0 || Object.keys(outcome.deleted).length > 0) done[scope] += 1;
+          } catch (error) {
+            // Erased meanwhile by another instance's run or by hand: nothing left to do.
+            if (error instanceof CaseErasedError) break;
+            throw error;
+          }
         }
       }
       const last = rows.at(-1);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { JobRunner } from "../../src/jobs/runner.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
 import { databases } from "../support/databases.js";
-import { useJobsHarness } from "../support/jobs.js";
+import { jobsFor, useJobsHarness } from "../support/jobs.js";
 import { type CreatedStaff, createStaff } from "../support/staff.js";
 import type { TestApp } from "../support/web.js";
 import { fileReport, postCaseForm } from "../support/workspace.js";
@@ -98,8 +98,14 @@ describe.each(databases)("the policy's retention, kept by the job runner on $nam
     const reporterPage = await t.app.inject({ method: "GET", url: `/r/${filed.token}` });
     expect(reporterPage.statusCode).toBe(200);
     expect(reporterPage.body).not.toContain(SECRET);
-    const responder = await createStaff(t, { email: "late@keep.example", role: "responder", program: "keep" });
-    expect((await postCaseForm(responder, filed.id, "reply", { reply: "Anything new?" })).statusCode).toBe(410);
+    const responder = await createStaff(t, {
+      email: "late@keep.example",
+      role: "responder",
+      program: "keep",
+    });
+    expect((await postCaseForm(responder, filed.id, "reply", { reply: "Anything new?" })).statusCode).toBe(
+      410,
+    );
     expect(page).toContain("retention.caseAfterClose");
     // The open case is never touched, however long it waits.
     expect(await erasures(open.id)).toEqual({
@@ -116,5 +122,30 @@ describe.each(databases)("the policy's retention, kept by the job runner on $nam
       .where("type", "=", "case.erased")
       .execute();
     expect(events).toHaveLength(3);
+  });
+
+  it("erases each case once when two runners (instances) apply the retention at the same moment", async () => {
+    const filed = await Promise.all(
+      [1, 2, 3].map((n) => fileReport(t, "keep", { title: `Case ${n}`, fields: { description: SECRET } })),
+    );
+    for (const { id } of filed) {
+      expect(
+        (await postCaseForm(lead, id, "transition", { to: "closed", outcome: "informative" })).statusCode,
+      ).toBe(303);
+    }
+    t.clock.set(new Date(T0.getTime() + 31 * DAY));
+    const second = jobsFor(t, undefined);
+    try {
+      await Promise.all([jobs.drain(), second.drain()]);
+    } finally {
+      await second.stop();
+    }
+    const erasedEvents = await t.store.db
+      .selectFrom("case_events")
+      .select("case_id")
+      .where("type", "=", "case.erased")
+      .execute();
+    expect(erasedEvents.map((event) => event.case_id).sort()).toEqual(filed.map(({ id }) => id).sort());
+    expect(await verifyAuditChains(t.store, t.keyring)).toMatchObject({ ok: true, cases: 3 });
   });
 });
