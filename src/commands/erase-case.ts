@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { caseKeyId } from "../crypto/case-key-ids.js";
 import { type ErasureOutcome, type ErasureScope, eraseCaseData } from "../store/erasure.js";
 import type { Actor } from "../store/events.js";
@@ -21,7 +22,7 @@ export async function eraseCase(
     throw new InvalidCaseCommandError("reason", "say why the data is erased, in at most 500 characters");
   }
   try {
-    return await deps.store.transaction((trx) =>
+    const outcome = await deps.store.transaction((trx) =>
       changeCase(trx, deps, { id: caseId }, at, async (row) => {
         // Already done (another instance's retention run got there first): nothing to write.
         const done =
@@ -55,6 +56,12 @@ export async function eraseCase(
         };
       }),
     );
+    if (deps.store.dialect === "sqlite") {
+      // Copies the zeroed pages into the database file and empties the log, so the old wrapped key
+      // is not left in the WAL (best effort: a reader still open keeps the log until it is done).
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(deps.store.db);
+    }
+    return outcome;
   } catch (error) {
     // Rolled back: the keys were not destroyed after all; read them again when next needed.
     deps.keyring.forgetCaseKey(caseKeyId(caseId, "content"));

@@ -65,6 +65,11 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
   it("erases a case's content: its keys are destroyed, no reader finds what it said, and the chain still verifies", async () => {
     const filed = await fileCase();
     const other = await submitReport({ store, keyring }, buildReport({ title: "Another case" }));
+    const wrapped = await store.db
+      .selectFrom("case_keys")
+      .select("key_ct")
+      .where("case_id", "=", filed.caseId)
+      .execute();
     const at = new Date("2026-12-01T00:00:00Z");
     const outcome = await eraseCase(
       { store, keyring },
@@ -128,6 +133,9 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
       // Nor does the file hold it in clear (it never did: it was encrypted; now its key is gone too).
       const bytes = Buffer.concat([readFileSync(store.location), readWal(store.location)]).toString("latin1");
       for (const secret of [SECRET_TITLE, SECRET_BODY, SECRET_EMAIL]) expect(bytes).not.toContain(secret);
+      // The destroyed keys' wrapped copies are gone from the file and its log too (secure_delete,
+      // then a checkpoint), not only from the table.
+      for (const { key_ct } of wrapped) expect(bytes).not.toContain(key_ct?.split(".")[3]);
     }
   });
 
