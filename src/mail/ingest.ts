@@ -185,13 +185,17 @@ async function handle(
     status: InboundMailStatus,
     fields: { caseId?: string | null; problem?: string; hash?: string | null } = {},
   ) => {
-    await markInboundMail(deps.store.db, id, {
-      status,
-      caseId: fields.caseId ?? null,
-      messageIdHash: fields.hash ?? null,
-      problem: fields.problem ?? null,
-      at,
-    });
+    // A hot single write (a flood of auto-replies or duplicates ends here): on SQLite it shares a
+    // commit with the other messages' writes rather than an fsync of its own.
+    await deps.store.durableWrite((trx) =>
+      markInboundMail(trx, id, {
+        status,
+        caseId: fields.caseId ?? null,
+        messageIdHash: fields.hash ?? null,
+        problem: fields.problem ?? null,
+        at,
+      }),
+    );
     return { id, status, caseId: fields.caseId ?? null, problem: fields.problem ?? null };
   };
   // Over its reading budget: kept for a person, never handled again by itself (unhandledMail takes
@@ -225,7 +229,7 @@ async function handle(
       `${error.code}: ${error.message}`,
       at,
     );
-    await deps.store.transaction(async (trx) => {
+    await deps.store.durableWrite(async (trx) => {
       await markInboundMail(trx, id, { status: "needs-attention", problem, at });
       if (target !== undefined && to !== null)
         await enqueueArrivalNotice(trx, deps, target.program, id, to, at);
@@ -290,7 +294,7 @@ async function handle(
       `${error.code}: ${error.message}`,
       at,
     );
-    await deps.store.transaction(async (trx) => {
+    await deps.store.durableWrite(async (trx) => {
       await markInboundMail(trx, id, {
         status: "needs-attention",
         caseId: caseId ?? null,

@@ -115,7 +115,8 @@ export async function leaseDueNotifications(
 ): Promise<LeasedNotification[]> {
   const nowIso = now.toISOString();
   const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-  const rows = await store.transaction((trx) =>
+  // A hot single write: on SQLite it shares its commit with whatever intake is writing meanwhile.
+  const rows = await store.durableWrite((trx) =>
     trx
       .updateTable("outbox")
       .set({ lease_until: leaseUntil, leased_by: workerId, attempts: sql`attempts + 1` })
@@ -146,14 +147,22 @@ function readMessage(keyring: Keyring, id: string, ciphertext: string): OutboxMe
   return messageSchema.parse(JSON.parse(decryptText(keyring, ciphertext, aad.outbox(id))));
 }
 
-/** Marks a leased row sent; a row whose lease another worker took over is left to that worker. */
+/**
+ * Marks a leased row sent; a row whose lease another worker took over is left to that worker.
+ * One per delivered row, so through `durableWrite`: on SQLite the marks of rows delivered at
+ * about the same time (and intake's writes) share one commit instead of an fsync each. It
+ * resolves once the mark is durable, as before; a crash before that resends the row with its
+ * idempotency key, which the lease and the worker already allow for.
+ */
 export async function markSent(store: Store, id: string, workerId: string, at: Date): Promise<void> {
-  await store.db
-    .updateTable("outbox")
-    .set({ status: "sent", sent_at: at.toISOString(), lease_until: null, last_error: null })
-    .where("id", "=", id)
-    .where("leased_by", "=", workerId)
-    .execute();
+  await store.durableWrite((trx) =>
+    trx
+      .updateTable("outbox")
+      .set({ status: "sent", sent_at: at.toISOString(), lease_until: null, last_error: null })
+      .where("id", "=", id)
+      .where("leased_by", "=", workerId)
+      .execute(),
+  );
 }
 
 /** Records a failed attempt: due again at `retryAt`, or failed for good when that is null. */
@@ -164,16 +173,19 @@ export async function markAttemptFailed(
   error: string,
   retryAt: Date | null,
 ): Promise<void> {
-  await store.db
-    .updateTable("outbox")
-    .set(
-      retryAt === null
-        ? { status: "failed", lease_until: null, last_error: error }
-        : { next_attempt_at: retryAt.toISOString(), lease_until: null, last_error: error },
-    )
-    .where("id", "=", id)
-    .where("leased_by", "=", workerId)
-    .execute();
+  // Through `durableWrite` for the same reason as markSent.
+  await store.durableWrite((trx) =>
+    trx
+      .updateTable("outbox")
+      .set(
+        retryAt === null
+          ? { status: "failed", lease_until: null, last_error: error }
+          : { next_attempt_at: retryAt.toISOString(), lease_until: null, last_error: error },
+      )
+      .where("id", "=", id)
+      .where("leased_by", "=", workerId)
+      .execute(),
+  );
 }
 
 export type OutboxStatusRow = Pick<
