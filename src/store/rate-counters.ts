@@ -44,20 +44,31 @@ export async function updateCounters<T>(
 ): Promise<T> {
   const sorted = [...new Set(keys)].sort();
   return store.durableWrite(async (trx) => {
-    const states = new Map<string, CounterState | undefined>();
-    for (const key of sorted) states.set(key, await lockedState(trx, key, nowMs));
+    const states = await lockedStates(trx, sorted, nowMs);
     const { writes, result } = decide(states);
+    const updates: { key: string; value: number; at: number; expires_at: number }[] = [];
     for (const [key, write] of writes) {
       if (!states.has(key)) throw new Error(`rate counter ${key} was written without being locked`);
       if (write === null) {
         await trx.deleteFrom("rate_counters").where("key", "=", key).execute();
       } else {
-        await trx
-          .updateTable("rate_counters")
-          .set({ value: write.value, at: write.at, expires_at: write.expiresAt })
-          .where("key", "=", key)
-          .execute();
+        updates.push({ key, value: write.value, at: write.at, expires_at: write.expiresAt });
       }
+    }
+    // One statement for every update (a request takes from two or three buckets): the rows exist
+    // and are locked (above), so the upsert only ever takes its update branch.
+    if (updates.length > 0) {
+      await trx
+        .insertInto("rate_counters")
+        .values(updates)
+        .onConflict((conflict) =>
+          conflict.column("key").doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            at: eb.ref("excluded.at"),
+            expires_at: eb.ref("excluded.expires_at"),
+          })),
+        )
+        .execute();
     }
     await after?.(trx, result);
     await pruneSometimes(trx, store.dialect, nowMs);
@@ -66,26 +77,39 @@ export async function updateCounters<T>(
 }
 
 /**
- * The row for `key`, locked, and created (as expired) when missing. One statement both creates
- * and locks: an upsert that "updates" the row to itself. (A separate insert-if-missing and
- * `SELECT … FOR UPDATE` lost a race on PostgreSQL: a row deleted between the two, by a prune or
- * a `null` write, made the select find nothing.) On SQLite the transaction already holds the
- * database's write lock.
+ * The rows for `keys` (sorted), locked, and created (as expired) when missing; a key maps to
+ * undefined when its counter is new or expired. One statement both creates and locks: an upsert that
+ * "updates" each row to itself. (A separate insert-if-missing and `SELECT … FOR UPDATE` lost a
+ * race on PostgreSQL: a row deleted between the two, by a prune or a `null` write, made the
+ * select find nothing.) All keys in one statement: PostgreSQL takes the rows' locks in the order
+ * of the VALUES list, which is sorted, so two callers still never deadlock. On SQLite the
+ * transaction already holds the database's write lock.
  */
-async function lockedState(
+async function lockedStates(
   trx: Transaction<DatabaseSchema>,
-  key: string,
+  keys: readonly string[],
   nowMs: number,
-): Promise<CounterState | undefined> {
-  const row = await trx
+): Promise<Map<string, CounterState | undefined>> {
+  const states = new Map<string, CounterState | undefined>();
+  if (keys.length === 0) return states;
+  const rows = await trx
     .insertInto("rate_counters")
-    .values({ key, value: 0, at: 0, expires_at: 0 })
+    .values(keys.map((key) => ({ key, value: 0, at: 0, expires_at: 0 })))
     .onConflict((conflict) =>
       conflict.column("key").doUpdateSet((eb) => ({ value: eb.ref("rate_counters.value") })),
     )
-    .returning(["value", "at", "expires_at"])
-    .executeTakeFirstOrThrow();
-  return Number(row.expires_at) <= nowMs ? undefined : { value: Number(row.value), at: Number(row.at) };
+    .returning(["key", "value", "at", "expires_at"])
+    .execute();
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  for (const key of keys) {
+    const row = byKey.get(key);
+    if (row === undefined) throw new Error(`rate counter ${key} was not locked`);
+    states.set(
+      key,
+      Number(row.expires_at) <= nowMs ? undefined : { value: Number(row.value), at: Number(row.at) },
+    );
+  }
+  return states;
 }
 
 let writesSincePrune = 0;
