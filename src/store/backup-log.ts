@@ -9,11 +9,23 @@ import { randomId } from "./ids.js";
 
 const LISTED = 50;
 
-export async function recordBackup(store: Store, file: string, at: Date): Promise<void> {
+/**
+ * Records a backup just written. False when it could not be recorded: a database whose schema
+ * predates the log (an older installation backed up as it is) has no table for it.
+ */
+export async function recordBackup(store: Store, file: string, at: Date): Promise<boolean> {
+  const tables = await store.db.introspection.getTables();
+  if (
+    !tables.some(
+      (table) => table.name === "backup_log" && (store.schema === undefined || table.schema === store.schema),
+    )
+  )
+    return false;
   await store.db
     .insertInto("backup_log")
     .values({ id: randomId(), file, created_at: at.toISOString() })
     .execute();
+  return true;
 }
 
 /** The most recent backups begun before `at`, newest first. */

@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CommanderError } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { backupCommand } from "../../src/cli/commands/backup.js";
 import { eraseCommand } from "../../src/cli/commands/erase.js";
 import { replyToReporter } from "../../src/commands/conversation.js";
 import { eraseCase } from "../../src/commands/erase-case.js";
@@ -10,7 +13,6 @@ import { decryptText, encryptText, keyIdOf } from "../../src/crypto/envelope.js"
 import type { Keyring } from "../../src/crypto/keyring.js";
 import { aad } from "../../src/store/aad.js";
 import { verifyAuditChains } from "../../src/store/audit.js";
-import { recordBackup } from "../../src/store/backup-log.js";
 import { CaseErasedError, findCaseForReporter } from "../../src/store/cases.js";
 import { loadKeyring } from "../../src/store/data-keys.js";
 import { duplicateCandidates } from "../../src/store/duplicate-candidates.js";
@@ -277,28 +279,36 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
 
   it("embargo erase names the case by its reference and lists the backups made before", async () => {
     const filed = await fileCase();
-    await recordBackup(store, "/backups/monday.embargo", new Date(Date.now() - 60_000));
     let out = "";
     const secretKey = masterKey.toString("base64");
     const databaseUrl =
       store.dialect === "sqlite"
         ? `sqlite:${store.location}`
         : `${POSTGRES_TEST_URL}?options=${encodeURIComponent(`-c search_path=${store.location}`)}`;
-    const run = (...args: string[]) =>
-      eraseCommand({
-        stdout: (text) => {
-          out += text;
-        },
-        stderr: (text) => {
-          out += text;
-        },
-        options: () => ({ databaseUrl, dataDir: "/nonexistent", secretKey }),
-      }).parseAsync(args, { from: "user" });
+    const io = {
+      stdout: (text: string) => {
+        out += text;
+      },
+      stderr: (text: string) => {
+        out += text;
+      },
+      options: () => ({ databaseUrl, dataDir: "/nonexistent", secretKey }),
+    };
+    const run = (...args: string[]) => eraseCommand(io).parseAsync(args, { from: "user" });
+    // A backup made through the CLI, before the erasure: the log keeps it.
+    const folder = mkdtempSync(join(tmpdir(), "embargo-erase-"));
+    const backupFile = join(folder, "monday.embargo");
+    try {
+      await backupCommand(io).parseAsync([backupFile], { from: "user" });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    out = "";
 
     await run("--case", "ACME-1", "--contact-only");
     expect(out).toContain(`erased the contact details of ACME-1: keys p-${filed.caseId} destroyed`);
     expect(out).toContain("1 backup(s) made before this still hold it");
-    expect(out).toContain("/backups/monday.embargo");
+    expect(out).toContain(backupFile);
     out = "";
     await run("--case", filed.caseId);
     expect(out).toContain(

@@ -65,7 +65,11 @@ export function backupCommand(io: StoreCommandIo = {}): Command {
           });
           // Logged after it is written, at the time its snapshot began: an erasure after that
           // time names this backup as still holding what it erased (src/store/backup-log.ts).
-          await recordBackup(store, path.resolve(file), new Date(written.header.createdAt));
+          if (!(await recordBackup(store, path.resolve(file), new Date(written.header.createdAt)))) {
+            stderr(
+              "note: this database's schema predates the backup log; `embargo erase` will not list this backup\n",
+            );
+          }
           return written;
         }),
       );
