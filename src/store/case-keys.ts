@@ -22,20 +22,26 @@ export interface NewCaseKeys {
   contact: KeySource;
 }
 
-/** Makes a new case's two keys; the keyring remembers them, so this instance needs no lookup. */
-export function newCaseKeys(keyring: Keyring, caseId: string, at: Date): NewCaseKeys {
-  const make = (scope: CaseKeyScope): CaseKeysTable => {
-    const id = caseKeyId(caseId, scope);
-    const key = randomBytes(32);
-    keyring.rememberCaseKey(id, key);
-    return {
-      key_id: id,
-      case_id: caseId,
-      key_ct: encryptText(keyring, key.toString("base64"), caseKeyAad(id)),
-      created_at: at.toISOString(),
-      destroyed_at: null,
-    };
+/**
+ * A new random key for one of the case's scopes, as its `case_keys` row (wrapped by the active
+ * data key). The keyring remembers it, so this instance needs no lookup.
+ */
+export function newCaseKey(keyring: Keyring, caseId: string, scope: CaseKeyScope, at: Date): CaseKeysTable {
+  const id = caseKeyId(caseId, scope);
+  const key = randomBytes(32);
+  keyring.rememberCaseKey(id, key);
+  return {
+    key_id: id,
+    case_id: caseId,
+    key_ct: encryptText(keyring, key.toString("base64"), caseKeyAad(id)),
+    created_at: at.toISOString(),
+    destroyed_at: null,
   };
+}
+
+/** Makes a new case's two keys. */
+export function newCaseKeys(keyring: Keyring, caseId: string, at: Date): NewCaseKeys {
+  const make = (scope: CaseKeyScope) => newCaseKey(keyring, caseId, scope, at);
   // An id that is not one of ours (rows made by hand in old tests) keeps the data key.
   if (!isCaseKeyId(caseKeyId(caseId, "content"))) return { rows: [], content: keyring, contact: keyring };
   const rows = [make("content"), make("contact")];

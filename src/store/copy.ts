@@ -4,7 +4,7 @@ import { checkMasterKey } from "./backup/backup.js";
 import { type ColumnValue, decodeValue, encodeValue } from "./backup/format.js";
 import { resetSequences, TableInserter } from "./backup/insert.js";
 import { inSnapshot, migrationLevel, pages } from "./backup/snapshot.js";
-import { describeTables, type TableInfo } from "./backup/tables.js";
+import { countRows, describeTables, type TableInfo } from "./backup/tables.js";
 import { loadKeyring } from "./data-keys.js";
 import type { Store } from "./database.js";
 import { migrateTo } from "./migrate.js";
@@ -163,21 +163,6 @@ async function verifyTarget(
     );
   }
   return result;
-}
-
-async function countRows(
-  db: Kysely<DatabaseSchema>,
-  tables: readonly TableInfo[],
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const table of tables) {
-    const result = await sql<{
-      n: number | string;
-    }>`select count(*) as n from ${sql.table(table.name)}`.execute(db);
-    // PostgreSQL's count is a bigint, which pg hands over as a string.
-    counts.set(table.name, Number(result.rows[0]?.n ?? 0));
-  }
-  return counts;
 }
 
 /** Any row in any table (cases first) means the target is in use: a copy never mixes. */

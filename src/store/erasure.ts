@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import { type CaseKeyScope, caseKeyId } from "../crypto/case-key-ids.js";
 import { decryptText, encryptText, type KeySource, keyIdOf } from "../crypto/envelope.js";
-import { caseKeyAad, type Keyring } from "../crypto/keyring.js";
+import type { Keyring } from "../crypto/keyring.js";
 import { aad } from "./aad.js";
-import { ensureKeys } from "./case-keys.js";
+import { ensureKeys, newCaseKey } from "./case-keys.js";
 import { payloadDigest } from "./chain.js";
 import type { DialectName } from "./database.js";
 import type { CasesTable, DatabaseSchema } from "./schema.js";
@@ -136,20 +135,12 @@ async function keepDigestsAndSeal(trx: Trx, keyring: Keyring, content: KeySource
 async function contentKey(trx: Trx, keyring: Keyring, caseId: string, at: Date): Promise<KeySource> {
   const id = caseKeyId(caseId, "content");
   await keyring.ensure([id], trx);
-  const source = keyring.forCase(id);
-  if (source !== keyring) return source;
-  const key = randomBytes(32);
-  await trx
-    .insertInto("case_keys")
-    .values({
-      key_id: id,
-      case_id: caseId,
-      key_ct: encryptText(keyring, key.toString("base64"), caseKeyAad(id)),
-      created_at: at.toISOString(),
-      destroyed_at: null,
-    })
-    .execute();
-  keyring.rememberCaseKey(id, key);
+  if (keyring.forCase(id) === keyring) {
+    await trx
+      .insertInto("case_keys")
+      .values(newCaseKey(keyring, caseId, "content", at))
+      .execute();
+  }
   return keyring.forCase(id);
 }
 

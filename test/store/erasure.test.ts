@@ -316,6 +316,18 @@ describe.each(databases)("erasure by key destruction on $name", (database) => {
     );
     await expect(run("--case", "ACME-1")).rejects.toBeInstanceOf(CommanderError);
     await expect(run("--case", "ACME-99")).rejects.toThrow(/no case "ACME-99"/);
+    // What an operator might paste: a 10,000-character "case" is not echoed whole; a reason of
+    // 501 characters is refused before anything is erased.
+    out = "";
+    await expect(run("--case", "x".repeat(10_000))).rejects.toThrow(/^no case "x{80}"\n$/);
+    const other = await fileCase();
+    await expect(run("--case", other.caseId, "--reason", "r".repeat(501))).rejects.toThrow(/at most 500/);
+    const kept = await store.db
+      .selectFrom("case_keys")
+      .select("key_ct")
+      .where("case_id", "=", other.caseId)
+      .execute();
+    expect(kept.every((key) => key.key_ct !== null)).toBe(true);
     expect(await verifyAuditChains(store, await loadKeyring(store, masterKey))).toMatchObject({ ok: true });
   });
 });

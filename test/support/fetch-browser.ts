@@ -1,3 +1,4 @@
+import { cookieHeaderOf, csrfTokenIn, keepSetCookies } from "./cookie-jar.js";
 /**
  * A browser over real HTTP (fetch) for tests against a running server: keeps cookies per name
  * (a cleared cookie goes away; Secure ones are kept too, the TLS being the balancer's), reads the
@@ -48,22 +49,14 @@ export class FetchBrowser {
     init: { method: string; headers?: Record<string, string>; body?: string },
   ): Promise<Answer> {
     const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size > 0)
-      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    if (this.cookies.size > 0) headers.cookie = cookieHeaderOf(this.cookies);
     if (this.address !== undefined) headers["x-forwarded-for"] = this.address;
     const response = await fetch(new URL(path, this.baseUrl), { ...init, headers, redirect: "manual" });
     const body = await response.text();
-    for (const line of response.headers.getSetCookie()) {
-      this.setCookies.push(line);
-      const [pair = ""] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = /expires=Thu, 01 Jan 1970/i.test(line) || /max-age=0\b/i.test(line);
-      if (expired || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+    const lines = response.headers.getSetCookie();
+    this.setCookies.push(...lines);
+    keepSetCookies(this.cookies, lines);
+    const csrf = csrfTokenIn(body);
     if (csrf !== undefined) this.csrf = csrf;
     return { status: response.status, headers: response.headers, body };
   }

@@ -3,6 +3,7 @@ import type { Role } from "../../src/auth/staff.js";
 import { totpCodeAt } from "../../src/auth/totp.js";
 import { createSetupLink, createUser } from "../../src/auth/users.js";
 import type { EmbargoApp } from "../../src/web/app.js";
+import { cookieHeaderOf, csrfTokenIn, keepSetCookies } from "./cookie-jar.js";
 import type { TestApp } from "./web.js";
 
 /**
@@ -16,21 +17,13 @@ export class Browser {
   constructor(readonly app: EmbargoApp) {}
 
   cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    return cookieHeaderOf(this.cookies);
   }
 
   remember(response: LightMyRequestResponse): void {
     const raw = response.headers["set-cookie"];
-    for (const line of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
-      const [pair = ""] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = /expires=Thu, 01 Jan 1970/i.test(line) || /max-age=0\b/i.test(line);
-      if (expired || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    keepSetCookies(this.cookies, Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]);
+    const csrf = csrfTokenIn(response.body);
     if (csrf !== undefined) this.csrf = csrf;
   }
 

@@ -3,7 +3,7 @@ import { type Kysely, sql } from "kysely";
 import type { Store } from "../database.js";
 import type { DatabaseSchema } from "../schema.js";
 import { BACKUP_FORMAT, type BackupHeader, encodeValue, MASTER_KEY_NOTE } from "./format.js";
-import { describeTables, MIGRATION_TABLE, type TableInfo } from "./tables.js";
+import { countRows, describeTables, MIGRATION_TABLE, type TableInfo } from "./tables.js";
 
 /** Rows per query; a page of a table with blobs (attachments, mail) holds whole files. */
 const PAGE_ROWS = 500;
@@ -29,13 +29,7 @@ export async function writeSnapshot(
   return inSnapshot(store, async (db) => {
     const migration = await migrationLevel(db);
     const tables = await describeTables(db, store.dialect);
-    const counts = new Map<string, number>();
-    for (const table of tables) {
-      const result = await sql<{
-        n: number | string;
-      }>`select count(*) as n from ${sql.table(table.name)}`.execute(db);
-      counts.set(table.name, Number(result.rows[0]?.n ?? 0));
-    }
+    const counts = await countRows(db, tables);
     const header: BackupHeader = {
       embargoBackup: BACKUP_FORMAT,
       createdAt: now.toISOString(),

@@ -124,3 +124,19 @@ async function postgresCatalog(db: Kysely<DatabaseSchema>): Promise<[ColumnRow[]
     where n.nspname = current_schema() and con.contype = 'f'`.execute(db);
   return [columns.rows, foreignKeys.rows];
 }
+
+/** Each table's row count. */
+export async function countRows(
+  db: Kysely<DatabaseSchema>,
+  tables: readonly TableInfo[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const table of tables) {
+    const result = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table.name)}`.execute(db);
+    // PostgreSQL's count is a bigint, which pg hands over as a string.
+    counts.set(table.name, Number(result.rows[0]?.n ?? 0));
+  }
+  return counts;
+}
