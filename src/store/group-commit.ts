@@ -4,6 +4,7 @@ import type { DatabaseSchema } from "./schema.js";
 type Work = (trx: Transaction<DatabaseSchema>) => Promise<unknown>;
 interface Queued {
   work: Work;
+  durable: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -17,6 +18,9 @@ const MAX_BATCH = 64;
  * own savepoint, so one that fails is rolled back alone and only its caller sees the error; a
  * caller's promise resolves only after the commit that made its write durable.
  *
+ * A write queued with `durable: false` (`Store.relaxedWrite`) may share any commit; a batch of
+ * only such writes commits through `relaxedTransaction`, without the fsync.
+ *
  * PostgreSQL needs none of this (its connections commit concurrently), so callers go through
  * `Store.durableWrite`, which batches only on SQLite.
  */
@@ -26,11 +30,17 @@ export class GroupCommit {
 
   constructor(
     private readonly transaction: <T>(fn: (trx: Transaction<DatabaseSchema>) => Promise<T>) => Promise<T>,
+    private readonly relaxedTransaction: <T>(
+      fn: (trx: Transaction<DatabaseSchema>) => Promise<T>,
+    ) => Promise<T> = transaction,
   ) {}
 
-  run<T>(work: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T> {
+  run<T>(
+    work: (trx: Transaction<DatabaseSchema>) => Promise<T>,
+    options: { durable: boolean } = { durable: true },
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: (value) => resolve(value as T), reject });
+      this.#queue.push({ work, durable: options.durable, resolve: (value) => resolve(value as T), reject });
       this.#schedule();
     });
   }
@@ -47,8 +57,9 @@ export class GroupCommit {
   async #flush(): Promise<void> {
     const batch = this.#queue.splice(0, MAX_BATCH);
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const commit = batch.some((item) => item.durable) ? this.transaction : this.relaxedTransaction;
     try {
-      await this.transaction(async (trx) => {
+      await commit(async (trx) => {
         for (const item of batch) {
           await sql`savepoint group_write`.execute(trx);
           try {

@@ -52,7 +52,7 @@ export async function tallyRefused(trx: Db, program: string, now: Date): Promise
 
 /** `tallyRefused` in a transaction of its own (a refusal at RCPT, before any take). */
 export function recordRefusal(store: Store, program: string, now: Date): Promise<number> {
-  return store.durableWrite((trx) => tallyRefused(trx, program, now));
+  return store.relaxedWrite((trx) => tallyRefused(trx, program, now));
 }
 
 export interface MailCapTally {

@@ -116,7 +116,8 @@ export async function leaseDueNotifications(
   const nowIso = now.toISOString();
   const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
   // A hot single write: on SQLite it shares its commit with whatever intake is writing meanwhile.
-  const rows = await store.durableWrite((trx) =>
+  // Relaxed: a lease lost in a power cut only makes the row due again, as a dead worker's would.
+  const rows = await store.relaxedWrite((trx) =>
     trx
       .updateTable("outbox")
       .set({ lease_until: leaseUntil, leased_by: workerId, attempts: sql`attempts + 1` })
@@ -149,13 +150,13 @@ function readMessage(keyring: Keyring, id: string, ciphertext: string): OutboxMe
 
 /**
  * Marks a leased row sent; a row whose lease another worker took over is left to that worker.
- * One per delivered row, so through `durableWrite`: on SQLite the marks of rows delivered at
- * about the same time (and intake's writes) share one commit instead of an fsync each. It
- * resolves once the mark is durable, as before; a crash before that resends the row with its
- * idempotency key, which the lease and the worker already allow for.
+ * One per delivered row, so through the group commit: on SQLite the marks of rows delivered at
+ * about the same time (and intake's writes) share one commit. Relaxed (`relaxedWrite`): a mark
+ * lost in a power cut resends the row with its idempotency key, which a crash before the mark
+ * already does and the lease and the worker allow for; so the mark need not wait for the disk.
  */
 export async function markSent(store: Store, id: string, workerId: string, at: Date): Promise<void> {
-  await store.durableWrite((trx) =>
+  await store.relaxedWrite((trx) =>
     trx
       .updateTable("outbox")
       .set({ status: "sent", sent_at: at.toISOString(), lease_until: null, last_error: null })
@@ -173,8 +174,8 @@ export async function markAttemptFailed(
   error: string,
   retryAt: Date | null,
 ): Promise<void> {
-  // Through `durableWrite` for the same reason as markSent.
-  await store.durableWrite((trx) =>
+  // Relaxed for the same reason as markSent: lost, the attempt is made again.
+  await store.relaxedWrite((trx) =>
     trx
       .updateTable("outbox")
       .set(

@@ -30,9 +30,11 @@ export type CounterUpdate<T> = { writes: Map<string, CounterWrite>; result: T };
  * writes those, and returns its result. `decide` is pure (values and the clock in, states out)
  * and runs once. Keys are locked in sorted order so two callers never deadlock.
  *
- * It goes through `durableWrite`: on SQLite a burst of takes shares one commit (one fsync)
- * instead of queueing one fsync each; every take still sees the one before it, as SQLite runs
- * them one after another under its write lock.
+ * It goes through `relaxedWrite`: on SQLite a burst of takes shares one commit instead of
+ * queueing one each, and every take still sees the one before it, as SQLite runs them one after
+ * another under its write lock. Counts need no wait for the disk: a power cut that loses the
+ * last second of them lets a few more requests through afterwards, never fewer; every instance
+ * sees each take as soon as it commits.
  */
 export async function updateCounters<T>(
   store: Store,
@@ -43,7 +45,7 @@ export async function updateCounters<T>(
   after?: (trx: Transaction<DatabaseSchema>, result: T) => Promise<void>,
 ): Promise<T> {
   const sorted = [...new Set(keys)].sort();
-  return store.durableWrite(async (trx) => {
+  return store.relaxedWrite(async (trx) => {
     const states = await lockedStates(trx, sorted, nowMs);
     const { writes, result } = decide(states);
     const updates: { key: string; value: number; at: number; expires_at: number }[] = [];

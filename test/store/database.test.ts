@@ -95,4 +95,32 @@ describe.runIf(databases.some((database) => database.name === "postgres"))("a Po
       await scratch.drop();
     }
   });
+
+  it("runs no parallel query on any of its connections, the first one's first query included", async () => {
+    const scratch = await createScratchPostgresDatabase();
+    // The URL's own options (a schema, say) must not take the setting away.
+    const url = new URL(scratch.url);
+    url.searchParams.set("options", "-c search_path=public");
+    const store = await openDatabase(url.toString(), { poolSize: 3 });
+    try {
+      const settings = await Promise.all(
+        Array.from({ length: 3 }, async () =>
+          store.transaction(async (trx) => {
+            const row = (
+              await sql<{
+                workers: string;
+              }>`select current_setting('max_parallel_workers_per_gather') as workers`.execute(trx)
+            ).rows[0];
+            // Hold the connection a moment, so the three use three connections.
+            await sql`select pg_sleep(0.05)`.execute(trx);
+            return row?.workers;
+          }),
+        ),
+      );
+      expect(settings).toEqual(["0", "0", "0"]);
+    } finally {
+      await store.close();
+      await scratch.drop();
+    }
+  });
 });

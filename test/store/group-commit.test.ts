@@ -1,5 +1,7 @@
+import { sql, type Transaction } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../../src/store/migrate.js";
+import type { DatabaseSchema } from "../../src/store/schema.js";
 import { databases, type TestStore } from "../support/databases.js";
 
 /**
@@ -63,5 +65,61 @@ describe.each(databases)("durable writes on $name", (database) => {
     } finally {
       await other.close();
     }
+  });
+
+  /**
+   * Whether the transaction `trx` belongs to commits with a wait for the disk: SQLite's
+   * `synchronous` (2 = FULL, 1 = NORMAL), PostgreSQL's `synchronous_commit`.
+   */
+  async function waitsForDisk(trx: Transaction<DatabaseSchema>): Promise<boolean> {
+    if (store.dialect === "sqlite") {
+      const result = await sql<{ synchronous: number }>`pragma synchronous`.execute(trx);
+      return result.rows[0]?.synchronous === 2;
+    }
+    const result = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx);
+    return result.rows[0]?.synchronous_commit === "on";
+  }
+
+  it("commits relaxed writes without the wait for the disk, and only them", async () => {
+    // Alone (several at once share one commit on SQLite): no wait.
+    const alone = await Promise.all([
+      store.relaxedWrite(async (trx) => {
+        await trx.insertInto("encryption_keys").values(key("r1")).execute();
+        return waitsForDisk(trx);
+      }),
+      store.relaxedWrite((trx) => waitsForDisk(trx)),
+    ]);
+    expect(alone).toEqual([false, false]);
+    // A durable write is never committed without the wait, whatever shares its commit.
+    const mixed = await Promise.all([
+      store.relaxedWrite((trx) => waitsForDisk(trx)),
+      store.durableWrite((trx) => waitsForDisk(trx)),
+    ]);
+    expect(mixed[1]).toBe(true);
+    if (store.dialect === "sqlite") expect(mixed[0]).toBe(true); // the same commit
+    // The setting is back for every other transaction.
+    expect(await store.transaction((trx) => waitsForDisk(trx))).toBe(true);
+    expect(await store.durableWrite((trx) => waitsForDisk(trx))).toBe(true);
+    // And a relaxed write is seen at once by another connection.
+    const other = await store.reopen();
+    try {
+      const row = await other.db
+        .selectFrom("encryption_keys")
+        .select("id")
+        .where("id", "=", "r1")
+        .executeTakeFirst();
+      expect(row?.id).toBe("r1");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("restores the wait for the disk when a relaxed write fails", async () => {
+    await expect(
+      store.relaxedWrite(async () => {
+        throw new Error("broken on purpose");
+      }),
+    ).rejects.toThrow("broken on purpose");
+    expect(await store.transaction((trx) => waitsForDisk(trx))).toBe(true);
   });
 });
