@@ -8,14 +8,14 @@ import type { NewReport } from "../store/cases.js";
 import { GENESIS_HASH } from "../store/chain.js";
 import type { NewEvent } from "../store/event-log.js";
 import { newReporterToken, randomId, sha256Hex } from "../store/ids.js";
-import { currentSearchKey, termHashes } from "../store/search-index.js";
+import { currentSearchKey } from "../store/search-index.js";
 import type { TeamActor } from "../store/staff-validation.js";
 import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
 
 /**
  * Files a new report: the case row, its first events (`case.received`, then one
- * `attachment.added` per file), the attachments and the title's blind index, in one durable
- * transaction. Everything the reporter wrote is encrypted before the transaction opens. The case
+ * `attachment.added` per file) and the attachments, in one durable transaction (its words are
+ * indexed later: see below). Everything the reporter wrote is encrypted before the transaction opens. The case
  * row starts with an empty chain and the events go through `appendToCase`, like any other change.
  * The case takes the next number of its program (KITSU-12) in the same transaction.
  */
@@ -61,14 +61,11 @@ export async function submitReport(
       }),
     ),
   ];
-  // The title's blind index (src/store/search-index.ts), so the inbox can search it. The words of
-  // the report's other texts are indexed later, off this hot path: the case is left pending
-  // (`search_index_version` null) for `indexPendingCases`, which every text search runs first.
+  // The report's words, its title's included, are indexed later, off this hot path: the case is
+  // left pending (`search_index_version` null) for `indexPendingCases`, which every text search
+  // runs first (src/store/search-index.ts). Indexing the title here as well wrote its rows twice
+  // and cost a page of the term index per word in each intake commit.
   const searchKey = await currentSearchKey(store, keyring);
-  const titleTerms = termHashes(searchKey, report.title).map((hash) => ({
-    case_id: caseId,
-    term_hash: hash,
-  }));
 
   const number = await store.durableWrite(async (trx) => {
     const taken = await takeCaseNumber(trx, report.program);
@@ -107,7 +104,6 @@ export async function submitReport(
             ],
       ...(assignee === null ? {} : { set: { assignee } }),
       write: async (trx, seqs) => {
-        if (titleTerms.length > 0) await trx.insertInto("case_title_terms").values(titleTerms).execute();
         // Event 1 is case.received; attachment i was added by the event after it (the
         // assignment, when there is one, comes after the attachments).
         for (const [index, file] of attachments.entries()) {

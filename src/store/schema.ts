@@ -627,7 +627,8 @@ export interface DatabaseSchema {
 export interface CasesTable {
   /**
    * 2 (src/store/search-index.ts SEARCH_INDEX_VERSION): the case's report and conversation are in
-   * case_title_terms; null: pending, its title alone is (a new report, a case from before). Optional
+   * case_title_terms; null: pending (a new report, with no rows yet; a case from before, with its
+   * title's rows only). Optional
    * in the type, like `number`, for rows built by hand (bench fixtures), which start pending.
    */
   search_index_version?: number | null;

@@ -25,15 +25,17 @@ import type { DatabaseSchema } from "./schema.js";
  * writer needs to know what is there already.
  *
  * When words are indexed:
- * - A new report's title: by `submitReport`, in its transaction, as before.
  * - A message's, reply's or note's words: by `appendToCase` (src/commands/case-change.ts), the one
  *   place events are written, in the same transaction, with the key the command fetched before it
  *   (`CaseChange.searchKey`; `currentSearchKey` keeps it per store handle: no query).
- * - The report's other texts: later, off the intake path. A new case is left pending
- *   (`cases.search_index_version` null) and `indexPendingCases` indexes every pending case before
- *   each text search (and at server start), so a search still sees every case. Indexing them at
- *   intake cost a few hundred HMACs and index rows per report, each row in a random place of the
- *   term index: the intake benchmark fell from about 500 to 130 reports a second on SQLite.
+ * - The report's texts, its title included: later, off the intake path. A new case is left
+ *   pending (`cases.search_index_version` null) and `indexPendingCases` indexes every pending case
+ *   before each text search (and at server start, and a batch at a time from the job runner), so
+ *   a search still sees every case. Indexing them at intake cost a few hundred HMACs and index
+ *   rows per report, each row in a random place of the term index: the intake benchmark fell from
+ *   about 500 to 130 reports a second on SQLite. The title alone was indexed at intake until issue
+ *   17; its rows were then written a second time with the rest, and each of its words cost a page
+ *   of the term index in the intake's commit.
  * Not indexed: attachments (a long mail's full text is one), state change and phase messages,
  * agreement comments and feedback.
  *
@@ -222,7 +224,7 @@ export async function currentSearchKey(store: Store, keyring: Keyring): Promise<
 
 /**
  * Indexes the report and conversation of every pending case (`search_index_version` null): a new
- * report, whose title alone was indexed at intake; a case stored before this index held more than
+ * report, not indexed at intake; a case stored before this index held more than
  * titles (migration 2026121320) or before it existed (migration 2026112503). Run before every text
  * search and by the server at start; with nothing pending it costs one lookup in a partial index.
  * Safe to run from several instances at once and to interrupt: a case is marked done in the

@@ -8,9 +8,9 @@ import { startTestApp, type TestApp } from "../support/web.js";
 import { fileReport } from "../support/workspace.js";
 
 /**
- * Intake indexes a report's title only (src/store/search-index.ts); the job runner indexes the
- * rest of new reports between searches, a batch at a time, so the first search after a burst
- * does not do it all.
+ * Intake indexes nothing (src/store/search-index.ts); the job runner indexes new reports, title
+ * and all, between searches, a batch at a time, so the first search after a burst does not do it
+ * all.
  */
 describe.each(databases)("the job runner indexes new reports for search on $name", (database) => {
   let t: TestApp;
