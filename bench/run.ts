@@ -28,6 +28,8 @@ const USAGE = `usage: npm run bench -- [name…] [--duration <s>] [--connections
   --in-process     run the servers in the load generator's process instead of child processes
   --postgres       (inbox, timers) on PostgreSQL (EMBARGO_BENCH_DATABASE_URL) instead of SQLite
   --cases, --due, --queries   (inbox, timers) sizes; see each benchmark's file
+  --keep           (inbox) keep the database in this file (SQLite) or schema (PostgreSQL), and
+                   measure it again without loading when it already holds cases
   --runs           (mail-memory) runs per message kind, the median reported (default 3)
   soak             --duration is the soak length (default 240 s for soak; 1800 for a 30-minute soak)
   --built          (soak) measure the built dist/cli/main.js serve instead of src/ under tsx`;
@@ -107,6 +109,7 @@ function parse() {
       due: { type: "string" },
       queries: { type: "string" },
       runs: { type: "string" },
+      keep: { type: "string" },
       built: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },

@@ -97,6 +97,11 @@ const REPOSITORY = fileURLToPath(new URL("..", import.meta.url));
 const CHILD_START_MS = 60_000;
 const CHILD_STOP_MS = 15_000;
 
+function profileArguments(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
+
 /**
  * Starts a server with `serve(spec)` from the module at `moduleUrl`: in a child process of its
  * own (the default), or in this process when `inProcess`.
@@ -110,7 +115,8 @@ export async function host(
   if (inProcess) return { ...(await serve(spec)), where: "this process" };
   const child = fork(CHILD_ENTRY, [moduleUrl, JSON.stringify(spec)], {
     // The child runs TypeScript too: load tsx into it by absolute URL (works from any directory).
-    execArgv: ["--import", import.meta.resolve("tsx")],
+    // BENCH_PROFILE_DIR=dir writes a CPU profile of each server child there (--cpu-prof).
+    execArgv: ["--import", import.meta.resolve("tsx"), ...profileArguments()],
     // The server's stdout (Embargo prints a first-administrator link there) goes to stderr, with
     // the progress lines, so that stdout holds only the results.
     stdio: ["ignore", "pipe", "inherit", "ipc"],
