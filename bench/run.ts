@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   mail: () => import("./mail.js"),
   affected: () => import("./affected.js"),
   "store-copy": () => import("./store-copy.js"),
+  "commit-pages": () => import("./commit-pages.js"),
   soak: () => import("./soak.js"),
 };
 

@@ -7,7 +7,7 @@ import { takeCaseNumber } from "../store/case-numbers.js";
 import type { NewReport } from "../store/cases.js";
 import { GENESIS_HASH } from "../store/chain.js";
 import type { NewEvent } from "../store/event-log.js";
-import { newReporterToken, randomId, sha256Hex } from "../store/ids.js";
+import { newReporterToken, sha256Hex, sortableId } from "../store/ids.js";
 import { currentSearchKey } from "../store/search-index.js";
 import type { TeamActor } from "../store/staff-validation.js";
 import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
@@ -31,9 +31,9 @@ export async function submitReport(
   also?: (trx: Trx, caseId: string, reporterToken: string) => Promise<void>,
 ): Promise<{ caseId: string; reporterToken: string; number: number }> {
   const { store, keyring } = deps;
-  const caseId = randomId();
-  const reporterToken = newReporterToken();
   const at = report.receivedAt;
+  const caseId = sortableId(at);
+  const reporterToken = newReporterToken();
   const author = report.openedBy ?? "reporter";
   // The case's own keys (src/store/case-keys.ts): erasing it later destroys them.
   const caseKeys = newCaseKeys(keyring, caseId, at);

@@ -16,7 +16,7 @@ import {
 import type { NewAttachment } from "../store/cases.js";
 import type { Store } from "../store/database.js";
 import type { MailFacts } from "../store/events.js";
-import { randomId } from "../store/ids.js";
+import { sortableId } from "../store/ids.js";
 import {
   caseByMessageIds,
   caseByReplyToken,
@@ -131,8 +131,8 @@ export async function receiveMail(
 ): Promise<IntakeOutcome> {
   const release = deps.parsePool.admit();
   try {
-    const id = randomId();
     const at = deps.clock();
+    const id = sortableId(at);
     const target = envelope.rcptTo.map((address) => programForAddress(deps.programs, address)).find(Boolean);
     await storeInboundMail(deps.store, deps.keyring, {
       id,

@@ -5,7 +5,7 @@ import type { Keyring } from "../crypto/keyring.js";
 import type { Recipient } from "../domain/notifications/recipients.js";
 import { aad } from "./aad.js";
 import type { Store } from "./database.js";
-import { randomId } from "./ids.js";
+import { sortableId } from "./ids.js";
 import type { Notification, ReporterMailOptions } from "./outbox-message.js";
 import type { DatabaseSchema, OutboxTable } from "./schema.js";
 
@@ -65,7 +65,7 @@ export async function enqueueNotification(
   keyring: Keyring,
   row: NewOutboxRow,
 ): Promise<void> {
-  const id = randomId();
+  const id = sortableId(row.at);
   const { recipient, notification } = row.message;
   const at = row.at.toISOString();
   await trx
