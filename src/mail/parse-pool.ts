@@ -28,7 +28,7 @@ import { movableBuffers } from "./thread-transfer.js";
 export interface ParseBudget {
   /** Wall time per task (reading the message, or opening its OpenPGP), from when a thread takes it. */
   seconds: number;
-  /** The worker thread's V8 heap (old generation); the young generation gets an eighth of it. */
+  /** The worker thread's V8 heap (old generation); the young generation gets an eighth of it, at most 8 MB. */
   memoryMb: number;
   threads: number;
   /** Messages that may wait for a thread besides those being read; past it `admit` refuses. */
@@ -76,6 +76,23 @@ export interface ReadMail {
 type TaskName = "readMail" | "openMail";
 /** A thread that has not loaded its code in this long is not going to. */
 const STARTUP_MS = 60_000;
+/**
+ * Threads unused this long are ended (issue 17): each holds an isolate of its own, some 40 MB
+ * of RSS, which a server that reads mail now and then should not keep. Starting one again costs
+ * a fraction of a second of the next message's wait, never its budget (see `started`).
+ */
+const IDLE_MS = 30_000;
+/**
+ * The threads' young generation. Reading a message allocates mostly short-lived strings; past
+ * a few MB a larger nursery buys little speed and costs RSS in every thread, under load too.
+ * Never more than an eighth of the memory budget, as before.
+ */
+const YOUNG_GENERATION_MB = 8;
+
+export interface MailParsePoolOptions {
+  /** How long the threads may sit unused before they are ended (default 30 s). */
+  idleMs?: number;
+}
 
 export class MailParsePool {
   private pool: Piscina<ReadMailTask | OpenMailTask | null, ReadMailResult | OpenMailResult> | undefined;
@@ -84,12 +101,23 @@ export class MailParsePool {
   private closed = false;
   /** Settles once a thread has started and answered; reset when a budget ended one. */
   private warm: Promise<void> | undefined;
+  /** Tasks taken and not yet settled: the threads are ended only when none are. */
+  private busy = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleMs: number;
 
   constructor(
     readonly budget: ParseBudget,
     private readonly logger?: Logger,
+    options: MailParsePoolOptions = {},
   ) {
     this.slots = new Slots(budget.threads);
+    this.idleMs = options.idleMs ?? IDLE_MS;
+  }
+
+  /** Threads running now (started, or starting): none before the first message and after `idleMs` unused. */
+  get threadCount(): number {
+    return this.pool?.threads.length ?? 0;
   }
 
   /**
@@ -139,7 +167,26 @@ export class MailParsePool {
   /** Ends the threads; a message being read meanwhile fails with MailParsePoolClosed. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     await this.pool?.destroy();
+  }
+
+  /**
+   * Ends the threads once nothing has run for `idleMs`. The whole pool goes, not piscina's idle
+   * threads one by one (minThreads 0 with an idleTimeout): so `warm` goes with it, and the next
+   * message waits for a started thread before its time budget starts, as the first one did.
+   */
+  private idleLater(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      const pool = this.pool;
+      if (this.busy > 0 || pool === undefined) return;
+      this.pool = undefined;
+      this.warm = undefined;
+      void pool.destroy();
+    }, this.idleMs);
+    // An idle pool must not keep a process alive that has nothing else to do.
+    this.idleTimer.unref();
   }
 
   private async run(
@@ -148,6 +195,8 @@ export class MailParsePool {
     transferList: ArrayBuffer[],
   ): Promise<ReadMailResult | OpenMailResult> {
     if (this.closed) throw new MailParsePoolClosed();
+    this.busy += 1;
+    clearTimeout(this.idleTimer);
     const release = await this.slots.take();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -166,6 +215,8 @@ export class MailParsePool {
     } finally {
       clearTimeout(timer);
       release();
+      this.busy -= 1;
+      if (this.busy === 0 && !this.closed) this.idleLater();
     }
   }
 
@@ -219,7 +270,7 @@ export class MailParsePool {
     return new Error(`reading the message failed in the parse worker (${result.name})`);
   }
 
-  /** Started on first use: a process that never reads mail starts no threads. */
+  /** Started on first use (a process that never reads mail starts no threads), ended when idle (`idleLater`). */
   private threads() {
     if (this.pool === undefined) {
       const pool = new Piscina<ReadMailTask | OpenMailTask | null, ReadMailResult | OpenMailResult>({
@@ -230,7 +281,10 @@ export class MailParsePool {
         maxQueue: this.budget.threads,
         resourceLimits: {
           maxOldGenerationSizeMb: this.budget.memoryMb,
-          maxYoungGenerationSizeMb: Math.max(4, Math.round(this.budget.memoryMb / 8)),
+          maxYoungGenerationSizeMb: Math.min(
+            YOUNG_GENERATION_MB,
+            Math.max(4, Math.round(this.budget.memoryMb / 8)),
+          ),
         },
       });
       // A thread that dies between tasks is replaced by piscina; unheard, the event would end the process.
