@@ -37,8 +37,12 @@ export function keyNumber(id: string): number {
   return Number(match[1]);
 }
 
-/** How many cases' keys stay in memory (about 150 bytes each); the oldest go first. */
-const CASE_KEYS_KEPT = 50_000;
+/**
+ * How many cases' keys stay in memory (some 300 bytes each with their ids and load times); the
+ * oldest go first. A busy team works on far fewer cases at once; a key not kept is read again
+ * (one indexed query and an unwrap). At 50,000 the full cache held about 15 MB of the heap.
+ */
+const CASE_KEYS_KEPT = 10_000;
 /**
  * How long a loaded case key is trusted before `ensure` reads it again: another instance may have
  * erased the case meanwhile, and this one must stop reading it within this bound.
@@ -195,9 +199,21 @@ export class Keyring implements KeySource {
   #unwrap(id: string, wrapped: string | null | undefined): CaseKeyState {
     if (wrapped === undefined) return "absent";
     if (wrapped === null) return "erased";
-    return Buffer.from(
-      openText(this.get(keyIdOf(wrapped)), wrapped, caseKeyAad(id)).toString("utf8"),
-      "base64",
+    return ownedCopy(
+      Buffer.from(openText(this.get(keyIdOf(wrapped)), wrapped, caseKeyAad(id)).toString("utf8"), "base64"),
     );
   }
+}
+
+/**
+ * A key to keep: its own 32 bytes, the decoded one wiped. Small Buffers (`Buffer.from` of a
+ * string, among others) are slices of Node's shared 8 KiB pool, and a kept slice keeps its whole
+ * slab alive: a cache of such keys held about 8 KiB each, not 32 bytes (issue 17's soak grew by
+ * tens of MB of array buffers as the cache filled). `Buffer.alloc` never uses the pool.
+ */
+function ownedCopy(decoded: Buffer): Buffer {
+  const key = Buffer.alloc(decoded.length);
+  decoded.copy(key);
+  decoded.fill(0);
+  return key;
 }

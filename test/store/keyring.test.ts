@@ -4,6 +4,7 @@ import { encryptText } from "../../src/crypto/envelope.js";
 import { MasterKeyMismatchError } from "../../src/crypto/errors.js";
 import { addDataKey, loadKeyring } from "../../src/store/data-keys.js";
 import { migrate } from "../../src/store/migrate.js";
+import { seedCase } from "../support/case-work.js";
 import { databases, type TestStore } from "../support/databases.js";
 import { runInstances } from "../support/instances.js";
 
@@ -16,6 +17,21 @@ describe.each(databases)("keyring on $name", (database) => {
   });
   afterEach(async () => {
     await store.close();
+  });
+
+  it("keeps each loaded case key in 32 bytes of its own, not in a slab of Node's shared Buffer pool", async () => {
+    const keyring = await loadKeyring(store, masterKey);
+    const { caseId } = await seedCase(store, keyring);
+    const fresh = await loadKeyring(store, masterKey);
+    const ids = [`c-${caseId}`, `p-${caseId}`];
+    await fresh.ensure(ids);
+    for (const id of ids) {
+      const key = fresh.forCase(id).active.key;
+      expect(key).toHaveLength(32);
+      // A pooled slice would sit in an 8 KiB ArrayBuffer, all of it kept alive by the cache.
+      expect(key.buffer.byteLength).toBe(32);
+      expect(key.equals(keyring.forCase(id).active.key)).toBe(true);
+    }
   });
 
   it("creates the first data key, wrapped, and finds it again", async () => {
