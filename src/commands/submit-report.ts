@@ -15,8 +15,9 @@ import { appendToCase, type CaseDeps, type Trx } from "./case-change.js";
 /**
  * Files a new report: the case row, its first events (`case.received`, then one
  * `attachment.added` per file) and the attachments, in one durable transaction (its words are
- * indexed later: see below). Everything the reporter wrote is encrypted before the transaction opens. The case
- * row starts with an empty chain and the events go through `appendToCase`, like any other change.
+ * indexed later: see below). Everything the reporter wrote is encrypted before the transaction
+ * opens. The case row starts with an empty chain and the events go through `appendToCase`, like
+ * any other change.
  * The case takes the next number of its program (KITSU-12) in the same transaction.
  */
 export async function submitReport(

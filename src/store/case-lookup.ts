@@ -1,6 +1,9 @@
 import type { Store } from "./database.js";
 
-/** Case ids are 16 base32 characters (randomId or sortableId, src/store/ids.ts); anything else is not worth a query. */
+/**
+ * Case ids are 16 base32 characters (randomId or sortableId, src/store/ids.ts); anything else is
+ * not worth a query.
+ */
 const CASE_ID = /^[a-z2-7]{16}$/;
 
 export function looksLikeCaseId(value: string): boolean {

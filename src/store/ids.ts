@@ -33,9 +33,9 @@ const TIME_CHARACTERS = 7;
  * at every report (cases, the outbox, received mail): b-trees keyed by a random id take each new
  * row on a random page, so a commit of a dozen reports wrote a page per report in every such
  * index (the case's own, its keys', events', timer's and outbox's); ids made in the same second
- * sit together at the end, and those pages are shared (about 18 → 7 pages written per report in
- * a commit of 12: `npm run bench -- commit-pages`). It tells the second a case was taken in, which its page shows
- * anyway; guessing one still takes 2^45 tries per second.
+ * sit together at the end, and those pages are shared (about 18 → 8 pages written per report in
+ * a commit of 12: `npm run bench -- commit-pages`). It tells the second a case was taken in,
+ * which its page shows anyway; guessing one still takes 2^45 tries per second.
  */
 export function sortableId(at: Date): string {
   const seconds = Math.max(0, Math.floor(at.getTime() / 1000));

@@ -39,10 +39,10 @@ export function serveCommand(io: ServeCommandIo = {}): Command {
  * spare, and a server that promotes request garbage steadily then sat at 475 MB of RSS to keep
  * 65–80 MB alive. Measured on the soak (bench/soak.ts, 60 s): peak 464 → 266 MB, for about 20
  * full GCs a minute instead of a few (0.6–0.7 s of GC a minute); it is a growing factor, not a
- * limit, so a heap that needs more still gets it. Set here, not in NODE_OPTIONS (which refuses this flag) nor by re-executing
- * the process (a second Node process costs more than it saves): V8 reads the flag at every GC,
- * so setting it once the process runs works. An operator's own `node --heap-growing-percent=…`
- * wins.
+ * limit, so a heap that needs more still gets it. Set here, not in NODE_OPTIONS (which refuses
+ * this flag) nor by re-executing the process (a second Node process costs more than it saves):
+ * V8 reads the flag at every GC, so setting it once the process runs works. An operator's own
+ * `node --heap-growing-percent=…` wins.
  */
 export const HEAP_GROWING_PERCENT = 20;
 
