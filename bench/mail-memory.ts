@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import { loadConfig } from "../src/config.js";
 import { startServer } from "../src/server.js";
 import { openDatabase } from "../src/store/database.js";
+import { benchEmbargoEnvironment, parsePoolSettings, UNLIMITED } from "./embargo-server.js";
 import {
   BenchError,
   type BenchOptions,
@@ -44,8 +44,6 @@ export const description =
   "peak RSS of the server taking in one 25 MB message over SMTP (issue 14, finding 4)";
 
 const PROGRAM_ADDRESS = "nuck@kitsu.example";
-const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
-const UNLIMITED = String(1_000_000_000);
 const MAX_BYTES = 25 * 1024 * 1024;
 const MB = 1_000_000;
 /** After the warm-up message: lets its garbage be collected and the threads settle. */
@@ -59,13 +57,7 @@ const ServeSpec = z.object({ databaseUrl: z.string(), dataDir: z.string(), smtpP
 export async function serve(spec: unknown): Promise<Hosted> {
   const parsed = ServeSpec.parse(spec);
   const config = loadConfig(
-    {
-      EMBARGO_DATABASE_URL: parsed.databaseUrl,
-      EMBARGO_DATA_DIR: parsed.dataDir,
-      EMBARGO_POLICIES: POLICIES,
-      EMBARGO_HOST: "127.0.0.1",
-      EMBARGO_PORT: "0",
-      EMBARGO_PUBLIC_URL: "http://127.0.0.1",
+    benchEmbargoEnvironment(parsed, {
       EMBARGO_LOG_LEVEL: "error",
       EMBARGO_SMTP_PORT: String(parsed.smtpPort),
       EMBARGO_SMTP_MAX_BYTES: String(MAX_BYTES),
@@ -75,11 +67,8 @@ export async function serve(spec: unknown): Promise<Hosted> {
       EMBARGO_WORKER: "off",
       EMBARGO_MAIL_PER_HOUR_PER_SENDER: UNLIMITED,
       EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: UNLIMITED,
-      EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => name.startsWith("EMBARGO_MAIL_PARSE_")),
-      ),
-    },
+      ...parsePoolSettings(),
+    }),
     "/nonexistent",
   );
   const running = await startServer(config);

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import nodemailer from "nodemailer";
 import * as openpgp from "openpgp";
 import { z } from "zod";
@@ -15,6 +14,7 @@ import { openDatabase } from "../src/store/database.js";
 import { migrate } from "../src/store/migrate.js";
 import { saveProgramKey } from "../src/store/program-keys.js";
 import { PGP_MIME_ENCRYPTED_TYPE, pgpMimeEncryptedBody } from "../test/support/pgp-mime-body.js";
+import { benchEmbargoEnvironment, parsePoolSettings, UNLIMITED } from "./embargo-server.js";
 import {
   BenchError,
   type BenchOptions,
@@ -52,8 +52,6 @@ export const description =
 const MAILS = 100;
 const MARK_P99_MS = 100;
 const PROGRAM_ADDRESS = "nuck@kitsu.example";
-const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
-const UNLIMITED = String(1_000_000_000);
 const ARMOUR_LINE = "-----BEGIN PGP MESSAGE-----\r\n";
 /** Pollers of /healthz at once, each asking again 5 ms after its answer: a steady, light load. */
 const POLLERS = 2;
@@ -67,13 +65,7 @@ const ServeSpec = z.object({ databaseUrl: z.string(), dataDir: z.string(), smtpP
 export async function serve(spec: unknown): Promise<Hosted> {
   const parsed = ServeSpec.parse(spec);
   const config = loadConfig(
-    {
-      EMBARGO_DATABASE_URL: parsed.databaseUrl,
-      EMBARGO_DATA_DIR: parsed.dataDir,
-      EMBARGO_POLICIES: POLICIES,
-      EMBARGO_HOST: "127.0.0.1",
-      EMBARGO_PORT: "0",
-      EMBARGO_PUBLIC_URL: "http://127.0.0.1",
+    benchEmbargoEnvironment(parsed, {
       EMBARGO_LOG_LEVEL: "error",
       EMBARGO_SMTP_PORT: String(parsed.smtpPort),
       // Intake alone: no delivery worker sending the receipts.
@@ -81,12 +73,8 @@ export async function serve(spec: unknown): Promise<Hosted> {
       // Every message comes from 127.0.0.1 to one program: the limits would refuse most of them.
       EMBARGO_MAIL_PER_HOUR_PER_SENDER: UNLIMITED,
       EMBARGO_REPORTS_PER_HOUR_PER_PROGRAM: UNLIMITED,
-      EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
-      // The parse pool as the environment sets it, to compare (EMBARGO_MAIL_PARSE_QUEUE=100, say).
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => name.startsWith("EMBARGO_MAIL_PARSE_")),
-      ),
-    },
+      ...parsePoolSettings(),
+    }),
     "/nonexistent",
   );
   const running = await startServer(config);

@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { z } from "zod";
 import { loadConfig } from "../src/config.js";
 import { startServer } from "../src/server.js";
+import { benchEmbargoEnvironment, parsePoolSettings, UNLIMITED } from "./embargo-server.js";
 import {
   BenchError,
   type BenchOptions,
@@ -57,8 +57,6 @@ import {
 export const description = "SMTP intake and receipts: msgs/s and server CPU per message (issue 17)";
 
 const PROGRAM_ADDRESS = "nuck@kitsu.example";
-const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
-const UNLIMITED = String(1_000_000_000);
 const MESSAGES = Number(process.env.EMBARGO_BENCH_MAIL_MESSAGES ?? 1000);
 const WARMUP_MESSAGES = 20;
 /** Longest wait for the receipts once the last message was accepted. */
@@ -109,13 +107,7 @@ async function serveEmbargo(spec: {
   sinkPort: number;
 }): Promise<Hosted> {
   const config = loadConfig(
-    {
-      EMBARGO_DATABASE_URL: spec.databaseUrl,
-      EMBARGO_DATA_DIR: spec.dataDir,
-      EMBARGO_POLICIES: POLICIES,
-      EMBARGO_HOST: "127.0.0.1",
-      EMBARGO_PORT: "0",
-      EMBARGO_PUBLIC_URL: "http://127.0.0.1",
+    benchEmbargoEnvironment(spec, {
       EMBARGO_LOG_LEVEL: "error",
       EMBARGO_SMTP_PORT: String(spec.smtpPort),
       // Receipts go out through the sink in the parent process.
@@ -128,11 +120,8 @@ async function serveEmbargo(spec: {
       EMBARGO_MAIL_PER_HOUR_PER_SENDER: UNLIMITED,
       EMBARGO_MAIL_ANSWERS_PER_HOUR_PER_HOST: UNLIMITED,
       EMBARGO_MAIL_ANSWERS_PER_HOUR_PER_ADDRESS: UNLIMITED,
-      EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => name.startsWith("EMBARGO_MAIL_PARSE_")),
-      ),
-    },
+      ...parsePoolSettings(),
+    }),
     "/nonexistent",
   );
   const running = await startServer(config);

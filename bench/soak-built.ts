@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { UNLIMITED } from "./embargo-server.js";
+import { benchEmbargoEnvironment } from "./embargo-server.js";
 import { soakSettings } from "./soak-server.js";
 import { BenchError, type HostedServer } from "./support.js";
 
@@ -13,7 +13,6 @@ import { BenchError, type HostedServer } from "./support.js";
  * build, not of the working tree.
  */
 const MAIN = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
-const POLICIES = fileURLToPath(new URL("../examples/policies/", import.meta.url));
 const START_MS = 60_000;
 const STOP_MS = 15_000;
 
@@ -28,15 +27,7 @@ export async function startBuiltEmbargo(spec: {
     env: {
       ...process.env,
       // As embargo-server.ts configures the other benchmarks' Embargo.
-      EMBARGO_DATABASE_URL: spec.databaseUrl,
-      EMBARGO_DATA_DIR: spec.dataDir,
-      EMBARGO_POLICIES: POLICIES,
-      EMBARGO_HOST: "127.0.0.1",
-      EMBARGO_PORT: "0",
-      EMBARGO_PUBLIC_URL: "http://127.0.0.1",
-      EMBARGO_LOG_LEVEL: "warn",
-      EMBARGO_REQUESTS_PER_MINUTE_PER_ADDRESS: UNLIMITED,
-      ...soakSettings(spec),
+      ...benchEmbargoEnvironment(spec, soakSettings(spec)),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -22,6 +22,7 @@ import {
   freePort,
   type HostedServer,
   host,
+  listenSmtp,
   machineDescription,
   progress,
   withCleanup,
@@ -323,15 +324,7 @@ async function startRelay(): Promise<{ url: string; delivered: () => number; clo
       });
     },
   });
-  server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    delivered: () => delivered,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenSmtp(server)), delivered: () => delivered };
 }
 
 /**

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import type { SMTPServer } from "smtp-server";
 
 /**
  * What every benchmark shares: its options, hosting a server in-process or in a child process,
@@ -408,4 +409,16 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Starts `server` on a free port of 127.0.0.1: its smtp:// URL, and how to stop it. */
+export async function listenSmtp(server: SMTPServer): Promise<{ url: string; close(): Promise<void> }> {
+  server.on("error", () => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -24,6 +24,7 @@ import { migrate } from "../src/store/migrate.js";
 import type { CasesTable } from "../src/store/schema.js";
 import { createLogger } from "../src/web/logging.js";
 import { openBenchStore } from "./bench-store.js";
+import { listenSmtp } from "./support.js";
 
 /**
  * `npm run bench -- timers [--cases 100000] [--due 10000] [--postgres]`
@@ -231,15 +232,7 @@ async function startSink(): Promise<{ url: string; received: () => number; close
       });
     },
   });
-  server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenSmtp(server)), received: () => received };
 }
 
 export async function run(): Promise<void> {
