@@ -3,11 +3,12 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, sql, type Transaction } from "kysely";
 import pg from "pg";
-import { GroupCommit } from "./group-commit.js";
+import { type CommitWays, GroupCommit } from "./group-commit.js";
 import { WorkSchemaPostgresDialect } from "./postgres-dialect.js";
 import type { DatabaseSchema } from "./schema.js";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 import { withStatementCache } from "./sqlite-statements.js";
+import { type WalSync, walSyncer } from "./wal-sync.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -77,7 +78,8 @@ function openSqlite(file: string): Store {
   const db = new Kysely<DatabaseSchema>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
   });
-  return makeStore(db, "sqlite", undefined);
+  // An in-memory database has no log to sync (and nothing to lose to a power cut).
+  return makeStore(db, "sqlite", undefined, inMemory ? undefined : walSyncer(path.resolve(file)));
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Store> {
@@ -124,10 +126,21 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 
 type Work<T> = (trx: Transaction<DatabaseSchema>) => Promise<T>;
 
-function makeStore(db: Kysely<DatabaseSchema>, dialect: DialectName, schema: string | undefined): Store {
+function makeStore(
+  db: Kysely<DatabaseSchema>,
+  dialect: DialectName,
+  schema: string | undefined,
+  walSync?: WalSync,
+): Store {
   const transaction = <T>(fn: Work<T>) => db.transaction().execute(fn);
   const relaxed = dialect === "sqlite" ? sqliteRelaxedTransaction(db) : postgresRelaxedTransaction(db);
-  const group = dialect === "sqlite" ? new GroupCommit(transaction, relaxed) : undefined;
+  // SQLite: group commits sync the WAL off the event loop (src/store/wal-sync.ts).
+  const ways: CommitWays = {
+    durable: transaction,
+    relaxed,
+    ...(walSync === undefined ? {} : { sync: walSync }),
+  };
+  const group = dialect === "sqlite" ? new GroupCommit(ways) : undefined;
   return {
     db,
     dialect,
@@ -135,7 +148,10 @@ function makeStore(db: Kysely<DatabaseSchema>, dialect: DialectName, schema: str
     transaction,
     durableWrite: (fn) => (group === undefined ? transaction(fn) : group.run(fn)),
     relaxedWrite: (fn) => (group === undefined ? relaxed(fn) : group.run(fn, { durable: false })),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await walSync?.close();
+    },
   };
 }
 
