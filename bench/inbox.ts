@@ -379,9 +379,7 @@ export async function run(): Promise<void> {
   }
   const postgres = values.postgres === true;
   const keep = typeof values.keep === "string" ? values.keep : undefined;
-  console.log(
-    `inbox: ${total} cases on ${postgres ? "PostgreSQL" : "SQLite"}${keep === undefined ? "" : ` (or those already in ${keep})`}`,
-  );
+  const engine = postgres ? "PostgreSQL" : "SQLite";
   const { store, dispose } = await openBenchStore(postgres, keep);
   try {
     await migrate(store);
@@ -391,11 +389,14 @@ export async function run(): Promise<void> {
       .selectFrom("cases")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirst();
+    // The header after the count: a kept database is measured with the cases it holds, whatever
+    // --cases says.
     if (Number(existing?.n ?? 0) > 0) {
-      console.log(`  reusing ${existing?.n} cases in ${keep}`);
+      console.log(`inbox: ${Number(existing?.n)} cases on ${engine}, reused from ${keep}`);
       await measure(store, keyring, queries);
       return;
     }
+    console.log(`inbox: ${total} cases on ${engine}${keep === undefined ? "" : `, kept in ${keep}`}`);
     // The bulk load is the benchmark's setup, not what it measures: on SQLite, skip the fsync of
     // every commit while loading (the server keeps synchronous = FULL), then restore it.
     // A larger page cache too: at a million cases the random-key index inserts would otherwise

@@ -47,8 +47,14 @@ export interface InboxFilter extends CaseViewer {
    * knows no policy). Without it, rows' clock facts carry no agreement and no waits.
    */
   clockNeeds?: (program: string) => ClockNeeds;
-  /** How many matches make a tag or a word common (COMMON_MATCHES); set by tests of both ways. */
+  /**
+   * How many matches make a tag or a word common (COMMON_MATCHES), and several words common
+   * together (COMMON_TOGETHER); set by tests of every way (SQLite then tests gathered cases while
+   * walking past one of them, WALK_IDS).
+   */
   commonMatches?: number;
+  /** How many of the newest cases judge a word very common (SAMPLE_CASES); set by tests. */
+  sampleCases?: number;
 }
 
 export interface InboxRow {
@@ -147,21 +153,154 @@ function mergePages(pages: readonly PageKey[][], take: number): PageKey[] {
   return pages.flat().sort(compareKeys).slice(0, take);
 }
 
-/** Whether every one of `values` matches more than COMMON_MATCHES rows of `table` (an index walk, bounded). */
-async function isCommon(
+/** How many rows of `table` have `value` in `column`, counted up to `above + 1` only (an index walk, bounded). */
+async function matchesUpTo(
   store: Store,
   table: "case_tags" | "case_title_terms",
   column: "tag" | "term_hash",
-  values: readonly string[],
+  value: string,
   above: number,
-): Promise<boolean> {
-  for (const value of values) {
-    const { rows } = await sql<{ n: number | string }>`
-      select count(*) as n from (select 1 from ${sql.table(table)} where ${sql.ref(column)} = ${value}
-      limit ${above + 1}) as matches`.execute(store.db);
-    if (Number(rows[0]?.n ?? 0) <= above) return false;
+): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`
+    select count(*) as n from (select 1 from ${sql.table(table)} where ${sql.ref(column)} = ${value}
+    limit ${above + 1}) as matches`.execute(store.db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The case ids that have every one of `terms` (two or more), in case_id order, read by walking
+ * each term's entries in the (term_hash, case_id) index side by side: PostgreSQL merge-joins them
+ * (a join, as its INTERSECT hashes or sorts both sides whole), SQLite merges a compound INTERSECT
+ * with an ORDER BY (a join would be a primary-key probe per entry of the first term, about three
+ * times slower). Either way a `limit` after it stops the walk early.
+ */
+function intersection(store: Store, terms: readonly string[]) {
+  if (store.dialect === "sqlite") {
+    return sql<{ case_id: string }>`${sql.join(
+      terms.map((term) => sql`select case_id from case_title_terms where term_hash = ${term}`),
+      sql` intersect `,
+    )} order by case_id`;
   }
-  return true;
+  const joins = terms
+    .slice(1)
+    .map(
+      (term, i) =>
+        sql`join case_title_terms as ${sql.ref(`t${i + 1}`)} on ${sql.ref(`t${i + 1}.case_id`)} = t0.case_id and ${sql.ref(`t${i + 1}.term_hash`)} = ${term}`,
+    );
+  return sql<{ case_id: string }>`select t0.case_id from case_title_terms as t0 ${sql.join(joins, sql` `)}
+    where t0.term_hash = ${terms[0] ?? ""} order by t0.case_id`;
+}
+
+/**
+ * On PostgreSQL, up to this many cases with all of several common words are gathered (read while
+ * judging, see planWords) and sorted; past it, the inbox walks its order and checks each case for
+ * every word. Gathering costs reading the words' entries (a merge in case_id order) whatever T, the
+ * walk checks about (page size × cases ÷ T) cases at two index probes each. At 1,000,000 cases,
+ * "stored xss" (T = 3,438): the walk checked ~15,000 cases (p95 78 ms), the merge read 126,000
+ * entries in half that time: listInbox p50 57 → 41 ms. On SQLite a probe costs a third of
+ * PostgreSQL's and the walk was the faster there (20 against 25 ms), but a lower bound would only
+ * add the merge's cost to the walk (the merge stops at the bound, after reading most of the words).
+ */
+const COMMON_TOGETHER = 10_000;
+
+/**
+ * SQLite: past this many gathered ids, the inbox walks its order testing each case against them
+ * rather than reading each from the primary key and sorting them all. Reading one costs about 8 µs,
+ * walking past one about 0.35 µs, and a page walks past (page size × cases ÷ ids) cases: at
+ * 1,000,000 cases the walk is the faster from about 1,500 ids, with fewer cases from fewer.
+ */
+const WALK_IDS = 1_000;
+
+/**
+ * How the inbox narrows to the cases with every word (see COMMON_MATCHES), judged by what the
+ * words match together, not one by one: two common words can be rare together ("stored xss": about
+ * 63,000 cases each at 1,000,000, 3,438 with both).
+ * - `rarest`: a word has at most `common` cases: its cases are gathered, and each is checked for
+ *   the other words (`others`) on the primary key; the common words' rows are never all read.
+ * - `together`: every word is common, the cases with all of them (`ids`) are at most `together`:
+ *   the judging query read them, so they are gathered as they are.
+ * - `walk`: the words are common together too: the inbox walks its order and checks each case.
+ */
+export type WordPlan =
+  | { way: "none" }
+  | { way: "rarest"; rarest: string; others: string[] }
+  | { way: "together"; ids: string[]; others: string[] }
+  | { way: "walk" };
+
+/**
+ * A word in more than this share of the newest SAMPLE_CASES cases is left out of the judging
+ * merge (and checked case by case instead). Report bodies are indexed, so a word like "the" is
+ * in nearly every case: merging its entries would read about as many as there are cases (some
+ * 190 ms at 1,000,000 on PostgreSQL), where walking the inbox's order finds it on almost every
+ * case at once.
+ */
+const VERY_COMMON_SHARE = 0.25;
+const SAMPLE_CASES = 1_000;
+
+/**
+ * The words of `terms` in more than VERY_COMMON_SHARE of the `sample` cases with the highest ids
+ * (the newest: ids begin with their second, src/store/ids.ts): one short range of the
+ * (term_hash, case_id) index per word. None while there are fewer cases than that, where the
+ * merge reads little anyway.
+ */
+async function veryCommonWords(store: Store, terms: readonly string[], sample: number): Promise<Set<string>> {
+  const bound = await store.db
+    .selectFrom("cases")
+    .select("id")
+    .orderBy("id", "desc")
+    .limit(1)
+    .offset(sample - 1)
+    .executeTakeFirst();
+  if (bound === undefined) return new Set();
+  const shares = await Promise.all(
+    terms.map(async (term) => {
+      const { n } = await store.db
+        .selectFrom("case_title_terms")
+        .select((eb) => eb.fn.countAll<number | string>().as("n"))
+        .where("term_hash", "=", term)
+        .where("case_id", ">=", bound.id)
+        .executeTakeFirstOrThrow();
+      return { term, share: Number(n) / sample };
+    }),
+  );
+  return new Set(shares.filter(({ share }) => share > VERY_COMMON_SHARE).map(({ term }) => term));
+}
+
+/** Exported for its tests (test/store/inbox-words.test.ts), which check the way each search takes. */
+export async function planWords(
+  store: Store,
+  terms: readonly string[],
+  bounds: { common: number; together: number; sample?: number },
+): Promise<WordPlan> {
+  if (terms.length === 0) return { way: "none" };
+  // Each word's matches, counted at once (on PostgreSQL, on connections of their own).
+  const counts = await Promise.all(
+    terms.map(async (term) => ({
+      term,
+      matches: await matchesUpTo(store, "case_title_terms", "term_hash", term, bounds.common),
+    })),
+  );
+  const rarest = counts.reduce((rarer, count) => (count.matches < rarer.matches ? count : rarer));
+  if (rarest.matches <= bounds.common) {
+    const { term } = rarest;
+    return { way: "rarest", rarest: term, others: terms.filter((other) => other !== term) };
+  }
+  if (terms.length === 1) return { way: "walk" };
+  // Very common words are not judged: they are checked on the gathered cases.
+  const veryCommon = await veryCommonWords(store, terms, bounds.sample ?? SAMPLE_CASES);
+  const judged = terms.filter((term) => !veryCommon.has(term));
+  if (judged.length < 2) return { way: "walk" };
+  // Every word is common: their cases together, up to one past the bound (the merge stops there).
+  // The ids themselves, not a count: gathering them again in the inbox's query would read the
+  // words' entries twice, and PostgreSQL, which cannot tell how few cases two common words share,
+  // planned that query as a scan of every case (1 s at 1,000,000 cases).
+  const { rows } = await sql<{ case_id: string }>`
+    select case_id from (${intersection(store, judged)} limit ${bounds.together + 1}) as matches`.execute(
+    store.db,
+  );
+  return rows.length <= bounds.together
+    ? { way: "together", ids: rows.map((row) => row.case_id), others: [...veryCommon] }
+    : { way: "walk" };
 }
 
 export async function listInbox(
@@ -190,9 +329,12 @@ export async function listInbox(
   // How a tag or words narrow the list (see COMMON_MATCHES): a rare one by its matches, a common
   // one case by case while walking the inbox's order.
   const above = filter.commonMatches ?? COMMON_MATCHES;
-  const tagIsCommon = tag !== undefined && (await isCommon(store, "case_tags", "tag", [tag], above));
-  const termsAreCommon =
-    terms.length > 0 && (await isCommon(store, "case_title_terms", "term_hash", terms, above));
+  const tagIsCommon = tag !== undefined && (await matchesUpTo(store, "case_tags", "tag", tag, above)) > above;
+  const words = await planWords(store, terms, {
+    common: above,
+    together: filter.commonMatches ?? COMMON_TOGETHER,
+    sample: filter.sampleCases ?? SAMPLE_CASES,
+  });
 
   // Phase 1: the page's sort keys only. The inbox indexes (migration 2026112503) hold these and
   // the scalar filter columns, so this is answered from an index and stops after the page.
@@ -242,34 +384,51 @@ export async function listInbox(
         query.where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">=", now)])),
       )
       // Every word: the cases with all the term hashes (one row per distinct word and case, wherever
-      // in the case the word is).
-      .$if(terms.length > 0 && termsAreCommon, (query) =>
-        query.where(({ and, exists, selectFrom }) =>
-          and(
-            terms.map((term) =>
-              exists(
-                selectFrom("case_title_terms")
-                  .select("case_title_terms.case_id")
-                  .whereRef("case_title_terms.case_id", "=", "cases.id")
-                  .where("case_title_terms.term_hash", "=", term),
-              ),
-            ),
-          ),
-        ),
-      )
-      .$if(terms.length > 0 && !termsAreCommon, (query) =>
-        query.where("cases.id", "in", (eb) => {
-          const matches = eb
+      // in the case the word is), the way planWords chose.
+      .$if(words.way === "rarest", (query) =>
+        query.where("cases.id", "in", (eb) =>
+          eb
             .selectFrom("case_title_terms")
             .select("case_title_terms.case_id")
-            .where("case_title_terms.term_hash", "in", terms);
-          return terms.length === 1
-            ? matches
-            : matches
-                .groupBy("case_title_terms.case_id")
-                .having((having) => having.fn.countAll(), "=", terms.length);
-        }),
+            .where("case_title_terms.term_hash", "=", words.way === "rarest" ? words.rarest : ""),
+        ),
       )
+      // The ids as one parameter however many. PostgreSQL plans with the array's length: a few
+      // are read from the primary key and sorted, thousands are a hashed test while walking the
+      // inbox's order (3,438 of 1,000,000 cases: 7 ms, stopping after the page). SQLite cannot
+      // tell how many a JSON array holds and always reads them from the primary key (3,438: 29 ms);
+      // past WALK_IDS, `+` keeps the id column from its index, so the test is made while walking
+      // (5 ms).
+      .$if(words.way === "together", (query) => {
+        const ids = words.way === "together" ? words.ids : [];
+        if (store.dialect === "postgres")
+          return query.where(sql<boolean>`cases.id = any(cast(${ids} as text[]))`);
+        const list = JSON.stringify(ids);
+        return query.where(
+          ids.length > (filter.commonMatches === undefined ? WALK_IDS : 1)
+            ? sql<boolean>`+cases.id in (select value from json_each(${list}))`
+            : sql<boolean>`cases.id in (select value from json_each(${list}))`,
+        );
+      })
+      .$if(words.way !== "none", (query) => {
+        // Walking: every word; gathering the rarest word's cases, or the judged words' cases
+        // together: the others.
+        const checked = words.way === "walk" ? terms : words.way === "none" ? [] : words.others;
+        return checked.length === 0
+          ? query
+          : query.where(({ and, exists, selectFrom }) =>
+              and(
+                checked.map((term) =>
+                  exists(
+                    selectFrom("case_title_terms")
+                      .select("case_title_terms.case_id")
+                      .whereRef("case_title_terms.case_id", "=", "cases.id")
+                      .where("case_title_terms.term_hash", "=", term),
+                  ),
+                ),
+              ),
+            );
+      })
       .$if(after !== undefined, (query) => {
         const { nextDueAt, receivedAt, id } = after ?? { nextDueAt: null, receivedAt: "", id: "" };
         // Row-value comparisons: both engines can start an index range at the cursor.
