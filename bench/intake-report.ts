@@ -13,6 +13,8 @@ export interface Measured {
   where: string;
   /** CPU use by other processes in the second before the target started (0–1), when known. */
   busyBefore: number | undefined;
+  /** The server process's CPU time per report taken in the measured run (Linux, child processes). */
+  cpuMsPerReport: number | undefined;
 }
 
 /** The aim: Embargo on SQLite at this fraction of the baseline's requests per second or more. */
@@ -31,7 +33,7 @@ export function report(results: Measured[], postgresNote: string | undefined): v
   console.log("");
   console.log(
     formatTable(
-      ["target", "req/s (avg)", "p50 ms", "p99 ms", "errors", "× baseline req/s"],
+      ["target", "req/s (avg)", "p50 ms", "p99 ms", "errors", "× baseline req/s", "server CPU ms/report"],
       results.map((result) => [
         result.target,
         formatNumber(result.load.requestsPerSecond, 1),
@@ -39,6 +41,7 @@ export function report(results: Measured[], postgresNote: string | undefined): v
         formatNumber(result.load.p99, 2),
         formatNumber(result.load.errors),
         formatNumber(ratio(result), 2),
+        result.cpuMsPerReport === undefined ? "-" : formatNumber(result.cpuMsPerReport, 2),
       ]),
     ),
   );

@@ -11,6 +11,7 @@ import {
   type BenchOptions,
   codeDescription,
   cpuBusy,
+  cpuMsOfOrUndefined,
   host,
   type LoadResult,
   machineDescription,
@@ -174,6 +175,7 @@ async function measure(
   progress(`${target}: serving at ${server.url} (${server.where})`);
   let warmup: LoadResult | undefined;
   let load: LoadResult;
+  let cpuMsPerReport: number | undefined;
   try {
     const loadSpec = {
       url: `${server.url}${REPORTS_PATH}`,
@@ -188,13 +190,19 @@ async function measure(
       warmup = await runLoad({ ...loadSpec, duration: options.warmup });
     }
     progress(`${target}: measuring for ${options.duration} s`);
+    // The server's own CPU per report: a figure that other work on the machine disturbs far less
+    // than requests per second (a child's only; in-process it would count autocannon too).
+    const cpuBefore = options.inProcess ? undefined : await cpuMsOfOrUndefined(server.pid);
     load = await runLoad({ ...loadSpec, duration: options.duration });
+    const cpuAfter = cpuBefore === undefined ? undefined : await cpuMsOfOrUndefined(server.pid);
+    if (cpuBefore !== undefined && cpuAfter !== undefined && load.ok > 0)
+      cpuMsPerReport = (cpuAfter - cpuBefore) / load.ok;
   } finally {
     await server.close();
   }
   // Counted after the server closed: what is on disk (or committed in PostgreSQL) now.
   const rows = await countRows();
-  return { target, load, warmup, table, rows, where: server.where, busyBefore };
+  return { target, load, warmup, table, rows, where: server.where, busyBefore, cpuMsPerReport };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +13,7 @@ import {
   type BenchOptions,
   codeDescription,
   cpuBusy,
+  cpuMsOf,
   formatNumber,
   formatTable,
   freePort,
@@ -259,25 +259,6 @@ async function startReceiptSink(): Promise<{
   };
 }
 
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time a process has used (user + system, all its threads), in milliseconds. */
-async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  // The command name is in parentheses and may hold spaces: fields count from after it.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 of stat(5): 12 and 13 after the name and the state.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  if (!Number.isFinite(ticks)) throw new BenchError(`cannot read the CPU time in /proc/${pid}/stat`);
-  return (ticks * 1000) / CLOCK_TICKS;
-}
-
 interface Sent {
   accepted: number;
   deferred: number;
@@ -390,7 +371,7 @@ export async function run(options: BenchOptions): Promise<void> {
   console.log(
     `load: ${MESSAGES} plain ~2 kB reports over SMTP per way, each from its own address; ` +
       `the server in a child process (SQLite), receipts to a sink in this process; ` +
-      `CPU from /proc/<pid>/stat (${CLOCK_TICKS} ticks/s)`,
+      "CPU from /proc/<pid>/stat",
   );
   if (options.inProcess) progress("mail: --in-process is ignored (the server's CPU is read from /proc)");
 

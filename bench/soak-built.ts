@@ -53,6 +53,7 @@ export async function startBuiltEmbargo(spec: {
   return {
     url,
     where: `child process ${child.pid}`,
+    pid: child.pid ?? 0,
     close: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");

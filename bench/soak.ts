@@ -89,13 +89,6 @@ function report(n: number): string {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-/** The child's pid, from `host`'s "child process 1234". */
-function pidOf(server: HostedServer): number {
-  const match = /child process (\d+)/.exec(server.where);
-  if (match === null) throw new BenchError(`no pid in "${server.where}"`);
-  return Number(match[1]);
-}
-
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
@@ -374,7 +367,7 @@ async function soak(
   seconds: number,
   load: (running: () => boolean) => Promise<void>[],
 ): Promise<Run> {
-  const pid = pidOf(server);
+  const pid = server.pid;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const start = await rssOf(pid);
   const started = performance.now();

@@ -83,6 +83,8 @@ async function runSteps(steps: Step[]): Promise<void> {
 export interface HostedServer extends Hosted {
   /** "child process 1234" or "this process". */
   where: string;
+  /** The process the server runs in. */
+  pid: number;
 }
 
 type ChildMessage = { type: "ready"; url: string } | { type: "failed"; message: string };
@@ -113,7 +115,7 @@ export async function host(
   spec: unknown,
   inProcess: boolean,
 ): Promise<HostedServer> {
-  if (inProcess) return { ...(await serve(spec)), where: "this process" };
+  if (inProcess) return { ...(await serve(spec)), where: "this process", pid: process.pid };
   const child = fork(CHILD_ENTRY, [moduleUrl, JSON.stringify(spec)], {
     // The child runs TypeScript too: load tsx into it by absolute URL (works from any directory).
     // BENCH_PROFILE_DIR=dir writes a CPU profile of each server child there (--cpu-prof).
@@ -134,6 +136,7 @@ export async function host(
   return {
     url,
     where: `child process ${child.pid}`,
+    pid: child.pid ?? 0,
     close: async () => {
       const code = await stopChild(child, exited, true);
       if (code !== 0) throw new BenchError(`the server in child process ${child.pid} exited with ${code}`);
@@ -421,4 +424,32 @@ export async function listenSmtp(server: SMTPServer): Promise<{ url: string; clo
     url: `smtp://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time a process has used (user + system, all its threads), in milliseconds (Linux: /proc). */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // The command name is in parentheses and may hold spaces: fields count from after it.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat(5): 12 and 13 after the name and the state.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  if (!Number.isFinite(ticks)) throw new BenchError(`cannot read the CPU time in /proc/${pid}/stat`);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** `cpuMsOf`, or undefined where /proc cannot be read (not Linux). */
+export async function cpuMsOfOrUndefined(pid: number): Promise<number | undefined> {
+  try {
+    return await cpuMsOf(pid);
+  } catch {
+    return undefined;
+  }
 }
