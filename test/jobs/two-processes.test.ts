@@ -8,12 +8,12 @@ import { type ServerProcess, startServerProcess, waitFor } from "../support/serv
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 /**
- * Two `embargo serve` processes on one PostgreSQL, as two app servers would run: 1,000 reports
- * are taken in while no worker runs, so 1,000 timers are due when both start at once. Each
+ * Two `embargo serve` processes on one PostgreSQL, as two app servers would run: 300 reports
+ * are taken in while no worker runs, so 300 timers are due when both start at once. Each
  * notification reaches the relay exactly once, and both instances did part of the work.
  * (test/jobs/two-instances.test.ts checks the same inside one process, on both databases.)
  */
-const REPORTS = 1000;
+const REPORTS = 300;
 
 describe.runIf(databases.some((d) => d.name === "postgres"))(
   "two embargo serve processes on PostgreSQL",

@@ -252,12 +252,26 @@ const BLOCKING: readonly ImpactValue[] = ["serious", "critical"];
  * CSP (`script-src 'self'`) blocks injected scripts, so the page must come from a context made
  * with `bypassCSP: true`: use one only for these runs, never for the tests of the real pages.
  */
-export async function runAxe(page: Page): Promise<AxeResults> {
+export async function runAxe(page: Page, rules: AxeRules = "all"): Promise<AxeResults> {
   await page.addScriptTag({ path: AXE_SCRIPT });
-  return page.evaluate<AxeResults>(
-    `axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } })`,
-  );
+  const options = {
+    resultTypes: ["violations"],
+    runOnly: rules === "colour" ? { type: "rule", values: COLOUR_RULES } : { type: "tag", values: AXE_TAGS },
+    ...(rules === "layout"
+      ? { rules: Object.fromEntries(COLOUR_RULES.map((rule) => [rule, { enabled: false }])) }
+      : {}),
+  };
+  return page.evaluate<AxeResults>(`axe.run(document, ${JSON.stringify(options)})`);
 }
+
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+
+/**
+ * Which of those rules: all; only the ones whose outcome depends on colours alone ("colour"); or
+ * all but those ("layout"). Colour contrast is most of axe-core's time on a page.
+ */
+export type AxeRules = "all" | "colour" | "layout";
+const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
 
 /** The violations that fail a test: impact serious or critical. */
 export function blockingViolations(results: AxeResults): Result[] {
