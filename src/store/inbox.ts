@@ -218,7 +218,8 @@ const WALK_IDS = 1_000;
  * - `rarest`: a word has at most `common` cases: its cases are gathered, and each is checked for
  *   the other words (`others`) on the primary key; the common words' rows are never all read.
  * - `together`: every word is common, the cases with all of them (`ids`) are at most `together`:
- *   the judging query read them, so they are gathered as they are.
+ *   the judging query read them, so they are gathered as they are; very common words (see
+ *   VERY_COMMON_SHARE) were left out of that query and are checked on each (`others`).
  * - `walk`: the words are common together too: the inbox walks its order and checks each case.
  */
 export type WordPlan =
@@ -239,7 +240,7 @@ const SAMPLE_CASES = 1_000;
 
 /**
  * The words of `terms` in more than VERY_COMMON_SHARE of the `sample` cases with the highest ids
- * (the newest: ids begin with their second, src/store/ids.ts): one short range of the
+ * (the newest, as ids now begin with their second: src/store/ids.ts): one short range of the
  * (term_hash, case_id) index per word. None while there are fewer cases than that, where the
  * merge reads little anyway.
  */
