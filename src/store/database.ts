@@ -18,10 +18,7 @@ export interface Store {
   readonly dialect: DialectName;
   /** PostgreSQL: the schema the store works in (given, or the connection's current schema); migrations keep their table there. */
   readonly schema: string | undefined;
-  /**
-   * Runs `fn` in one transaction: committed and on disk when it resolves (on SQLite once the WAL
-   * is synced, off the event loop: src/store/wal-sync.ts), rolled back when it throws.
-   */
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T>;
   /**
    * Like `transaction`, for hot single writes (taking a report): on SQLite, concurrent calls
@@ -135,18 +132,9 @@ function makeStore(
   schema: string | undefined,
   walSync?: WalSync,
 ): Store {
+  const transaction = <T>(fn: Work<T>) => db.transaction().execute(fn);
   const relaxed = dialect === "sqlite" ? sqliteRelaxedTransaction(db) : postgresRelaxedTransaction(db);
-  // SQLite with a file: every transaction commits without its fsync and is answered after the
-  // WAL's, run off the event loop (src/store/wal-sync.ts); group commits share that sync. A
-  // statement outside a transaction still commits with FULL.
-  const transaction =
-    walSync === undefined
-      ? <T>(fn: Work<T>) => db.transaction().execute(fn)
-      : async <T>(fn: Work<T>) => {
-          const result = await relaxed(fn);
-          await walSync();
-          return result;
-        };
+  // SQLite: group commits sync the WAL off the event loop (src/store/wal-sync.ts).
   const ways: CommitWays = {
     durable: transaction,
     relaxed,

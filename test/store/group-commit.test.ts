@@ -94,17 +94,6 @@ describe.each(databases)("durable writes on $name", (database) => {
     return result.rows[0]?.synchronous_commit === "on";
   }
 
-  /**
-   * Whether a write outside `durableWrite`, `relaxedWrite` and `transaction` waits for the disk:
-   * SQLite's setting on the connection (transactions sync the WAL themselves, see below);
-   * PostgreSQL's in an ordinary transaction.
-   */
-  async function waitsForDiskOutside(): Promise<boolean> {
-    if (store.dialect === "postgres") return store.transaction((trx) => waitsForDisk(trx));
-    const result = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
-    return result.rows[0]?.synchronous === 2;
-  }
-
   it("commits relaxed writes without the wait for the disk, and only them", async () => {
     // Alone (several at once share one commit on SQLite): no wait.
     const alone = await Promise.all([
@@ -122,8 +111,8 @@ describe.each(databases)("durable writes on $name", (database) => {
     ]);
     // On SQLite the wait is the WAL's fdatasync after the commit (the test below), not FULL.
     if (store.dialect === "postgres") expect(mixed[1]).toBe(true);
-    // The setting is back for everything else (on SQLite: statements outside a transaction).
-    expect(await waitsForDiskOutside()).toBe(true);
+    // The setting is back for every other transaction.
+    expect(await store.transaction((trx) => waitsForDisk(trx))).toBe(true);
     // And a relaxed write is seen at once by another connection.
     const other = await store.reopen();
     try {
@@ -139,7 +128,7 @@ describe.each(databases)("durable writes on $name", (database) => {
   });
 
   it.runIf(database.name === "sqlite")(
-    "answers a durable write or a transaction only after the WAL is synced, off the event loop, and a relaxed write without",
+    "answers a durable write only after the WAL is synced, off the event loop, and a relaxed one without",
     async () => {
       const datasync = vi.spyOn(await fileHandlePrototype(), "datasync");
       let open: () => void = () => undefined;
@@ -176,27 +165,6 @@ describe.each(databases)("durable writes on $name", (database) => {
         open();
         await write;
         expect(answered).toBe(true);
-        // Nor is a transaction's caller answered before its sync.
-        datasync.mockClear();
-        let release: () => void = () => undefined;
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        datasync.mockImplementationOnce(async function (this: FileHandle) {
-          await held;
-          return realDatasync.call(this);
-        });
-        let done = false;
-        const transaction = store
-          .transaction((trx) => trx.insertInto("encryption_keys").values(key("t1")).execute())
-          .then(() => {
-            done = true;
-          });
-        await vi.waitFor(() => expect(datasync).toHaveBeenCalled());
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        expect(done).toBe(false);
-        release();
-        await transaction;
         // A relaxed write does not wait for a sync.
         datasync.mockClear();
         await store.relaxedWrite((trx) => trx.insertInto("encryption_keys").values(key("r2")).execute());
@@ -230,6 +198,6 @@ describe.each(databases)("durable writes on $name", (database) => {
         throw new Error("broken on purpose");
       }),
     ).rejects.toThrow("broken on purpose");
-    expect(await waitsForDiskOutside()).toBe(true);
+    expect(await store.transaction((trx) => waitsForDisk(trx))).toBe(true);
   });
 });
