@@ -236,6 +236,8 @@ export type WordPlan =
  * case at once.
  */
 const VERY_COMMON_SHARE = 0.25;
+/** The most words one merge reads (see planWords). */
+const MERGED_WORDS = 3;
 const SAMPLE_CASES = 1_000;
 
 /**
@@ -289,8 +291,13 @@ export async function planWords(
   if (terms.length === 1) return { way: "walk" };
   // Very common words are not judged: they are checked on the gathered cases.
   const veryCommon = await veryCommonWords(store, terms, bounds.sample ?? SAMPLE_CASES);
-  const judged = terms.filter((term) => !veryCommon.has(term));
-  if (judged.length < 2) return { way: "walk" };
+  const candidates = terms.filter((term) => !veryCommon.has(term));
+  if (candidates.length < 2) return { way: "walk" };
+  // A search may hold up to 100 words: at most MERGED_WORDS are merged (a join or INTERSECT of
+  // 100 would cost its planning alone), the rest are checked on the gathered cases like the very
+  // common ones. Their cases together are a superset of all the words', so nothing is missed.
+  const judged = candidates.slice(0, MERGED_WORDS);
+  const others = [...veryCommon, ...candidates.slice(MERGED_WORDS)];
   // Every word is common: their cases together, up to one past the bound (the merge stops there).
   // The ids themselves, not a count: gathering them again in the inbox's query would read the
   // words' entries twice, and PostgreSQL, which cannot tell how few cases two common words share,
@@ -300,7 +307,7 @@ export async function planWords(
     store.db,
   );
   return rows.length <= bounds.together
-    ? { way: "together", ids: rows.map((row) => row.case_id), others: [...veryCommon] }
+    ? { way: "together", ids: rows.map((row) => row.case_id), others }
     : { way: "walk" };
 }
 

@@ -194,4 +194,16 @@ describe.each(databases)("inbox search by several words on $name", (database) =>
       }
     }
   });
+
+  it("merges at most three words of a long search and checks the rest on each case", async () => {
+    const names = await seedWords();
+    // Four common words (each in 4 or 5 cases): the first three are merged, dingo is checked.
+    expect(await way("quokka ferret narwhal dingo", 2)).toBe("together 2 then 1");
+    expect(await way("quokka ferret pangolin dingo", 3)).toBe("together 0 then 1");
+    expect(await way("quokka ferret dingo pangolin", 3)).toBe("together 1 then 1");
+    for (const commonMatches of [undefined, 0, 2, 3]) {
+      expect(await search(names, "quokka ferret dingo pangolin", commonMatches)).toEqual([]);
+      expect(await search(names, "quokka ferret dingo narwhal", commonMatches)).toEqual(["k1"]);
+    }
+  });
 });
